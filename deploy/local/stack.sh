@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# The whole local system: `up` installs what is missing, starts the four servers, creates the
+# Kafka topics, starts every service and the Temporal worker, waits until all are ready and
+# prints where to go. `infra` stops after the servers; `down` stops everything; `status` tells.
+source "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+
+SERVERS=(temporal kafka ferretdb mailcatcher)
+# name:entry point:port variable:default port
+SERVICES=(
+  "identity:services/identity/dist/main.js:IDENTITY_PORT:3001"
+  "tickets:services/tickets/dist/main.js:TICKETS_PORT:3002"
+  "notifications:services/notifications/dist/main.js:NOTIFICATIONS_PORT:3003"
+  "tickets-worker:services/tickets/dist/worker.js:TICKETS_WORKER_PORT:3004"
+  "gateway:services/gateway/dist/main.js:GATEWAY_PORT:3000"
+)
+
+ensure_node_modules() {
+  # npm ci when the lock file changed since the last install (or there was none).
+  if [[ ! -d node_modules || package-lock.json -nt node_modules/.package-lock.json ]]; then
+    run_long "installing npm dependencies (npm ci)" npm ci --no-fund --no-audit
+  fi
+  [[ "$(node --version)" == v24.* ]] || die "node_modules/.bin/node is $(node --version), expected v24"
+}
+
+build() { run_long "building TypeScript (tsc -b)" npx tsc -b; }
+
+infra_up() {
+  for s in "${SERVERS[@]}"; do bash "$ROOT/deploy/local/$s.sh" start; done
+  run_long "creating Kafka topics" node packages/service-kit/dist/cli/ensure-topics.js
+}
+
+service_port() {
+  local var="$1" default="$2"
+  echo "${!var:-$default}"
+}
+
+services_up() {
+  local spec name entry var default port
+  for spec in "${SERVICES[@]}"; do
+    IFS=: read -r name entry var default <<<"$spec"
+    if is_running "$name"; then
+      say "$name already running"
+      continue
+    fi
+    say "starting $name"
+    start_daemon "$name" node "$entry"
+  done
+  for spec in "${SERVICES[@]}"; do
+    IFS=: read -r name entry var default <<<"$spec"
+    port="$(service_port "$var" "$default")"
+    wait_until "$name" 120 curl -fsS "http://127.0.0.1:$port/readyz"
+  done
+}
+
+services_down() {
+  local i spec name
+  for ((i = ${#SERVICES[@]} - 1; i >= 0; i--)); do
+    spec="${SERVICES[$i]}"
+    name="${spec%%:*}"
+    stop_daemon "$name"
+  done
+}
+
+infra_down() { for s in "${SERVERS[@]}"; do bash "$ROOT/deploy/local/$s.sh" stop; done; }
+
+print_urls() {
+  cat <<URLS
+
+Woop support portal is running.
+  Gateway (the public entry)  http://127.0.0.1:${GATEWAY_PORT:-3000}
+  Temporal Web UI             http://127.0.0.1:${TEMPORAL_UI_PORT:-8233}
+  Mail catcher (MailDev)      http://127.0.0.1:${MAILCATCHER_WEB_PORT:-1080}
+  Logs                        $LOG_DIR
+Stop everything with: npm stop
+
+URLS
+}
+
+case "${1:-up}" in
+  up)
+    ensure_node_modules
+    build
+    infra_up
+    services_up
+    print_urls
+    ;;
+  infra)
+    ensure_node_modules
+    build
+    infra_up
+    ;;
+  down)
+    services_down
+    infra_down
+    ;;
+  status)
+    rc=0
+    for s in "${SERVERS[@]}"; do bash "$ROOT/deploy/local/$s.sh" status || rc=1; done
+    for spec in "${SERVICES[@]}"; do
+      name="${spec%%:*}"
+      if is_running "$name"; then echo "$name: running (pid $(cat "$(pid_file "$name")"))"; else
+        echo "$name: stopped"
+        rc=1
+      fi
+    done
+    exit $rc
+    ;;
+  *) die "usage: $0 up|infra|down|status" ;;
+esac

@@ -1,0 +1,32 @@
+/**
+ * Two projects: `unit` (beside the code, no servers) and `integration` (test/integration, on
+ * the real Temporal, Kafka, FerretDB and mail catcher; its global setup starts them if needed).
+ * Tests run from TypeScript sources through swc; `npm run typecheck` does the type checking.
+ */
+const transform = {
+  '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2023' }, module: { type: 'commonjs' } }],
+};
+const moduleNameMapper = {
+  '^@woop/service-kit/tracing$': '<rootDir>/packages/service-kit/src/tracing.ts',
+  '^@woop/(contracts|service-kit)$': '<rootDir>/packages/$1/src/index.ts',
+  '^@woop/workflows$': '<rootDir>/workflows/src/index.ts',
+};
+const common = { transform, moduleNameMapper, testEnvironment: 'node', moduleFileExtensions: ['ts', 'js', 'json'] };
+
+module.exports = {
+  projects: [
+    {
+      ...common,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/{packages,services}/*/src/**/*.test.ts', '<rootDir>/workflows/src/**/*.test.ts'],
+    },
+    {
+      ...common,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/setup/global-setup.ts',
+      globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
+      testTimeout: 60_000,
+    },
+  ],
+};

@@ -1,0 +1,48 @@
+import { z } from 'zod';
+
+/**
+ * CloudEvents 1.0 style envelope shared by every event on Kafka. `id` is deterministic where
+ * the producer can make it so (e.g. ticket + version), which lets consumers de-duplicate.
+ */
+export const eventEnvelopeSchema = z.object({
+  specversion: z.literal('1.0'),
+  id: z.string().min(1),
+  source: z.string().min(1),
+  type: z.string().regex(/^[a-z]+\.[a-z_.]+$/, 'type is <entity>.<what happened>'),
+  subject: z.string().min(1),
+  time: z.iso.datetime(),
+  datacontenttype: z.literal('application/json'),
+  data: z.record(z.string(), z.unknown()),
+});
+
+export type EventEnvelope<T extends Record<string, unknown> = Record<string, unknown>> = Omit<
+  z.infer<typeof eventEnvelopeSchema>,
+  'data'
+> & { data: T };
+
+export interface NewEvent<T extends Record<string, unknown>> {
+  id: string;
+  source: string;
+  type: string;
+  subject: string;
+  data: T;
+  time?: Date;
+}
+
+export function makeEvent<T extends Record<string, unknown>>(event: NewEvent<T>): EventEnvelope<T> {
+  return {
+    specversion: '1.0',
+    id: event.id,
+    source: event.source,
+    type: event.type,
+    subject: event.subject,
+    time: (event.time ?? new Date()).toISOString(),
+    datacontenttype: 'application/json',
+    data: event.data,
+  };
+}
+
+/** Parses a Kafka message value; throws a ZodError naming the bad fields. */
+export function parseEvent(value: Buffer | string): EventEnvelope {
+  return eventEnvelopeSchema.parse(JSON.parse(value.toString()));
+}

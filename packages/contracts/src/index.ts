@@ -1,0 +1,4 @@
+export * from './events';
+export * from './search-attributes';
+export * from './task-queues';
+export * from './topics';

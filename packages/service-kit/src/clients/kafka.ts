@@ -1,0 +1,65 @@
+import './kafkajs-idle-loop-fix';
+import { Kafka, logLevel, type Admin, type LogEntry } from 'kafkajs';
+import type { Logger } from '../logger';
+import type { ReadinessCheck } from '../readiness';
+
+const levels: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
+  [logLevel.ERROR]: 'error',
+  [logLevel.WARN]: 'warn',
+  [logLevel.INFO]: 'info',
+  [logLevel.DEBUG]: 'debug',
+};
+
+/** kafkajs with its log lines sent to the service's pino logger instead of the console. */
+export function createKafka(clientId: string, brokers: string[], logger: Logger): Kafka {
+  const kafkaLogger = logger.child({ component: 'kafkajs' });
+  return new Kafka({
+    clientId,
+    brokers,
+    logLevel: logLevel.WARN,
+    logCreator:
+      () =>
+      ({ level, log }: LogEntry) => {
+        const { message, ...extra } = log;
+        kafkaLogger[levels[level] ?? 'info'](extra, message);
+      },
+  });
+}
+
+/**
+ * A readiness check that asks the cluster to describe itself, through an admin client made
+ * with no retries of its own (the probe is the retry) and a short connection timeout.
+ */
+export function kafkaReadiness(clientId: string, brokers: string[], logger: Logger): ReadinessCheck & {
+  close(): Promise<void>;
+} {
+  const kafka = new Kafka({
+    clientId: `${clientId}-readiness`,
+    brokers,
+    connectionTimeout: 1_000,
+    retry: { retries: 0 },
+    logLevel: logLevel.NOTHING,
+  });
+  let admin: Admin | undefined;
+  return {
+    name: 'kafka',
+    async check() {
+      try {
+        if (!admin) {
+          admin = kafka.admin();
+          await admin.connect();
+        }
+        await admin.describeCluster();
+      } catch (error) {
+        const stale = admin;
+        admin = undefined;
+        await stale?.disconnect().catch(() => {});
+        logger.debug({ err: error }, 'kafka readiness check failed');
+        throw error;
+      }
+    },
+    async close() {
+      await admin?.disconnect();
+    },
+  };
+}

@@ -1,0 +1,62 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+
+/**
+ * RFC 9457 problem details. `code` is the stable, documented identifier callers switch on;
+ * `title`/`detail` are for people and may change.
+ */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  code: string;
+  detail?: string;
+  instance?: string;
+  requestId?: string;
+  errors?: Array<{ path: string; message: string }>;
+}
+
+export class ProblemError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    readonly title: string,
+    readonly detail?: string,
+    readonly errors?: Problem['errors'],
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(detail ?? title);
+    this.name = 'ProblemError';
+  }
+}
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+function problemType(code: string): string {
+  return `https://woop-support.example/problems/${code}`;
+}
+
+export const notFoundHandler: RequestHandler = (req, _res, next) => {
+  next(new ProblemError(404, 'not_found', 'Not found', `No route for ${req.method} ${req.path}`));
+};
+
+/** Last handler: every error leaves as problem+json; unexpected ones are logged, not shown. */
+export const problemHandler: ErrorRequestHandler = (err, req, res, _next) => {
+  const requestId = String(req.id ?? '');
+  let problem: Problem;
+  if (err instanceof ProblemError) {
+    problem = { type: problemType(err.code), title: err.title, status: err.status, code: err.code };
+    if (err.detail) problem.detail = err.detail;
+    if (err.errors) problem.errors = err.errors;
+    for (const [k, v] of Object.entries(err.headers)) res.setHeader(k, v);
+  } else if (err?.type === 'entity.too.large') {
+    problem = { type: problemType('payload_too_large'), title: 'Request body too large', status: 413, code: 'payload_too_large' };
+  } else if (err?.type === 'entity.parse.failed') {
+    problem = { type: problemType('malformed_json'), title: 'Request body is not valid JSON', status: 400, code: 'malformed_json' };
+  } else {
+    req.log?.error({ err }, 'unhandled error');
+    problem = { type: problemType('internal_error'), title: 'Internal error', status: 500, code: 'internal_error' };
+  }
+  problem.instance = req.originalUrl;
+  problem.requestId = requestId;
+  res.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
+};

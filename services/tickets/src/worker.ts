@@ -1,0 +1,54 @@
+import { tracing } from './instrument';
+import { connectTemporal, runService } from '@woop/service-kit';
+import { workflowsPath } from '@woop/workflows';
+import { loadTicketsConfig } from './config';
+import { connectNative, createTicketWorker } from './temporal-worker';
+
+/** The Temporal worker host: polls the tickets task queue; answers /healthz and /readyz. */
+const config = loadTicketsConfig();
+
+void runService({
+  name: 'tickets-worker',
+  config,
+  port: config.TICKETS_WORKER_PORT,
+  tracing,
+  setup: async (logger) => {
+    const connection = await connectNative(config.TEMPORAL_ADDRESS, logger);
+    const worker = await createTicketWorker({
+      connection,
+      namespace: config.TEMPORAL_NAMESPACE,
+      taskQueue: config.TICKETS_TASK_QUEUE,
+      workflowsPath,
+      activities: {},
+    });
+    const running = worker.run().catch((err) => {
+      logger.fatal({ err }, 'worker stopped with an error');
+      process.exit(1);
+    });
+    const temporal = connectTemporal(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE);
+    return {
+      readiness: [
+        temporal.readiness,
+        {
+          name: 'worker',
+          async check() {
+            if (worker.getState() !== 'RUNNING') throw new Error(`worker is ${worker.getState()}`);
+          },
+        },
+      ],
+      closeables: [
+        {
+          async close() {
+            worker.shutdown();
+            await running;
+          },
+        },
+        { close: () => connection.close() },
+        temporal,
+      ],
+    };
+  },
+}).catch((err) => {
+  console.error('tickets worker failed to start', err);
+  process.exit(1);
+});

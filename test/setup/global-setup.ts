@@ -1,0 +1,26 @@
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { portOpen, SERVERS } from './servers';
+
+const ROOT = join(__dirname, '..', '..');
+
+/**
+ * Makes the real servers available before any integration test runs:
+ * - default: the local binaries (deploy/local), started only if they are not already running;
+ * - TEST_INFRA=containers: official images through testcontainers (needs a Docker engine).
+ */
+export default async function globalSetup(): Promise<void> {
+  // Services spawned by the tests run from dist/: build incrementally first (seconds when fresh).
+  execFileSync('npx', ['tsc', '-b'], { cwd: ROOT, stdio: 'inherit' });
+  if (process.env.TEST_INFRA === 'containers') {
+    const { startContainers } = await import('./containers');
+    await startContainers();
+    return;
+  }
+  const down = [];
+  for (const s of SERVERS) if (!(await portOpen(s.host, s.port))) down.push(s.name);
+  if (down.length === 0) return;
+  process.stderr.write(`\nstarting local servers (${down.join(', ')} not running)...\n`);
+  execFileSync('bash', [join(ROOT, 'deploy/local/stack.sh'), 'infra'], { stdio: 'inherit' });
+  (globalThis as { startedLocalInfra?: boolean }).startedLocalInfra = true;
+}

@@ -1,0 +1,15 @@
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+
+/** Stops what the global setup started (servers that were already running are left alone). */
+export default async function globalTeardown(): Promise<void> {
+  if (process.env.TEST_INFRA === 'containers') {
+    const { stopContainers } = await import('./containers');
+    await stopContainers();
+    return;
+  }
+  const started = (globalThis as { startedLocalInfra?: boolean }).startedLocalInfra;
+  if (started && process.env.WOOP_KEEP_INFRA !== '1') {
+    execFileSync('bash', [join(__dirname, '..', '..', 'deploy/local/stack.sh'), 'down'], { stdio: 'inherit' });
+  }
+}
