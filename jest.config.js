@@ -4,7 +4,10 @@
  * Tests run from TypeScript sources through swc; `npm run typecheck` does the type checking.
  */
 const transform = {
-  '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2023' }, module: { type: 'commonjs' } }],
+  '^.+\\.ts$': [
+    '@swc/jest',
+    { jsc: { parser: { syntax: 'typescript' }, target: 'es2023' }, module: { type: 'commonjs' } },
+  ],
 };
 const moduleNameMapper = {
   '^@woop/service-kit/tracing$': '<rootDir>/packages/service-kit/src/tracing.ts',

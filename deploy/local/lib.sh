@@ -104,6 +104,29 @@ wait_until() {
   say "$name is up ($((SECONDS - start)) s)"
 }
 
+# Tools the local servers are obtained with; on Debian the missing ones are installed.
+ensure_prerequisites() {
+  command -v go >/dev/null || die "Go (1.23 or newer) is needed to build the Temporal CLI and FerretDB"
+  local missing=()
+  command -v java >/dev/null || missing+=(openjdk-17-jre-headless)
+  command -v mvn >/dev/null || missing+=(maven)
+  command -v curl >/dev/null || missing+=(curl)
+  if ((${#missing[@]} > 0)); then
+    command -v apt-get >/dev/null || die "missing: ${missing[*]}"
+    run_long "installing ${missing[*]} (apt-get)" bash -c "apt-get update -qq && apt-get install -y -qq ${missing[*]}"
+  fi
+}
+
+# npm ci when there is no node_modules or the lock file changed since the last install.
+ensure_node_modules() {
+  if [[ ! -f "$ROOT/node_modules/.package-lock.json" || "$ROOT/package-lock.json" -nt "$ROOT/node_modules/.package-lock.json" ]]; then
+    (cd "$ROOT" && run_long "installing npm dependencies (npm ci)" npm ci --no-fund --no-audit)
+  fi
+  [[ "$(node --version)" == v24.* ]] || die "node_modules/.bin/node is $(node --version), expected v24"
+}
+
+build() { (cd "$ROOT" && run_long "building TypeScript (tsc -b)" npx tsc -b); }
+
 # The usual entry point of a server script: install | start | stop | status.
 dispatch() {
   local name="$1" cmd="${2:-start}"

@@ -15,16 +15,6 @@ SERVICES=(
   "gateway:services/gateway/dist/main.js:GATEWAY_PORT:3000"
 )
 
-ensure_node_modules() {
-  # npm ci when the lock file changed since the last install (or there was none).
-  if [[ ! -d node_modules || package-lock.json -nt node_modules/.package-lock.json ]]; then
-    run_long "installing npm dependencies (npm ci)" npm ci --no-fund --no-audit
-  fi
-  [[ "$(node --version)" == v24.* ]] || die "node_modules/.bin/node is $(node --version), expected v24"
-}
-
-build() { run_long "building TypeScript (tsc -b)" npx tsc -b; }
-
 infra_up() {
   for s in "${SERVERS[@]}"; do bash "$ROOT/deploy/local/$s.sh" start; done
   run_long "creating Kafka topics" node packages/service-kit/dist/cli/ensure-topics.js
@@ -79,6 +69,7 @@ URLS
 
 case "${1:-up}" in
   up)
+    ensure_prerequisites
     ensure_node_modules
     build
     infra_up
@@ -86,6 +77,7 @@ case "${1:-up}" in
     print_urls
     ;;
   infra)
+    ensure_prerequisites
     ensure_node_modules
     build
     infra_up

@@ -4,7 +4,7 @@ import { createKafka, createLogger, ensureTopics, kafkaReadiness } from '@woop/s
 import { uniqueId } from '../support/ids';
 
 const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
-const logger = createLogger('test', 'warn');
+const logger = createLogger('test', process.env.TEST_LOG_LEVEL ?? 'silent');
 const kafka = createKafka('kafka-test', brokers, logger);
 
 describe('Kafka 4 (KRaft) through kafkajs and the project helpers', () => {

@@ -5,7 +5,11 @@ import { uniqueId } from '../support/ids';
 const uri = process.env.MONGODB_URI ?? 'mongodb://127.0.0.1:27017';
 
 describe('FerretDB through mongoose and the project connection helper', () => {
-  const mongo = connectMongo(uri, uniqueId('test').replace(/-/g, '_'), createLogger('test', 'warn'));
+  const mongo = connectMongo(
+    uri,
+    uniqueId('test').replace(/-/g, '_'),
+    createLogger('test', process.env.TEST_LOG_LEVEL ?? 'silent'),
+  );
   const Account = mongo.connection.model(
     'Account',
     new Schema({ email: { type: String, required: true, unique: true }, name: String }),

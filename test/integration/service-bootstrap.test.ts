@@ -24,7 +24,11 @@ describe('service bootstrap, on a real service process', () => {
       checks: { mongodb: 'up', kafka: 'up', smtp: 'down' },
     });
 
-    const catcher = spawnNode(MAILDEV, ['--ip', '127.0.0.1', '--smtp', String(smtpPort), '--web-ip', '127.0.0.1', '--web', String(webPort)], {});
+    const catcher = spawnNode(
+      MAILDEV,
+      ['--ip', '127.0.0.1', '--smtp', String(smtpPort), '--web-ip', '127.0.0.1', '--web', String(webPort)],
+      {},
+    );
     running.push(catcher);
     expect(await waitForStatus(readyz, 200)).toEqual({
       status: 'ready',

@@ -7,7 +7,7 @@ import { proceed, smokeWorkflow } from '../fixtures/smoke-workflows';
 import { uniqueId } from '../support/ids';
 
 const address = process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233';
-const logger = createLogger('test', 'warn');
+const logger = createLogger('test', process.env.TEST_LOG_LEVEL ?? 'silent');
 
 describe('Temporal dev server through the project client and worker code', () => {
   const temporal = connectTemporal(address, 'default');
@@ -41,7 +41,9 @@ describe('Temporal dev server through the project client and worker code', () =>
   });
 
   it('has every custom search attribute of the contracts registered with its type', async () => {
-    const { customAttributes } = await temporal.connection.operatorService.listSearchAttributes({ namespace: 'default' });
+    const { customAttributes } = await temporal.connection.operatorService.listSearchAttributes({
+      namespace: 'default',
+    });
     // temporal.api.enums.v1.IndexedValueType: KEYWORD = 2, BOOL = 5
     const wanted: Record<string, number> = { KEYWORD: 2, BOOL: 5 };
     for (const key of Object.values(SEARCH_ATTRIBUTES)) {

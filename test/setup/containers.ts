@@ -14,11 +14,28 @@ const fixed = (port: number) => ({ container: port, host: port });
 export async function startContainers(): Promise<void> {
   const temporal = new GenericContainer('temporalio/temporal:1.5.1')
     .withCommand([
-      'server', 'start-dev', '--ip', '0.0.0.0', '--ui-ip', '0.0.0.0',
-      '--search-attribute', 'TicketReference=Keyword', '--search-attribute', 'TicketStatus=Keyword',
-      '--search-attribute', 'RequestType=Keyword', '--search-attribute', 'OrganizationId=Keyword',
-      '--search-attribute', 'Assignee=Keyword', '--search-attribute', 'AssignedTeam=Keyword',
-      '--search-attribute', 'Priority=Keyword', '--search-attribute', 'SlaBreached=Bool',
+      'server',
+      'start-dev',
+      '--ip',
+      '0.0.0.0',
+      '--ui-ip',
+      '0.0.0.0',
+      '--search-attribute',
+      'TicketReference=Keyword',
+      '--search-attribute',
+      'TicketStatus=Keyword',
+      '--search-attribute',
+      'RequestType=Keyword',
+      '--search-attribute',
+      'OrganizationId=Keyword',
+      '--search-attribute',
+      'Assignee=Keyword',
+      '--search-attribute',
+      'AssignedTeam=Keyword',
+      '--search-attribute',
+      'Priority=Keyword',
+      '--search-attribute',
+      'SlaBreached=Bool',
     ])
     .withExposedPorts(fixed(7233), fixed(8233))
     .withWaitStrategy(Wait.forListeningPorts());

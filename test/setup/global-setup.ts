@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
+import { startContainers } from './containers';
 import { portOpen, SERVERS } from './servers';
 
 const ROOT = join(__dirname, '..', '..');
@@ -13,7 +14,6 @@ export default async function globalSetup(): Promise<void> {
   // Services spawned by the tests run from dist/: build incrementally first (seconds when fresh).
   execFileSync('npx', ['tsc', '-b'], { cwd: ROOT, stdio: 'inherit' });
   if (process.env.TEST_INFRA === 'containers') {
-    const { startContainers } = await import('./containers');
     await startContainers();
     return;
   }

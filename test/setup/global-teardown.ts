@@ -1,10 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
+import { stopContainers } from './containers';
 
 /** Stops what the global setup started (servers that were already running are left alone). */
 export default async function globalTeardown(): Promise<void> {
   if (process.env.TEST_INFRA === 'containers') {
-    const { stopContainers } = await import('./containers');
     await stopContainers();
     return;
   }

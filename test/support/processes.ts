@@ -45,7 +45,7 @@ export function spawnNode(entry: string, args: string[], env: Record<string, str
 /** Polls `url` until it answers `status` (fetch errors count as "not yet"). */
 export async function waitForStatus(url: string, status: number, timeoutMs = 30_000): Promise<unknown> {
   const deadline = Date.now() + timeoutMs;
-  let last = 'no answer';
+  let last: string;
   for (;;) {
     try {
       const res = await fetch(url, { signal: AbortSignal.timeout(5_000) });
@@ -55,7 +55,8 @@ export async function waitForStatus(url: string, status: number, timeoutMs = 30_
     } catch (err) {
       last = String(err);
     }
-    if (Date.now() > deadline) throw new Error(`${url} did not answer ${status} within ${timeoutMs} ms (last: ${last})`);
+    if (Date.now() > deadline)
+      throw new Error(`${url} did not answer ${status} within ${timeoutMs} ms (last: ${last})`);
     await new Promise((r) => setTimeout(r, 250));
   }
 }

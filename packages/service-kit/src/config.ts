@@ -14,7 +14,12 @@ export const baseConfigSchema = z.object({
   KAFKA_BROKERS: z
     .string()
     .default('127.0.0.1:9092')
-    .transform((s) => s.split(',').map((b) => b.trim()).filter(Boolean)),
+    .transform((s) =>
+      s
+        .split(',')
+        .map((b) => b.trim())
+        .filter(Boolean),
+    ),
   MONGODB_URI: z.string().default('mongodb://127.0.0.1:27017'),
   SMTP_URL: z.string().default('smtp://127.0.0.1:1025'),
   /** none | console | otlp; otlp reads the standard OTEL_EXPORTER_OTLP_* settings. */

@@ -41,17 +41,28 @@ export const notFoundHandler: RequestHandler = (req, _res, next) => {
 
 /** Last handler: every error leaves as problem+json; unexpected ones are logged, not shown. */
 export const problemHandler: ErrorRequestHandler = (err, req, res, _next) => {
-  const requestId = String(req.id ?? '');
+  const requestId = typeof req.id === 'string' || typeof req.id === 'number' ? String(req.id) : '';
+  const parserError = (err as { type?: string } | undefined)?.type;
   let problem: Problem;
   if (err instanceof ProblemError) {
     problem = { type: problemType(err.code), title: err.title, status: err.status, code: err.code };
     if (err.detail) problem.detail = err.detail;
     if (err.errors) problem.errors = err.errors;
     for (const [k, v] of Object.entries(err.headers)) res.setHeader(k, v);
-  } else if (err?.type === 'entity.too.large') {
-    problem = { type: problemType('payload_too_large'), title: 'Request body too large', status: 413, code: 'payload_too_large' };
-  } else if (err?.type === 'entity.parse.failed') {
-    problem = { type: problemType('malformed_json'), title: 'Request body is not valid JSON', status: 400, code: 'malformed_json' };
+  } else if (parserError === 'entity.too.large') {
+    problem = {
+      type: problemType('payload_too_large'),
+      title: 'Request body too large',
+      status: 413,
+      code: 'payload_too_large',
+    };
+  } else if (parserError === 'entity.parse.failed') {
+    problem = {
+      type: problemType('malformed_json'),
+      title: 'Request body is not valid JSON',
+      status: 400,
+      code: 'malformed_json',
+    };
   } else {
     req.log?.error({ err }, 'unhandled error');
     problem = { type: problemType('internal_error'), title: 'Internal error', status: 500, code: 'internal_error' };

@@ -46,11 +46,7 @@ export async function runService(opts: {
   const boundPort = typeof address === 'object' && address ? address.port : port;
   const url = `http://${config.HOST}:${boundPort}`;
   logger.info({ url }, `${name} listening`);
-  const steps = [
-    () => closeServer(server),
-    ...parts.closeables.map((c) => () => c.close()),
-    () => tracing.shutdown(),
-  ];
+  const steps = [() => closeServer(server), ...parts.closeables.map((c) => () => c.close()), () => tracing.shutdown()];
   if (opts.handleSignals !== false) installShutdown(logger, config.SHUTDOWN_TIMEOUT_MS, steps);
   return {
     server,

@@ -5,7 +5,11 @@ import type { Kafka } from 'kafkajs';
  * Creates missing topics and grows partition counts that are below the documented ones
  * (Kafka cannot shrink them). Returns the names it created. Safe to run on every start.
  */
-export async function ensureTopics(kafka: Kafka, topics: readonly TopicSpec[], replicationFactor = 1): Promise<string[]> {
+export async function ensureTopics(
+  kafka: Kafka,
+  topics: readonly TopicSpec[],
+  replicationFactor = 1,
+): Promise<string[]> {
   const admin = kafka.admin();
   await admin.connect();
   try {

@@ -30,7 +30,11 @@ export function createKafka(clientId: string, brokers: string[], logger: Logger)
  * A readiness check that asks the cluster to describe itself, through an admin client made
  * with no retries of its own (the probe is the retry) and a short connection timeout.
  */
-export function kafkaReadiness(clientId: string, brokers: string[], logger: Logger): ReadinessCheck & {
+export function kafkaReadiness(
+  clientId: string,
+  brokers: string[],
+  logger: Logger,
+): ReadinessCheck & {
   close(): Promise<void>;
 } {
   const kafka = new Kafka({

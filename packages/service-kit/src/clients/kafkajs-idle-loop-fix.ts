@@ -11,13 +11,14 @@ interface RequestQueueLike {
   throttleCheckTimeoutId: NodeJS.Timeout | null;
   pending: unknown[];
   checkPendingRequests(): void;
-  scheduleCheckPendingRequests(): void;
 }
 
 const CHECK_PENDING_REQUESTS_INTERVAL = 10;
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const RequestQueue: { prototype: RequestQueueLike } = require('kafkajs/src/network/requestQueue');
+const RequestQueue = require('kafkajs/src/network/requestQueue') as {
+  prototype: RequestQueueLike & { scheduleCheckPendingRequests(): void };
+};
 
 export function scheduleCheckPendingRequests(this: RequestQueueLike): void {
   if (this.throttleCheckTimeoutId) return;

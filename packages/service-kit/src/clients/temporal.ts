@@ -23,7 +23,7 @@ export function connectTemporal(address: string, namespace: string): TemporalHan
       async check() {
         const { status } = await connection.healthService.check({});
         // 1 = SERVING in grpc.health.v1.HealthCheckResponse.ServingStatus
-        if (status !== 1) throw new Error(`temporal health status ${String(status)}`);
+        if (Number(status) !== 1) throw new Error(`temporal health status ${String(status)}`);
       },
     },
     close: () => connection.close(),

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The README's test command: install, build, static checks, then every test (unit and
+# integration). Jest's global setup starts the real servers if they are not running and stops
+# what it started at the end (WOOP_KEEP_INFRA=1 keeps them).
+source "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+
+ensure_prerequisites
+ensure_node_modules
+build
+
+say "static checks: eslint (with Temporal determinism rules), prettier, type-check of the tests"
+npx eslint .
+npx prettier --check . >/dev/null || {
+  npx prettier --check .
+  die "prettier found unformatted files (npm run format fixes them)"
+}
+npx tsc -p tsconfig.test.json
+
+if command -v docker-compose >/dev/null; then
+  say "validating docker-compose.yml (docker-compose config -q)"
+  docker-compose -f docker-compose.yml config -q
+else
+  say "docker-compose not installed: skipping the compose file check (.ci/run installs it)"
+fi
+
+say "running jest (unit + integration)"
+npx jest --ci "$@"

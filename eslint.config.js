@@ -1,0 +1,74 @@
+// Flat config: typescript-eslint with type information everywhere, plus the determinism rules
+// of Temporal's samples on workflow code (no Node built-ins or I/O clients in the sandbox).
+const js = require('@eslint/js');
+const tseslint = require('typescript-eslint');
+const globals = require('globals');
+const { builtinModules } = require('node:module');
+
+/** Files that run inside the Temporal workflow sandbox (and so must be deterministic). */
+const WORKFLOW_FILES = ['workflows/src/**/*.ts', 'test/fixtures/*-workflows.ts'];
+/** Entry points for the worker that live beside the workflow code but run outside the sandbox. */
+const WORKFLOW_HOST_FILES = ['workflows/src/index.ts'];
+
+module.exports = tseslint.config(
+  { ignores: ['**/dist/**', 'node_modules/**', '.cache/**', '.data/**', 'coverage/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      globals: { ...globals.node },
+      parserOptions: { project: './tsconfig.test.json', tsconfigRootDir: __dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/require-await': 'off',
+      '@typescript-eslint/only-throw-error': 'error',
+      eqeqeq: ['error', 'smart'],
+      'no-console': 'off',
+    },
+  },
+  { files: ['**/*.js'], ...tseslint.configs.disableTypeChecked },
+  {
+    files: ['**/*.js'],
+    languageOptions: { sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
+    files: WORKFLOW_FILES,
+    ignores: WORKFLOW_HOST_FILES,
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            ...builtinModules.flatMap((m) => [m, `node:${m}`]),
+            '@temporalio/client',
+            '@temporalio/worker',
+            '@temporalio/activity',
+            'kafkajs',
+            'mongoose',
+            'nodemailer',
+            '@woop/service-kit',
+          ].map((name) => ({
+            name,
+            message: 'Workflow code is deterministic: no Node built-ins or I/O here; call an activity.',
+          })),
+        },
+      ],
+      'no-restricted-globals': [
+        'error',
+        { name: 'process', message: 'Workflow code must not read the process environment.' },
+        { name: 'require', message: 'Import modules statically in workflow code.' },
+      ],
+    },
+  },
+  {
+    files: ['**/*.test.ts', 'test/**/*.ts'],
+    rules: {
+      '@typescript-eslint/unbound-method': 'off',
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+    },
+  },
+);
