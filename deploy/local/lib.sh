@@ -28,14 +28,14 @@ run_long() {
   shift
   local log="$LOG_DIR/step-$(echo "$label" | tr -c 'a-zA-Z0-9' '-').log"
   say "$label (log: $log)"
-  local start=$SECONDS
+  local start=$SECONDS next_beat=$((SECONDS + 30))
   "$@" >"$log" 2>&1 &
   local pid=$!
   while kill -0 "$pid" 2>/dev/null; do
-    sleep 2
-    if (((SECONDS - start) % 30 == 0)) && kill -0 "$pid" 2>/dev/null; then
+    sleep 1
+    if ((SECONDS >= next_beat)) && kill -0 "$pid" 2>/dev/null; then
       say "  ... $label: still working ($((SECONDS - start)) s)"
-      sleep 1
+      next_beat=$((SECONDS + 30))
     fi
   done
   if ! wait "$pid"; then
