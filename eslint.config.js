@@ -7,8 +7,8 @@ const { builtinModules } = require('node:module');
 
 /** Files that run inside the Temporal workflow sandbox (and so must be deterministic). */
 const WORKFLOW_FILES = ['workflows/src/**/*.ts', 'test/fixtures/*-workflows.ts'];
-/** Entry points for the worker that live beside the workflow code but run outside the sandbox. */
-const WORKFLOW_HOST_FILES = ['workflows/src/index.ts'];
+/** Beside the workflow code but outside the sandbox: the worker's entry point and the tests. */
+const WORKFLOW_HOST_FILES = ['workflows/src/index.ts', 'workflows/src/**/*.test.ts'];
 
 module.exports = tseslint.config(
   { ignores: ['**/dist/**', 'node_modules/**', '.cache/**', '.data/**', 'coverage/**'] },

@@ -17,6 +17,8 @@ const moduleNameMapper = {
 const common = { transform, moduleNameMapper, testEnvironment: 'node', moduleFileExtensions: ['ts', 'js', 'json'] };
 
 module.exports = {
+  // Integration tests wait on real servers and timers; unit tests finish in milliseconds anyway.
+  testTimeout: 60_000,
   projects: [
     {
       ...common,
@@ -29,7 +31,6 @@ module.exports = {
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
       globalSetup: '<rootDir>/test/setup/global-setup.ts',
       globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
-      testTimeout: 60_000,
     },
   ],
 };

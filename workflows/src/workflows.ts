@@ -1,5 +1,2 @@
-/**
- * The module the ticket worker bundles: every workflow the `tickets` task queue runs is
- * exported from here. The ticket workflow itself is issue #3.
- */
-export {};
+/** The module the ticket worker bundles: every workflow of the `tickets` task queue. */
+export { ticketWorkflow } from './ticket/workflow';

@@ -2,3 +2,4 @@ export * from './events';
 export * from './search-attributes';
 export * from './task-queues';
 export * from './topics';
+export * from './tickets';

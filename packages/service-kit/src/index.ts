@@ -8,5 +8,6 @@ export * from './service';
 export * from './topics';
 export * from './clients/mongo';
 export * from './clients/kafka';
+export * from './clients/event-publisher';
 export * from './clients/temporal';
 export * from './clients/smtp';

@@ -1,6 +1,14 @@
 import { tracing } from './instrument';
-import { connectTemporal, runService } from '@woop/service-kit';
+import {
+  connectMongo,
+  connectTemporal,
+  createEventPublisher,
+  createKafka,
+  kafkaReadiness,
+  runService,
+} from '@woop/service-kit';
 import { workflowsPath } from '@woop/workflows';
+import { createTicketActivities } from './activities';
 import { loadTicketsConfig } from './config';
 import { connectNative, createTicketWorker } from './temporal-worker';
 
@@ -13,13 +21,16 @@ void runService({
   port: config.TICKETS_WORKER_PORT,
   tracing,
   setup: async (logger) => {
+    const mongo = connectMongo(config.MONGODB_URI, config.MONGODB_DB, logger);
+    const publisher = createEventPublisher(createKafka('tickets-worker', config.KAFKA_BROKERS, logger));
+    const kafka = kafkaReadiness('tickets-worker', config.KAFKA_BROKERS, logger);
     const connection = await connectNative(config.TEMPORAL_ADDRESS, logger);
     const worker = await createTicketWorker({
       connection,
       namespace: config.TEMPORAL_NAMESPACE,
       taskQueue: config.TICKETS_TASK_QUEUE,
       workflowsPath,
-      activities: {},
+      activities: createTicketActivities({ db: mongo.connection, publisher }),
     });
     const running = worker.run().catch((err) => {
       logger.fatal({ err }, 'worker stopped with an error');
@@ -29,6 +40,8 @@ void runService({
     return {
       readiness: [
         temporal.readiness,
+        mongo.readiness,
+        kafka,
         {
           name: 'worker',
           async check() {
@@ -44,6 +57,9 @@ void runService({
           },
         },
         { close: () => connection.close() },
+        publisher,
+        kafka,
+        mongo,
         temporal,
       ],
     };

@@ -1,0 +1,5 @@
+export * from './model';
+export * from './actions';
+export * from './messages';
+export * from './workflow-input';
+export * from './activities';

@@ -1,0 +1,20 @@
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { TICKET_ACTIONS, type TicketActionName, type TicketActionPayloads, type TicketActionRequest } from './actions';
+import type { Role, TicketState } from './model';
+
+/** What the query and every successful update return: the state and who may do what now. */
+export interface TicketView {
+  ticket: TicketState;
+  allowed: Record<Role, TicketActionName[]>;
+}
+
+/** One Temporal update per action, named after it (the name operators see in the history). */
+export const ticketUpdates = Object.fromEntries(
+  TICKET_ACTIONS.map((name) => [name, defineUpdate<TicketView, [TicketActionRequest]>(name)]),
+) as {
+  [A in TicketActionName]: ReturnType<typeof defineUpdate<TicketView, [TicketActionRequest<A>]>>;
+};
+
+export const getTicketQuery = defineQuery<TicketView>('getTicket');
+
+export type { TicketActionPayloads };

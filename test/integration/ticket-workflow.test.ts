@@ -1,0 +1,306 @@
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import {
+  SEARCH_ATTRIBUTES,
+  TOPICS,
+  ticketWorkflowId,
+  type Actor,
+  type NewTicket,
+  type TicketState,
+} from '@woop/contracts';
+import { TicketActionRefusedError } from '../../services/tickets/src/ticket-client';
+import { TICKETS_COLLECTION } from '../../services/tickets/src/activities';
+import { newTicket, testPolicy } from '../../workflows/src/testing/fixtures';
+import { uniqueReference } from '../support/ids';
+import { eventually, readEvents } from '../support/kafka-events';
+import { startTicketHarness, type TicketHarness } from '../support/ticket-harness';
+
+const customer: Actor = { id: 'u-claire', role: 'customer', name: 'Claire Martin' };
+const agent: Actor = { id: 'a-paul', role: 'agent', name: 'Paul Agent' };
+
+describe('ticket workflow on the Temporal dev server (workflow cache disabled)', () => {
+  let h: TicketHarness;
+  beforeAll(async () => {
+    h = await startTicketHarness({ maxCachedWorkflows: 0 });
+  });
+  afterAll(() => h.close());
+
+  const open = async (overrides: Partial<NewTicket> = {}) => {
+    const ticket = newTicket({ reference: uniqueReference(), ...overrides });
+    await h.tickets.open(ticket);
+    return ticket.reference;
+  };
+
+  it('starts one workflow per reference: a repeated create returns the existing one', async () => {
+    const ticket = newTicket({ reference: uniqueReference() });
+    const first = await h.tickets.open(ticket);
+    const again = await h.tickets.open(ticket);
+    expect(first.workflowId).toBe(ticketWorkflowId(ticket.reference));
+    expect(again.runId).toBe(first.runId);
+    await expect(
+      h.client.workflow.start('ticketWorkflow', {
+        taskQueue: h.taskQueue,
+        workflowId: first.workflowId,
+        args: [{ ticket }],
+      }),
+    ).rejects.toBeInstanceOf(WorkflowExecutionAlreadyStartedError);
+    const view = await h.tickets.view(ticket.reference);
+    expect(view.ticket).toMatchObject({ status: 'open', version: 1, reference: ticket.reference });
+    expect(view.allowed.customer).toEqual(['comment']);
+  });
+
+  it('takes every transition for the role that owns it and answers with the new state', async () => {
+    const ref = await open();
+    const step = async (actor: Actor, action: Parameters<typeof h.tickets.act>[1], payload: object) =>
+      (await h.tickets.act(ref, action, { actor, payload })).ticket;
+
+    expect(
+      await step(agent, 'qualify', { priority: 'high', billable: true, assignment: { agentId: 'a-paul' } }),
+    ).toMatchObject({
+      status: 'assigned',
+      priority: 'high',
+      billable: true,
+      assignment: { agentId: 'a-paul', team: 'support' },
+    });
+    expect((await step(agent, 'start', {})).status).toBe('in_progress');
+    expect((await step(agent, 'requestInformation', { question: 'Numéro de commande ?' })).status).toBe(
+      'waiting_for_customer',
+    );
+    expect((await step(customer, 'provideInformation', { body: 'CMD-42' })).status).toBe('in_progress');
+    expect((await step(agent, 'addInternalNote', { body: 'client important' })).status).toBe('in_progress');
+    expect((await step(agent, 'resolve', { answer: 'Livrée.' })).status).toBe('resolved');
+    expect((await step(customer, 'rejectResolution', { reason: 'Non reçue' })).status).toBe('in_progress');
+    expect((await step(agent, 'resolve', { answer: 'Relivrée.' })).status).toBe('resolved');
+    expect((await step(customer, 'acceptResolution', {})).status).toBe('done');
+    expect((await step(customer, 'reopen', { reason: 'Colis abîmé' })).status).toBe('in_progress');
+    expect((await step(agent, 'reject', { reason: 'Voir le transporteur' })).status).toBe('rejected');
+    expect((await step(customer, 'contestRejection', { reason: 'C’est votre transporteur' })).status).toBe('open');
+    expect((await step(agent, 'reject', { reason: 'Confirmé' })).status).toBe('rejected');
+    const closed = await step(customer, 'acceptRejection', {});
+    expect(closed).toMatchObject({ status: 'closed', version: 15 });
+    const handle = h.client.workflow.getHandle(ticketWorkflowId(ref));
+    const result: TicketState = await handle.result();
+    expect(result.status).toBe('closed');
+    expect(result.activity.filter((e) => e.kind === 'status_changed').map((e) => e.to)).toEqual([
+      'assigned',
+      'in_progress',
+      'waiting_for_customer',
+      'in_progress',
+      'resolved',
+      'in_progress',
+      'resolved',
+      'done',
+      'in_progress',
+      'rejected',
+      'open',
+      'rejected',
+      'closed',
+    ]);
+  });
+
+  it('refuses what the status or the role does not allow, with a typed error and no trace in history', async () => {
+    const ref = await open();
+    const refused = async (actor: Actor, action: Parameters<typeof h.tickets.act>[1], payload: object) => {
+      const err = await h.tickets.act(ref, action, { actor, payload }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(TicketActionRefusedError);
+      return (err as TicketActionRefusedError).refusal;
+    };
+    expect(await refused(customer, 'qualify', { priority: 'low', billable: false })).toMatchObject({
+      code: 'role_not_allowed',
+      action: 'qualify',
+      status: 'open',
+      role: 'customer',
+      allowed: ['comment'],
+    });
+    expect(await refused(agent, 'start', {})).toMatchObject({
+      code: 'action_not_allowed_in_status',
+      status: 'open',
+      allowed: ['qualify', 'requestInformation', 'reply', 'addInternalNote', 'changePriority', 'reject'],
+    });
+    expect(await refused(agent, 'reject', { reason: '' })).toMatchObject({ code: 'invalid_payload' });
+    await h.tickets.act(ref, 'comment', { actor: customer, payload: { body: 'Bonjour' } });
+
+    const history = await h.client.workflow.getHandle(ticketWorkflowId(ref)).fetchHistory();
+    const accepted = history.events?.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes) ?? [];
+    expect(accepted).toHaveLength(1); // only the comment
+    expect((await h.tickets.view(ref)).ticket.version).toBe(2);
+  });
+
+  it('acts once for a repeated update id', async () => {
+    const ref = await open();
+    const request = { actor: customer, payload: { body: 'Une seule fois' } };
+    const a = await h.tickets.act(ref, 'comment', request, 'idem-1');
+    const b = await h.tickets.act(ref, 'comment', request, 'idem-1');
+    expect(b.ticket.version).toBe(a.ticket.version);
+    expect((await h.tickets.view(ref)).ticket.activity.filter((e) => e.kind === 'comment')).toHaveLength(1);
+  });
+
+  it('projects the read model and publishes ticket.* events with deterministic ids', async () => {
+    const ref = await open({ confidential: true, defaultTeam: 'security' });
+    await h.tickets.act(ref, 'qualify', {
+      actor: agent,
+      payload: { priority: 'low', billable: false, assignment: { agentId: 'a-sec' } },
+    });
+    const view = await h.tickets.act(ref, 'reply', { actor: agent, payload: { body: 'Nous analysons la faille.' } });
+
+    const doc = await eventually(
+      () => h.mongo.connection.collection(TICKETS_COLLECTION).findOne({ _id: ref as never }),
+      (d) => d?.version === view.ticket.version,
+    );
+    expect(doc).toMatchObject({
+      status: 'assigned',
+      confidential: true,
+      assignment: { agentId: 'a-sec', team: 'security' },
+    });
+
+    const events = await readEvents(
+      h.kafka,
+      TOPICS.tickets.name,
+      (e) => e.subject === ref,
+      (es) => es.some((e) => e.type === 'ticket.comment_added'),
+    );
+    expect(events.map((e) => e.type)).toEqual([
+      'ticket.created',
+      'ticket.qualified',
+      'ticket.priority_changed',
+      'ticket.assigned',
+      'ticket.status_changed',
+      'ticket.comment_added',
+    ]);
+    expect(events.map((e) => e.id)).toEqual([
+      `${ref}:1:0:ticket.created`,
+      `${ref}:2:0:ticket.qualified`,
+      `${ref}:2:1:ticket.priority_changed`,
+      `${ref}:2:2:ticket.assigned`,
+      `${ref}:2:3:ticket.status_changed`,
+      `${ref}:3:0:ticket.comment_added`,
+    ]);
+    expect(events[4]?.data).toMatchObject({
+      from: 'open',
+      to: 'assigned',
+      ticket: { confidential: true, status: 'assigned' },
+    });
+  });
+
+  it('keeps the search attributes current for operators', async () => {
+    const ref = await open();
+    await h.tickets.act(ref, 'qualify', {
+      actor: agent,
+      payload: { priority: 'critical', billable: false, assignment: { agentId: 'a-paul' } },
+    });
+    const handle = h.client.workflow.getHandle(ticketWorkflowId(ref));
+    const attrs = await eventually(
+      async () => (await handle.describe()).typedSearchAttributes,
+      (sa) => sa.get(SEARCH_ATTRIBUTES.status) === 'assigned',
+    );
+    expect(attrs.get(SEARCH_ATTRIBUTES.reference)).toBe(ref);
+    expect(attrs.get(SEARCH_ATTRIBUTES.priority)).toBe('critical');
+    expect(attrs.get(SEARCH_ATTRIBUTES.assignee)).toBe('a-paul');
+    expect(attrs.get(SEARCH_ATTRIBUTES.assignedTeam)).toBe('support');
+    expect(attrs.get(SEARCH_ATTRIBUTES.slaBreached)).toBe(false);
+    const listed = await eventually(
+      async () => {
+        const found: string[] = [];
+        for await (const wf of h.client.workflow.list({
+          query: `TicketReference = '${ref}' AND TicketStatus = 'assigned'`,
+        })) {
+          found.push(wf.workflowId);
+        }
+        return found;
+      },
+      (ids) => ids.length === 1,
+    );
+    expect(listed).toEqual([ticketWorkflowId(ref)]);
+  });
+});
+
+describe('ticket workflow timers on the dev server, with short injected targets', () => {
+  let h: TicketHarness;
+  beforeAll(async () => {
+    h = await startTicketHarness();
+  });
+  afterAll(() => h.close());
+
+  // Seconds instead of hours: 0.05 business minute = 3 s on the round-the-clock test calendar.
+  const fast = testPolicy({
+    targets: {
+      low: { firstResponseMinutes: 1, resolutionMinutes: 10 },
+      medium: { firstResponseMinutes: 0.05, resolutionMinutes: 10 },
+      high: { firstResponseMinutes: 1, resolutionMinutes: 0.1 },
+      critical: { firstResponseMinutes: 1, resolutionMinutes: 10 },
+    },
+  });
+
+  it('warns at 75 % and escalates on breach: priority up, escalation team, SlaBreached', async () => {
+    const ref = uniqueReference();
+    await h.tickets.open(newTicket({ reference: ref, slaPolicy: fast }));
+    const view = await eventually(
+      () => h.tickets.view(ref),
+      (v) => v.ticket.sla.resolution.breachedAt !== undefined,
+      30_000,
+    );
+    // First response breached after 3 s → high, whose 6 s resolution target is then breached → critical.
+    expect(view.ticket).toMatchObject({ priority: 'critical', escalated: true, escalationTeams: ['support-leads'] });
+    expect(view.ticket.sla.firstResponse.warnedAt).toBeDefined();
+    const warned = Date.parse(view.ticket.sla.firstResponse.warnedAt!);
+    const breached = Date.parse(view.ticket.sla.firstResponse.breachedAt!);
+    const created = Date.parse(view.ticket.createdAt);
+    expect(warned - created).toBeGreaterThanOrEqual(2_250);
+    expect(breached - created).toBeGreaterThanOrEqual(3_000);
+    const events = await readEvents(
+      h.kafka,
+      TOPICS.tickets.name,
+      (e) => e.subject === ref && e.type.startsWith('ticket.sla_'),
+      (es) => es.length >= 4,
+    );
+    // The resolution clock, retargeted to high's 6 s after the first escalation, warns at 4.5 s.
+    expect(events.map((e) => `${e.type}:${String(e.data.clock)}`)).toEqual([
+      'ticket.sla_warning:firstResponse',
+      'ticket.sla_breached:firstResponse',
+      'ticket.sla_warning:resolution',
+      'ticket.sla_breached:resolution',
+    ]);
+    const attrs = (await h.client.workflow.getHandle(ticketWorkflowId(ref)).describe()).typedSearchAttributes;
+    expect(attrs.get(SEARCH_ATTRIBUTES.slaBreached)).toBe(true);
+  });
+
+  it('pauses the clocks while waiting for the customer', async () => {
+    const ref = uniqueReference();
+    await h.tickets.open(newTicket({ reference: ref, slaPolicy: fast }));
+    await h.tickets.act(ref, 'requestInformation', { actor: agent, payload: { question: 'Numéro ?' } });
+    await new Promise((r) => setTimeout(r, 4_000));
+    const view = await h.tickets.view(ref);
+    expect(view.ticket.status).toBe('waiting_for_customer');
+    expect(view.ticket.sla.firstResponse.breachedAt).toBeUndefined();
+    expect(view.ticket.sla.resolution.runningSince).toBeUndefined();
+    expect(view.ticket.sla.resolution.breachedAt).toBeUndefined();
+    expect(view.ticket.escalated).toBe(false);
+  });
+
+  it('validates automatically, then closes when the reopen window elapses, and completes', async () => {
+    const ref = uniqueReference();
+    await h.tickets.open(
+      newTicket({
+        reference: ref,
+        windows: { validationMinutes: 0.05, validationReminderMinutes: 0.02, reopenMinutes: 0.05 },
+      }),
+    );
+    await h.tickets.act(ref, 'qualify', {
+      actor: agent,
+      payload: { priority: 'medium', billable: false, assignment: { agentId: 'a-paul' } },
+    });
+    await h.tickets.act(ref, 'start', { actor: agent, payload: {} });
+    await h.tickets.act(ref, 'resolve', { actor: agent, payload: { answer: 'Fait.' } });
+    const result: TicketState = await h.client.workflow.getHandle(ticketWorkflowId(ref)).result();
+    expect(result.status).toBe('closed');
+    const tail = result.activity.slice(-3);
+    expect(tail.map((e) => [e.kind, e.actor.role, e.to])).toEqual([
+      ['validation_reminder', 'system', undefined],
+      ['status_changed', 'system', 'done'],
+      ['status_changed', 'system', 'closed'],
+    ]);
+    expect(result.sla.resolution.metAt).toBeDefined();
+  });
+});

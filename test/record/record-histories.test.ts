@@ -1,0 +1,85 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { ticketWorkflowId, type Actor, type TicketActionName } from '@woop/contracts';
+import { newTicket, testPolicy } from '../../workflows/src/testing/fixtures';
+import { uniqueReference } from '../support/ids';
+import { startTicketHarness, TEMPORAL_ADDRESS, type TicketHarness } from '../support/ticket-harness';
+
+/**
+ * `npm run histories:record`: runs the ticket workflow through representative scenarios on the
+ * dev server and writes their histories to workflows/histories/, which the replay test checks
+ * every later version of the workflow code against. Re-record only when a change is meant to
+ * break compatibility (and then guard running workflows with patched()).
+ */
+const OUT = join(__dirname, '..', '..', 'workflows', 'histories');
+const customer: Actor = { id: 'u-claire', role: 'customer', name: 'Claire Martin' };
+const agent: Actor = { id: 'a-paul', role: 'agent', name: 'Paul Agent' };
+
+describe('record ticket workflow histories', () => {
+  let h: TicketHarness;
+  beforeAll(async () => {
+    h = await startTicketHarness();
+  });
+  afterAll(() => h.close());
+
+  async function save(name: string, reference: string) {
+    const handle = h.client.workflow.getHandle(ticketWorkflowId(reference));
+    await handle.result();
+    // The CLI writes the history in the proto JSON form that historyFromJSON reads back.
+    const json = execFileSync(
+      join(__dirname, '..', '..', '.cache', 'bin', 'temporal-v1.5.1'),
+      ['workflow', 'show', '--address', TEMPORAL_ADDRESS, '--workflow-id', handle.workflowId, '--output', 'json'],
+      { encoding: 'utf8' },
+    );
+    writeFileSync(join(OUT, `${name}.json`), json);
+  }
+
+  const act = (ref: string, actor: Actor, action: TicketActionName, payload: object) =>
+    h.tickets.act(ref, action, { actor, payload });
+
+  it('every transition, a refused action, comments and notes', async () => {
+    const ref = uniqueReference();
+    await h.tickets.open(newTicket({ reference: ref }));
+    await act(ref, agent, 'qualify', { priority: 'high', billable: true, assignment: { agentId: 'a-paul' } });
+    await act(ref, customer, 'acceptResolution', {}).catch(() => undefined); // refused
+    await act(ref, agent, 'start', {});
+    await act(ref, agent, 'requestInformation', { question: 'Numéro de commande ?' });
+    await act(ref, customer, 'provideInformation', { body: 'CMD-42' });
+    await act(ref, agent, 'addInternalNote', { body: 'client important' });
+    await act(ref, agent, 'changePriority', { priority: 'critical', reason: 'production' });
+    await act(ref, agent, 'resolve', { answer: 'Livrée.' });
+    await act(ref, customer, 'rejectResolution', { reason: 'Non reçue' });
+    await act(ref, agent, 'resolve', { answer: 'Relivrée.' });
+    await act(ref, customer, 'acceptResolution', {});
+    await act(ref, customer, 'reopen', { reason: 'Colis abîmé' });
+    await act(ref, agent, 'reject', { reason: 'Voir le transporteur' });
+    await act(ref, customer, 'contestRejection', { reason: 'Non' });
+    await act(ref, agent, 'reject', { reason: 'Confirmé' });
+    await act(ref, customer, 'acceptRejection', {});
+    await save('lifecycle', ref);
+  });
+
+  it('SLA warning, breach and escalation, then timed validation and closing', async () => {
+    const ref = uniqueReference();
+    await h.tickets.open(
+      newTicket({
+        reference: ref,
+        slaPolicy: testPolicy({
+          targets: {
+            low: { firstResponseMinutes: 1, resolutionMinutes: 10 },
+            medium: { firstResponseMinutes: 0.05, resolutionMinutes: 10 },
+            high: { firstResponseMinutes: 1, resolutionMinutes: 0.1 },
+            critical: { firstResponseMinutes: 1, resolutionMinutes: 10 },
+          },
+        }),
+        windows: { validationMinutes: 0.05, validationReminderMinutes: 0.02, reopenMinutes: 0.05 },
+      }),
+    );
+    await new Promise((r) => setTimeout(r, 7_000));
+    await act(ref, agent, 'qualify', { priority: 'critical', billable: false, assignment: { team: 'support' } });
+    await act(ref, agent, 'start', {});
+    await act(ref, agent, 'resolve', { answer: 'Fait.' });
+    await save('sla-and-windows', ref);
+  });
+});

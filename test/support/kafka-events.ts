@@ -1,0 +1,52 @@
+import type { EventEnvelope } from '@woop/contracts';
+import type { Kafka } from 'kafkajs';
+import { uniqueId } from './ids';
+
+/**
+ * Reads `topic` from the beginning with a fresh consumer group until `done(events)` holds for
+ * the events matching `filter`, then returns them (in partition order).
+ */
+export async function readEvents(
+  kafka: Kafka,
+  topic: string,
+  filter: (e: EventEnvelope) => boolean,
+  done: (events: EventEnvelope[]) => boolean,
+  timeoutMs = 30_000,
+): Promise<EventEnvelope[]> {
+  const consumer = kafka.consumer({ groupId: uniqueId('test-reader') });
+  const events: EventEnvelope[] = [];
+  try {
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`events not complete after ${timeoutMs} ms: ${events.map((e) => e.type).join(', ')}`)),
+        timeoutMs,
+      );
+      void consumer.run({
+        eachMessage: async ({ message }) => {
+          const event = JSON.parse(message.value?.toString() ?? '{}') as EventEnvelope;
+          if (filter(event)) events.push(event);
+          if (done(events)) {
+            clearTimeout(timer);
+            resolve();
+          }
+        },
+      });
+    });
+    return events;
+  } finally {
+    await consumer.disconnect();
+  }
+}
+
+/** Polls `probe` until it returns a value that `ok` accepts. */
+export async function eventually<T>(probe: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (ok(value)) return value;
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms: ${JSON.stringify(value)}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}

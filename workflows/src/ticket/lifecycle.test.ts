@@ -1,0 +1,303 @@
+import type { Actor, TicketActionName, TicketActionPayloads, TicketState, TicketStatus } from '@woop/contracts';
+import { AGENT, CUSTOMER, newTicket, testPolicy } from '../testing/fixtures';
+import { advanceTime, allowedActions, applyAction, createTicket, nextDueAt, refusal } from './lifecycle';
+
+const T0 = new Date('2026-11-30T08:00:00Z');
+const minutes = (n: number) => new Date(T0.getTime() + n * 60_000);
+
+function act<A extends TicketActionName>(
+  state: TicketState,
+  actor: Actor,
+  action: A,
+  payload: TicketActionPayloads[A],
+  at = T0,
+) {
+  const why = refusal(state, actor, action, payload);
+  if (why) throw new Error(why.message);
+  return applyAction(state, actor, action, payload, at);
+}
+
+const fresh = () => createTicket(newTicket(), T0).state;
+
+/** Drives a new ticket to `status` through the customer- and agent-visible path. */
+function ticketIn(status: TicketStatus): TicketState {
+  const s = fresh();
+  if (status === 'open') return s;
+  act(s, AGENT, 'qualify', { priority: 'medium', billable: false, assignment: { agentId: 'a-paul' } });
+  if (status === 'assigned') return s;
+  act(s, AGENT, 'start', {});
+  if (status === 'in_progress') return s;
+  if (status === 'waiting_for_customer') {
+    act(s, AGENT, 'requestInformation', { question: 'Quel est le numéro de commande ?' });
+    return s;
+  }
+  if (status === 'rejected' || status === 'closed') {
+    act(s, AGENT, 'reject', { reason: 'Hors périmètre' });
+    if (status === 'closed') act(s, CUSTOMER, 'acceptRejection', {});
+    return s;
+  }
+  act(s, AGENT, 'resolve', { answer: 'Livrée ce matin.' });
+  if (status === 'resolved') return s;
+  act(s, CUSTOMER, 'acceptResolution', {});
+  return s;
+}
+
+describe('ticket lifecycle: who may do what in which status', () => {
+  // The product's table (shared/design/product.md, "Statuses and transitions").
+  const expected: Record<TicketStatus, { customer: TicketActionName[]; agent: TicketActionName[] }> = {
+    open: {
+      customer: ['comment'],
+      agent: ['qualify', 'requestInformation', 'reply', 'addInternalNote', 'changePriority', 'reject'],
+    },
+    assigned: {
+      customer: ['comment'],
+      agent: ['assign', 'start', 'reply', 'addInternalNote', 'changePriority'],
+    },
+    in_progress: {
+      customer: ['comment'],
+      agent: ['assign', 'requestInformation', 'reply', 'addInternalNote', 'changePriority', 'resolve', 'reject'],
+    },
+    waiting_for_customer: {
+      customer: ['provideInformation', 'comment'],
+      agent: ['reply', 'addInternalNote', 'changePriority'],
+    },
+    resolved: {
+      customer: ['comment', 'acceptResolution', 'rejectResolution'],
+      agent: ['reply', 'addInternalNote'],
+    },
+    rejected: {
+      customer: ['comment', 'acceptRejection', 'contestRejection'],
+      agent: ['reply', 'addInternalNote'],
+    },
+    done: { customer: ['comment', 'reopen'], agent: ['reply', 'addInternalNote'] },
+    closed: { customer: [], agent: [] },
+  };
+
+  it.each(Object.keys(expected) as TicketStatus[])('in %s', (status) => {
+    const state = ticketIn(status);
+    expect(state.status).toBe(status);
+    expect(allowedActions(state, 'customer')).toEqual(expected[status].customer);
+    expect(allowedActions(state, 'agent')).toEqual(expected[status].agent);
+    expect(allowedActions(state, 'admin')).toEqual(expected[status].agent);
+  });
+
+  it('refuses an action the role may never take, naming what is allowed', () => {
+    const state = fresh();
+    expect(refusal(state, CUSTOMER, 'qualify', { priority: 'high', billable: false })).toEqual({
+      code: 'role_not_allowed',
+      action: 'qualify',
+      status: 'open',
+      role: 'customer',
+      allowed: ['comment'],
+      message: 'A customer may not qualify a ticket.',
+    });
+    expect(refusal(state, AGENT, 'acceptResolution', {})?.code).toBe('role_not_allowed');
+  });
+
+  it('refuses an action the status does not allow now', () => {
+    const why = refusal(ticketIn('in_progress'), CUSTOMER, 'reopen', { reason: 'encore' });
+    expect(why).toMatchObject({ code: 'action_not_allowed_in_status', status: 'in_progress', allowed: ['comment'] });
+    expect(why?.message).toMatch(/reopen is not possible while the ticket is in_progress; allowed now: comment/);
+  });
+
+  it('refuses to assign an unqualified ticket', () => {
+    expect(refusal(fresh(), AGENT, 'assign', { agentId: 'a-paul' })?.message).toMatch(/before it is qualified/);
+  });
+
+  it('refuses invalid payloads', () => {
+    const s = ticketIn('in_progress');
+    expect(refusal(s, AGENT, 'reject', { reason: '   ' })).toMatchObject({
+      code: 'invalid_payload',
+      message: 'reason is required',
+    });
+    expect(refusal(s, AGENT, 'changePriority', { priority: 'urgent' as never })?.code).toBe('invalid_payload');
+    expect(refusal(s, AGENT, 'assign', {})?.message).toBe('an agent or a team is required');
+    expect(refusal(s, AGENT, 'reply', { body: 'x'.repeat(20_001) })?.message).toMatch(/longer than/);
+  });
+});
+
+describe('ticket lifecycle: transitions', () => {
+  it('creates OUVERT with the default team, version 1 and a created entry', () => {
+    const { state, changes } = createTicket(newTicket({ defaultTeam: 'security', confidential: true }), T0);
+    expect(state).toMatchObject({ status: 'open', version: 1, assignment: { team: 'security' }, confidential: true });
+    expect(state.activity).toEqual([
+      expect.objectContaining({ seq: 1, kind: 'created', actor: CUSTOMER, to: 'open', visibility: 'public' }),
+    ]);
+    expect(changes).toEqual([{ type: 'created', data: {} }]);
+  });
+
+  it('walks OUVERT → ATTRIBUÉ → EN COURS → RÉSOLU → TERMINÉ → EN COURS with one version per action', () => {
+    const s = fresh();
+    act(s, AGENT, 'qualify', {
+      priority: 'high',
+      billable: true,
+      requestType: 'report-a-bug',
+      assignment: { team: 'support' },
+    });
+    expect(s).toMatchObject({
+      status: 'assigned',
+      priority: 'high',
+      billable: true,
+      requestType: 'report-a-bug',
+      version: 2,
+    });
+    act(s, AGENT, 'assign', { agentId: 'a-paul' });
+    expect(s).toMatchObject({ status: 'assigned', assignment: { agentId: 'a-paul', team: 'support' } });
+    act(s, AGENT, 'start', {});
+    const changes = act(s, AGENT, 'resolve', { answer: 'Corrigé en production.' });
+    expect(s.status).toBe('resolved');
+    expect(changes.map((c) => c.type)).toEqual(['comment_added', 'status_changed', 'resolved']);
+    act(s, CUSTOMER, 'acceptResolution', {});
+    expect(s.status).toBe('done');
+    act(s, CUSTOMER, 'reopen', { reason: 'Le bug est revenu' });
+    expect(s).toMatchObject({ status: 'in_progress', version: 7 });
+    const last = s.activity.at(-1);
+    expect(last).toMatchObject({
+      kind: 'status_changed',
+      from: 'done',
+      to: 'in_progress',
+      reason: 'Le bug est revenu',
+      actor: CUSTOMER,
+    });
+  });
+
+  it('returns from EN ATTENTE CLIENT to where it was', () => {
+    const fromOpen = fresh();
+    act(fromOpen, AGENT, 'requestInformation', { question: 'Numéro de commande ?' });
+    act(fromOpen, CUSTOMER, 'provideInformation', { body: 'CMD-42' });
+    expect(fromOpen.status).toBe('open');
+    const fromWork = ticketIn('in_progress');
+    act(fromWork, AGENT, 'requestInformation', { question: 'Capture d’écran ?' });
+    expect(fromWork.status).toBe('waiting_for_customer');
+    act(fromWork, CUSTOMER, 'provideInformation', { body: 'Voici.' });
+    expect(fromWork.status).toBe('in_progress');
+  });
+
+  it('handles the rejection branch: refuse → OUVERT unqualified; validate → CLÔTURÉ', () => {
+    const contested = ticketIn('rejected');
+    expect(contested.rejection?.reason).toBe('Hors périmètre');
+    act(contested, CUSTOMER, 'contestRejection', { reason: 'C’est bien un bug' });
+    expect(contested).toMatchObject({ status: 'open', qualified: false });
+    const accepted = ticketIn('rejected');
+    act(accepted, CUSTOMER, 'acceptRejection', {});
+    expect(accepted.status).toBe('closed');
+  });
+
+  it('sends a rejected answer back to EN COURS with the reason', () => {
+    const s = ticketIn('resolved');
+    act(s, CUSTOMER, 'rejectResolution', { reason: 'Toujours pas livré' });
+    expect(s.status).toBe('in_progress');
+    expect(s.resolution).toBeUndefined();
+  });
+
+  it('keeps internal notes internal', () => {
+    const s = ticketIn('in_progress');
+    const [change] = act(s, AGENT, 'addInternalNote', { body: 'Client connu, prioriser' });
+    expect(change).toEqual({
+      type: 'internal_note_added',
+      data: { body: 'Client connu, prioriser', visibility: 'internal' },
+    });
+    expect(s.activity.at(-1)).toMatchObject({ kind: 'internal_note', visibility: 'internal' });
+  });
+});
+
+describe('ticket lifecycle: SLA clocks', () => {
+  it('runs both clocks from creation with warning at 75 % and breach at 100 %', () => {
+    const s = fresh(); // medium: first response 240 min, resolution 2400 min
+    expect(s.sla.firstResponse).toMatchObject({
+      warningAt: minutes(180).toISOString(),
+      breachAt: minutes(240).toISOString(),
+    });
+    expect(s.sla.resolution).toMatchObject({
+      warningAt: minutes(1800).toISOString(),
+      breachAt: minutes(2400).toISOString(),
+    });
+    expect(nextDueAt(s)).toEqual(minutes(180));
+  });
+
+  it('meets the first response with the first public agent answer, not an internal note', () => {
+    const s = fresh();
+    act(s, AGENT, 'addInternalNote', { body: 'à voir' }, minutes(10));
+    expect(s.sla.firstResponse.metAt).toBeUndefined();
+    act(s, AGENT, 'reply', { body: 'Nous regardons.' }, minutes(20));
+    expect(s.sla.firstResponse).toMatchObject({ metAt: minutes(20).toISOString(), consumedMinutes: 20 });
+    expect(s.sla.firstResponse.breachAt).toBeUndefined();
+  });
+
+  it('pauses in EN ATTENTE CLIENT and RÉSOLU and moves the deadline by the pause', () => {
+    const s = ticketIn('in_progress');
+    act(s, AGENT, 'requestInformation', { question: '?' }, minutes(100));
+    expect(s.sla.resolution).toMatchObject({ consumedMinutes: 100 });
+    expect(s.sla.resolution.breachAt).toBeUndefined();
+    expect(advanceTime(s, minutes(3000))).toEqual([]); // nothing falls due while paused
+    act(s, CUSTOMER, 'provideInformation', { body: '!' }, minutes(1000));
+    expect(s.sla.resolution.breachAt).toBe(minutes(1000 + 2300).toISOString());
+    act(s, AGENT, 'resolve', { answer: 'ok' }, minutes(1100));
+    act(s, CUSTOMER, 'rejectResolution', { reason: 'non' }, minutes(1500));
+    expect(s.sla.resolution).toMatchObject({ consumedMinutes: 200, breachAt: minutes(1500 + 2200).toISOString() });
+  });
+
+  it('moves deadlines when the priority changes', () => {
+    const s = ticketIn('in_progress');
+    act(s, AGENT, 'changePriority', { priority: 'critical', reason: 'Production à l’arrêt' }, minutes(5));
+    expect(s.sla.resolution).toMatchObject({ targetMinutes: 240, breachAt: minutes(240).toISOString() });
+    expect(s.activity.at(-1)).toMatchObject({ kind: 'priority_changed', data: { from: 'medium', to: 'critical' } });
+  });
+
+  it('does not disturb the clocks on reassignment', () => {
+    const s = ticketIn('in_progress');
+    const before = { ...s.sla.resolution };
+    act(s, AGENT, 'assign', { agentId: 'a-other', team: 'support' }, minutes(30));
+    expect(s.sla.resolution).toEqual(before);
+  });
+
+  it('warns at 75 %, then on breach escalates: priority up, escalation team, flag', () => {
+    const s = fresh();
+    const warn = advanceTime(s, minutes(180));
+    expect(warn.map((c) => c.type)).toEqual(['sla_warning']);
+    expect(s.sla.firstResponse.warnedAt).toBe(minutes(180).toISOString());
+    expect(advanceTime(s, minutes(181))).toEqual([]);
+    const breach = advanceTime(s, minutes(240));
+    expect(breach.map((c) => c.type)).toEqual(['sla_breached', 'priority_changed']);
+    expect(s).toMatchObject({ priority: 'high', escalated: true, escalationTeams: ['support-leads'] });
+    // The open resolution clock takes the high target (480 min), already breached → escalates again.
+    expect(s.sla.resolution.targetMinutes).toBe(480);
+    expect(s.sla.resolution.breachAt).toBe(minutes(480).toISOString());
+    expect(s.activity.filter((e) => e.kind === 'sla_breached')).toHaveLength(1);
+  });
+
+  it('escalates each clock once', () => {
+    const s = createTicket(newTicket({ slaPolicy: testPolicy({ warningRatio: 0.5 }) }), T0).state;
+    advanceTime(s, minutes(10_000));
+    expect(s.sla.firstResponse.breachedAt).toBeDefined();
+    expect(s.sla.resolution.breachedAt).toBeDefined();
+    expect(s.priority).toBe('critical');
+    expect(advanceTime(s, minutes(20_000))).toEqual([]);
+  });
+});
+
+describe('ticket lifecycle: client validation and reopen windows', () => {
+  it('reminds, then validates automatically when the validation window elapses', () => {
+    const s = ticketIn('resolved');
+    // windows: validation 2700 min with a reminder 540 min before
+    expect(s.validationDueAt).toBe(minutes(2700).toISOString());
+    expect(nextDueAt(s)).toEqual(minutes(2160));
+    expect(advanceTime(s, minutes(2160)).map((c) => c.type)).toEqual(['validation_reminder']);
+    const done = advanceTime(s, minutes(2700));
+    expect(done).toEqual([
+      { type: 'status_changed', data: { from: 'resolved', to: 'done', reason: 'validation window elapsed' } },
+    ]);
+    expect(s.status).toBe('done');
+    expect(s.activity.at(-1)?.actor.role).toBe('system');
+    expect(s.reopenUntil).toBe(minutes(2700 + 5400).toISOString());
+  });
+
+  it('closes when the reopen window elapses, and nothing is allowed after', () => {
+    const s = ticketIn('done');
+    expect(advanceTime(s, minutes(5399))).toEqual([]);
+    advanceTime(s, minutes(5400));
+    expect(s.status).toBe('closed');
+    expect(nextDueAt(s)).toBeUndefined();
+    expect(refusal(s, CUSTOMER, 'reopen', { reason: 'trop tard' })?.code).toBe('action_not_allowed_in_status');
+  });
+});
