@@ -11,7 +11,8 @@ import { TicketActionRefusedError } from '../../services/tickets/src/ticket-clie
 import { TICKETS_COLLECTION } from '../../services/tickets/src/activities';
 import { newTicket, testPolicy } from '../../workflows/src/testing/fixtures';
 import { uniqueReference } from '../support/ids';
-import { eventually, readEvents } from '../support/kafka-events';
+import { eventually } from '../support/eventually';
+import { readEvents } from '../support/kafka-events';
 import { startTicketHarness, type TicketHarness } from '../support/ticket-harness';
 
 const customer: Actor = { id: 'u-claire', role: 'customer', name: 'Claire Martin' };

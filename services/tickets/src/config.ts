@@ -1,5 +1,6 @@
 import { baseConfigSchema, loadConfig } from '@woop/service-kit';
-import { TICKETS_TASK_QUEUE } from '@woop/contracts';
+import { TICKETS_TASK_QUEUE, type BusinessCalendarSpec, type LifecycleWindows } from '@woop/contracts';
+import { lifecycleWindows } from '@woop/workflows';
 import { z } from 'zod';
 
 export const ticketsConfigSchema = baseConfigSchema.extend({
@@ -8,9 +9,26 @@ export const ticketsConfigSchema = baseConfigSchema.extend({
   TICKETS_WORKER_PORT: z.coerce.number().int().min(0).max(65535).default(3004),
   TICKETS_TASK_QUEUE: z.string().default(TICKETS_TASK_QUEUE),
   MONGODB_DB: z.string().default('tickets'),
+  /** Business days a customer has to validate an answer before it is validated for them. */
+  TICKET_VALIDATION_WINDOW_DAYS: z.coerce.number().positive().default(5),
+  /** Business days before automatic validation at which the customer is reminded (0 = never). */
+  TICKET_VALIDATION_REMINDER_DAYS: z.coerce.number().min(0).default(1),
+  /** Business days a finished ticket can be reopened before it is closed for good. */
+  TICKET_REOPEN_WINDOW_DAYS: z.coerce.number().positive().default(10),
 });
 
 export type TicketsConfig = z.infer<typeof ticketsConfigSchema>;
 
 export const loadTicketsConfig = (env: NodeJS.ProcessEnv = process.env): TicketsConfig =>
   loadConfig(ticketsConfigSchema, env);
+
+/** The client-validation and reopen windows new tickets get, on the policy's calendar. */
+export const ticketWindows = (config: TicketsConfig, calendar: BusinessCalendarSpec): LifecycleWindows =>
+  lifecycleWindows(
+    {
+      validationDays: config.TICKET_VALIDATION_WINDOW_DAYS,
+      validationReminderDays: config.TICKET_VALIDATION_REMINDER_DAYS,
+      reopenDays: config.TICKET_REOPEN_WINDOW_DAYS,
+    },
+    calendar,
+  );

@@ -1,0 +1,99 @@
+import { join } from 'node:path';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import {
+  SEARCH_ATTRIBUTES,
+  ticketWorkflowId,
+  type EventEnvelope,
+  type TicketActivities,
+  type TicketState,
+} from '@woop/contracts';
+import { TicketWorkflows } from '../../services/tickets/src/ticket-client';
+import { newTicket } from '../../workflows/src/testing/fixtures';
+import { uniqueReference } from '../support/ids';
+import { eventually } from '../support/eventually';
+
+/**
+ * A dev server of its own (the project's Temporal CLI binary) that suggests continue-as-new
+ * after 40 history events, so a ticket with a long conversation hands over to new runs while
+ * comments keep arriving.
+ */
+const TEMPORAL = join(__dirname, '..', '..', '.cache', 'bin', 'temporal-v1.5.1');
+
+describe('long ticket histories continue as new without losing a message', () => {
+  let env: TestWorkflowEnvironment;
+  let worker: Worker;
+  let running: Promise<void>;
+  const projected: number[] = [];
+  const events: EventEnvelope[] = [];
+
+  beforeAll(async () => {
+    env = await TestWorkflowEnvironment.createLocal({
+      server: {
+        executable: { type: 'existing-path', path: TEMPORAL },
+        ip: '127.0.0.1',
+        searchAttributes: Object.values(SEARCH_ATTRIBUTES),
+        extraArgs: ['--dynamic-config-value', 'limit.historyCount.suggestContinueAsNew=40'],
+      },
+    });
+    const activities: TicketActivities = {
+      projectTicket: async (state) => {
+        projected.push(state.version);
+      },
+      publishTicketEvents: async (batch) => {
+        events.push(...batch);
+      },
+    };
+    worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue: 'continue-as-new',
+      workflowsPath: require.resolve('../../workflows/src/workflows'),
+      activities,
+    });
+    running = worker.run();
+  });
+  afterAll(async () => {
+    worker?.shutdown();
+    await running;
+    await env?.teardown();
+  });
+
+  it('keeps every comment, version and event across runs', async () => {
+    const tickets = new TicketWorkflows(env.client, 'continue-as-new');
+    const reference = uniqueReference();
+    const { runId: firstRun } = await tickets.open(newTicket({ reference }));
+    const customer = { id: 'u-claire', role: 'customer' as const, name: 'Claire' };
+    for (let i = 1; i <= 30; i++) {
+      await tickets.act(reference, 'comment', { actor: customer, payload: { body: `message ${i}` } });
+    }
+    // A burst while runs hand over: each must land exactly once.
+    await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        tickets.act(reference, 'comment', { actor: customer, payload: { body: `burst ${i}` } }, `burst-${i}`),
+      ),
+    );
+    const handle = env.client.workflow.getHandle(ticketWorkflowId(reference));
+    // Once its side effects are drained, the run hands over to a new one.
+    const runId = await eventually(
+      async () => (await handle.describe()).runId,
+      (id) => id !== firstRun,
+    );
+    expect(runId).not.toBe(firstRun);
+    const firstHistory = await env.client.workflow.getHandle(ticketWorkflowId(reference), firstRun).fetchHistory();
+    expect(firstHistory.events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes).toBeTruthy();
+
+    const { ticket }: { ticket: TicketState } = await tickets.view(reference);
+    const bodies = ticket.activity.filter((e) => e.kind === 'comment').map((e) => e.body);
+    expect(bodies).toHaveLength(40);
+    expect(new Set(bodies).size).toBe(40);
+    expect(ticket.version).toBe(41);
+
+    // Every version's events published once, in order, across the runs.
+    const ids = await eventually(
+      async () => events.filter((e) => e.subject === reference).map((e) => e.id),
+      (found) => found.length >= 41,
+    );
+    expect(ids.map((id) => id.split(':')[1])).toEqual(Array.from({ length: 41 }, (_, i) => String(i + 1)));
+    expect(Math.max(...projected)).toBe(41);
+  });
+});
