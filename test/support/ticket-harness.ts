@@ -25,14 +25,17 @@ export interface TicketHarness {
  * queue and database, plus the tickets service's client. `maxCachedWorkflows: 0` replays the
  * whole history on every task, so non-determinism fails the test instead of hiding in the cache.
  */
-export async function startTicketHarness(opts: { maxCachedWorkflows?: number } = {}): Promise<TicketHarness> {
+export async function startTicketHarness(
+  opts: { maxCachedWorkflows?: number; mongoUri?: string } = {},
+): Promise<TicketHarness> {
   const taskQueue = uniqueId('tickets-test');
   const mongo = connectMongo(
-    process.env.MONGODB_URI ?? 'mongodb://127.0.0.1:27017',
+    opts.mongoUri ?? process.env.MONGODB_URI ?? 'mongodb://127.0.0.1:27017',
     uniqueId('tickets').replace(/-/g, '_'),
     logger,
   );
-  await mongo.connected;
+  // With a database that is not up yet the worker starts anyway, as the real one does.
+  if (!opts.mongoUri) await mongo.connected;
   const kafka = createKafka('tickets-test', brokers, logger);
   const publisher = createEventPublisher(kafka);
   const nativeConnection = await connectNative(TEMPORAL_ADDRESS, logger);
