@@ -13,29 +13,14 @@ KAFKA_DATA="$DATA_DIR/kafka"
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 
 install() {
-  [[ -f "$KAFKA_HOME/.complete" ]] && return 0
-  command -v mvn >/dev/null || die "Maven is needed to fetch the Kafka jars"
-  mkdir -p "$KAFKA_HOME"
-  # The release tarball's logging jars are not dependencies in the POM: add log4j explicitly.
-  cat >"$KAFKA_HOME/pom.xml" <<POM
-<project xmlns="http://maven.apache.org/POM/4.0.0">
-  <modelVersion>4.0.0</modelVersion>
-  <groupId>local.woop</groupId><artifactId>kafka-server</artifactId><version>1</version>
-  <packaging>pom</packaging>
-  <dependencies>
-    <dependency><groupId>org.apache.kafka</groupId><artifactId>kafka_2.13</artifactId><version>$KAFKA_VERSION</version></dependency>
-    <dependency><groupId>org.apache.kafka</groupId><artifactId>kafka-tools</artifactId><version>$KAFKA_VERSION</version></dependency>
-    <!-- a transitive slf4j-api 1.7 would otherwise win and silence the broker's logs -->
-    <dependency><groupId>org.slf4j</groupId><artifactId>slf4j-api</artifactId><version>2.0.17</version></dependency>
-    <dependency><groupId>org.apache.logging.log4j</groupId><artifactId>log4j-core</artifactId><version>$LOG4J_VERSION</version></dependency>
-    <dependency><groupId>org.apache.logging.log4j</groupId><artifactId>log4j-slf4j2-impl</artifactId><version>$LOG4J_VERSION</version></dependency>
-  </dependencies>
-</project>
-POM
-  run_long "fetching Kafka $KAFKA_VERSION jars with Maven" \
-    mvn -B -q -f "$KAFKA_HOME/pom.xml" org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies \
-    -DoutputDirectory="$KAFKA_HOME/lib" -DincludeScope=runtime
-  touch "$KAFKA_HOME/.complete"
+  # The release tarball's logging jars are not dependencies in the POM: log4j is added, and
+  # slf4j-api 2.x pinned, or a transitive 1.7 wins and silences the broker's logs.
+  maven_fetch "$KAFKA_HOME" "Kafka $KAFKA_VERSION jars" \
+    "org.apache.kafka:kafka_2.13:$KAFKA_VERSION" \
+    "org.apache.kafka:kafka-tools:$KAFKA_VERSION" \
+    "org.slf4j:slf4j-api:2.0.17" \
+    "org.apache.logging.log4j:log4j-core:$LOG4J_VERSION" \
+    "org.apache.logging.log4j:log4j-slf4j2-impl:$LOG4J_VERSION"
 }
 
 write_config() {

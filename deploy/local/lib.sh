@@ -117,6 +117,32 @@ ensure_prerequisites() {
   fi
 }
 
+# maven_fetch DIR LABEL DEPENDENCY...: copies the runtime jars of the given
+# groupId:artifactId:version coordinates (and their dependencies) into DIR/lib, once.
+maven_fetch() {
+  local dir="$1" label="$2" deps="" coordinate group artifact version
+  shift 2
+  [[ -f "$dir/.complete" ]] && return 0
+  command -v mvn >/dev/null || die "Maven is needed to fetch $label"
+  for coordinate in "$@"; do
+    IFS=: read -r group artifact version <<<"$coordinate"
+    deps+="<dependency><groupId>$group</groupId><artifactId>$artifact</artifactId><version>$version</version></dependency>"
+  done
+  mkdir -p "$dir"
+  cat >"$dir/pom.xml" <<POM
+<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>local.woop</groupId><artifactId>fetch</artifactId><version>1</version>
+  <packaging>pom</packaging>
+  <dependencies>$deps</dependencies>
+</project>
+POM
+  run_long "fetching $label with Maven" \
+    mvn -B -q -f "$dir/pom.xml" org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies \
+    -DoutputDirectory="$dir/lib" -DincludeScope=runtime
+  touch "$dir/.complete"
+}
+
 # npm ci when there is no node_modules or the lock file changed since the last install.
 ensure_node_modules() {
   if [[ ! -f "$ROOT/node_modules/.package-lock.json" || "$ROOT/package-lock.json" -nt "$ROOT/node_modules/.package-lock.json" ]]; then

@@ -10,25 +10,8 @@ LAUNCHER="$BIN_DIR/temporal-test-server"
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 
 install() {
-  if [[ ! -f "$HOME_DIR/.complete" ]]; then
-    command -v mvn >/dev/null || die "Maven is needed to fetch the Temporal test server"
-    mkdir -p "$HOME_DIR"
-    cat >"$HOME_DIR/pom.xml" <<POM
-<project xmlns="http://maven.apache.org/POM/4.0.0">
-  <modelVersion>4.0.0</modelVersion>
-  <groupId>local.woop</groupId><artifactId>temporal-test-server</artifactId><version>1</version>
-  <packaging>pom</packaging>
-  <dependencies>
-    <dependency><groupId>io.temporal</groupId><artifactId>temporal-test-server</artifactId><version>$VERSION</version></dependency>
-    <dependency><groupId>org.slf4j</groupId><artifactId>slf4j-simple</artifactId><version>2.0.17</version></dependency>
-  </dependencies>
-</project>
-POM
-    run_long "fetching Temporal test server $VERSION with Maven" \
-      mvn -B -q -f "$HOME_DIR/pom.xml" org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies \
-      -DoutputDirectory="$HOME_DIR/lib" -DincludeScope=runtime
-    touch "$HOME_DIR/.complete"
-  fi
+  maven_fetch "$HOME_DIR" "Temporal test server $VERSION" \
+    "io.temporal:temporal-test-server:$VERSION" "org.slf4j:slf4j-simple:2.0.17"
   # exec, so the SDK that started the launcher can stop the JVM itself.
   cat >"$LAUNCHER" <<SH
 #!/usr/bin/env bash

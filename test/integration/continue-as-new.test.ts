@@ -1,17 +1,11 @@
 import { join } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
-import {
-  SEARCH_ATTRIBUTES,
-  ticketWorkflowId,
-  type EventEnvelope,
-  type TicketActivities,
-  type TicketState,
-} from '@woop/contracts';
+import { SEARCH_ATTRIBUTES, ticketWorkflowId, type TicketState } from '@woop/contracts';
 import { TicketWorkflows } from '../../services/tickets/src/ticket-client';
 import { newTicket } from '../../workflows/src/testing/fixtures';
 import { uniqueReference } from '../support/ids';
 import { eventually } from '../support/eventually';
+import { startInMemoryTicketWorker, type InMemoryTicketWorker } from '../support/in-memory-ticket-worker';
 
 /**
  * A dev server of its own (the project's Temporal CLI binary) that suggests continue-as-new
@@ -22,10 +16,7 @@ const TEMPORAL = join(__dirname, '..', '..', '.cache', 'bin', 'temporal-v1.5.1')
 
 describe('long ticket histories continue as new without losing a message', () => {
   let env: TestWorkflowEnvironment;
-  let worker: Worker;
-  let running: Promise<void>;
-  const projected: number[] = [];
-  const events: EventEnvelope[] = [];
+  let worker: InMemoryTicketWorker;
 
   beforeAll(async () => {
     env = await TestWorkflowEnvironment.createLocal({
@@ -36,25 +27,10 @@ describe('long ticket histories continue as new without losing a message', () =>
         extraArgs: ['--dynamic-config-value', 'limit.historyCount.suggestContinueAsNew=40'],
       },
     });
-    const activities: TicketActivities = {
-      projectTicket: async (state) => {
-        projected.push(state.version);
-      },
-      publishTicketEvents: async (batch) => {
-        events.push(...batch);
-      },
-    };
-    worker = await Worker.create({
-      connection: env.nativeConnection,
-      taskQueue: 'continue-as-new',
-      workflowsPath: require.resolve('../../workflows/src/workflows'),
-      activities,
-    });
-    running = worker.run();
+    worker = await startInMemoryTicketWorker(env, 'continue-as-new');
   });
   afterAll(async () => {
-    worker?.shutdown();
-    await running;
+    await worker?.stop();
     await env?.teardown();
   });
 
@@ -90,10 +66,10 @@ describe('long ticket histories continue as new without losing a message', () =>
 
     // Every version's events published once, in order, across the runs.
     const ids = await eventually(
-      async () => events.filter((e) => e.subject === reference).map((e) => e.id),
+      async () => worker.events.filter((e) => e.subject === reference).map((e) => e.id),
       (found) => found.length >= 41,
     );
     expect(ids.map((id) => id.split(':')[1])).toEqual(Array.from({ length: 41 }, (_, i) => String(i + 1)));
-    expect(Math.max(...projected)).toBe(41);
+    expect(Math.max(...worker.projected)).toBe(41);
   });
 });

@@ -1,11 +1,11 @@
 import { join } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
-import { SEARCH_ATTRIBUTES, type EventEnvelope, type TicketActivities } from '@woop/contracts';
+import { SEARCH_ATTRIBUTES } from '@woop/contracts';
 import { TicketWorkflows } from '../../services/tickets/src/ticket-client';
 import { addBusinessMinutes, PARIS_OFFICE_CALENDAR } from '../../workflows/src/sla/calendar';
 import { newTicket, testPolicy } from '../../workflows/src/testing/fixtures';
 import { uniqueReference } from '../support/ids';
+import { startInMemoryTicketWorker, type InMemoryTicketWorker } from '../support/in-memory-ticket-worker';
 
 /**
  * Days of business time on the real Paris calendar (weekends, public holidays), with
@@ -18,9 +18,7 @@ const DAY_MS = 86_400_000;
 
 describe('SLA timers across weekends and holidays (time-skipping server)', () => {
   let env: TestWorkflowEnvironment;
-  let worker: Worker;
-  let running: Promise<void>;
-  const events: EventEnvelope[] = [];
+  let worker: InMemoryTicketWorker;
   const taskQueue = 'sla-time-skipping';
 
   beforeAll(async () => {
@@ -34,23 +32,10 @@ describe('SLA timers across weekends and holidays (time-skipping server)', () =>
         Object.values(SEARCH_ATTRIBUTES).map((k) => [k.name, k.type === 'BOOL' ? 5 : 2]),
       ),
     });
-    const activities: TicketActivities = {
-      projectTicket: async () => {},
-      publishTicketEvents: async (batch) => {
-        events.push(...batch);
-      },
-    };
-    worker = await Worker.create({
-      connection: env.nativeConnection,
-      taskQueue,
-      workflowsPath: require.resolve('../../workflows/src/workflows'),
-      activities,
-    });
-    running = worker.run();
+    worker = await startInMemoryTicketWorker(env, taskQueue);
   });
   afterAll(async () => {
-    worker?.shutdown();
-    await running;
+    await worker?.stop();
     await env?.teardown();
   });
 
@@ -105,7 +90,7 @@ describe('SLA timers across weekends and holidays (time-skipping server)', () =>
     expect(view.ticket).toMatchObject({ escalated: true, priority: 'high', escalationTeams: ['support-leads'] });
     // First response was met by the reply, so it never breached.
     expect(view.ticket.sla.firstResponse.breachedAt).toBeUndefined();
-    const types = events.filter((e) => e.subject === reference).map((e) => e.type);
+    const types = worker.events.filter((e) => e.subject === reference).map((e) => e.type);
     expect(types).toEqual(expect.arrayContaining(['ticket.sla_warning', 'ticket.sla_breached']));
   });
 

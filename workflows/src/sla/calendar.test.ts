@@ -4,8 +4,8 @@ import {
   easterSunday,
   frenchPublicHolidays,
   PARIS_OFFICE_CALENDAR as paris,
-  type BusinessCalendar,
 } from './calendar';
+import { ALWAYS_OPEN } from '../testing/fixtures';
 
 const at = (iso: string) => new Date(iso);
 const H = 60;
@@ -102,14 +102,7 @@ describe('businessMinutesBetween', () => {
 });
 
 describe('other calendars', () => {
-  const allHours: BusinessCalendar = {
-    timeZone: 'UTC',
-    workingDays: [1, 2, 3, 4, 5, 6, 7],
-    openMinute: 0,
-    closeMinute: 1440,
-    holidayRules: [],
-    extraHolidays: [],
-  };
+  const allHours = ALWAYS_OPEN;
 
   it('a round-the-clock calendar is wall-clock time', () => {
     expect(addBusinessMinutes(allHours, at('2026-11-28T23:30:00Z'), 90)).toEqual(at('2026-11-29T01:00:00Z'));

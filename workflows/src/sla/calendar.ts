@@ -3,19 +3,9 @@
  * public holidays (French ones computed for any year, plus any listed dates). Pure and
  * deterministic (Intl for time-zone offsets, no clock), so workflow code can use it.
  */
-export interface BusinessCalendar {
-  /** IANA time zone, e.g. Europe/Paris. */
-  timeZone: string;
-  /** ISO weekdays that are worked: 1 = Monday … 7 = Sunday. */
-  workingDays: number[];
-  /** Minutes after local midnight: 9:00 = 540, 18:00 = 1080; close may be 1440. */
-  openMinute: number;
-  closeMinute: number;
-  /** Computed holiday sets, by name ('FR' = French public holidays). */
-  holidayRules: Array<'FR'>;
-  /** Extra non-working local dates, 'YYYY-MM-DD'. */
-  extraHolidays: string[];
-}
+import type { BusinessCalendarSpec } from '@woop/contracts';
+/** Working days and hours in a time zone, with holidays (see BusinessCalendarSpec). */
+export type BusinessCalendar = BusinessCalendarSpec;
 
 export const PARIS_OFFICE_CALENDAR: BusinessCalendar = {
   timeZone: 'Europe/Paris',

@@ -3,6 +3,7 @@ import {
   PRIORITIES,
   SYSTEM_ACTOR,
   TICKET_ACTIONS,
+  TICKET_STATUSES,
   type ActionRefusal,
   type ActivityEntry,
   type Actor,
@@ -29,15 +30,7 @@ export interface TicketChange {
   data: Record<string, unknown>;
 }
 
-const NOT_CLOSED: readonly TicketStatus[] = [
-  'open',
-  'assigned',
-  'in_progress',
-  'waiting_for_customer',
-  'resolved',
-  'rejected',
-  'done',
-];
+const NOT_CLOSED: readonly TicketStatus[] = TICKET_STATUSES.filter((s) => s !== 'closed');
 
 /** Statuses in which each action may be taken. */
 const ACTION_STATUSES: Record<TicketActionName, readonly TicketStatus[]> = {

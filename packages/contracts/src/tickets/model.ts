@@ -46,12 +46,18 @@ export interface Assignment {
   team?: string;
 }
 
+/** A working calendar: business time is counted only inside its hours (workflows/src/sla/calendar.ts). */
 export interface BusinessCalendarSpec {
+  /** IANA time zone, e.g. Europe/Paris. */
   timeZone: string;
+  /** ISO weekdays that are worked: 1 = Monday … 7 = Sunday. */
   workingDays: number[];
+  /** Minutes after local midnight: 9:00 = 540, 18:00 = 1080; close may be 1440. */
   openMinute: number;
   closeMinute: number;
+  /** Computed holiday sets, by name ('FR' = French public holidays). */
   holidayRules: Array<'FR'>;
+  /** Extra non-working local dates, 'YYYY-MM-DD'. */
   extraHolidays: string[];
 }
 

@@ -1,0 +1,47 @@
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import type { EventEnvelope, TicketActivities } from '@woop/contracts';
+
+export interface InMemoryTicketWorker {
+  /** Versions passed to projectTicket, in order. */
+  projected: number[];
+  /** Events passed to publishTicketEvents, in order. */
+  events: EventEnvelope[];
+  stop(): Promise<void>;
+}
+
+/**
+ * A ticket worker on a test environment whose side-effect activities only record what they are
+ * given: for suites about the workflow's timing and runs, not its servers (the dev-server suite
+ * runs the real activities).
+ */
+export async function startInMemoryTicketWorker(
+  env: TestWorkflowEnvironment,
+  taskQueue: string,
+): Promise<InMemoryTicketWorker> {
+  const projected: number[] = [];
+  const events: EventEnvelope[] = [];
+  const activities: TicketActivities = {
+    projectTicket: async (state) => {
+      projected.push(state.version);
+    },
+    publishTicketEvents: async (batch) => {
+      events.push(...batch);
+    },
+  };
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowsPath: require.resolve('../../workflows/src/workflows'),
+    activities,
+  });
+  const running = worker.run();
+  return {
+    projected,
+    events,
+    async stop() {
+      worker.shutdown();
+      await running;
+    },
+  };
+}
