@@ -62,6 +62,10 @@ Woop support portal is running.
   Temporal Web UI             http://127.0.0.1:${TEMPORAL_UI_PORT:-8233}
   Mail catcher (MailDev)      http://127.0.0.1:${MAILCATCHER_WEB_PORT:-1080}
   Logs                        $LOG_DIR
+Demo accounts (password Woop-demo-2026!, local only): claire@enseigne.example (customer,
+organisation admin), hugo@enseigne.example, ines@transports.example, paul@woop.example
+(agent, support), sarah@woop.example (agent, security), dora@woop.example (agent, dpo),
+admin@woop.example (admin).
 Stop everything with: npm stop
 
 URLS
@@ -73,6 +77,7 @@ case "${1:-up}" in
     ensure_node_modules
     build
     infra_up
+    run_long "seeding demo organisations and users" node services/identity/dist/seed.js
     services_up
     print_urls
     ;;

@@ -3,3 +3,4 @@ export * from './search-attributes';
 export * from './task-queues';
 export * from './topics';
 export * from './tickets';
+export * from './identity';

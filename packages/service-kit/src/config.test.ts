@@ -36,4 +36,11 @@ describe('loadConfig', () => {
     expect(issues.map((i) => i.split(':')[0]).sort()).toEqual(['LOG_LEVEL', 'OTEL_TRACES_EXPORTER', 'PORT']);
     expect(message).not.toContain('hunter2');
   });
+
+  it('refuses to run in production with the development secret', () => {
+    expect(() => loadConfig(baseConfigSchema, { NODE_ENV: 'production' })).toThrow(/INTERNAL_AUTH_SECRET/);
+    expect(
+      loadConfig(baseConfigSchema, { NODE_ENV: 'production', INTERNAL_AUTH_SECRET: 'x'.repeat(32) }).NODE_ENV,
+    ).toBe('production');
+  });
 });

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 
+const DEVELOPMENT_SECRET = 'local-development-secret-not-for-production';
+
 /**
  * Settings every service reads from the environment. Defaults are the local stack started by
  * `npm start` (deploy/local); production sets every address explicitly.
@@ -28,6 +30,8 @@ export const baseConfigSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   /** Upper bound on one readiness check of one server. */
   READINESS_TIMEOUT_MS: z.coerce.number().int().positive().default(2_000),
+  /** Signs the identity the gateway passes to the services (x-woop-identity); production sets its own. */
+  INTERNAL_AUTH_SECRET: z.string().min(32).default(DEVELOPMENT_SECRET),
 });
 
 export type BaseConfig = z.infer<typeof baseConfigSchema>;
@@ -47,6 +51,10 @@ export function loadConfig<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEn
   const parsed = schema.safeParse(env);
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`));
+  }
+  const data = parsed.data as Partial<BaseConfig>;
+  if (data.NODE_ENV === 'production' && data.INTERNAL_AUTH_SECRET === DEVELOPMENT_SECRET) {
+    throw new ConfigError(['INTERNAL_AUTH_SECRET: must be set in production (32 characters or more)']);
   }
   return parsed.data;
 }

@@ -11,3 +11,6 @@ export * from './clients/kafka';
 export * from './clients/event-publisher';
 export * from './clients/temporal';
 export * from './clients/smtp';
+export * from './identity-header';
+export * from './outbox';
+export * from './validation';

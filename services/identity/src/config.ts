@@ -1,9 +1,20 @@
 import { baseConfigSchema, loadConfig } from '@woop/service-kit';
 import { z } from 'zod';
 
+const minutes = (d: number) => z.coerce.number().positive().default(d);
+
 export const identityConfigSchema = baseConfigSchema.extend({
   IDENTITY_PORT: z.coerce.number().int().min(0).max(65535).default(3001),
   MONGODB_DB: z.string().default('identity'),
+  /** Public address of the portal, the base of the links in emails. */
+  PORTAL_URL: z.url().default('http://127.0.0.1:3000'),
+  SIGNUP_LINK_TTL_MINUTES: minutes(30),
+  RESET_LINK_TTL_MINUTES: minutes(30),
+  INVITE_LINK_TTL_MINUTES: minutes(72 * 60),
+  /** A session ends after this long without a request… */
+  SESSION_IDLE_MINUTES: minutes(30),
+  /** …and this long after login whatever happens. */
+  SESSION_ABSOLUTE_MINUTES: minutes(12 * 60),
 });
 
 export type IdentityConfig = z.infer<typeof identityConfigSchema>;

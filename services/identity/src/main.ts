@@ -1,6 +1,7 @@
 import { tracing } from './instrument';
-import { connectMongo, kafkaReadiness, runService } from '@woop/service-kit';
+import { runService } from '@woop/service-kit';
 import { loadIdentityConfig } from './config';
+import { identityService } from './service';
 
 const config = loadIdentityConfig();
 
@@ -9,11 +10,7 @@ void runService({
   config,
   port: config.IDENTITY_PORT,
   tracing,
-  setup: (logger) => {
-    const mongo = connectMongo(config.MONGODB_URI, config.MONGODB_DB, logger);
-    const kafka = kafkaReadiness('identity', config.KAFKA_BROKERS, logger);
-    return { readiness: [mongo.readiness, kafka], closeables: [kafka, mongo] };
-  },
+  setup: (logger) => identityService(config, logger).parts,
 }).catch((err) => {
   console.error('identity failed to start', err);
   process.exit(1);

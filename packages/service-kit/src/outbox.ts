@@ -1,0 +1,100 @@
+import type { EventEnvelope } from '@woop/contracts';
+import type { Model } from 'mongoose';
+import type { EventPublisher } from './clients/event-publisher';
+import type { Logger } from './logger';
+
+/**
+ * Transactional outbox without transactions (FerretDB has none): an event is pushed into the
+ * `outbox` array of the very document whose write it describes, in the same update, so both
+ * happen or neither does. The relay publishes what it finds there and then pulls exactly those
+ * entries. A crash between the two publishes them again: consumers de-duplicate by event id.
+ */
+export interface OutboxEntry {
+  topic: string;
+  event: EventEnvelope;
+}
+
+/** The update fragment that records events with a write: `{ $push: outboxPush(...) }`. */
+export function outboxPush(...entries: OutboxEntry[]): { outbox: { $each: OutboxEntry[] } } {
+  return { outbox: { $each: entries } };
+}
+
+export interface OutboxRelay {
+  /** Relays now (after a write) instead of at the next sweep. */
+  kick(): void;
+  /** One full pass; resolves with the number of events published. */
+  relayOnce(): Promise<number>;
+  close(): Promise<void>;
+}
+
+export function startOutboxRelay(opts: {
+  models: Array<Model<never>>;
+  publisher: EventPublisher;
+  logger: Logger;
+  /** Sweep period: picks up what a crash or a Kafka outage left behind. */
+  intervalMs?: number;
+}): OutboxRelay {
+  const { models, publisher, logger } = opts;
+  let running: Promise<number> | undefined;
+  let again = false;
+  let failures = 0;
+
+  const pass = async (): Promise<number> => {
+    let published = 0;
+    for (const model of models) {
+      const docs = await model.collection
+        .find({ 'outbox.0': { $exists: true } }, { projection: { outbox: 1 } })
+        .limit(100)
+        .toArray();
+      for (const doc of docs) {
+        const entries = (doc.outbox ?? []) as OutboxEntry[];
+        const byTopic = new Map<string, EventEnvelope[]>();
+        for (const e of entries) byTopic.set(e.topic, [...(byTopic.get(e.topic) ?? []), e.event]);
+        for (const [topic, events] of byTopic) await publisher.publish(topic, events);
+        await model.collection.updateOne({ _id: doc._id }, { $pullAll: { outbox: entries } } as never);
+        published += entries.length;
+      }
+    }
+    return published;
+  };
+
+  const run = (): Promise<number> => {
+    if (running) {
+      again = true;
+      return running;
+    }
+    running = (async () => {
+      let total = 0;
+      do {
+        again = false;
+        total += await pass();
+      } while (again);
+      return total;
+    })()
+      .then((n) => {
+        if (failures > 0) logger.info({ after: failures }, 'outbox relay recovered');
+        failures = 0;
+        return n;
+      })
+      .catch((err) => {
+        failures++;
+        logger.warn({ err, failures }, 'outbox relay failed; events stay in the outbox and are retried');
+        return 0;
+      })
+      .finally(() => {
+        running = undefined;
+      });
+    return running;
+  };
+
+  const timer = setInterval(() => void run(), opts.intervalMs ?? 2_000);
+  timer.unref();
+  return {
+    kick: () => void run(),
+    relayOnce: run,
+    async close() {
+      clearInterval(timer);
+      await running;
+    },
+  };
+}

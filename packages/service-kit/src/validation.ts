@@ -1,0 +1,18 @@
+import type { z } from 'zod';
+import { ProblemError } from './problem';
+
+/**
+ * Parses a request part with a zod schema; a mismatch is a 400 problem with one entry per
+ * field (`path` in dotted form) so clients can show each message beside its field.
+ */
+export function parseInput<S extends z.ZodType>(schema: S, input: unknown, what = 'request body'): z.infer<S> {
+  const parsed = schema.safeParse(input ?? {});
+  if (parsed.success) return parsed.data;
+  throw new ProblemError(
+    400,
+    'validation_failed',
+    'Invalid request',
+    `The ${what} has ${parsed.error.issues.length === 1 ? 'an invalid field' : 'invalid fields'}.`,
+    parsed.error.issues.map((i) => ({ path: i.path.join('.') || '(root)', message: i.message })),
+  );
+}

@@ -1,0 +1,360 @@
+import {
+  makeEvent,
+  TOPICS,
+  type IdentityEventData,
+  type IdentityEventType,
+  type Locale,
+  type UserFacts,
+} from '@woop/contracts';
+import { outboxPush, ProblemError, type OutboxEntry, type OutboxRelay, type VerifiedIdentity } from '@woop/service-kit';
+import type { IdentityConfig } from './config';
+import type { IdentityModels, UserDoc } from './model';
+import { hashPassword, passwordProblem, verifyPassword } from './passwords';
+import { hashToken, newId, newToken, tokenKind } from './secrets';
+
+const MINUTE = 60_000;
+
+/** An identity event, ready to ride in the outbox of the document it describes. */
+export function identityEvent<T extends IdentityEventType>(
+  type: T,
+  subject: string,
+  data: IdentityEventData[T],
+): OutboxEntry {
+  const topic = type.startsWith('organization.') ? TOPICS.organizations.name : TOPICS.users.name;
+  return { topic, event: makeEvent({ id: newId(), source: 'woop/identity', type, subject, data: { ...data } }) };
+}
+
+export function userFacts(user: UserDoc): UserFacts {
+  return {
+    userId: user._id,
+    email: user.email,
+    fullName: user.fullName,
+    role: user.role,
+    ...(user.organizationId ? { organizationId: user.organizationId } : {}),
+    orgAdmin: user.orgAdmin,
+    teams: user.teams,
+    locale: user.locale,
+    status: user.status,
+  };
+}
+
+export function identityOf(user: UserDoc): VerifiedIdentity {
+  return {
+    userId: user._id,
+    role: user.role,
+    name: user.fullName,
+    email: user.email,
+    ...(user.organizationId ? { organizationId: user.organizationId } : {}),
+    orgAdmin: user.orgAdmin,
+    teams: user.teams,
+    locale: user.locale,
+  };
+}
+
+export const normalizeEmail = (email: string): string => email.trim().toLowerCase();
+
+const passwordMessages = {
+  too_short: 'Use at least 12 characters.',
+  too_long: 'Use at most 256 characters.',
+  too_common: 'This password is too easy to guess; choose another one.',
+};
+
+function checkPassword(password: string, context: string[]): void {
+  const problem = passwordProblem(password, context);
+  if (problem) {
+    throw new ProblemError(400, 'weak_password', 'Password refused', passwordMessages[problem], [
+      { path: 'password', message: passwordMessages[problem] },
+    ]);
+  }
+}
+
+export interface SessionGrant {
+  sessionToken: string;
+  expiresAt: string;
+  identity: VerifiedIdentity;
+}
+
+/**
+ * Sign-up, login, sessions and password reset. Requests about an address (sign-up, reset)
+ * answer the same whatever the address is; what differs is only the email its owner gets.
+ */
+export class Accounts {
+  constructor(
+    private readonly m: IdentityModels,
+    private readonly config: IdentityConfig,
+    private readonly relay: OutboxRelay,
+  ) {}
+
+  private link(path: string, token: string): string {
+    return new URL(`${path}?token=${encodeURIComponent(token)}`, this.config.PORTAL_URL).toString();
+  }
+
+  /** One row that only carries an email to send (no usable token), swept after a day. */
+  private async notice(email: string, entry: OutboxEntry): Promise<void> {
+    await this.m.LinkToken.create({
+      _id: newId(),
+      purpose: 'notice',
+      email,
+      expiresAt: new Date(Date.now() + 24 * 60 * MINUTE),
+      outbox: [entry],
+    });
+  }
+
+  /** A new link for `email` and `purpose`; the earlier unused ones stop working. */
+  private async issueLink(
+    purpose: 'signup' | 'reset' | 'invite',
+    email: string,
+    ttlMinutes: number,
+    event: (link: string, expiresAt: Date) => OutboxEntry,
+    extra: { userId?: string; organizationId?: string } = {},
+  ): Promise<void> {
+    const now = new Date();
+    await this.m.LinkToken.updateMany(
+      { email, purpose, usedAt: { $exists: false }, supersededAt: { $exists: false } },
+      { $set: { supersededAt: now } },
+    );
+    const token = newToken('link');
+    const expiresAt = new Date(now.getTime() + ttlMinutes * MINUTE);
+    const path = { signup: '/signup/complete', reset: '/password-reset/complete', invite: '/invitation' }[purpose];
+    await this.m.LinkToken.create({
+      _id: hashToken(token),
+      purpose,
+      email,
+      expiresAt,
+      ...extra,
+      outbox: [event(this.link(path, token), expiresAt)],
+    });
+  }
+
+  async requestSignup(rawEmail: string, locale: Locale): Promise<void> {
+    const email = normalizeEmail(rawEmail);
+    const existing = await this.m.User.findOne({ email, status: { $ne: 'erased' } }).lean();
+    if (existing) {
+      await this.notice(
+        email,
+        identityEvent('user.signup_existing_account', email, {
+          email,
+          loginLink: new URL('/login', this.config.PORTAL_URL).toString(),
+          resetLink: new URL('/password-reset', this.config.PORTAL_URL).toString(),
+          locale: existing.locale,
+        }),
+      );
+    } else {
+      const domain = email.split('@')[1] ?? '';
+      const org = await this.m.Organization.findOne({ emailDomains: domain }).lean();
+      if (!org) {
+        await this.notice(email, identityEvent('user.signup_not_allowed', email, { email, locale }));
+      } else {
+        await this.issueLink(
+          'signup',
+          email,
+          this.config.SIGNUP_LINK_TTL_MINUTES,
+          (link, expiresAt) =>
+            identityEvent('user.signup_requested', email, { email, link, expiresAt: expiresAt.toISOString(), locale }),
+          { organizationId: org._id },
+        );
+      }
+    }
+    this.relay.kick();
+  }
+
+  async requestPasswordReset(rawEmail: string, locale: Locale): Promise<void> {
+    const email = normalizeEmail(rawEmail);
+    const user = await this.m.User.findOne({ email, status: 'active' }).lean();
+    if (user) {
+      await this.issueLink('reset', email, this.config.RESET_LINK_TTL_MINUTES, (link, expiresAt) =>
+        identityEvent('user.password_reset_requested', user._id, {
+          email,
+          link,
+          expiresAt: expiresAt.toISOString(),
+          locale: user.locale ?? locale,
+        }),
+      );
+      this.relay.kick();
+    } else {
+      // The same amount of work as the other branch: no timing tells whether the address exists.
+      await this.m.LinkToken.create({ _id: newId(), purpose: 'notice', email, expiresAt: new Date() });
+    }
+  }
+
+  async issueInvite(user: UserDoc, invitedBy: string): Promise<void> {
+    await this.issueLink(
+      'invite',
+      user.email,
+      this.config.INVITE_LINK_TTL_MINUTES,
+      (link, expiresAt) =>
+        identityEvent('user.invited', user._id, {
+          user: userFacts(user),
+          link,
+          expiresAt: expiresAt.toISOString(),
+          invitedBy,
+        }),
+      { userId: user._id },
+    );
+    this.relay.kick();
+  }
+
+  /** The link's row if it can still be used; otherwise a 400 that says why. */
+  private async usableLink(token: string, purposes: Array<'signup' | 'reset' | 'invite'>) {
+    const row = tokenKind(token) === 'link' ? await this.m.LinkToken.findById(hashToken(token)).lean() : null;
+    const refuse = (code: string, detail: string) => new ProblemError(400, code, 'Link not usable', detail);
+    if (!row || !purposes.includes(row.purpose as never)) {
+      throw refuse('link_invalid', 'This link is not valid. Ask for a new one.');
+    }
+    if (row.usedAt) throw refuse('link_used', 'This link has already been used. Ask for a new one.');
+    if (row.supersededAt) throw refuse('link_superseded', 'A newer link was sent; use the latest email.');
+    if (row.expiresAt.getTime() <= Date.now())
+      throw refuse('link_expired', 'This link has expired. Ask for a new one.');
+    return row;
+  }
+
+  /** Marks the link used, once: of two concurrent uses only one gets `true`. */
+  private async consume(tokenHash: string): Promise<void> {
+    const used = await this.m.LinkToken.findOneAndUpdate(
+      {
+        _id: tokenHash,
+        usedAt: { $exists: false },
+        supersededAt: { $exists: false },
+        expiresAt: { $gt: new Date() },
+      },
+      { $set: { usedAt: new Date() } },
+    );
+    if (!used) throw new ProblemError(400, 'link_used', 'Link not usable', 'This link has already been used.');
+  }
+
+  /** Finishes a sign-up or an invitation: full name + password → an active account, logged in. */
+  async completeSignup(token: string, fullName: string, password: string): Promise<SessionGrant> {
+    const row = await this.usableLink(token, ['signup', 'invite']);
+    checkPassword(password, [row.email, row.email.split('@')[0] ?? '', fullName]);
+    const passwordHash = await hashPassword(password);
+    await this.consume(row._id);
+    let user: UserDoc;
+    if (row.purpose === 'invite') {
+      const invited = await this.m.User.findOne({ _id: row.userId, status: 'invited' }).lean();
+      if (!invited) throw new ProblemError(400, 'link_invalid', 'Link not usable', 'This invitation was withdrawn.');
+      user = { ...invited, fullName, passwordHash, status: 'active' };
+      const done = await this.m.User.updateOne(
+        { _id: invited._id, status: 'invited' },
+        {
+          $set: { fullName, passwordHash, status: 'active' },
+          $push: outboxPush(identityEvent('user.registered', invited._id, { user: userFacts(user) })),
+        },
+      );
+      if (done.modifiedCount !== 1) {
+        throw new ProblemError(400, 'link_invalid', 'Link not usable', 'This invitation was withdrawn.');
+      }
+    } else {
+      const id = newId();
+      user = {
+        _id: id,
+        email: row.email,
+        fullName,
+        passwordHash,
+        role: 'customer',
+        organizationId: row.organizationId ?? undefined,
+        orgAdmin: false,
+        teams: [],
+        locale: 'fr',
+        status: 'active',
+        outbox: [],
+        createdAt: new Date(),
+        updatedAt: new Date(),
+      };
+      try {
+        // The account and its event in one write: both exist or neither does.
+        await this.m.User.create({
+          ...user,
+          outbox: [identityEvent('user.registered', id, { user: userFacts(user) })],
+        });
+      } catch (err) {
+        if ((err as { code?: number }).code === 11000) {
+          throw new ProblemError(
+            409,
+            'account_exists',
+            'Account exists',
+            'An account already uses this address; log in.',
+          );
+        }
+        throw err;
+      }
+    }
+    this.relay.kick();
+    return this.openSession(user);
+  }
+
+  async completePasswordReset(token: string, password: string): Promise<void> {
+    const row = await this.usableLink(token, ['reset']);
+    const user = await this.m.User.findOne({ email: row.email, status: 'active' }).lean();
+    if (!user)
+      throw new ProblemError(400, 'link_invalid', 'Link not usable', 'This link is not valid. Ask for a new one.');
+    checkPassword(password, [user.email, user.fullName]);
+    const passwordHash = await hashPassword(password);
+    await this.consume(row._id);
+    await this.m.User.updateOne(
+      { _id: user._id },
+      {
+        $set: { passwordHash },
+        $push: outboxPush(identityEvent('user.password_changed', user._id, { user: userFacts(user) })),
+      },
+    );
+    // Whoever knew the old password is logged out everywhere.
+    await this.m.Session.deleteMany({ userId: user._id });
+    this.relay.kick();
+  }
+
+  async login(rawEmail: string, password: string): Promise<SessionGrant> {
+    const email = normalizeEmail(rawEmail);
+    const user = await this.m.User.findOne({ email }).lean();
+    const usable = user && (user.status === 'active' || user.status === 'deactivated') ? user : null;
+    const ok = await verifyPassword(usable?.passwordHash ?? undefined, password);
+    if (!ok || !usable) {
+      throw new ProblemError(401, 'invalid_credentials', 'Login failed', 'Wrong email or password.');
+    }
+    if (usable.status === 'deactivated') {
+      throw new ProblemError(403, 'account_deactivated', 'Account deactivated', 'This account has been deactivated.');
+    }
+    return this.openSession(usable);
+  }
+
+  private async openSession(user: UserDoc): Promise<SessionGrant> {
+    const token = newToken('session');
+    const now = new Date();
+    const expiresAt = new Date(now.getTime() + this.config.SESSION_ABSOLUTE_MINUTES * MINUTE);
+    await this.m.Session.create({ _id: hashToken(token), userId: user._id, lastSeenAt: now, expiresAt });
+    return { sessionToken: token, expiresAt: expiresAt.toISOString(), identity: identityOf(user) };
+  }
+
+  async logout(token: string): Promise<void> {
+    await this.m.Session.deleteOne({ _id: hashToken(token) });
+  }
+
+  /** The identity behind a session or API token, or undefined (unknown, expired, idle, revoked). */
+  async resolve(token: string): Promise<VerifiedIdentity | undefined> {
+    const kind = tokenKind(token);
+    const now = Date.now();
+    let userId: string;
+    if (kind === 'session') {
+      const session = await this.m.Session.findById(hashToken(token)).lean();
+      if (!session) return undefined;
+      const idle = session.lastSeenAt.getTime() + this.config.SESSION_IDLE_MINUTES * MINUTE <= now;
+      if (idle || session.expiresAt.getTime() <= now) {
+        await this.m.Session.deleteOne({ _id: session._id });
+        return undefined;
+      }
+      // Extends the idle window; written at most once a minute per session.
+      if (now - session.lastSeenAt.getTime() > MINUTE) {
+        await this.m.Session.updateOne({ _id: session._id }, { $set: { lastSeenAt: new Date(now) } });
+      }
+      userId = session.userId;
+    } else if (kind === 'api') {
+      const apiToken = await this.m.ApiToken.findOne({ _id: hashToken(token), revokedAt: { $exists: false } }).lean();
+      if (!apiToken) return undefined;
+      await this.m.ApiToken.updateOne({ _id: apiToken._id }, { $set: { lastUsedAt: new Date(now) } });
+      userId = apiToken.userId;
+    } else {
+      return undefined;
+    }
+    const user = await this.m.User.findOne({ _id: userId, status: 'active' }).lean();
+    return user ? identityOf(user) : undefined;
+  }
+}

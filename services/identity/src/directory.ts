@@ -1,0 +1,266 @@
+import type { Locale, OrganizationKind, UserRole } from '@woop/contracts';
+import { outboxPush, ProblemError, type OutboxRelay, type VerifiedIdentity } from '@woop/service-kit';
+import { identityEvent, normalizeEmail, userFacts, type Accounts } from './accounts';
+import type { IdentityModels, OrganizationDoc, UserDoc } from './model';
+import { hashToken, newId, newToken } from './secrets';
+
+/** Identity as seen by someone else: no hashes, no outbox. */
+export function publicUser(user: UserDoc) {
+  return { ...userFacts(user), createdAt: user.createdAt };
+}
+
+export function publicOrganization(org: OrganizationDoc) {
+  return { organizationId: org._id, name: org.name, kind: org.kind, emailDomains: org.emailDomains };
+}
+
+const notFound = () => new ProblemError(404, 'not_found', 'Not found', 'No such user or organisation.');
+const forbidden = (detail: string) => new ProblemError(403, 'forbidden', 'Not allowed', detail);
+
+/**
+ * Organisations and user management. Admins manage everything; an organisation admin manages
+ * the customers of their own organisation; agents read. What a caller may not see answers 404.
+ */
+export class Directory {
+  constructor(
+    private readonly m: IdentityModels,
+    private readonly accounts: Accounts,
+    private readonly relay: OutboxRelay,
+  ) {}
+
+  private canSeeOrganization(actor: VerifiedIdentity, organizationId: string | undefined): boolean {
+    return actor.role !== 'customer' || (organizationId !== undefined && actor.organizationId === organizationId);
+  }
+
+  /** May `actor` manage `user`? Admins: anyone but themselves; org admins: their org's customers. */
+  private canManage(actor: VerifiedIdentity, user: UserDoc): boolean {
+    if (actor.userId === user._id) return false;
+    if (actor.role === 'admin') return true;
+    return (
+      actor.role === 'customer' &&
+      actor.orgAdmin &&
+      user.role === 'customer' &&
+      user.organizationId !== undefined &&
+      user.organizationId === actor.organizationId
+    );
+  }
+
+  async createOrganization(
+    actor: VerifiedIdentity,
+    input: { name: string; kind: OrganizationKind; emailDomains: string[] },
+  ): Promise<OrganizationDoc> {
+    if (actor.role !== 'admin') throw forbidden('Only an admin creates organisations.');
+    const id = newId();
+    const emailDomains = input.emailDomains.map((d) => d.toLowerCase());
+    try {
+      const org = await this.m.Organization.create({
+        _id: id,
+        name: input.name,
+        kind: input.kind,
+        emailDomains,
+        outbox: [
+          identityEvent('organization.created', id, {
+            organizationId: id,
+            name: input.name,
+            kind: input.kind,
+            emailDomains,
+          }),
+        ],
+      });
+      this.relay.kick();
+      return org.toObject();
+    } catch (err) {
+      if ((err as { code?: number }).code === 11000) {
+        throw new ProblemError(409, 'organization_exists', 'Organisation exists', 'An organisation has this name.');
+      }
+      throw err;
+    }
+  }
+
+  async listOrganizations(actor: VerifiedIdentity): Promise<OrganizationDoc[]> {
+    const filter = actor.role === 'customer' ? { _id: actor.organizationId ?? '' } : {};
+    return this.m.Organization.find(filter).sort({ name: 1 }).lean();
+  }
+
+  async getOrganization(actor: VerifiedIdentity, id: string): Promise<OrganizationDoc> {
+    if (!this.canSeeOrganization(actor, id)) throw notFound();
+    const org = await this.m.Organization.findById(id).lean();
+    if (!org) throw notFound();
+    return org;
+  }
+
+  async listUsers(actor: VerifiedIdentity, organizationId?: string): Promise<UserDoc[]> {
+    if (actor.role === 'customer') {
+      if (organizationId !== undefined && organizationId !== actor.organizationId) return [];
+      organizationId = actor.organizationId ?? '';
+    }
+    const filter = {
+      status: { $ne: 'erased' as const },
+      ...(organizationId !== undefined ? { organizationId } : {}),
+    };
+    return this.m.User.find(filter).sort({ email: 1 }).limit(500).lean();
+  }
+
+  async getUser(actor: VerifiedIdentity, id: string): Promise<UserDoc> {
+    const user = await this.m.User.findById(id).lean();
+    if (!user || user.status === 'erased') throw notFound();
+    if (
+      actor.role === 'customer' &&
+      actor.userId !== id &&
+      !this.canSeeOrganization(actor, user.organizationId ?? undefined)
+    ) {
+      throw notFound();
+    }
+    return user;
+  }
+
+  /** Invites someone: an account in `invited` state and a link to finish it (name + password). */
+  async invite(
+    actor: VerifiedIdentity,
+    input: {
+      email: string;
+      role: UserRole;
+      organizationId?: string;
+      orgAdmin?: boolean;
+      teams?: string[];
+      fullName?: string;
+      locale?: Locale;
+    },
+  ): Promise<UserDoc> {
+    const email = normalizeEmail(input.email);
+    const isOrgAdmin = actor.role === 'customer' && actor.orgAdmin;
+    if (actor.role !== 'admin' && !isOrgAdmin) throw forbidden('Only an admin or an organisation admin invites.');
+    if (isOrgAdmin && (input.role !== 'customer' || input.organizationId !== actor.organizationId)) {
+      throw forbidden('An organisation admin invites customers into their own organisation only.');
+    }
+    if (input.role === 'customer') {
+      if (!input.organizationId) {
+        throw new ProblemError(400, 'validation_failed', 'Invalid request', 'A customer belongs to an organisation.', [
+          { path: 'organizationId', message: 'Required for a customer.' },
+        ]);
+      }
+      if (!(await this.m.Organization.exists({ _id: input.organizationId }))) throw notFound();
+    }
+    const user: UserDoc = {
+      _id: newId(),
+      email,
+      fullName: input.fullName ?? '',
+      role: input.role,
+      ...(input.role === 'customer' ? { organizationId: input.organizationId } : {}),
+      orgAdmin: input.role === 'customer' && (input.orgAdmin ?? false),
+      teams: input.role === 'customer' ? [] : (input.teams ?? []),
+      locale: input.locale ?? 'fr',
+      status: 'invited',
+      outbox: [],
+      createdAt: new Date(),
+      updatedAt: new Date(),
+    };
+    try {
+      await this.m.User.create(user);
+    } catch (err) {
+      if ((err as { code?: number }).code === 11000) {
+        throw new ProblemError(409, 'email_taken', 'Address in use', 'An account already uses this address.');
+      }
+      throw err;
+    }
+    await this.accounts.issueInvite(user, actor.userId);
+    return user;
+  }
+
+  async update(
+    actor: VerifiedIdentity,
+    id: string,
+    changes: { role?: UserRole; orgAdmin?: boolean; teams?: string[]; fullName?: string; locale?: Locale },
+  ): Promise<UserDoc> {
+    const user = await this.getUser(actor, id);
+    const self = actor.userId === id;
+    const onlyProfile = changes.role === undefined && changes.orgAdmin === undefined && changes.teams === undefined;
+    if (!(self && onlyProfile) && !this.canManage(actor, user)) throw notFound();
+    if (actor.role !== 'admin' && (changes.role !== undefined || changes.teams !== undefined)) {
+      throw forbidden('Only an admin changes roles and teams.');
+    }
+    const next = { ...user, ...changes };
+    if (next.role !== 'customer') next.orgAdmin = false;
+    const set = {
+      role: next.role,
+      orgAdmin: next.orgAdmin,
+      teams: next.teams,
+      fullName: next.fullName,
+      locale: next.locale,
+    };
+    await this.m.User.updateOne(
+      { _id: id },
+      {
+        $set: set,
+        $push: outboxPush(
+          identityEvent('user.updated', id, { user: userFacts(next), changes: Object.keys(changes), by: actor.userId }),
+        ),
+      },
+    );
+    this.relay.kick();
+    return next;
+  }
+
+  async setActive(actor: VerifiedIdentity, id: string, active: boolean): Promise<UserDoc> {
+    const user = await this.getUser(actor, id);
+    if (!this.canManage(actor, user)) throw notFound();
+    const status = active ? (user.passwordHash ? 'active' : 'invited') : 'deactivated';
+    const next = { ...user, status } as UserDoc;
+    const type = active ? 'user.reactivated' : 'user.deactivated';
+    await this.m.User.updateOne(
+      { _id: id },
+      { $set: { status }, $push: outboxPush(identityEvent(type, id, { user: userFacts(next), by: actor.userId })) },
+    );
+    if (!active) {
+      await this.m.Session.deleteMany({ userId: id });
+      await this.m.ApiToken.updateMany(
+        { userId: id, revokedAt: { $exists: false } },
+        { $set: { revokedAt: new Date() } },
+      );
+    }
+    this.relay.kick();
+    return next;
+  }
+
+  /**
+   * Erasure (GDPR art. 17): personal data replaced here, sessions and tokens deleted, and a
+   * `user.erased` event on which every other service anonymises its copies.
+   */
+  async erase(actor: VerifiedIdentity, id: string): Promise<void> {
+    if (actor.role !== 'admin' && !(actor.role === 'agent' && actor.teams.includes('dpo'))) {
+      throw forbidden('Only an admin or the DPO team erases accounts.');
+    }
+    const user = await this.m.User.findById(id).lean();
+    if (!user) throw notFound();
+    if (user.status === 'erased') return;
+    await this.m.User.updateOne(
+      { _id: id },
+      {
+        $set: { email: `erased-${id}@invalid`, fullName: '', status: 'erased', orgAdmin: false },
+        $unset: { passwordHash: 1 },
+        $push: outboxPush(identityEvent('user.erased', id, { userId: id, by: actor.userId })),
+      },
+    );
+    await this.m.Session.deleteMany({ userId: id });
+    await this.m.ApiToken.deleteMany({ userId: id });
+    await this.m.LinkToken.deleteMany({ email: user.email, 'outbox.0': { $exists: false } });
+    this.relay.kick();
+  }
+
+  /** A bearer token for the caller's scripts (agents and admins), shown once. */
+  async createApiToken(actor: VerifiedIdentity, name: string): Promise<{ tokenId: string; token: string }> {
+    if (actor.role === 'customer') throw forbidden('API tokens are for agents and admins.');
+    const token = newToken('api');
+    const tokenId = newId();
+    await this.m.ApiToken.create({ _id: hashToken(token), tokenId, userId: actor.userId, name });
+    return { tokenId, token };
+  }
+
+  async revokeApiToken(actor: VerifiedIdentity, tokenId: string): Promise<void> {
+    const filter = actor.role === 'admin' ? { tokenId } : { tokenId, userId: actor.userId };
+    const res = await this.m.ApiToken.updateOne(
+      { ...filter, revokedAt: { $exists: false } },
+      { $set: { revokedAt: new Date() } },
+    );
+    if (res.matchedCount === 0) throw notFound();
+  }
+}

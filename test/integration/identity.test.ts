@@ -1,0 +1,455 @@
+import type { Server } from 'node:http';
+import { TOPICS, type EventEnvelope } from '@woop/contracts';
+import {
+  closeServer,
+  createEventPublisher,
+  createKafka,
+  createLogger,
+  createServiceApp,
+  IDENTITY_HEADER,
+  listen,
+  signIdentity,
+  startOutboxRelay,
+  type EventPublisher,
+  type VerifiedIdentity,
+} from '@woop/service-kit';
+import { loadIdentityConfig, type IdentityConfig } from '../../services/identity/src/config';
+import { DEMO_PASSWORD, seed } from '../../services/identity/src/seed';
+import { identityService } from '../../services/identity/src/service';
+import { uniqueId } from '../support/ids';
+import { readEvents } from '../support/kafka-events';
+
+const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
+const logger = createLogger('test', process.env.TEST_LOG_LEVEL ?? 'silent');
+const kafka = createKafka('identity-test', brokers, logger);
+
+interface Running {
+  base: string;
+  config: IdentityConfig;
+  svc: ReturnType<typeof identityService>;
+  stop(): Promise<void>;
+}
+
+/** The identity service in-process on the real FerretDB and Kafka, with its own database. */
+async function startIdentity(env: Record<string, string> = {}, publisher?: EventPublisher): Promise<Running> {
+  const config = loadIdentityConfig({
+    MONGODB_URI: process.env.MONGODB_URI ?? 'mongodb://127.0.0.1:27017',
+    MONGODB_DB: uniqueId('identity').replace(/-/g, '_'),
+    KAFKA_BROKERS: brokers.join(','),
+    ...env,
+  });
+  const svc = identityService(config, logger, publisher);
+  await svc.mongo.connected;
+  await svc.ready;
+  await seed(svc.models, logger);
+  const app = createServiceApp({
+    logger,
+    readiness: svc.parts.readiness,
+    readinessTimeoutMs: 2_000,
+    routes: svc.parts.routes,
+  });
+  const server: Server = await listen(app, '127.0.0.1', 0);
+  const address = server.address();
+  const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/v1`;
+  return {
+    base,
+    config,
+    svc,
+    async stop() {
+      await closeServer(server);
+      await svc.mongo.connection.dropDatabase();
+      for (const c of svc.parts.closeables) await c.close();
+    },
+  };
+}
+
+describe('identity service on FerretDB and Kafka', () => {
+  let id: Running;
+  const suiteStart = Date.now();
+  beforeAll(async () => {
+    id = await startIdentity({ SESSION_IDLE_MINUTES: '0.05' });
+  });
+  afterAll(() => id.stop());
+
+  const call = async (
+    method: string,
+    path: string,
+    body?: unknown,
+    opts: { as?: VerifiedIdentity; ip?: string } = {},
+  ): Promise<{ status: number; body: Record<string, unknown>; headers: Headers }> => {
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (opts.as) headers[IDENTITY_HEADER] = signIdentity(opts.as, id.config.INTERNAL_AUTH_SECRET);
+    headers['x-forwarded-for'] =
+      opts.ip ?? `10.1.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`;
+    const res = await fetch(`${id.base}${path}`, { method, headers, ...(body ? { body: JSON.stringify(body) } : {}) });
+    const text = await res.text();
+    return {
+      status: res.status,
+      body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
+      headers: res.headers,
+    };
+  };
+  // Topics outlive test runs and the demo addresses repeat: only events since `since` count.
+  const linkFor = async (email: string, type: string, after = 0, since = suiteStart): Promise<string> => {
+    const events = await readEvents(
+      kafka,
+      TOPICS.users.name,
+      (e: EventEnvelope) => e.type === type && e.data.email === email && Date.parse(e.time) >= since,
+      (es) => es.length > after,
+    );
+    return new URL(String(events[after]?.data.link)).searchParams.get('token') ?? '';
+  };
+  const login = async (email: string, password = DEMO_PASSWORD) => {
+    const res = await call('POST', '/login', { email, password });
+    expect(res.status).toBe(200);
+    return res.body as { sessionToken: string; identity: VerifiedIdentity };
+  };
+
+  it('signs up from the emailed link: weak password refused, account active, link single-use', async () => {
+    const email = `${uniqueId('new')}@enseigne.example`;
+    expect(await call('POST', '/signup', { email })).toMatchObject({ status: 202 });
+    const token = await linkFor(email, 'user.signup_requested');
+    expect(token).toMatch(/^wpl_[A-Za-z0-9_-]{43}$/);
+
+    const weak = await call('POST', '/signup/complete', { token, fullName: 'Nina Nouvelle', password: 'password1234' });
+    expect(weak).toMatchObject({ status: 400, body: { code: 'weak_password', errors: [{ path: 'password' }] } });
+    const short = await call('POST', '/signup/complete', { token, fullName: 'Nina Nouvelle', password: 'short' });
+    expect(short.body).toMatchObject({ code: 'weak_password' });
+
+    const done = await call('POST', '/signup/complete', {
+      token,
+      fullName: 'Nina Nouvelle',
+      password: 'un cheval correct agrafe',
+    });
+    expect(done.status).toBe(201);
+    expect(done.body.identity).toMatchObject({
+      role: 'customer',
+      organizationId: 'org-enseigne-demo',
+      name: 'Nina Nouvelle',
+    });
+    const resolved = await call('POST', '/sessions/resolve', { token: done.body.sessionToken });
+    expect(resolved.body.identity).toMatchObject({ email });
+
+    const again = await call('POST', '/signup/complete', {
+      token,
+      fullName: 'X',
+      password: 'un cheval correct agrafe',
+    });
+    expect(again).toMatchObject({ status: 400, body: { code: 'link_used' } });
+    const stored = await id.svc.models.User.findOne({ email }).lean();
+    expect(stored?.passwordHash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    expect(await id.svc.models.LinkToken.exists({ _id: token })).toBeNull(); // only the hash is stored
+  });
+
+  it('refuses malformed input with field errors and creates nothing', async () => {
+    const res = await call('POST', '/signup/complete', { token: '', fullName: '' });
+    expect(res.status).toBe(400);
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
+    expect((res.body.errors as Array<{ path: string }>).map((e) => e.path).sort()).toEqual([
+      'fullName',
+      'password',
+      'token',
+    ]);
+    expect(await call('POST', '/signup', { email: 'not-an-email' })).toMatchObject({
+      status: 400,
+      body: { code: 'validation_failed', errors: [{ path: 'email' }] },
+    });
+    const unknown = await call('POST', '/signup/complete', {
+      token: 'wpl_nope',
+      fullName: 'A',
+      password: 'un cheval correct agrafe',
+    });
+    expect(unknown.body).toMatchObject({ code: 'link_invalid' });
+  });
+
+  it('answers sign-up and reset the same whether the address exists or not', async () => {
+    const answers = await Promise.all([
+      call('POST', '/signup', { email: 'claire@enseigne.example' }),
+      call('POST', '/signup', { email: `${uniqueId('nobody')}@enseigne.example` }),
+      call('POST', '/signup', { email: `${uniqueId('x')}@unknown-domain.example` }),
+      call('POST', '/password-reset', { email: 'claire@enseigne.example' }),
+      call('POST', '/password-reset', { email: `${uniqueId('nobody')}@enseigne.example` }),
+    ]);
+    for (const a of answers)
+      expect({ status: a.status, body: a.body }).toEqual({ status: answers[0].status, body: answers[0].body });
+    // The owner of the existing address is told, not the asker.
+    const notices = await readEvents(
+      kafka,
+      TOPICS.users.name,
+      (e) =>
+        e.type === 'user.signup_existing_account' &&
+        e.data.email === 'claire@enseigne.example' &&
+        Date.parse(e.time) >= suiteStart,
+      (es) => es.length >= 1,
+    );
+    expect(notices[0]?.data).not.toHaveProperty('link');
+  });
+
+  it('expires links and lets a newer link supersede an older one', async () => {
+    const short = await startIdentity({ SIGNUP_LINK_TTL_MINUTES: '0.005' });
+    try {
+      const email = `${uniqueId('late')}@enseigne.example`;
+      await fetch(`${short.base}/signup`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email }),
+      });
+      const token = await linkFor(email, 'user.signup_requested');
+      await new Promise((r) => setTimeout(r, 600));
+      const res = await fetch(`${short.base}/signup/complete`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ token, fullName: 'Lou', password: 'un cheval correct agrafe' }),
+      });
+      expect(await res.json()).toMatchObject({ code: 'link_expired' });
+    } finally {
+      await short.stop();
+    }
+    const email = `${uniqueId('twice')}@enseigne.example`;
+    await call('POST', '/signup', { email });
+    const first = await linkFor(email, 'user.signup_requested');
+    await call('POST', '/signup', { email });
+    const second = await linkFor(email, 'user.signup_requested', 1);
+    expect(second).not.toBe(first);
+    const old = await call('POST', '/signup/complete', {
+      token: first,
+      fullName: 'T',
+      password: 'un cheval correct agrafe',
+    });
+    expect(old.body).toMatchObject({ code: 'link_superseded' });
+    expect(
+      (await call('POST', '/signup/complete', { token: second, fullName: 'T', password: 'un cheval correct agrafe' }))
+        .status,
+    ).toBe(201);
+  });
+
+  it('resets a password by link and logs out every session', async () => {
+    const { sessionToken } = await login('hugo@enseigne.example');
+    await call('POST', '/password-reset', { email: 'hugo@enseigne.example' });
+    const token = await linkFor('hugo@enseigne.example', 'user.password_reset_requested');
+    expect(
+      (await call('POST', '/password-reset/complete', { token, password: 'Hugo-nouveau-mot-de-passe' })).status,
+    ).toBe(200);
+    expect((await call('POST', '/sessions/resolve', { token: sessionToken })).status).toBe(401);
+    expect((await call('POST', '/login', { email: 'hugo@enseigne.example', password: DEMO_PASSWORD })).status).toBe(
+      401,
+    );
+    await login('hugo@enseigne.example', 'Hugo-nouveau-mot-de-passe');
+  });
+
+  it('answers a wrong password and an unknown address alike, and limits failures per address and IP', async () => {
+    const wrong = await call('POST', '/login', { email: 'ines@transports.example', password: 'wrong password!' });
+    const unknown = await call('POST', '/login', { email: 'nobody@transports.example', password: 'wrong password!' });
+    expect(wrong).toMatchObject({ status: 401, body: { code: 'invalid_credentials' } });
+    expect({ status: unknown.status, code: unknown.body.code, detail: unknown.body.detail }).toEqual({
+      status: wrong.status,
+      code: wrong.body.code,
+      detail: wrong.body.detail,
+    });
+
+    const attacker = '203.0.113.7';
+    for (let i = 0; i < 10; i++) {
+      await call(
+        'POST',
+        '/login',
+        { email: 'ines@transports.example', password: `guess ${i}!!!!!!` },
+        { ip: attacker },
+      );
+    }
+    const blocked = await call(
+      'POST',
+      '/login',
+      { email: 'ines@transports.example', password: DEMO_PASSWORD },
+      { ip: attacker },
+    );
+    expect(blocked).toMatchObject({ status: 429, body: { code: 'rate_limited' } });
+    expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
+    // The owner, from their own network, is not locked out.
+    const owner = await call(
+      'POST',
+      '/login',
+      { email: 'ines@transports.example', password: DEMO_PASSWORD },
+      { ip: '198.51.100.20' },
+    );
+    expect(owner.status).toBe(200);
+  });
+
+  it('limits link requests per address', async () => {
+    const email = `${uniqueId('spam')}@enseigne.example`;
+    const statuses = [];
+    for (let i = 0; i < 6; i++) statuses.push((await call('POST', '/signup', { email })).status);
+    expect(statuses).toEqual([202, 202, 202, 202, 202, 429]);
+  });
+
+  it('ends sessions on logout and after the idle timeout', async () => {
+    const a = await login('paul@woop.example');
+    expect((await call('POST', '/logout', { sessionToken: a.sessionToken })).status).toBe(204);
+    expect((await call('POST', '/sessions/resolve', { token: a.sessionToken })).status).toBe(401);
+    const b = await login('paul@woop.example');
+    expect(b.sessionToken).not.toBe(a.sessionToken);
+    await new Promise((r) => setTimeout(r, 3_200)); // idle timeout here: 3 s
+    expect((await call('POST', '/sessions/resolve', { token: b.sessionToken })).status).toBe(401);
+  });
+
+  it('enforces roles: admins manage, organisation admins manage their own customers, others get 403/404', async () => {
+    const admin = (await login('admin@woop.example')).identity;
+    const claire = (await login('claire@enseigne.example')).identity; // org admin, Enseigne Démo
+    const ines = (await login('ines@transports.example')).identity; // other organisation
+    const paul = (await login('paul@woop.example')).identity; // agent
+
+    expect((await call('POST', '/organizations', { name: 'X', kind: 'retailer' }, { as: claire })).status).toBe(403);
+    const org = await call(
+      'POST',
+      '/organizations',
+      { name: uniqueId('Org'), kind: 'carrier', emailDomains: ['ex.example'] },
+      { as: admin },
+    );
+    expect(org.status).toBe(201);
+
+    const invited = await call(
+      'POST',
+      '/users',
+      { email: `${uniqueId('colleague')}@enseigne.example`, role: 'customer', organizationId: 'org-enseigne-demo' },
+      { as: claire },
+    );
+    expect(invited).toMatchObject({ status: 201, body: { status: 'invited', organizationId: 'org-enseigne-demo' } });
+    expect((await call('POST', '/users', { email: 'a@b.example', role: 'agent' }, { as: claire })).status).toBe(403);
+    expect(
+      (
+        await call(
+          'POST',
+          '/users',
+          { email: 'a@b.example', role: 'customer', organizationId: 'org-transports-demo' },
+          { as: claire },
+        )
+      ).status,
+    ).toBe(403);
+    expect(
+      (
+        await call(
+          'POST',
+          '/users',
+          { email: 'a@b.example', role: 'customer', organizationId: 'org-enseigne-demo' },
+          { as: paul },
+        )
+      ).status,
+    ).toBe(403);
+
+    expect((await call('GET', '/users/user-hugo', undefined, { as: ines })).status).toBe(404);
+    expect((await call('GET', '/users/user-hugo', undefined, { as: claire })).status).toBe(200);
+    expect((await call('POST', '/users/user-ines/deactivate', undefined, { as: claire })).status).toBe(404);
+
+    const invitedId = String(invited.body.userId);
+    expect((await call('POST', `/users/${invitedId}/deactivate`, undefined, { as: claire })).body).toMatchObject({
+      status: 'deactivated',
+    });
+    expect((await call('POST', `/users/${invitedId}/reactivate`, undefined, { as: claire })).body).toMatchObject({
+      status: 'invited',
+    });
+    expect((await call('PATCH', '/users/user-hugo', { role: 'admin' }, { as: claire })).status).toBe(403);
+    expect(
+      (await call('PATCH', '/users/user-paul', { teams: ['support', 'security'] }, { as: admin })).body,
+    ).toMatchObject({ teams: ['support', 'security'] });
+    const listed = await call('GET', '/users?organizationId=org-transports-demo', undefined, { as: claire });
+    expect(listed.body.items).toEqual([]);
+    expect((await call('GET', '/me', undefined)).status).toBe(401);
+  });
+
+  it('finishes an invitation from its link', async () => {
+    const admin = (await login('admin@woop.example')).identity;
+    const email = `${uniqueId('agent')}@woop.example`;
+    const invited = await call('POST', '/users', { email, role: 'agent', teams: ['support'] }, { as: admin });
+    expect(invited.status).toBe(201);
+    const events = await readEvents(
+      kafka,
+      TOPICS.users.name,
+      (e) => e.type === 'user.invited' && e.subject === invited.body.userId,
+      (es) => es.length > 0,
+    );
+    const token = new URL(String(events[0]?.data.link)).searchParams.get('token') ?? '';
+    const done = await call('POST', '/signup/complete', {
+      token,
+      fullName: 'Nouvel Agent',
+      password: 'un cheval correct agrafe',
+    });
+    expect(done.body.identity).toMatchObject({ role: 'agent', teams: ['support'], name: 'Nouvel Agent' });
+  });
+
+  it('deactivation ends sessions and refuses login', async () => {
+    const admin = (await login('admin@woop.example')).identity;
+    const s = await login('sarah@woop.example');
+    await call('POST', '/users/user-sarah/deactivate', undefined, { as: admin });
+    expect((await call('POST', '/sessions/resolve', { token: s.sessionToken })).status).toBe(401);
+    expect((await call('POST', '/login', { email: 'sarah@woop.example', password: DEMO_PASSWORD })).body).toMatchObject(
+      { code: 'account_deactivated' },
+    );
+    await call('POST', '/users/user-sarah/reactivate', undefined, { as: admin });
+    await login('sarah@woop.example');
+  });
+
+  it('erases a user: data anonymised, sessions gone, user.erased published', async () => {
+    const dora = (await login('dora@woop.example')).identity; // dpo agent
+    const admin = (await login('admin@woop.example')).identity;
+    const email = `${uniqueId('leaving')}@enseigne.example`;
+    const invited = await call(
+      'POST',
+      '/users',
+      { email, role: 'customer', organizationId: 'org-enseigne-demo', fullName: 'Léa Départ' },
+      { as: admin },
+    );
+    const userId = String(invited.body.userId);
+    const customer = (await login('claire@enseigne.example')).identity;
+    expect((await call('POST', `/users/${userId}/erase`, undefined, { as: customer })).status).toBe(403);
+    expect((await call('POST', `/users/${userId}/erase`, undefined, { as: dora })).status).toBe(204);
+    const stored = await id.svc.models.User.findById(userId).lean();
+    expect(stored).toMatchObject({ status: 'erased', fullName: '', email: `erased-${userId}@invalid` });
+    expect(JSON.stringify(stored)).not.toContain('Léa');
+    expect((await call('GET', `/users/${userId}`, undefined, { as: admin })).status).toBe(404);
+    const erased = await readEvents(
+      kafka,
+      TOPICS.users.name,
+      (e) => e.type === 'user.erased' && e.subject === userId,
+      (es) => es.length > 0,
+    );
+    expect(erased[0]?.data).toEqual({ userId, by: dora.userId });
+  });
+});
+
+describe('identity events when Kafka is down at write time', () => {
+  it('keeps them in the outbox and publishes them once Kafka answers', async () => {
+    const down: EventPublisher = {
+      publish: () => Promise.reject(new Error('broker unreachable')),
+      close: async () => {},
+    };
+    const id = await startIdentity({}, down);
+    try {
+      const email = `${uniqueId('outage')}@enseigne.example`;
+      const res = await fetch(`${id.base}/signup`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email }),
+      });
+      expect(res.status).toBe(202);
+      await id.svc.relay.relayOnce();
+      const row = await id.svc.models.LinkToken.findOne({ email, purpose: 'signup' }).lean();
+      expect(row?.outbox).toHaveLength(1);
+
+      // Kafka is back: a relay with a working producer (as after a restart) publishes it.
+      const publisher = createEventPublisher(kafka);
+      const relay = startOutboxRelay({ models: [id.svc.models.LinkToken] as never, publisher, logger });
+      await relay.relayOnce();
+      const events = await readEvents(
+        kafka,
+        TOPICS.users.name,
+        (e) => e.type === 'user.signup_requested' && e.data.email === email,
+        (es) => es.length > 0,
+      );
+      expect(events).toHaveLength(1);
+      expect((await id.svc.models.LinkToken.findOne({ email, purpose: 'signup' }).lean())?.outbox).toHaveLength(0);
+      await relay.close();
+      await publisher.close();
+    } finally {
+      await id.stop();
+    }
+  });
+});
