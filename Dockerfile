@@ -74,6 +74,7 @@ COPY --from=build /app/workflows/dist/ workflows/dist/
 COPY --from=build /app/services/identity/dist/ services/identity/dist/
 COPY --from=build /app/services/tickets/dist/ services/tickets/dist/
 COPY --from=build /app/services/notifications/dist/ services/notifications/dist/
+COPY services/notifications/templates/ services/notifications/templates/
 COPY --from=build /app/services/gateway/dist/ services/gateway/dist/
 
 # Files stay owned by root: the services only read them.

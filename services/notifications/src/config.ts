@@ -4,6 +4,33 @@ import { z } from 'zod';
 export const notificationsConfigSchema = baseConfigSchema.extend({
   NOTIFICATIONS_PORT: z.coerce.number().int().min(0).max(65535).default(3003),
   MONGODB_DB: z.string().default('notifications'),
+  PORTAL_URL: z.url().default('http://127.0.0.1:3000'),
+  MAIL_FROM: z.string().default('Support portal <support@woop.example>'),
+  NOTIFICATIONS_GROUP_ID: z.string().default('notifications'),
+  /** A new consumer group starts at the oldest event (nothing missed) unless told otherwise. */
+  NOTIFICATIONS_FROM_BEGINNING: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((v) => v === 'true'),
+  /** SMTP tries per email (waits 1, 2, 4 … s, at most 30 s) before the dead-letter topic. */
+  NOTIFICATIONS_MAX_ATTEMPTS: z.coerce.number().int().positive().default(8),
+  NOTIFICATIONS_BACKOFF_MS: z.coerce.number().int().positive().default(1_000),
+  NOTIFICATIONS_CLAIM_LEASE_MS: z.coerce.number().int().positive().default(120_000),
+  /** Team mailboxes for SLA alerts: team=address, comma-separated. */
+  TEAM_EMAILS: z
+    .string()
+    .default(
+      'support=support@woop.example,security=security@woop.example,dpo=dpo@woop.example,' +
+        'support-leads=support-leads@woop.example,security-leads=security-leads@woop.example',
+    )
+    .transform((s) =>
+      Object.fromEntries(
+        s
+          .split(',')
+          .map((pair) => pair.split('=').map((x) => x.trim()))
+          .filter((p): p is [string, string] => p.length === 2 && !!p[0] && !!p[1]),
+      ),
+    ),
 });
 
 export type NotificationsConfig = z.infer<typeof notificationsConfigSchema>;

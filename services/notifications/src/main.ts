@@ -1,6 +1,7 @@
 import { tracing } from './instrument';
-import { connectMongo, createSmtp, kafkaReadiness, runService } from '@woop/service-kit';
+import { runService } from '@woop/service-kit';
 import { loadNotificationsConfig } from './config';
+import { notificationsService } from './service';
 
 const config = loadNotificationsConfig();
 
@@ -9,12 +10,7 @@ void runService({
   config,
   port: config.NOTIFICATIONS_PORT,
   tracing,
-  setup: (logger) => {
-    const mongo = connectMongo(config.MONGODB_URI, config.MONGODB_DB, logger);
-    const kafka = kafkaReadiness('notifications', config.KAFKA_BROKERS, logger);
-    const smtp = createSmtp(config.SMTP_URL);
-    return { readiness: [mongo.readiness, kafka, smtp.readiness], closeables: [kafka, mongo, smtp] };
-  },
+  setup: (logger) => notificationsService(config, logger).parts,
 }).catch((err) => {
   console.error('notifications failed to start', err);
   process.exit(1);

@@ -195,7 +195,11 @@ describe('ticket lifecycle: transitions', () => {
     const [change] = act(s, AGENT, 'addInternalNote', { body: 'Client connu, prioriser' });
     expect(change).toEqual({
       type: 'internal_note_added',
-      data: { body: 'Client connu, prioriser', visibility: 'internal' },
+      data: {
+        body: 'Client connu, prioriser',
+        visibility: 'internal',
+        author: { id: 'a-paul', name: 'Paul Agent', role: 'agent' },
+      },
     });
     expect(s.activity.at(-1)).toMatchObject({ kind: 'internal_note', visibility: 'internal' });
   });

@@ -228,7 +228,11 @@ function comment(
   visibility: 'public' | 'internal',
 ): TicketChange {
   record(state, now, actor, { kind: visibility === 'public' ? 'comment' : 'internal_note', visibility, body });
-  return { type: visibility === 'public' ? 'comment_added' : 'internal_note_added', data: { body, visibility } };
+  const author = { id: actor.id, name: actor.name, role: actor.role };
+  return {
+    type: visibility === 'public' ? 'comment_added' : 'internal_note_added',
+    data: { body, visibility, author },
+  };
 }
 
 function setPriority(

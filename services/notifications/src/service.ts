@@ -1,0 +1,135 @@
+import express from 'express';
+import { parseEvent, TOPICS, type EventEnvelope } from '@woop/contracts';
+import {
+  connectMongo,
+  createEventPublisher,
+  createKafka,
+  createSmtp,
+  IDENTITY_HEADER,
+  kafkaReadiness,
+  parseInput,
+  ProblemError,
+  verifyIdentity,
+  type Logger,
+  type ServiceParts,
+} from '@woop/service-kit';
+import { z } from 'zod';
+import type { NotificationsConfig } from './config';
+import { Dispatcher } from './dispatcher';
+import { planEmails, type PlanContext } from './recipients';
+import { applyUserEvent, findRecipient, notificationModels } from './store';
+import { createRenderer } from './templates';
+
+/**
+ * Kafka user.* and ticket.* events → handlebars emails over SMTP, once per event and recipient.
+ * Also the delivery log and the per-ticket notification preference, over HTTP.
+ */
+export function notificationsService(config: NotificationsConfig, logger: Logger, opts: { consume?: boolean } = {}) {
+  const mongo = connectMongo(config.MONGODB_URI, config.MONGODB_DB, logger);
+  const models = notificationModels(mongo.connection);
+  const kafka = createKafka('notifications', config.KAFKA_BROKERS, logger);
+  const deadLetters = createEventPublisher(kafka);
+  const smtp = createSmtp(config.SMTP_URL);
+  const dispatcher = new Dispatcher(models, smtp.transport, createRenderer(), deadLetters, logger, {
+    from: config.MAIL_FROM,
+    maxAttempts: config.NOTIFICATIONS_MAX_ATTEMPTS,
+    backoffMs: config.NOTIFICATIONS_BACKOFF_MS,
+    claimLeaseMs: config.NOTIFICATIONS_CLAIM_LEASE_MS,
+  });
+  const ctx: PlanContext = {
+    portalUrl: config.PORTAL_URL,
+    recipient: (id) => findRecipient(models, id),
+    wantsEmails: async (userId, reference) =>
+      (await models.Preference.findById(`${userId}:${reference}`).lean())?.enabled ?? true,
+    teamAddress: (team) => config.TEAM_EMAILS[team],
+    linkTtl: { signupMinutes: 30, inviteDays: 3 },
+  };
+
+  /** Handles one event: keeps the people copy current, then sends its emails. */
+  async function handle(event: EventEnvelope, heartbeat?: () => Promise<void>, onlyRecipient?: string) {
+    if (event.type.startsWith('user.')) await applyUserEvent(models, event.type, event.data);
+    let plan = await planEmails(event, ctx);
+    if (onlyRecipient) plan = plan.filter((p) => p.key === onlyRecipient);
+    await dispatcher.dispatch(event, plan, heartbeat);
+  }
+
+  const consumer = kafka.consumer({ groupId: config.NOTIFICATIONS_GROUP_ID });
+  const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
+  const started = (async () => {
+    await mongo.connected;
+    await Promise.all(Object.values(models).map((m) => m.init()));
+    if (opts.consume === false) return;
+    await consumer.connect();
+    await consumer.subscribe({
+      topics: [TOPICS.users.name, TOPICS.tickets.name],
+      fromBeginning: config.NOTIFICATIONS_FROM_BEGINNING,
+    });
+    await consumer.run({
+      eachMessage: async (payload) => {
+        const { message } = payload;
+        let event: EventEnvelope;
+        try {
+          event = parseEvent(message.value ?? '');
+        } catch (err) {
+          // A malformed message would block its partition forever: log it and move on.
+          logger.error({ err, offset: message.offset }, 'unreadable event skipped');
+          return;
+        }
+        await handle(event, () => payload.heartbeat());
+      },
+    });
+  })();
+  started.catch((err) => logger.error({ err }, 'notifications consumer failed to start'));
+
+  const caller = (req: express.Request) => {
+    const who = verifyIdentity(req.header(IDENTITY_HEADER), config.INTERNAL_AUTH_SECRET);
+    if (!who) throw new ProblemError(401, 'unauthenticated', 'Not logged in', 'Log in to continue.');
+    return who;
+  };
+  const deliveryQuery = z.object({
+    eventId: z.string().optional(),
+    reference: z.string().optional(),
+    address: z.string().optional(),
+    limit: z.coerce.number().int().min(1).max(500).default(100),
+  });
+
+  const parts: ServiceParts = {
+    readiness: [mongo.readiness, kafkaReadiness('notifications', config.KAFKA_BROKERS, logger), smtp.readiness],
+    routes: (app) => {
+      const r = express.Router();
+      r.use(express.json({ limit: '4kb' }));
+      // The delivery log: what was sent to whom, when, for which event (agents and admins).
+      r.get('/deliveries', async (req, res) => {
+        if (caller(req).role === 'customer') throw new ProblemError(403, 'forbidden', 'Not allowed', 'Agents only.');
+        const q = parseInput(deliveryQuery, req.query, 'query');
+        const filter = {
+          ...(q.eventId ? { eventId: q.eventId } : {}),
+          ...(q.reference ? { reference: q.reference } : {}),
+          ...(q.address ? { address: q.address.toLowerCase() } : {}),
+        };
+        const items = await models.Delivery.find(filter).sort({ createdAt: -1 }).limit(q.limit).lean();
+        res.json({ items });
+      });
+      // "Notifications activées" on a request page, for the caller.
+      r.put('/preferences/tickets/:reference', async (req, res) => {
+        const who = caller(req);
+        const { enabled } = parseInput(z.object({ enabled: z.boolean() }), req.body);
+        const reference = String(req.params.reference);
+        await models.Preference.updateOne(
+          { _id: `${who.userId}:${reference}` },
+          { $set: { userId: who.userId, reference, enabled } },
+          { upsert: true },
+        );
+        res.json({ reference, enabled });
+      });
+      r.get('/preferences/tickets/:reference', async (req, res) => {
+        const who = caller(req);
+        const reference = String(req.params.reference);
+        res.json({ reference, enabled: await ctx.wantsEmails(who.userId, reference) });
+      });
+      app.use('/v1', r);
+    },
+    closeables: [{ close: () => consumer.disconnect() }, deadLetters, smtp, mongo],
+  };
+  return { parts, models, handle, joined, started, mongo };
+}

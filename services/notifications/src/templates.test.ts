@@ -1,0 +1,74 @@
+import { createRenderer, TEMPLATE_NAMES, type TemplateName } from './templates';
+
+const link = 'http://127.0.0.1:3000/signup/complete?token=wpl_abc';
+const ticket = {
+  reference: 'SUPPORT-42',
+  summary: 'Étiquettes illisibles',
+  ticketLink: 'http://127.0.0.1:3000/requests/SUPPORT-42',
+};
+
+/** Sample data for every template, as the planner gives it. */
+const SAMPLES: Record<TemplateName, Record<string, unknown>> = {
+  'signup-link': { link, expiresInMinutes: 30 },
+  'signup-existing-account': {
+    loginLink: 'http://127.0.0.1:3000/login',
+    resetLink: 'http://127.0.0.1:3000/password-reset',
+  },
+  'signup-not-allowed': {},
+  'password-reset': { link, expiresInMinutes: 30 },
+  invitation: { link, expiresInDays: 3 },
+  'account-changed': { name: 'Claire Martin', change: 'password_changed' },
+  'ticket-created': { ...ticket, name: 'Claire Martin' },
+  'ticket-status-changed': { ...ticket, name: 'Claire Martin', statusLabel: 'En cours', reason: undefined },
+  'ticket-comment': { ...ticket, author: 'Paul Agent', body: 'Pouvez-vous réessayer ?' },
+  'ticket-information-requested': { ...ticket, name: 'Claire Martin', question: 'Quel numéro de commande ?' },
+  'ticket-resolved': {
+    ...ticket,
+    name: 'Claire Martin',
+    answer: 'Corrigé.',
+    validationDue: '7 décembre 2026 à 10:00',
+    validateLink: `${ticket.ticketLink}?action=acceptResolution`,
+    rejectLink: `${ticket.ticketLink}?action=rejectResolution`,
+  },
+  'ticket-validation-reminder': {
+    ...ticket,
+    name: 'Claire Martin',
+    validationDue: '7 décembre 2026 à 10:00',
+    validateLink: `${ticket.ticketLink}?action=acceptResolution`,
+    rejectLink: `${ticket.ticketLink}?action=rejectResolution`,
+  },
+  'ticket-sla-alert': { ...ticket, kind: 'breach', clock: 'resolution', priority: 'high' },
+};
+
+describe('email templates', () => {
+  const renderer = createRenderer();
+
+  describe.each(TEMPLATE_NAMES)('%s', (name) => {
+    it.each(['fr', 'en'] as const)('renders in %s', (locale) => {
+      const subjectKey = name === 'ticket-sla-alert' ? 'ticket-sla-alert.subject-breach' : undefined;
+      const email = renderer.render(name, locale, SAMPLES[name], subjectKey);
+      expect(email.html).toMatch(new RegExp(`<html lang=['"]${locale}['"]>`));
+      expect(email.html).not.toMatch(/\{[a-z]+\}|undefined/);
+      expect(`${email.subject}\n\n${email.text}`).toMatchSnapshot();
+    });
+  });
+
+  it('says what the guide says, in French by default', () => {
+    const signup = renderer.render('signup-link', 'fr', SAMPLES['signup-link']);
+    expect(signup.text).toContain('Almost done!');
+    // Handlebars escapes `=` as &#x3D; inside attributes, which a mail client decodes back.
+    expect(signup.html.replaceAll('&#x3D;', '=')).toContain(`href="${link}"`);
+    const status = renderer.render('ticket-status-changed', 'fr', SAMPLES['ticket-status-changed']);
+    expect(status.text).toContain("L'état de votre demande est désormais En cours.");
+  });
+
+  it('escapes what people wrote in the HTML part, not in the text part', () => {
+    const email = renderer.render('ticket-comment', 'fr', {
+      ...SAMPLES['ticket-comment'],
+      body: '<script>alert(1)</script> & co',
+    });
+    expect(email.html).not.toContain('<script>');
+    expect(email.html).toContain('&lt;script&gt;alert(1)&lt;/script&gt; &amp; co');
+    expect(email.text).toContain('<script>alert(1)</script> & co');
+  });
+});

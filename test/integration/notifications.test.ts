@@ -1,0 +1,357 @@
+import type { Server } from 'node:http';
+import { join } from 'node:path';
+import { makeEvent, TOPICS, type EventEnvelope } from '@woop/contracts';
+import {
+  closeServer,
+  createEventPublisher,
+  createKafka,
+  createLogger,
+  createServiceApp,
+  IDENTITY_HEADER,
+  listen,
+  signIdentity,
+} from '@woop/service-kit';
+import { loadIdentityConfig } from '../../services/identity/src/config';
+import { seed } from '../../services/identity/src/seed';
+import { identityService } from '../../services/identity/src/service';
+import { loadNotificationsConfig } from '../../services/notifications/src/config';
+import { messageIdFor } from '../../services/notifications/src/dispatcher';
+import { notificationsService } from '../../services/notifications/src/service';
+import { eventually } from '../support/eventually';
+import { uniqueId } from '../support/ids';
+import { readEvents } from '../support/kafka-events';
+import { listEmails, waitForEmail, type CaughtEmail } from '../support/mailcatcher';
+import { freePort, spawnNode, type Spawned } from '../support/processes';
+
+const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
+const MONGODB_URI = process.env.MONGODB_URI ?? 'mongodb://127.0.0.1:27017';
+const logger = createLogger('test', process.env.TEST_LOG_LEVEL ?? 'silent');
+const kafka = createKafka('notifications-test', brokers, logger);
+const dbName = (prefix: string) => uniqueId(prefix).replace(/-/g, '_');
+
+/** The notifications service in-process: its own consumer group and database. */
+async function startNotifications(env: Record<string, string> = {}) {
+  const config = loadNotificationsConfig({
+    MONGODB_URI,
+    MONGODB_DB: dbName('notifications'),
+    KAFKA_BROKERS: brokers.join(','),
+    NOTIFICATIONS_GROUP_ID: uniqueId('notifications-test'),
+    // Only what the test publishes: the topics hold every earlier run's events too.
+    NOTIFICATIONS_FROM_BEGINNING: 'false',
+    NOTIFICATIONS_BACKOFF_MS: '200',
+    ...env,
+  });
+  const service = notificationsService(config, logger, { consume: env.CONSUME !== 'false' });
+  await service.started;
+  if (env.CONSUME !== 'false') {
+    await service.joined;
+    await new Promise((r) => setTimeout(r, 1_000)); // the group's first fetch position is set
+  }
+  const app = createServiceApp({ logger, readiness: [], readinessTimeoutMs: 1_000, routes: service.parts.routes });
+  const server: Server = await listen(app, '127.0.0.1', 0);
+  const address = server.address();
+  const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/v1`;
+  return {
+    service,
+    config,
+    base,
+    async stop() {
+      await closeServer(server);
+      for (const c of service.parts.closeables) await c.close();
+      await service.mongo.connection.dropDatabase().catch(() => undefined);
+    },
+  };
+}
+
+const publisher = createEventPublisher(kafka);
+afterAll(() => publisher.close());
+
+const userRegistered = (userId: string, email: string, locale: 'fr' | 'en' = 'fr') =>
+  makeEvent({
+    id: uniqueId('evt'),
+    source: 'test',
+    type: 'user.registered',
+    subject: userId,
+    data: {
+      user: {
+        userId,
+        email,
+        fullName: `Nom ${userId}`,
+        role: 'customer',
+        orgAdmin: false,
+        teams: [],
+        locale,
+        status: 'active',
+      },
+    },
+  });
+
+const ticketEvent = (
+  type: string,
+  reference: string,
+  ticket: Record<string, unknown>,
+  data: Record<string, unknown> = {},
+) =>
+  makeEvent({
+    id: `${reference}:2:0:${type}`,
+    source: 'test',
+    type,
+    subject: reference,
+    data: {
+      ...data,
+      ticket: {
+        reference,
+        status: 'in_progress',
+        priority: 'medium',
+        summary: 'Colis perdu',
+        confidential: false,
+        assignment: { team: 'support' },
+        ...ticket,
+      },
+    },
+  });
+
+const emailsTo = async (address: string): Promise<CaughtEmail[]> =>
+  (await listEmails()).filter((e) => e.to.some((t) => t.address === address));
+
+describe('notifications on Kafka, FerretDB and the mail catcher', () => {
+  let n: Awaited<ReturnType<typeof startNotifications>>;
+  beforeAll(async () => {
+    n = await startNotifications();
+  });
+  afterAll(() => n.stop());
+
+  it('walks the whole sign-up from the email actually received', async () => {
+    const identity = identityService(
+      loadIdentityConfig({ MONGODB_URI, MONGODB_DB: dbName('identity'), KAFKA_BROKERS: brokers.join(',') }),
+      logger,
+    );
+    await identity.mongo.connected;
+    await identity.ready;
+    await seed(identity.models, logger);
+    const app = createServiceApp({ logger, readiness: [], readinessTimeoutMs: 1_000, routes: identity.parts.routes });
+    const server = await listen(app, '127.0.0.1', 0);
+    const address = server.address();
+    const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/v1`;
+    const post = (path: string, body: unknown) =>
+      fetch(`${base}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    try {
+      const email = `${uniqueId('signup')}@enseigne.example`;
+      expect((await post('/signup', { email })).status).toBe(202);
+      const mail = await waitForEmail((e) => e.to.some((t) => t.address === email), 30_000);
+      expect(mail.subject).toContain('Almost done!');
+      expect(mail.text).toContain('Suivez le lien ci-dessous pour terminer votre inscription');
+      const link = /(http:\/\/\S+\/signup\/complete\?token=\S+)/.exec(mail.text ?? '')?.[1] ?? '';
+      const token = new URL(link).searchParams.get('token');
+      const done = await post('/signup/complete', {
+        token,
+        fullName: 'Nina Nouvelle',
+        password: 'un cheval correct agrafe',
+      });
+      expect(done.status).toBe(201);
+      expect(await done.json()).toMatchObject({ identity: { email, role: 'customer' } });
+    } finally {
+      await closeServer(server);
+      await identity.mongo.connection.dropDatabase();
+      for (const c of identity.parts.closeables) await c.close();
+    }
+  });
+
+  it('sends one email for an event delivered twice, with a Message-ID made of event and recipient', async () => {
+    const userId = uniqueId('u');
+    const email = `${userId}@enseigne.example`;
+    await publisher.publish(TOPICS.users.name, [userRegistered(userId, email)]);
+    await eventually(
+      () => n.service.models.Recipient.findById(userId).lean(),
+      (r) => r !== null,
+    );
+    const reference = `SUPPORT-${uniqueId('n')}`;
+    const created = ticketEvent('ticket.created', reference, { requester: { id: userId, name: 'X' } });
+    await publisher.publish(TOPICS.tickets.name, [created]);
+    await publisher.publish(TOPICS.tickets.name, [created]);
+    const mail = await waitForEmail((e) => e.to.some((t) => t.address === email) && e.subject.includes(reference));
+    expect(mail.subject).toBe(`[${reference}] Votre demande a bien été reçue`);
+    await new Promise((r) => setTimeout(r, 2_000)); // time for a second copy to show up, if any
+    expect(await emailsTo(email)).toHaveLength(1);
+    expect(mail.messageId ?? mail.headers['message-id']).toContain(messageIdFor(created.id, userId).slice(1, -1));
+
+    const log = await fetch(`${n.base}/deliveries?reference=${reference}`, {
+      headers: {
+        [IDENTITY_HEADER]: signIdentity(
+          { userId: 'a', role: 'agent', name: 'A', email: 'a@woop.example', orgAdmin: false, teams: [], locale: 'fr' },
+          n.config.INTERNAL_AUTH_SECRET,
+        ),
+      },
+    });
+    expect(((await log.json()) as { items: unknown[] }).items).toEqual([
+      expect.objectContaining({ eventId: created.id, address: email, status: 'sent', template: 'ticket-created' }),
+    ]);
+  });
+
+  it('sends once when two copies handle the same event at the same time', async () => {
+    const second = await startNotifications({ CONSUME: 'false', MONGODB_DB: n.config.MONGODB_DB });
+    try {
+      const email = `${uniqueId('twice')}@enseigne.example`;
+      const event = makeEvent({
+        id: uniqueId('evt'),
+        source: 'test',
+        type: 'user.signup_not_allowed',
+        subject: email,
+        data: { email, locale: 'fr' },
+      });
+      await Promise.all([n.service.handle(event), second.service.handle(event), n.service.handle(event)]);
+      await waitForEmail((e) => e.to.some((t) => t.address === email));
+      await new Promise((r) => setTimeout(r, 1_000));
+      expect(await emailsTo(email)).toHaveLength(1);
+    } finally {
+      await second.stop();
+    }
+  });
+
+  it('respects "notifications off" and keeps confidential tickets to their reporter', async () => {
+    const [claire, hugo] = [uniqueId('claire'), uniqueId('hugo')];
+    for (const id of [claire, hugo]) await n.service.handle(userRegistered(id, `${id}@enseigne.example`));
+    const reference = `SUPPORT-${uniqueId('p')}`;
+    const identity = {
+      userId: claire,
+      role: 'customer' as const,
+      name: 'Claire',
+      email: `${claire}@enseigne.example`,
+      orgAdmin: false,
+      teams: [],
+      locale: 'fr' as const,
+    };
+    const off = await fetch(`${n.base}/preferences/tickets/${reference}`, {
+      method: 'PUT',
+      headers: {
+        'content-type': 'application/json',
+        [IDENTITY_HEADER]: signIdentity(identity, n.config.INTERNAL_AUTH_SECRET),
+      },
+      body: JSON.stringify({ enabled: false }),
+    });
+    expect(await off.json()).toEqual({ reference, enabled: false });
+
+    const shared = { requester: { id: claire, name: 'Claire' }, sharedWith: [hugo] };
+    await n.service.handle(
+      ticketEvent('ticket.status_changed', reference, shared, { from: 'assigned', to: 'in_progress' }),
+    );
+    const confidential = `SUPPORT-${uniqueId('c')}`;
+    await n.service.handle(ticketEvent('ticket.created', confidential, { ...shared, confidential: true }));
+
+    const toHugo = await emailsTo(`${hugo}@enseigne.example`);
+    expect(toHugo.map((e) => e.subject)).toEqual([`[${reference}] L'état de votre demande a changé`]);
+    expect(toHugo[0]?.text).toContain("L'état de votre demande est désormais En cours.");
+    const toClaire = await emailsTo(`${claire}@enseigne.example`);
+    expect(toClaire.map((e) => e.subject)).toEqual([`[${confidential}] Votre demande a bien été reçue`]);
+  });
+
+  it('anonymises the people and the delivery log on user.erased', async () => {
+    const userId = uniqueId('erase');
+    const email = `${userId}@enseigne.example`;
+    await n.service.handle(userRegistered(userId, email));
+    await n.service.handle(
+      ticketEvent('ticket.created', `SUPPORT-${uniqueId('e')}`, { requester: { id: userId, name: 'E' } }),
+    );
+    await n.service.handle(
+      makeEvent({
+        id: uniqueId('evt'),
+        source: 'test',
+        type: 'user.erased',
+        subject: userId,
+        data: { userId, by: 'dpo' },
+      }),
+    );
+    expect(await n.service.models.Recipient.findById(userId).lean()).toBeNull();
+    const rows = await n.service.models.Delivery.find({ recipientId: userId }).lean();
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.every((r) => r.address === 'erased@invalid')).toBe(true);
+  });
+});
+
+describe('notifications while SMTP is down', () => {
+  const MAILDEV = join('node_modules', 'maildev', 'dist', 'bin', 'maildev.js');
+  let catcher: Spawned | undefined;
+  afterAll(async () => {
+    await catcher?.stop();
+  });
+
+  it('retries with backoff and delivers once, late, when SMTP comes back', async () => {
+    const [smtpPort, webPort] = [await freePort(), await freePort()];
+    const n = await startNotifications({
+      CONSUME: 'false',
+      SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+      NOTIFICATIONS_BACKOFF_MS: '500',
+    });
+    try {
+      const email = `${uniqueId('late')}@enseigne.example`;
+      const event: EventEnvelope = makeEvent({
+        id: uniqueId('evt'),
+        source: 'test',
+        type: 'user.signup_not_allowed',
+        subject: email,
+        data: { email, locale: 'en' },
+      });
+      const handled = n.service.handle(event);
+      const failing = await eventually(
+        () => n.service.models.Delivery.findOne({ eventId: event.id }).lean(),
+        (d) => (d?.attempts ?? 0) >= 2,
+      );
+      expect(failing).toMatchObject({ status: 'claimed', error: expect.stringContaining('ECONNREFUSED') });
+
+      catcher = spawnNode(
+        MAILDEV,
+        ['--ip', '127.0.0.1', '--smtp', String(smtpPort), '--web-ip', '127.0.0.1', '--web', String(webPort)],
+        {},
+      );
+      await handled;
+      const api = `http://127.0.0.1:${webPort}/api/email`;
+      const inbox = await eventually(
+        async () =>
+          ((await (await fetch(api)).json()) as CaughtEmail[]).filter((e) => e.to.some((t) => t.address === email)),
+        (list) => list.length > 0,
+      );
+      expect(inbox).toHaveLength(1);
+      expect(inbox[0]?.subject).toBe('Signing up to Support portal');
+      expect(await n.service.models.Delivery.findOne({ eventId: event.id }).lean()).toMatchObject({ status: 'sent' });
+    } finally {
+      await n.stop();
+    }
+  });
+
+  it('parks the email on the dead-letter topic after the last try, recorded as failed', async () => {
+    const n = await startNotifications({
+      CONSUME: 'false',
+      SMTP_URL: `smtp://127.0.0.1:${await freePort()}`,
+      NOTIFICATIONS_MAX_ATTEMPTS: '2',
+      NOTIFICATIONS_BACKOFF_MS: '100',
+    });
+    try {
+      const email = `${uniqueId('dead')}@enseigne.example`;
+      const event = makeEvent({
+        id: uniqueId('evt'),
+        source: 'test',
+        type: 'user.signup_not_allowed',
+        subject: email,
+        data: { email, locale: 'fr' },
+      });
+      await n.service.handle(event);
+      expect(await n.service.models.Delivery.findOne({ eventId: event.id }).lean()).toMatchObject({
+        status: 'failed',
+        attempts: 2,
+      });
+      const parked = await readEvents(
+        kafka,
+        TOPICS.notificationsDeadLetter.name,
+        (e) => e.id === event.id,
+        (es) => es.length > 0,
+      );
+      expect(parked[0]?.data.deadLetter).toMatchObject({ recipient: email });
+    } finally {
+      await n.stop();
+    }
+  });
+});
