@@ -322,7 +322,7 @@ describe('notifications while SMTP is down', () => {
     }
   });
 
-  it('parks the email on the dead-letter topic after the last try, recorded as failed', async () => {
+  it('parks the email on the dead-letter topic after the last try; the retry command sends it once', async () => {
     const n = await startNotifications({
       CONSUME: 'false',
       SMTP_URL: `smtp://127.0.0.1:${await freePort()}`,
@@ -350,6 +350,16 @@ describe('notifications while SMTP is down', () => {
         (es) => es.length > 0,
       );
       expect(parked[0]?.data.deadLetter).toMatchObject({ recipient: email });
+
+      // SMTP works again (the shared catcher): the retry command sends it, once.
+      const retry = spawnNode('services/notifications/dist/retry-dead-letters.js', [], {
+        MONGODB_DB: n.config.MONGODB_DB,
+        SMTP_URL: process.env.SMTP_URL ?? 'smtp://127.0.0.1:1025',
+      });
+      expect(await new Promise((r) => retry.child.once('exit', r))).toBe(0);
+      await waitForEmail((e) => e.to.some((t) => t.address === email));
+      expect(await emailsTo(email)).toHaveLength(1);
+      expect(await n.service.models.Delivery.findOne({ eventId: event.id }).lean()).toMatchObject({ status: 'sent' });
     } finally {
       await n.stop();
     }
