@@ -1,67 +1,22 @@
-import type { Server } from 'node:http';
 import { TOPICS, type EventEnvelope } from '@woop/contracts';
 import {
-  closeServer,
   createEventPublisher,
   createKafka,
   createLogger,
-  createServiceApp,
   IDENTITY_HEADER,
-  listen,
   signIdentity,
   startOutboxRelay,
   type EventPublisher,
   type VerifiedIdentity,
 } from '@woop/service-kit';
-import { loadIdentityConfig, type IdentityConfig } from '../../services/identity/src/config';
-import { DEMO_PASSWORD, seed } from '../../services/identity/src/seed';
-import { identityService } from '../../services/identity/src/service';
+import { DEMO_PASSWORD } from '../../services/identity/src/seed';
+import { startIdentity, type RunningIdentity as Running } from '../support/identity-harness';
 import { uniqueId } from '../support/ids';
 import { readEvents } from '../support/kafka-events';
 
 const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 const logger = createLogger('test', process.env.TEST_LOG_LEVEL ?? 'silent');
 const kafka = createKafka('identity-test', brokers, logger);
-
-interface Running {
-  base: string;
-  config: IdentityConfig;
-  svc: ReturnType<typeof identityService>;
-  stop(): Promise<void>;
-}
-
-/** The identity service in-process on the real FerretDB and Kafka, with its own database. */
-async function startIdentity(env: Record<string, string> = {}, publisher?: EventPublisher): Promise<Running> {
-  const config = loadIdentityConfig({
-    MONGODB_URI: process.env.MONGODB_URI ?? 'mongodb://127.0.0.1:27017',
-    MONGODB_DB: uniqueId('identity').replace(/-/g, '_'),
-    KAFKA_BROKERS: brokers.join(','),
-    ...env,
-  });
-  const svc = identityService(config, logger, publisher);
-  await svc.mongo.connected;
-  await svc.ready;
-  await seed(svc.models, logger);
-  const app = createServiceApp({
-    logger,
-    readiness: svc.parts.readiness,
-    readinessTimeoutMs: 2_000,
-    routes: svc.parts.routes,
-  });
-  const server: Server = await listen(app, '127.0.0.1', 0);
-  const address = server.address();
-  const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/v1`;
-  return {
-    base,
-    config,
-    svc,
-    async stop() {
-      await closeServer(server);
-      await svc.mongo.connection.dropDatabase();
-      for (const c of svc.parts.closeables) await c.close();
-    },
-  };
-}
 
 describe('identity service on FerretDB and Kafka', () => {
   let id: Running;

@@ -11,13 +11,11 @@ import {
   listen,
   signIdentity,
 } from '@woop/service-kit';
-import { loadIdentityConfig } from '../../services/identity/src/config';
-import { seed } from '../../services/identity/src/seed';
-import { identityService } from '../../services/identity/src/service';
 import { loadNotificationsConfig } from '../../services/notifications/src/config';
 import { messageIdFor } from '../../services/notifications/src/dispatcher';
 import { notificationsService } from '../../services/notifications/src/service';
 import { eventually } from '../support/eventually';
+import { startIdentity } from '../support/identity-harness';
 import { uniqueId } from '../support/ids';
 import { readEvents } from '../support/kafka-events';
 import { listEmails, waitForEmail, type CaughtEmail } from '../support/mailcatcher';
@@ -122,19 +120,9 @@ describe('notifications on Kafka, FerretDB and the mail catcher', () => {
   afterAll(() => n.stop());
 
   it('walks the whole sign-up from the email actually received', async () => {
-    const identity = identityService(
-      loadIdentityConfig({ MONGODB_URI, MONGODB_DB: dbName('identity'), KAFKA_BROKERS: brokers.join(',') }),
-      logger,
-    );
-    await identity.mongo.connected;
-    await identity.ready;
-    await seed(identity.models, logger);
-    const app = createServiceApp({ logger, readiness: [], readinessTimeoutMs: 1_000, routes: identity.parts.routes });
-    const server = await listen(app, '127.0.0.1', 0);
-    const address = server.address();
-    const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/v1`;
+    const identity = await startIdentity();
     const post = (path: string, body: unknown) =>
-      fetch(`${base}${path}`, {
+      fetch(`${identity.base}${path}`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(body),
@@ -155,9 +143,7 @@ describe('notifications on Kafka, FerretDB and the mail catcher', () => {
       expect(done.status).toBe(201);
       expect(await done.json()).toMatchObject({ identity: { email, role: 'customer' } });
     } finally {
-      await closeServer(server);
-      await identity.mongo.connection.dropDatabase();
-      for (const c of identity.parts.closeables) await c.close();
+      await identity.stop();
     }
   });
 

@@ -138,7 +138,8 @@ export function identityRoutes(deps: {
     });
 
     r.get('/me', async (req, res) => {
-      res.json(publicUser(await directory.getUser(caller(req), caller(req).userId)));
+      const who = caller(req);
+      res.json(publicUser(await directory.getUser(who, who.userId)));
     });
 
     r.get('/organizations', async (req, res) => {

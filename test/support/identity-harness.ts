@@ -1,0 +1,55 @@
+import type { Server } from 'node:http';
+import { closeServer, createLogger, createServiceApp, listen, type EventPublisher } from '@woop/service-kit';
+import { loadIdentityConfig, type IdentityConfig } from '../../services/identity/src/config';
+import { seed } from '../../services/identity/src/seed';
+import { identityService } from '../../services/identity/src/service';
+import { uniqueId } from './ids';
+
+const logger = createLogger('test', process.env.TEST_LOG_LEVEL ?? 'silent');
+
+export interface RunningIdentity {
+  /** Base URL of its API, ending in /v1. */
+  base: string;
+  config: IdentityConfig;
+  svc: ReturnType<typeof identityService>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The identity service in-process on the real FerretDB and Kafka, with a database of its own
+ * seeded with the demo organisations and accounts.
+ */
+export async function startIdentity(
+  env: Record<string, string> = {},
+  publisher?: EventPublisher,
+): Promise<RunningIdentity> {
+  const config = loadIdentityConfig({
+    MONGODB_URI: process.env.MONGODB_URI ?? 'mongodb://127.0.0.1:27017',
+    MONGODB_DB: uniqueId('identity').replace(/-/g, '_'),
+    KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092',
+    ...env,
+  });
+  const svc = identityService(config, logger, publisher);
+  await svc.mongo.connected;
+  await svc.ready;
+  await seed(svc.models, logger);
+  const app = createServiceApp({
+    logger,
+    readiness: svc.parts.readiness,
+    readinessTimeoutMs: 2_000,
+    routes: svc.parts.routes,
+  });
+  const server: Server = await listen(app, '127.0.0.1', 0);
+  const address = server.address();
+  const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/v1`;
+  return {
+    base,
+    config,
+    svc,
+    async stop() {
+      await closeServer(server);
+      await svc.mongo.connection.dropDatabase();
+      for (const c of svc.parts.closeables) await c.close();
+    },
+  };
+}
