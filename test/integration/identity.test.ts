@@ -96,6 +96,20 @@ describe('identity service on FerretDB and Kafka', () => {
     expect(await id.svc.models.LinkToken.exists({ _id: token })).toBeNull(); // only the hash is stored
   });
 
+  it('lets only one of many concurrent uses of a link through', async () => {
+    const email = `${uniqueId('race')}@enseigne.example`;
+    await call('POST', '/signup', { email });
+    const token = await linkFor(email, 'user.signup_requested');
+    const results = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        call('POST', '/signup/complete', { token, fullName: `Racer ${i}`, password: 'un cheval correct agrafe' }),
+      ),
+    );
+    expect(results.filter((r) => r.status === 201)).toHaveLength(1);
+    expect(results.filter((r) => r.status === 400 && r.body.code === 'link_used')).toHaveLength(7);
+    expect(await id.svc.models.User.countDocuments({ email })).toBe(1);
+  });
+
   it('refuses malformed input with field errors and creates nothing', async () => {
     const res = await call('POST', '/signup/complete', { token: '', fullName: '' });
     expect(res.status).toBe(400);

@@ -208,8 +208,20 @@ export class Accounts {
     return row;
   }
 
-  /** Marks the link used, once: of two concurrent uses only one gets `true`. */
+  /**
+   * Marks the link used, once. The winner is whoever inserts its use first (a unique _id):
+   * FerretDB's findAndModify is not atomic under concurrency (two callers both "won" in our
+   * probe), an insert is.
+   */
   private async consume(tokenHash: string): Promise<void> {
+    try {
+      await this.m.LinkUse.create({ _id: tokenHash });
+    } catch (err) {
+      if ((err as { code?: number }).code === 11000) {
+        throw new ProblemError(400, 'link_used', 'Link not usable', 'This link has already been used.');
+      }
+      throw err;
+    }
     const used = await this.m.LinkToken.findOneAndUpdate(
       {
         _id: tokenHash,

@@ -58,6 +58,12 @@ const linkTokenSchema = new Schema(
 linkTokenSchema.index({ email: 1, purpose: 1 });
 linkTokenSchema.index({ expiresAt: 1 });
 
+/** One row per link ever used: the insert that creates it is what makes a link single-use. */
+const linkUseSchema = new Schema(
+  { _id: { type: String, required: true } },
+  { timestamps: { createdAt: true, updatedAt: false }, versionKey: false },
+);
+
 const sessionSchema = new Schema(
   {
     _id: { type: String, required: true }, // sha256 of the session token
@@ -95,6 +101,7 @@ export function identityModels(db: Connection) {
     Organization: db.model('Organization', organizationSchema, 'organizations'),
     User: db.model('User', userSchema, 'users'),
     LinkToken: db.model('LinkToken', linkTokenSchema, 'link_tokens'),
+    LinkUse: db.model('LinkUse', linkUseSchema, 'link_uses'),
     Session: db.model('Session', sessionSchema, 'sessions'),
     ApiToken: db.model('ApiToken', apiTokenSchema, 'api_tokens'),
   };
