@@ -9,6 +9,11 @@ export const ticketsConfigSchema = baseConfigSchema.extend({
   TICKETS_WORKER_PORT: z.coerce.number().int().min(0).max(65535).default(3004),
   TICKETS_TASK_QUEUE: z.string().default(TICKETS_TASK_QUEUE),
   MONGODB_DB: z.string().default('tickets'),
+  /**
+   * References continue after this number (SUPPORT-<floor+1> first): set it to the last
+   * reference of the portal being replaced so numbers are never reused.
+   */
+  TICKET_REFERENCE_FLOOR: z.coerce.number().int().min(0).default(0),
   /** Business days a customer has to validate an answer before it is validated for them. */
   TICKET_VALIDATION_WINDOW_DAYS: z.coerce.number().positive().default(5),
   /** Business days before automatic validation at which the customer is reminded (0 = never). */

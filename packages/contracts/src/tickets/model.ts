@@ -135,6 +135,10 @@ export interface TicketState {
   organizationId: string;
   requester: { id: string; name: string };
   summary: string;
+  description?: string;
+  fields?: Record<string, unknown>;
+  portal?: 'retailer' | 'carrier';
+  requestTypeVersion?: number;
   confidential: boolean;
   status: TicketStatus;
   /** Where "give the requested information" returns to. */

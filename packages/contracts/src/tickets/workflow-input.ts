@@ -9,6 +9,12 @@ export interface NewTicket {
   organizationId: string;
   requester: { id: string; name: string };
   summary: string;
+  /** What the customer wrote and the request type's own fields (optional in early histories). */
+  description?: string;
+  fields?: Record<string, unknown>;
+  portal?: 'retailer' | 'carrier';
+  /** The catalogue version of the request type the form was validated against. */
+  requestTypeVersion?: number;
   confidential: boolean;
   /** Team the request type routes to (security types → security, personal data → dpo). */
   defaultTeam: string;

@@ -1,0 +1,50 @@
+import { z } from 'zod';
+import type { FieldDefinition, RequestTypeDefinition } from './catalogue';
+
+function fieldSchema(field: FieldDefinition): z.ZodType {
+  let schema: z.ZodType;
+  switch (field.type) {
+    case 'text':
+    case 'textarea':
+      schema = z
+        .string()
+        .trim()
+        .min(1)
+        .max(field.maxLength ?? 500);
+      break;
+    case 'email':
+      schema = z.email();
+      break;
+    case 'select':
+      schema = z.enum((field.options ?? []).map((o) => o.value) as [string, ...string[]]);
+      break;
+    case 'datetime':
+      schema = z.iso.datetime({ offset: true });
+      break;
+    case 'list':
+      schema = z
+        .array(
+          z
+            .string()
+            .trim()
+            .min(1)
+            .max(field.maxLength ?? 100),
+        )
+        .min(1)
+        .max(field.maxItems ?? 50);
+      break;
+  }
+  return field.required ? schema : schema.optional();
+}
+
+/**
+ * The form of a request type as a zod schema: summary, description and the type's own fields
+ * (unknown fields are refused, so a typo does not vanish silently).
+ */
+export function ticketFormSchema(type: RequestTypeDefinition) {
+  return z.object({
+    summary: z.string().trim().min(1).max(255),
+    description: z.string().trim().max(20_000).default(''),
+    fields: z.strictObject(Object.fromEntries(type.fields.map((f) => [f.key, fieldSchema(f)]))).default({}),
+  });
+}

@@ -1,0 +1,23 @@
+import type { TicketState } from '@woop/contracts';
+import type { VerifiedIdentity } from '@woop/service-kit';
+
+/** What the read model keeps about who may see a ticket, beside the workflow's state. */
+export type TicketRecord = Omit<TicketState, 'reference'> & { _id: string; sharedWith?: string[] };
+
+/**
+ * Who may see a ticket: its requester and the people it is shared with; the requester's
+ * organisation when it is not confidential; agents of a team it is assigned or escalated to,
+ * or any agent for non-confidential tickets; confidential ones only the `security` team (or
+ * its own assigned team); admins everything. Everyone else is told it does not exist.
+ */
+export function canSee(who: VerifiedIdentity, ticket: TicketRecord): boolean {
+  if (who.role === 'admin') return true;
+  if (who.role === 'agent') {
+    const teams = new Set([ticket.assignment?.team, ...(ticket.escalationTeams ?? [])]);
+    if (who.teams.some((t) => teams.has(t))) return true;
+    return ticket.confidential ? who.teams.includes('security') : true;
+  }
+  if (ticket.requester.id === who.userId) return true;
+  if (ticket.sharedWith?.includes(who.userId)) return true;
+  return !ticket.confidential && who.organizationId !== undefined && ticket.organizationId === who.organizationId;
+}

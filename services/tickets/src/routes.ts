@@ -1,0 +1,185 @@
+import { createHash } from 'node:crypto';
+import express, { type Express, type Request } from 'express';
+import {
+  TICKET_ACTIONS,
+  ticketFormSchema,
+  type Actor,
+  type TicketActionName,
+  type TicketState,
+  type TicketView,
+} from '@woop/contracts';
+import { IDENTITY_HEADER, parseInput, ProblemError, verifyIdentity, type VerifiedIdentity } from '@woop/service-kit';
+import { DEFAULT_SLA_POLICIES } from '@woop/workflows';
+import { z } from 'zod';
+import { canSee, type TicketRecord } from './access';
+import { ticketWindows, type TicketsConfig } from './config';
+import { listRequestTypes, nextReference, requestType, type TicketModels } from './store';
+import { TicketActionRefusedError, type TicketWorkflows } from './ticket-client';
+
+const createBody = z.object({
+  requestType: z.string().min(1).max(100),
+  portal: z.enum(['retailer', 'carrier']),
+  summary: z.unknown(),
+  description: z.unknown().optional(),
+  fields: z.unknown().optional(),
+});
+const idempotencyKey = z.string().regex(/^[A-Za-z0-9._:-]{8,128}$/, '8 to 128 letters, digits or ._:-');
+
+/** A customer sees the public side of a ticket only: no internal notes, assignments or SLA events. */
+function forViewer(who: VerifiedIdentity, ticket: TicketState | TicketRecord) {
+  if (who.role !== 'customer') return ticket;
+  const { slaPolicy: _policy, escalationTeams: _teams, ...rest } = ticket;
+  return { ...rest, activity: ticket.activity.filter((e) => e.visibility === 'public') };
+}
+
+function viewFor(who: VerifiedIdentity, view: TicketView) {
+  return {
+    ticket: forViewer(who, view.ticket),
+    allowed: who.role === 'customer' ? view.allowed.customer : view.allowed[who.role],
+  };
+}
+
+/** The tickets service's HTTP API, behind the gateway (which signs the caller's identity). */
+export function ticketRoutes(deps: {
+  models: TicketModels;
+  workflows: TicketWorkflows;
+  config: TicketsConfig;
+}): (app: Express) => void {
+  const { models, workflows, config } = deps;
+  const caller = (req: Request): VerifiedIdentity => {
+    const who = verifyIdentity(req.header(IDENTITY_HEADER), config.INTERNAL_AUTH_SECRET);
+    if (!who) throw new ProblemError(401, 'unauthenticated', 'Not logged in', 'Log in to continue.');
+    return who;
+  };
+  const notFound = (reference: string) =>
+    new ProblemError(404, 'ticket_not_found', 'Request not found', `No request ${reference} for you.`);
+
+  /** The ticket as the read model has it or, right after its creation, as the workflow has it. */
+  async function visibleTicket(who: VerifiedIdentity, reference: string): Promise<TicketRecord | TicketState> {
+    const record = (await models.tickets().findOne({ _id: reference as never })) as TicketRecord | null;
+    if (record) {
+      if (!canSee(who, record)) throw notFound(reference);
+      return record;
+    }
+    const view = await workflows.view(reference).catch(() => undefined);
+    if (!view || !canSee(who, { ...view.ticket, _id: reference })) throw notFound(reference);
+    return view.ticket;
+  }
+
+  return (app) => {
+    const r = express.Router();
+    r.use(express.json({ limit: '256kb' }));
+
+    r.get('/catalogue', async (req, res) => {
+      const portal = parseInput(
+        z.object({ portal: z.enum(['retailer', 'carrier']).optional() }),
+        req.query,
+        'query',
+      ).portal;
+      const types = await listRequestTypes(models);
+      res.json({ items: portal ? types.filter((t) => t.portals.includes(portal)) : types });
+    });
+
+    r.post('/tickets', async (req, res) => {
+      const who = caller(req);
+      if (who.role === 'customer' && !who.organizationId) {
+        throw new ProblemError(403, 'no_organization', 'Not allowed', 'Your account belongs to no organisation.');
+      }
+      const body = parseInput(createBody, req.body);
+      const type = await requestType(models, body.requestType);
+      if (!type || !type.portals.includes(body.portal)) {
+        throw new ProblemError(400, 'validation_failed', 'Invalid request', 'Unknown request type for this portal.', [
+          { path: 'requestType', message: 'unknown request type' },
+        ]);
+      }
+      const form = parseInput(ticketFormSchema(type), {
+        summary: body.summary,
+        description: body.description,
+        fields: body.fields,
+      });
+
+      // Idempotency-Key: the same key from the same person returns the first ticket.
+      const key = req.header('idempotency-key');
+      const requestHash = createHash('sha256').update(JSON.stringify(req.body)).digest('hex');
+      let reference: string | undefined;
+      if (key !== undefined) {
+        parseInput(idempotencyKey, key, 'Idempotency-Key header');
+        const seen = await models.Idempotency.findById(`${who.userId}:${key}`).lean();
+        if (seen && seen.requestHash !== requestHash) {
+          throw new ProblemError(
+            422,
+            'idempotency_key_reused',
+            'Key already used',
+            'This Idempotency-Key was used for another request.',
+          );
+        }
+        reference = seen?.reference;
+      }
+      if (!reference) {
+        reference = await nextReference(models);
+        if (key !== undefined) {
+          try {
+            await models.Idempotency.create({ _id: `${who.userId}:${key}`, reference, requestHash });
+          } catch (err) {
+            if ((err as { code?: number }).code !== 11000) throw err;
+            reference = (await models.Idempotency.findById(`${who.userId}:${key}`).lean())!.reference;
+          }
+        }
+      }
+      const policy = DEFAULT_SLA_POLICIES[type.slaPolicy];
+      await workflows.open({
+        reference,
+        requestType: type.key,
+        requestTypeVersion: type.version,
+        portal: body.portal,
+        organizationId: who.organizationId ?? 'woop',
+        requester: { id: who.userId, name: who.name },
+        summary: form.summary,
+        description: form.description,
+        fields: form.fields,
+        confidential: type.confidential,
+        defaultTeam: type.defaultTeam,
+        priority: 'medium',
+        slaPolicy: policy,
+        windows: ticketWindows(config, policy.calendar),
+      });
+      const view = await workflows.view(reference);
+      res.status(201).location(`/v1/tickets/${reference}`).json(viewFor(who, view));
+    });
+
+    r.get('/tickets/:reference', async (req, res) => {
+      const who = caller(req);
+      const ticket = await visibleTicket(who, String(req.params.reference));
+      res.json({ ticket: forViewer(who, ticket) });
+    });
+
+    r.post('/tickets/:reference/actions/:action', async (req, res) => {
+      const who = caller(req);
+      const reference = String(req.params.reference);
+      const action = String(req.params.action) as TicketActionName;
+      if (!TICKET_ACTIONS.includes(action)) {
+        throw new ProblemError(404, 'unknown_action', 'Unknown action', `There is no action "${action}".`);
+      }
+      await visibleTicket(who, reference);
+      const actor: Actor = { id: who.userId, role: who.role, name: who.name };
+      const key = req.header('idempotency-key');
+      if (key !== undefined) parseInput(idempotencyKey, key, 'Idempotency-Key header');
+      try {
+        const payload = (req.body as { payload?: unknown } | undefined)?.payload ?? {};
+        const view = await workflows.act(reference, action, { actor, payload }, key && `${who.userId}:${key}`);
+        res.json(viewFor(who, view));
+      } catch (err) {
+        if (err instanceof TicketActionRefusedError) {
+          const { code, message, allowed, status } = err.refusal;
+          throw new ProblemError(code === 'invalid_payload' ? 400 : 409, code, 'Action refused', message, undefined, {
+            'X-Ticket-Status': status,
+            'X-Allowed-Actions': allowed.join(','),
+          });
+        }
+        throw err;
+      }
+    });
+
+    app.use('/v1', r);
+  };
+}

@@ -1,0 +1,84 @@
+import { REQUEST_TYPES, type RequestTypeDefinition } from '@woop/contracts';
+import { Schema, type Connection } from 'mongoose';
+import { TICKETS_COLLECTION } from './activities';
+
+/**
+ * The tickets database besides the read model (`tickets`, written by the workflow's
+ * activities): the request-type catalogue, the reference counter and idempotency keys.
+ */
+const requestTypeSchema = new Schema({ _id: String }, { strict: false, versionKey: false });
+const counterSchema = new Schema({ _id: String, value: Number }, { versionKey: false });
+const referenceSchema = new Schema(
+  { _id: Number },
+  { versionKey: false, timestamps: { createdAt: true, updatedAt: false } },
+);
+const idempotencySchema = new Schema(
+  { _id: String, reference: { type: String, required: true }, requestHash: { type: String, required: true } },
+  { versionKey: false, timestamps: { createdAt: true, updatedAt: false } },
+);
+
+export function ticketModels(db: Connection) {
+  return {
+    RequestType: db.model('RequestType', requestTypeSchema, 'request_types'),
+    Counter: db.model('Counter', counterSchema, 'counters'),
+    Idempotency: db.model('Idempotency', idempotencySchema, 'idempotency_keys'),
+    Reference: db.model('Reference', referenceSchema, 'references'),
+    tickets: () => db.collection(TICKETS_COLLECTION),
+  };
+}
+export type TicketModels = ReturnType<typeof ticketModels>;
+
+type StoredType = Omit<RequestTypeDefinition, 'key'> & { _id: string };
+
+// The store leaves out empty arrays (a type without fields of its own): put them back.
+const fromDoc = ({ _id, ...rest }: StoredType): RequestTypeDefinition => ({
+  ...rest,
+  key: _id,
+  fields: rest.fields ?? [],
+});
+
+/** Seeds the catalogue: types not there yet are added, edited ones are left as the admin made them. */
+export async function seedCatalogue(models: TicketModels): Promise<void> {
+  for (const type of REQUEST_TYPES) {
+    await models.RequestType.updateOne({ _id: type.key }, { $setOnInsert: { ...type } }, { upsert: true });
+  }
+}
+
+export async function requestType(models: TicketModels, key: string): Promise<RequestTypeDefinition | undefined> {
+  const doc = await models.RequestType.findById(key).lean();
+  if (!doc) return undefined;
+  return fromDoc(doc as unknown as StoredType);
+}
+
+export async function listRequestTypes(models: TicketModels): Promise<RequestTypeDefinition[]> {
+  const docs = await models.RequestType.find().lean();
+  const order = new Map(REQUEST_TYPES.map((t, i) => [t.key, i]));
+  return (docs as unknown as StoredType[])
+    .map(fromDoc)
+    .sort((a, b) => (order.get(a.key) ?? 99) - (order.get(b.key) ?? 99));
+}
+
+/**
+ * SUPPORT-N, never handed out twice, in order, safe with many copies of the service. Each
+ * number is claimed by inserting it under a unique _id (an insert either wins or collides);
+ * the counter only says where to start looking. A single $inc would be simpler, but FerretDB's
+ * findAndModify on SQLite gave two concurrent callers the same number in our test.
+ */
+export async function ensureReferenceFloor(models: TicketModels, floor: number): Promise<void> {
+  await models.Counter.updateOne({ _id: 'ticket-reference' }, { $max: { value: floor } }, { upsert: true });
+}
+
+export async function nextReference(models: TicketModels): Promise<string> {
+  let candidate = ((await models.Counter.findById('ticket-reference').lean())?.value ?? 0) + 1;
+  for (;;) {
+    try {
+      await models.Reference.create({ _id: candidate });
+      break;
+    } catch (err) {
+      if ((err as { code?: number }).code !== 11000) throw err;
+      candidate++;
+    }
+  }
+  await models.Counter.updateOne({ _id: 'ticket-reference' }, { $max: { value: candidate } }, { upsert: true });
+  return `SUPPORT-${candidate}`;
+}

@@ -1,0 +1,204 @@
+import { REQUEST_TYPES, type RequestTypeDefinition } from '@woop/contracts';
+import type { VerifiedIdentity } from '@woop/service-kit';
+import { eventually } from '../support/eventually';
+import { startTicketsApi, type TicketsApi } from '../support/tickets-api-harness';
+
+const person = (
+  userId: string,
+  role: VerifiedIdentity['role'],
+  extra: Partial<VerifiedIdentity> = {},
+): VerifiedIdentity => ({
+  userId,
+  role,
+  name: userId,
+  email: `${userId}@example.test`,
+  orgAdmin: false,
+  teams: [],
+  locale: 'fr',
+  ...extra,
+});
+
+// Two customers of one retailer, one of a carrier, a support agent, a security agent, an admin.
+const claire = person('claire', 'customer', { organizationId: 'org-enseigne' });
+const hugo = person('hugo', 'customer', { organizationId: 'org-enseigne' });
+const ines = person('ines', 'customer', { organizationId: 'org-transports' });
+const paul = person('paul', 'agent', { teams: ['support'] });
+const sarah = person('sarah', 'agent', { teams: ['security'] });
+const admin = person('admin', 'admin');
+
+function validFields(type: RequestTypeDefinition): Record<string, unknown> {
+  return Object.fromEntries(
+    type.fields.map((f) => [
+      f.key,
+      f.type === 'email'
+        ? 'someone@enseigne.example'
+        : f.type === 'select'
+          ? f.options?.[0]?.value
+          : f.type === 'datetime'
+            ? '2026-11-27T10:30:00+01:00'
+            : f.type === 'list'
+              ? ['CMD-1']
+              : 'une valeur',
+    ]),
+  );
+}
+
+describe('tickets API on Temporal, FerretDB and Kafka', () => {
+  let api: TicketsApi;
+  beforeAll(async () => {
+    api = await startTicketsApi();
+  });
+  afterAll(() => api.stop());
+
+  const create = (who: VerifiedIdentity, requestType: string, extra: Record<string, unknown> = {}, headers = {}) => {
+    const type = REQUEST_TYPES.find((t) => t.key === requestType)!;
+    return api.call(
+      who,
+      'POST',
+      '/tickets',
+      {
+        requestType,
+        portal: 'retailer',
+        summary: 'Résumé',
+        description: 'Détails',
+        fields: validFields(type),
+        ...extra,
+      },
+      headers,
+    );
+  };
+
+  it('serves the catalogue of the two portals', async () => {
+    const res = await api.call(undefined, 'GET', '/catalogue?portal=carrier');
+    expect((res.body.items as unknown[]).length).toBe(10);
+  });
+
+  it.each(REQUEST_TYPES.map((t) => [t.key, t] as const))(
+    'creates a %s request, and refuses it with a field missing',
+    async (key, type) => {
+      const res = await create(claire, key);
+      expect(res.status).toBe(201);
+      const reference = (res.body.ticket as { reference: string }).reference;
+      expect(reference).toMatch(/^SUPPORT-\d+$/);
+      expect(res.headers.get('location')).toBe(`/v1/tickets/${reference}`);
+      expect(res.body).toMatchObject({
+        ticket: {
+          status: 'open',
+          requestType: key,
+          confidential: type.confidential,
+          assignment: { team: type.defaultTeam },
+        },
+        allowed: ['comment'],
+      });
+      const required = type.fields.find((f) => f.required);
+      const fields = validFields(type);
+      if (required) delete fields[required.key];
+      const bad = await api.call(claire, 'POST', '/tickets', {
+        requestType: key,
+        portal: 'retailer',
+        summary: required ? 'ok' : '',
+        fields,
+      });
+      expect(bad.status).toBe(400);
+      expect(bad.body).toMatchObject({ code: 'validation_failed' });
+      expect((bad.body.errors as Array<{ path: string }>)[0]?.path).toBe(
+        required ? `fields.${required.key}` : 'summary',
+      );
+    },
+  );
+
+  it('returns the same ticket for a repeated Idempotency-Key, and refuses the key on another body', async () => {
+    const key = { 'Idempotency-Key': `create-${Date.now()}` };
+    const a = await create(claire, 'ask-a-question', {}, key);
+    const b = await create(claire, 'ask-a-question', {}, key);
+    expect((b.body.ticket as { reference: string }).reference).toBe((a.body.ticket as { reference: string }).reference);
+    const c = await create(claire, 'ask-a-question', { summary: 'Autre chose' }, key);
+    expect(c).toMatchObject({ status: 422, body: { code: 'idempotency_key_reused' } });
+  });
+
+  it('gives concurrent creates distinct, sequential references', async () => {
+    const results = await Promise.all(Array.from({ length: 8 }, () => create(hugo, 'ask-a-question')));
+    const numbers = results
+      .map((r) => Number((r.body.ticket as { reference: string }).reference.split('-')[1]))
+      .sort((x, y) => x - y);
+    expect(new Set(numbers).size).toBe(8);
+    expect(numbers.at(-1)! - numbers[0]!).toBe(7);
+  });
+
+  it('shows a ticket only to who may see it; others get 404', async () => {
+    const normal = (await create(claire, 'ask-a-question')).body.ticket as { reference: string };
+    const secret = (await create(claire, 'report-a-vulnerability')).body.ticket as { reference: string };
+    const status = async (who: VerifiedIdentity, reference: string) =>
+      (await api.call(who, 'GET', `/tickets/${reference}`)).status;
+    const matrix = async (reference: string) => ({
+      claire: await status(claire, reference),
+      hugo: await status(hugo, reference),
+      ines: await status(ines, reference),
+      paul: await status(paul, reference),
+      sarah: await status(sarah, reference),
+      admin: await status(admin, reference),
+    });
+    expect(await matrix(normal.reference)).toEqual({
+      claire: 200,
+      hugo: 200,
+      ines: 404,
+      paul: 200,
+      sarah: 200,
+      admin: 200,
+    });
+    expect(await matrix(secret.reference)).toEqual({
+      claire: 200,
+      hugo: 404,
+      ines: 404,
+      paul: 404,
+      sarah: 200,
+      admin: 200,
+    });
+    // The same answer once the read model has caught up.
+    await eventually(
+      () => api.svc.models.tickets().findOne({ _id: secret.reference as never }),
+      (d) => d !== null,
+    );
+    expect(await matrix(secret.reference)).toEqual({
+      claire: 200,
+      hugo: 404,
+      ines: 404,
+      paul: 404,
+      sarah: 200,
+      admin: 200,
+    });
+    expect((await api.call(undefined, 'GET', `/tickets/${normal.reference}`)).status).toBe(401);
+  });
+
+  it('takes actions for the roles that may, and hides internal entries from customers', async () => {
+    const { reference } = (await create(claire, 'report-a-bug')).body.ticket as { reference: string };
+    const qualify = { payload: { priority: 'high', billable: false, assignment: { agentId: 'paul' } } };
+    const refused = await api.call(claire, 'POST', `/tickets/${reference}/actions/qualify`, qualify);
+    expect(refused).toMatchObject({ status: 409, body: { code: 'role_not_allowed' } });
+    expect(refused.headers.get('x-allowed-actions')).toBe('comment');
+    expect(
+      (await api.call(ines, 'POST', `/tickets/${reference}/actions/comment`, { payload: { body: 'x' } })).status,
+    ).toBe(404);
+
+    const done = await api.call(paul, 'POST', `/tickets/${reference}/actions/qualify`, qualify);
+    expect(done).toMatchObject({ status: 200, body: { ticket: { status: 'assigned', priority: 'high' } } });
+    const noted = await api.call(paul, 'POST', `/tickets/${reference}/actions/addInternalNote`, {
+      payload: { body: 'client important' },
+    });
+    // The action answers with the new state; reads catch up once the projection has run.
+    const version = (noted.body.ticket as { version: number }).version;
+    const seenByAgent = await eventually(
+      () => api.call(paul, 'GET', `/tickets/${reference}`),
+      (r) => (r.body.ticket as { version: number }).version === version,
+    );
+    const seenByCustomer = await api.call(claire, 'GET', `/tickets/${reference}`);
+    const kinds = (r: typeof seenByAgent) =>
+      ((r.body.ticket as { activity: Array<{ kind: string }> }).activity ?? []).map((e) => e.kind);
+    expect(kinds(seenByAgent)).toContain('internal_note');
+    expect(kinds(seenByCustomer)).not.toContain('internal_note');
+    expect(seenByCustomer.body.ticket).not.toHaveProperty('slaPolicy');
+    const bad = await api.call(paul, 'POST', `/tickets/${reference}/actions/reply`, { payload: { body: '' } });
+    expect(bad).toMatchObject({ status: 400, body: { code: 'invalid_payload' } });
+    expect((await api.call(paul, 'POST', `/tickets/${reference}/actions/fly`, {})).status).toBe(404);
+  });
+});

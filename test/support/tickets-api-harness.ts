@@ -1,0 +1,96 @@
+import type { Server } from 'node:http';
+import type { Worker } from '@temporalio/worker';
+import {
+  closeServer,
+  createEventPublisher,
+  createKafka,
+  createLogger,
+  createServiceApp,
+  IDENTITY_HEADER,
+  listen,
+  signIdentity,
+  type VerifiedIdentity,
+} from '@woop/service-kit';
+import { createTicketActivities } from '../../services/tickets/src/activities';
+import { loadTicketsConfig, type TicketsConfig } from '../../services/tickets/src/config';
+import { ticketsService } from '../../services/tickets/src/service';
+import { connectNative, createTicketWorker } from '../../services/tickets/src/temporal-worker';
+import { uniqueId } from './ids';
+
+const logger = createLogger('test', process.env.TEST_LOG_LEVEL ?? 'silent');
+
+export interface TicketsApi {
+  config: TicketsConfig;
+  svc: ReturnType<typeof ticketsService>;
+  /** Calls the API as `who` (a signed identity, as the gateway sends it). */
+  call(
+    who: VerifiedIdentity | undefined,
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; body: Record<string, unknown>; headers: Headers }>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The tickets service in-process with a ticket worker whose activities write its read model:
+ * own database and task queue, the real Temporal, FerretDB and Kafka.
+ */
+export async function startTicketsApi(): Promise<TicketsApi> {
+  const config = loadTicketsConfig({
+    MONGODB_URI: process.env.MONGODB_URI ?? 'mongodb://127.0.0.1:27017',
+    MONGODB_DB: uniqueId('tickets').replace(/-/g, '_'),
+    KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092',
+    TEMPORAL_ADDRESS: process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233',
+    TICKETS_TASK_QUEUE: uniqueId('tickets-api'),
+    // Temporal outlives each test database: start the numbering where no earlier run went.
+    TICKET_REFERENCE_FLOOR: String(Date.now() * 10),
+  });
+  const svc = ticketsService(config, logger);
+  await svc.ready;
+  const publisher = createEventPublisher(createKafka('tickets-api-test', config.KAFKA_BROKERS, logger));
+  const connection = await connectNative(config.TEMPORAL_ADDRESS, logger);
+  const worker: Worker = await createTicketWorker({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.TICKETS_TASK_QUEUE,
+    workflowsPath: require.resolve('../../workflows/src/workflows'),
+    activities: createTicketActivities({ db: svc.mongo.connection, publisher }),
+  });
+  const running = worker.run();
+  const app = createServiceApp({ logger, readiness: [], readinessTimeoutMs: 1_000, routes: svc.parts.routes });
+  const server: Server = await listen(app, '127.0.0.1', 0);
+  const address = server.address();
+  const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/v1`;
+  return {
+    config,
+    svc,
+    async call(who, method, path, body, headers = {}) {
+      const res = await fetch(`${base}${path}`, {
+        method,
+        headers: {
+          'content-type': 'application/json',
+          ...(who ? { [IDENTITY_HEADER]: signIdentity(who, config.INTERNAL_AUTH_SECRET) } : {}),
+          ...headers,
+        },
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      });
+      const text = await res.text();
+      return {
+        status: res.status,
+        body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
+        headers: res.headers,
+      };
+    },
+    async stop() {
+      await closeServer(server);
+      worker.shutdown();
+      await running;
+      await connection.close();
+      await publisher.close();
+      await svc.mongo.connection.dropDatabase();
+      for (const c of svc.parts.closeables) await c.close();
+    },
+  };
+}
