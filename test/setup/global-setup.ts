@@ -13,7 +13,9 @@ const ROOT = join(__dirname, '..', '..');
 export default async function globalSetup(): Promise<void> {
   // Services spawned by the tests run from dist/: build incrementally first (seconds when fresh).
   execFileSync('npx', ['tsc', '-b'], { cwd: ROOT, stdio: 'inherit' });
-  // The time-skipping test server (Java) for the SLA tests that let business days pass.
+  // Binaries some suites start themselves, even when the shared servers already run: the
+  // Temporal CLI (a dev server of their own) and the time-skipping test server (Java).
+  execFileSync('bash', [join(ROOT, 'deploy/local/temporal.sh'), 'install'], { stdio: 'inherit' });
   execFileSync('bash', [join(ROOT, 'deploy/local/temporal-test-server.sh'), 'install'], { stdio: 'inherit' });
   if (process.env.TEST_INFRA === 'containers') {
     await startContainers();
