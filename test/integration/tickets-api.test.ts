@@ -1,7 +1,8 @@
-import { REQUEST_TYPES, type RequestTypeDefinition } from '@woop/contracts';
+import { REQUEST_TYPES } from '@woop/contracts';
 import type { VerifiedIdentity } from '@woop/service-kit';
 import { eventually } from '../support/eventually';
 import { startTicketsApi, type TicketsApi } from '../support/tickets-api-harness';
+import { validFields } from '../support/forms';
 
 const person = (
   userId: string,
@@ -25,23 +26,6 @@ const ines = person('ines', 'customer', { organizationId: 'org-transports' });
 const paul = person('paul', 'agent', { teams: ['support'] });
 const sarah = person('sarah', 'agent', { teams: ['security'] });
 const admin = person('admin', 'admin');
-
-function validFields(type: RequestTypeDefinition): Record<string, unknown> {
-  return Object.fromEntries(
-    type.fields.map((f) => [
-      f.key,
-      f.type === 'email'
-        ? 'someone@enseigne.example'
-        : f.type === 'select'
-          ? f.options?.[0]?.value
-          : f.type === 'datetime'
-            ? '2026-11-27T10:30:00+01:00'
-            : f.type === 'list'
-              ? ['CMD-1']
-              : 'une valeur',
-    ]),
-  );
-}
 
 describe('tickets API on Temporal, FerretDB and Kafka', () => {
   let api: TicketsApi;

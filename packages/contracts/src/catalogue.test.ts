@@ -1,23 +1,6 @@
-import { REQUEST_TYPES, type RequestTypeDefinition } from './catalogue';
+import { REQUEST_TYPES } from './catalogue';
 import { ticketFormSchema } from './ticket-form';
-
-/** A valid value for each field type, to build a complete form for any request type. */
-function validFields(type: RequestTypeDefinition): Record<string, unknown> {
-  const sample: Record<string, unknown> = {};
-  for (const f of type.fields) {
-    sample[f.key] =
-      f.type === 'email'
-        ? 'someone@enseigne.example'
-        : f.type === 'select'
-          ? f.options?.[0]?.value
-          : f.type === 'datetime'
-            ? '2026-11-27T10:30:00+01:00'
-            : f.type === 'list'
-              ? ['CMD-1', 'CMD-2']
-              : 'une valeur';
-  }
-  return sample;
-}
+import { validFields } from '../../../test/support/forms';
 
 describe('request-type catalogue', () => {
   it('has the ten request types of the guide in four categories, each in both portals', () => {

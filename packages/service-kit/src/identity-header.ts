@@ -1,4 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { Request } from 'express';
+import { ProblemError } from './problem';
 
 /**
  * The identity the gateway verified (from a session or an API token), passed to the internal
@@ -49,4 +51,11 @@ export function verifyIdentity(
   } catch {
     return undefined;
   }
+}
+
+/** The caller of a request, as the gateway signed it; 401 problem when there is none. */
+export function requireIdentity(req: Request, secret: string): VerifiedIdentity {
+  const identity = verifyIdentity(req.header(IDENTITY_HEADER), secret);
+  if (!identity) throw new ProblemError(401, 'unauthenticated', 'Not logged in', 'Log in to continue.');
+  return identity;
 }

@@ -1,5 +1,5 @@
 import express, { type Express, type Request } from 'express';
-import { IDENTITY_HEADER, parseInput, ProblemError, verifyIdentity, type VerifiedIdentity } from '@woop/service-kit';
+import { parseInput, ProblemError, requireIdentity, type VerifiedIdentity } from '@woop/service-kit';
 import { z } from 'zod';
 import type { Accounts } from './accounts';
 import { publicOrganization, publicUser, type Directory } from './directory';
@@ -66,11 +66,7 @@ export function identityRoutes(deps: {
   internalSecret: string;
 }): (app: Express) => void {
   const { accounts, directory, limits } = deps;
-  const caller = (req: Request): VerifiedIdentity => {
-    const identity = verifyIdentity(req.header(IDENTITY_HEADER), deps.internalSecret);
-    if (!identity) throw new ProblemError(401, 'unauthenticated', 'Not logged in', 'Log in to continue.');
-    return identity;
-  };
+  const caller = (req: Request): VerifiedIdentity => requireIdentity(req, deps.internalSecret);
   const ip = (req: Request) => req.ip ?? 'unknown';
   const param = (req: Request, name: string) => String(req.params[name]);
 

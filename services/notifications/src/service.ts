@@ -5,11 +5,10 @@ import {
   createEventPublisher,
   createKafka,
   createSmtp,
-  IDENTITY_HEADER,
   kafkaReadiness,
   parseInput,
   ProblemError,
-  verifyIdentity,
+  requireIdentity,
   type Logger,
   type ServiceParts,
 } from '@woop/service-kit';
@@ -81,11 +80,7 @@ export function notificationsService(config: NotificationsConfig, logger: Logger
   })();
   started.catch((err) => logger.error({ err }, 'notifications consumer failed to start'));
 
-  const caller = (req: express.Request) => {
-    const who = verifyIdentity(req.header(IDENTITY_HEADER), config.INTERNAL_AUTH_SECRET);
-    if (!who) throw new ProblemError(401, 'unauthenticated', 'Not logged in', 'Log in to continue.');
-    return who;
-  };
+  const caller = (req: express.Request) => requireIdentity(req, config.INTERNAL_AUTH_SECRET);
   const deliveryQuery = z.object({
     eventId: z.string().optional(),
     reference: z.string().optional(),

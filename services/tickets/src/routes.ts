@@ -8,7 +8,7 @@ import {
   type TicketState,
   type TicketView,
 } from '@woop/contracts';
-import { IDENTITY_HEADER, parseInput, ProblemError, verifyIdentity, type VerifiedIdentity } from '@woop/service-kit';
+import { parseInput, ProblemError, requireIdentity, type VerifiedIdentity } from '@woop/service-kit';
 import { DEFAULT_SLA_POLICIES } from '@woop/workflows';
 import { z } from 'zod';
 import { canSee, type TicketRecord } from './access';
@@ -46,11 +46,7 @@ export function ticketRoutes(deps: {
   config: TicketsConfig;
 }): (app: Express) => void {
   const { models, workflows, config } = deps;
-  const caller = (req: Request): VerifiedIdentity => {
-    const who = verifyIdentity(req.header(IDENTITY_HEADER), config.INTERNAL_AUTH_SECRET);
-    if (!who) throw new ProblemError(401, 'unauthenticated', 'Not logged in', 'Log in to continue.');
-    return who;
-  };
+  const caller = (req: Request): VerifiedIdentity => requireIdentity(req, config.INTERNAL_AUTH_SECRET);
   const notFound = (reference: string) =>
     new ProblemError(404, 'ticket_not_found', 'Request not found', `No request ${reference} for you.`);
 
