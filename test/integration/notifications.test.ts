@@ -109,6 +109,16 @@ const ticketEvent = (
     },
   });
 
+/** An account email with no other effect: handy to watch one email through the service. */
+const notAllowed = (email: string, locale: 'fr' | 'en'): EventEnvelope =>
+  makeEvent({
+    id: uniqueId('evt'),
+    source: 'test',
+    type: 'user.signup_not_allowed',
+    subject: email,
+    data: { email, locale },
+  });
+
 const emailsTo = async (address: string): Promise<CaughtEmail[]> =>
   (await listEmails()).filter((e) => e.to.some((t) => t.address === address));
 
@@ -182,13 +192,7 @@ describe('notifications on Kafka, FerretDB and the mail catcher', () => {
     const second = await startNotifications({ CONSUME: 'false', MONGODB_DB: n.config.MONGODB_DB });
     try {
       const email = `${uniqueId('twice')}@enseigne.example`;
-      const event = makeEvent({
-        id: uniqueId('evt'),
-        source: 'test',
-        type: 'user.signup_not_allowed',
-        subject: email,
-        data: { email, locale: 'fr' },
-      });
+      const event = notAllowed(email, 'fr');
       await Promise.all([n.service.handle(event), second.service.handle(event), n.service.handle(event)]);
       await waitForEmail((e) => e.to.some((t) => t.address === email));
       await new Promise((r) => setTimeout(r, 1_000));
@@ -274,13 +278,7 @@ describe('notifications while SMTP is down', () => {
     });
     try {
       const email = `${uniqueId('late')}@enseigne.example`;
-      const event: EventEnvelope = makeEvent({
-        id: uniqueId('evt'),
-        source: 'test',
-        type: 'user.signup_not_allowed',
-        subject: email,
-        data: { email, locale: 'en' },
-      });
+      const event: EventEnvelope = notAllowed(email, 'en');
       const handled = n.service.handle(event);
       const failing = await eventually(
         () => n.service.models.Delivery.findOne({ eventId: event.id }).lean(),
@@ -317,13 +315,7 @@ describe('notifications while SMTP is down', () => {
     });
     try {
       const email = `${uniqueId('dead')}@enseigne.example`;
-      const event = makeEvent({
-        id: uniqueId('evt'),
-        source: 'test',
-        type: 'user.signup_not_allowed',
-        subject: email,
-        data: { email, locale: 'fr' },
-      });
+      const event = notAllowed(email, 'fr');
       await n.service.handle(event);
       expect(await n.service.models.Delivery.findOne({ eventId: event.id }).lean()).toMatchObject({
         status: 'failed',

@@ -135,9 +135,11 @@ export interface TicketState {
   organizationId: string;
   requester: { id: string; name: string };
   summary: string;
+  /** What the customer wrote and the request type's own fields (absent in early histories). */
   description?: string;
   fields?: Record<string, unknown>;
   portal?: 'retailer' | 'carrier';
+  /** The catalogue version of the request type the form was validated against. */
   requestTypeVersion?: number;
   confidential: boolean;
   status: TicketStatus;
