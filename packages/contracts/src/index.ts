@@ -6,3 +6,4 @@ export * from './tickets';
 export * from './identity';
 export * from './catalogue';
 export * from './ticket-form';
+export * from './api/tickets';

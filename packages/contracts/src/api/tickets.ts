@@ -1,0 +1,194 @@
+import { z } from 'zod';
+import { TICKET_ACTIONS } from '../tickets/actions';
+import { PRIORITIES, TICKET_STATUSES } from '../tickets/model';
+
+/**
+ * Request schemas of the tickets API. The tickets service validates with them and the gateway
+ * builds its OpenAPI document from them, so the document cannot drift from what is enforced.
+ */
+
+export const portalSchema = z.enum(['retailer', 'carrier']);
+
+export const createTicketBody = z.object({
+  requestType: z.string().min(1).max(100).describe('Key of a request type of the catalogue'),
+  portal: portalSchema,
+  summary: z.string().describe("Résumé; checked against the request type's form").optional(),
+  description: z.string().optional(),
+  fields: z
+    .record(z.string(), z.unknown())
+    .describe("The request type's own fields, by key (see the catalogue)")
+    .optional(),
+});
+
+/** `Idempotency-Key` header: a retried create or action with the same key has its first effect only. */
+export const idempotencyKeySchema = z
+  .string()
+  .regex(/^[A-Za-z0-9._:-]{8,128}$/, '8 to 128 letters, digits or ._:-')
+  .describe('Makes a retried request return the result of the first one');
+
+export const TICKET_SORTS = ['-createdAt', 'createdAt', '-updatedAt', 'updatedAt'] as const;
+export type TicketSort = (typeof TICKET_SORTS)[number];
+
+/** Statuses a customer still follows ("Demandes ouvertes"): everything before TERMINÉ / CLÔTURÉ. */
+export const OPEN_STATUSES = TICKET_STATUSES.filter((s) => s !== 'done' && s !== 'closed');
+
+const limitSchema = z.coerce.number().int().min(1).max(100).default(25).describe('Page size, 1 to 100');
+const cursorSchema = z
+  .string()
+  .max(500)
+  .describe('Opaque; the `nextCursor` of the previous page, with the same filters and sort')
+  .optional();
+
+/** The "Demandes" list: `GET /tickets`. */
+export const ticketListQuery = z.object({
+  scope: z
+    .enum(['all', 'created', 'shared', 'organization'])
+    .default('all')
+    .describe(
+      'all: every request I may see; created: "Créées par moi"; shared: shared with me by name; ' +
+        "organization: my organisation's requests",
+    ),
+  status: z
+    .enum(['open', 'all', ...TICKET_STATUSES])
+    .default('open')
+    .describe('open: "Demandes ouvertes" (not yet TERMINÉ or CLÔTURÉ); all; or one status'),
+  requestType: z.string().min(1).max(100).optional().describe('"Tout type de demande" when absent'),
+  q: z
+    .string()
+    .trim()
+    .min(1)
+    .max(200)
+    .optional()
+    .describe('"La demande contient…": words found in the reference, summary or description'),
+  sort: z.enum(TICKET_SORTS).default('-createdAt'),
+  limit: limitSchema,
+  cursor: cursorSchema,
+});
+export type TicketListQuery = z.infer<typeof ticketListQuery>;
+
+/** Agents' queues: `GET /queues` (counts) and `GET /queues/{queue}` (a page). */
+export const QUEUES = ['unassigned', 'mine', 'team', 'sla_at_risk', 'sla_breached'] as const;
+export type QueueName = (typeof QUEUES)[number];
+export const queueParams = z.object({ queue: z.enum(QUEUES) });
+export const queuePageQuery = z.object({ limit: limitSchema, cursor: cursorSchema });
+
+export const referenceParams = z.object({
+  reference: z.string().regex(/^SUPPORT-[1-9][0-9]{0,9}$/, 'a reference such as SUPPORT-123'),
+});
+export const actionParams = referenceParams.extend({ action: z.enum(TICKET_ACTIONS as [string, ...string[]]) });
+
+/** `POST /tickets/{reference}/actions/{action}`: the payload each action takes is checked by the workflow. */
+export const ticketActionBody = z.object({
+  payload: z
+    .record(z.string(), z.unknown())
+    .default({})
+    .describe(
+      'qualify: {priority, billable, requestType?, assignment?}; assign: {agentId?, team?}; ' +
+        'requestInformation: {question}; reply, addInternalNote, provideInformation, comment: {body}; ' +
+        'changePriority: {priority, reason?}; resolve: {answer}; reject, rejectResolution, contestRejection, ' +
+        'reopen: {reason}; start, acceptResolution, acceptRejection: {}',
+    ),
+});
+
+/** "Partager": add people of the requester's organisation. */
+export const shareBody = z.object({
+  userIds: z.array(z.string().min(1).max(64)).min(1).max(20),
+});
+export const unshareParams = referenceParams.extend({ userId: z.string().min(1).max(64) });
+
+/** Attachments: the file is the raw request body; its name is a query parameter. */
+export const ATTACHMENT_TYPES = [
+  'image/png',
+  'image/jpeg',
+  'image/gif',
+  'application/pdf',
+  'text/plain',
+  'text/csv',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+] as const;
+export const ATTACHMENT_MAX_BYTES = 5 * 1024 * 1024;
+export const attachmentQuery = z.object({
+  filename: z
+    .string()
+    .trim()
+    .min(1)
+    .max(200)
+    .regex(/^[^/\\\u0000-\u001f]+$/, 'a file name without slashes or control characters'),
+});
+export const attachmentParams = referenceParams.extend({ attachmentId: z.string().regex(/^[a-f0-9]{24}$/) });
+
+// ---- catalogue administration -------------------------------------------------------------
+
+const text = z.object({ fr: z.string().trim().min(1).max(2_000), en: z.string().trim().min(1).max(2_000) });
+const fieldDefinition = z.object({
+  key: z.string().regex(/^[a-zA-Z][a-zA-Z0-9]{0,49}$/),
+  label: text,
+  type: z.enum(['text', 'textarea', 'email', 'select', 'datetime', 'list']),
+  required: z.boolean(),
+  maxLength: z.number().int().min(1).max(20_000).optional(),
+  options: z
+    .array(z.object({ value: z.string().min(1).max(100), label: text }))
+    .min(1)
+    .max(100)
+    .optional(),
+  maxItems: z.number().int().min(1).max(500).optional(),
+});
+
+/** `PUT /catalogue/{key}` (admin): the whole definition; the service bumps its version. */
+export const requestTypeBody = z
+  .object({
+    category: z.enum(['general', 'configuration', 'technical', 'personal-data']),
+    label: text,
+    description: text,
+    icon: z.string().regex(/^[a-z0-9-]{1,50}$/),
+    portals: z.array(portalSchema).min(1).max(2),
+    fields: z.array(fieldDefinition).max(50),
+    defaultTeam: z.string().regex(/^[a-z0-9-]{1,50}$/),
+    slaPolicy: z.enum(['standard', 'security', 'personal-data']),
+    confidential: z.boolean(),
+  })
+  .superRefine((value, ctx) => {
+    const keys = value.fields.map((f) => f.key);
+    keys.forEach((key, i) => {
+      if (keys.indexOf(key) !== i)
+        ctx.addIssue({ code: 'custom', path: ['fields', i, 'key'], message: 'duplicate key' });
+    });
+    value.fields.forEach((f, i) => {
+      if (f.type === 'select' && !f.options) {
+        ctx.addIssue({ code: 'custom', path: ['fields', i, 'options'], message: 'a select needs options' });
+      }
+    });
+  });
+export const requestTypeParams = z.object({ key: z.string().regex(/^[a-z0-9-]{1,100}$/) });
+export const catalogueQuery = z.object({ portal: portalSchema.optional() });
+
+// ---- responses (documented in OpenAPI; the tickets service builds them) -------------------
+
+/** One row of the "Demandes" list and of a queue: the guide's columns and a little more. */
+export const ticketListItem = z.object({
+  reference: z.string(),
+  requestType: z.string(),
+  summary: z.string(),
+  status: z.enum(TICKET_STATUSES),
+  statusLabel: z.object({ fr: z.string(), en: z.string() }),
+  priority: z.enum(PRIORITIES),
+  project: z.literal('Portail du support WOOP'),
+  requester: z.object({ id: z.string(), name: z.string() }),
+  organizationId: z.string(),
+  assignment: z.object({ agentId: z.string().optional(), team: z.string().optional() }),
+  escalated: z.boolean(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type TicketListItem = z.infer<typeof ticketListItem>;
+
+export const ticketPage = z.object({
+  items: z.array(ticketListItem),
+  nextCursor: z.string().nullable(),
+});
+export type TicketPage = z.infer<typeof ticketPage>;
+
+export const queueCounts = z.object({
+  counts: z.record(z.enum(QUEUES), z.number().int()),
+});
