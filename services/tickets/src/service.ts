@@ -1,6 +1,6 @@
 import { connectMongo, connectTemporal, kafkaReadiness, type Logger, type ServiceParts } from '@woop/service-kit';
 import type { TicketsConfig } from './config';
-import { ticketRoutes } from './routes';
+import { ticketsApi } from './http';
 import { ensureReferenceFloor, seedCatalogue, ticketModels } from './store';
 import { TicketWorkflows } from './ticket-client';
 
@@ -24,7 +24,7 @@ export function ticketsService(config: TicketsConfig, logger: Logger) {
   ready.catch((err) => logger.error({ err }, 'could not seed the request-type catalogue'));
   const parts: ServiceParts = {
     readiness: [mongo.readiness, kafka, temporal.readiness],
-    routes: ticketRoutes({ models, workflows, config }),
+    routes: ticketsApi({ models, workflows, config }),
     closeables: [kafka, temporal, mongo],
   };
   return { parts, ready, models, workflows, mongo };

@@ -1,0 +1,40 @@
+import type { Request } from 'express';
+import type { TicketState } from '@woop/contracts';
+import { ProblemError, requireIdentity, type VerifiedIdentity } from '@woop/service-kit';
+import { canSee, type TicketRecord } from '../access';
+import type { TicketsConfig } from '../config';
+import type { TicketModels } from '../store';
+import type { TicketWorkflows } from '../ticket-client';
+
+/** What every route module of the tickets API shares. */
+export interface RouteContext {
+  models: TicketModels;
+  workflows: TicketWorkflows;
+  config: TicketsConfig;
+  /** The caller, from the identity the gateway signed (401 without it). */
+  caller: (req: Request) => VerifiedIdentity;
+  /** The ticket if `who` may see it; 404 `ticket_not_found` otherwise (also when it does not exist). */
+  visibleTicket: (who: VerifiedIdentity, reference: string) => Promise<TicketRecord | TicketState>;
+}
+
+export const ticketNotFound = (reference: string) =>
+  new ProblemError(404, 'ticket_not_found', 'Request not found', `No request ${reference} for you.`);
+
+export function routeContext(deps: Pick<RouteContext, 'models' | 'workflows' | 'config'>): RouteContext {
+  const { models, workflows, config } = deps;
+  return {
+    ...deps,
+    caller: (req) => requireIdentity(req, config.INTERNAL_AUTH_SECRET),
+    /** The read model's copy or, right after its creation, the workflow's. */
+    async visibleTicket(who, reference) {
+      const record = (await models.tickets().findOne({ _id: reference as never })) as TicketRecord | null;
+      if (record) {
+        if (!canSee(who, record)) throw ticketNotFound(reference);
+        return record;
+      }
+      const view = await workflows.view(reference).catch(() => undefined);
+      if (!view || !canSee(who, { ...view.ticket, _id: reference })) throw ticketNotFound(reference);
+      return view.ticket;
+    },
+  };
+}

@@ -1,0 +1,17 @@
+import express, { type Express } from 'express';
+import { routeContext, type RouteContext } from './context';
+import { catalogueRoutes } from './catalogue';
+import { ticketRoutes } from './tickets';
+
+/** The tickets service's HTTP API under /v1, behind the gateway (which signs the caller's identity). */
+export function ticketsApi(deps: Pick<RouteContext, 'models' | 'workflows' | 'config'>): (app: Express) => void {
+  const ctx = routeContext(deps);
+  return (app) => {
+    const r = express.Router();
+    // JSON bodies only; attachments (raw bodies) parse their own.
+    r.use(express.json({ limit: '256kb' }));
+    catalogueRoutes(ctx, r);
+    ticketRoutes(ctx, r);
+    app.use('/v1', r);
+  };
+}
