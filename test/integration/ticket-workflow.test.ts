@@ -8,7 +8,7 @@ import {
   type TicketState,
 } from '@woop/contracts';
 import { TicketActionRefusedError } from '../../services/tickets/src/ticket-client';
-import { TICKETS_COLLECTION } from '../../services/tickets/src/activities';
+import { TICKETS_COLLECTION } from '../../services/tickets/src/read-model';
 import { newTicket, testPolicy } from '../../workflows/src/testing/fixtures';
 import { uniqueReference } from '../support/ids';
 import { eventually } from '../support/eventually';

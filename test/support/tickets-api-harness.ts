@@ -46,9 +46,13 @@ export async function startTicketsApi(): Promise<TicketsApi> {
     TICKETS_TASK_QUEUE: uniqueId('tickets-api'),
     // Temporal outlives each test database: start the numbering where no earlier run went.
     TICKET_REFERENCE_FLOOR: String(Date.now() * 10),
+    // Its own group, from now on: the users topic holds every earlier run's people.
+    TICKETS_GROUP_ID: uniqueId('tickets-api'),
+    TICKETS_USERS_FROM_BEGINNING: 'false',
   });
   const svc = ticketsService(config, logger);
   await svc.ready;
+  await svc.consuming;
   const publisher = createEventPublisher(createKafka('tickets-api-test', config.KAFKA_BROKERS, logger));
   const connection = await connectNative(config.TEMPORAL_ADDRESS, logger);
   const worker: Worker = await createTicketWorker({

@@ -1,8 +1,8 @@
 import type { TicketState } from '@woop/contracts';
 import type { VerifiedIdentity } from '@woop/service-kit';
 
-/** What the read model keeps about who may see a ticket, beside the workflow's state. */
-export type TicketRecord = Omit<TicketState, 'reference'> & { _id: string; sharedWith?: string[] };
+/** A ticket as the read model keeps it: the workflow's state, keyed by reference. */
+export type TicketRecord = Omit<TicketState, 'reference'> & { _id: string };
 
 /**
  * Who may see a ticket: its requester and the people it is shared with; the requester's
@@ -18,6 +18,6 @@ export function canSee(who: VerifiedIdentity, ticket: TicketRecord): boolean {
     return ticket.confidential ? who.teams.includes('security') : true;
   }
   if (ticket.requester.id === who.userId) return true;
-  if (ticket.sharedWith?.includes(who.userId)) return true;
+  if (ticket.sharedWith?.some((p) => p.id === who.userId)) return true;
   return !ticket.confidential && who.organizationId !== undefined && ticket.organizationId === who.organizationId;
 }

@@ -14,6 +14,18 @@ export const ticketsConfigSchema = baseConfigSchema.extend({
    * reference of the portal being replaced so numbers are never reused.
    */
   TICKET_REFERENCE_FLOOR: z.coerce.number().int().min(0).default(0),
+  /**
+   * After a create or an action, how long the API waits for the read model to show it, so the
+   * actor's next list is consistent with what they just did (a slower projection only delays it).
+   */
+  TICKETS_PROJECTION_WAIT_MS: z.coerce.number().int().min(0).default(3_000),
+  /** Consumer group of the tickets service on identity's user.* events (people's names, erasure). */
+  TICKETS_GROUP_ID: z.string().default('tickets'),
+  /** A new group reads user.* from the beginning, so a fresh install learns everyone. */
+  TICKETS_USERS_FROM_BEGINNING: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((v) => v === 'true'),
   /** Business days a customer has to validate an answer before it is validated for them. */
   TICKET_VALIDATION_WINDOW_DAYS: z.coerce.number().positive().default(5),
   /** Business days before automatic validation at which the customer is reminded (0 = never). */

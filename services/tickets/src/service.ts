@@ -1,6 +1,16 @@
-import { connectMongo, connectTemporal, kafkaReadiness, type Logger, type ServiceParts } from '@woop/service-kit';
+import { parseEvent, TOPICS, type EventEnvelope } from '@woop/contracts';
+import {
+  connectMongo,
+  connectTemporal,
+  createKafka,
+  kafkaReadiness,
+  type Logger,
+  type ServiceParts,
+} from '@woop/service-kit';
 import type { TicketsConfig } from './config';
 import { ticketsApi } from './http';
+import { applyUserEvent, rewriteTicketsOf } from './people';
+import { ensureTicketIndexes } from './read-model';
 import { ensureReferenceFloor, seedCatalogue, ticketModels } from './store';
 import { TicketWorkflows } from './ticket-client';
 
@@ -18,14 +28,44 @@ export function ticketsService(config: TicketsConfig, logger: Logger) {
       models.Idempotency.init(),
       models.Reference.init(),
     ]);
+    await ensureTicketIndexes(mongo.connection.db!);
     await seedCatalogue(models);
     await ensureReferenceFloor(models, config.TICKET_REFERENCE_FLOOR);
   });
-  ready.catch((err) => logger.error({ err }, 'could not seed the request-type catalogue'));
+  ready.catch((err) => logger.error({ err }, 'could not prepare the tickets database'));
+
+  // identity's user.* events: the people directory (names, organisation, erasure).
+  const consumer = createKafka('tickets', config.KAFKA_BROKERS, logger).consumer({ groupId: config.TICKETS_GROUP_ID });
+  const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
+  const consuming = (async () => {
+    await ready;
+    await consumer.connect();
+    await consumer.subscribe({ topics: [TOPICS.users.name], fromBeginning: config.TICKETS_USERS_FROM_BEGINNING });
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        let event: EventEnvelope;
+        try {
+          event = parseEvent(message.value ?? '');
+        } catch (err) {
+          logger.error({ err, offset: message.offset }, 'unreadable event skipped');
+          return;
+        }
+        // A failure here throws: kafkajs retries the message, the offset is not committed.
+        const changed = await applyUserEvent(mongo.connection.db!, event);
+        if (changed) {
+          const rewritten = await rewriteTicketsOf(mongo.connection.db!, changed);
+          logger.info({ userId: changed._id, rewritten, type: event.type }, 'tickets rewritten for a person');
+        }
+      },
+    });
+    await joined;
+  })();
+  consuming.catch((err) => logger.error({ err }, 'the user.* consumer failed to start'));
+
   const parts: ServiceParts = {
     readiness: [mongo.readiness, kafka, temporal.readiness],
     routes: ticketsApi({ models, workflows, config }),
-    closeables: [kafka, temporal, mongo],
+    closeables: [{ close: () => consumer.disconnect() }, kafka, temporal, mongo],
   };
-  return { parts, ready, models, workflows, mongo };
+  return { parts, ready, consuming, models, workflows, mongo };
 }

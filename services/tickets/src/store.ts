@@ -1,6 +1,6 @@
 import { REQUEST_TYPES, type RequestTypeDefinition } from '@woop/contracts';
 import { Schema, type Connection } from 'mongoose';
-import { TICKETS_COLLECTION } from './activities';
+import { TICKETS_COLLECTION } from './read-model';
 
 /**
  * The tickets database besides the read model (`tickets`, written by the workflow's
@@ -24,6 +24,11 @@ export function ticketModels(db: Connection) {
     Idempotency: db.model('Idempotency', idempotencySchema, 'idempotency_keys'),
     Reference: db.model('Reference', referenceSchema, 'references'),
     tickets: () => db.collection(TICKETS_COLLECTION),
+    /** The driver's database, for the read model's queries. */
+    native: () => {
+      if (!db.db) throw new Error('the tickets database is not connected yet');
+      return db.db;
+    },
   };
 }
 export type TicketModels = ReturnType<typeof ticketModels>;

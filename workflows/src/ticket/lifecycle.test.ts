@@ -46,30 +46,39 @@ describe('ticket lifecycle: who may do what in which status', () => {
   // The product's table (shared/design/product.md, "Statuses and transitions").
   const expected: Record<TicketStatus, { customer: TicketActionName[]; agent: TicketActionName[] }> = {
     open: {
-      customer: ['comment'],
-      agent: ['qualify', 'requestInformation', 'reply', 'addInternalNote', 'changePriority', 'reject'],
+      customer: ['comment', 'share'],
+      agent: ['qualify', 'requestInformation', 'reply', 'addInternalNote', 'changePriority', 'reject', 'share'],
     },
     assigned: {
-      customer: ['comment'],
-      agent: ['assign', 'start', 'reply', 'addInternalNote', 'changePriority'],
+      customer: ['comment', 'share'],
+      agent: ['assign', 'start', 'reply', 'addInternalNote', 'changePriority', 'share'],
     },
     in_progress: {
-      customer: ['comment'],
-      agent: ['assign', 'requestInformation', 'reply', 'addInternalNote', 'changePriority', 'resolve', 'reject'],
+      customer: ['comment', 'share'],
+      agent: [
+        'assign',
+        'requestInformation',
+        'reply',
+        'addInternalNote',
+        'changePriority',
+        'resolve',
+        'reject',
+        'share',
+      ],
     },
     waiting_for_customer: {
-      customer: ['provideInformation', 'comment'],
-      agent: ['reply', 'addInternalNote', 'changePriority'],
+      customer: ['provideInformation', 'comment', 'share'],
+      agent: ['reply', 'addInternalNote', 'changePriority', 'share'],
     },
     resolved: {
-      customer: ['comment', 'acceptResolution', 'rejectResolution'],
-      agent: ['reply', 'addInternalNote'],
+      customer: ['comment', 'acceptResolution', 'rejectResolution', 'share'],
+      agent: ['reply', 'addInternalNote', 'share'],
     },
     rejected: {
-      customer: ['comment', 'acceptRejection', 'contestRejection'],
-      agent: ['reply', 'addInternalNote'],
+      customer: ['comment', 'acceptRejection', 'contestRejection', 'share'],
+      agent: ['reply', 'addInternalNote', 'share'],
     },
-    done: { customer: ['comment', 'reopen'], agent: ['reply', 'addInternalNote'] },
+    done: { customer: ['comment', 'reopen', 'share'], agent: ['reply', 'addInternalNote', 'share'] },
     closed: { customer: [], agent: [] },
   };
 
@@ -88,7 +97,7 @@ describe('ticket lifecycle: who may do what in which status', () => {
       action: 'qualify',
       status: 'open',
       role: 'customer',
-      allowed: ['comment'],
+      allowed: ['comment', 'share'],
       message: 'A customer may not qualify a ticket.',
     });
     expect(refusal(state, AGENT, 'acceptResolution', {})?.code).toBe('role_not_allowed');
@@ -96,7 +105,11 @@ describe('ticket lifecycle: who may do what in which status', () => {
 
   it('refuses an action the status does not allow now', () => {
     const why = refusal(ticketIn('in_progress'), CUSTOMER, 'reopen', { reason: 'encore' });
-    expect(why).toMatchObject({ code: 'action_not_allowed_in_status', status: 'in_progress', allowed: ['comment'] });
+    expect(why).toMatchObject({
+      code: 'action_not_allowed_in_status',
+      status: 'in_progress',
+      allowed: ['comment', 'share'],
+    });
     expect(why?.message).toMatch(/reopen is not possible while the ticket is in_progress; allowed now: comment/);
   });
 
@@ -303,5 +316,48 @@ describe('ticket lifecycle: client validation and reopen windows', () => {
     expect(s.status).toBe('closed');
     expect(nextDueAt(s)).toBeUndefined();
     expect(refusal(s, CUSTOMER, 'reopen', { reason: 'trop tard' })?.code).toBe('action_not_allowed_in_status');
+  });
+});
+
+describe('sharing ("Partager")', () => {
+  const hugo = { id: 'c-hugo', name: 'Hugo Martin' };
+  const lea = { id: 'c-lea', name: 'Léa Petit' };
+
+  it('adds people once, never the requester, and records it in the public activity', () => {
+    const s = fresh();
+    const changes = act(s, CUSTOMER, 'share', { people: [hugo, { id: CUSTOMER.id, name: 'me' }, hugo] });
+    expect(s.sharedWith).toEqual([hugo]);
+    expect(changes).toEqual([
+      { type: 'shared', data: { people: [hugo], by: { id: CUSTOMER.id, name: CUSTOMER.name } } },
+    ]);
+    expect(s.activity.at(-1)).toMatchObject({ kind: 'shared', visibility: 'public', people: [hugo] });
+    expect(act(s, AGENT, 'share', { people: [hugo, lea] })).toHaveLength(1);
+    expect(s.sharedWith).toEqual([hugo, lea]);
+    expect(s.version).toBe(3);
+  });
+
+  it('removes a person, and only when the ticket is shared with someone', () => {
+    const s = fresh();
+    expect(allowedActions(s, 'customer')).not.toContain('unshare');
+    act(s, CUSTOMER, 'share', { people: [hugo, lea] });
+    expect(allowedActions(s, 'customer')).toContain('unshare');
+    expect(act(s, CUSTOMER, 'unshare', { userId: hugo.id })).toMatchObject([{ type: 'unshared' }]);
+    expect(s.sharedWith).toEqual([lea]);
+    expect(act(s, CUSTOMER, 'unshare', { userId: 'nobody' })).toEqual([]);
+  });
+
+  it('is refused on a confidential request and with a malformed payload', () => {
+    const secret = createTicket({ ...newTicket(), confidential: true }, T0).state;
+    expect(refusal(secret, CUSTOMER, 'share', { people: [hugo] })).toMatchObject({
+      code: 'action_not_allowed_in_status',
+    });
+    const s = fresh();
+    expect(refusal(s, CUSTOMER, 'share', { people: [] })).toMatchObject({ code: 'invalid_payload' });
+    expect(refusal(s, CUSTOMER, 'share', { people: [{ id: 'x' }] } as never)).toMatchObject({
+      code: 'invalid_payload',
+    });
+    expect(refusal(ticketIn('closed'), CUSTOMER, 'share', { people: [hugo] })).toMatchObject({
+      code: 'action_not_allowed_in_status',
+    });
   });
 });

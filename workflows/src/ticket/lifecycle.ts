@@ -50,6 +50,8 @@ const ACTION_STATUSES: Record<TicketActionName, readonly TicketStatus[]> = {
   acceptRejection: ['rejected'],
   contestRejection: ['rejected'],
   reopen: ['done'],
+  share: NOT_CLOSED,
+  unshare: NOT_CLOSED,
 };
 
 const MAX_TEXT = 20_000;
@@ -58,6 +60,9 @@ function isAllowedNow(state: TicketState, action: TicketActionName): boolean {
   if (!ACTION_STATUSES[action].includes(state.status)) return false;
   // An unqualified ticket is qualified (which may assign it) before it is assigned.
   if (action === 'assign' && state.status === 'open' && !state.qualified) return false;
+  // Confidential requests stay between their reporter and the team: never shared.
+  if ((action === 'share' || action === 'unshare') && state.confidential) return false;
+  if (action === 'unshare' && (state.sharedWith ?? []).length === 0) return false;
   return true;
 }
 
@@ -116,6 +121,19 @@ function payloadProblem(action: TicketActionName, payload: unknown): string | un
     case 'contestRejection':
     case 'reopen':
       return text(p.reason, 'reason', 2_000);
+    case 'share': {
+      const people = p.people;
+      if (!Array.isArray(people) || people.length === 0 || people.length > 20) return 'people: 1 to 20 people';
+      const bad = people.some(
+        (x: unknown) =>
+          typeof (x as Record<string, unknown>)?.id !== 'string' ||
+          (x as Record<string, string>).id === '' ||
+          typeof (x as Record<string, unknown>)?.name !== 'string',
+      );
+      return bad ? 'people: each needs an id and a name' : undefined;
+    }
+    case 'unshare':
+      return typeof p.userId === 'string' && p.userId !== '' ? undefined : 'userId is required';
     case 'start':
     case 'acceptResolution':
     case 'acceptRejection':
@@ -364,6 +382,21 @@ const HANDLERS: { [A in TicketActionName]: ActionHandler<A> } = {
   reopen: ({ state, actor, now }, { reason }) => {
     delete state.sla.resolution.metAt;
     return [moveTo(state, 'in_progress', now, actor, reason)];
+  },
+  share: ({ state, actor, now }, { people }) => {
+    const known = new Set([state.requester.id, ...(state.sharedWith ?? []).map((p) => p.id)]);
+    const added = people.filter((p) => !known.has(p.id) && known.add(p.id)).map((p) => ({ id: p.id, name: p.name }));
+    if (added.length === 0) return [];
+    state.sharedWith = [...(state.sharedWith ?? []), ...added];
+    record(state, now, actor, { kind: 'shared', visibility: 'public', people: added });
+    return [{ type: 'shared', data: { people: added, by: { id: actor.id, name: actor.name } } }];
+  },
+  unshare: ({ state, actor, now }, { userId }) => {
+    const removed = (state.sharedWith ?? []).filter((p) => p.id === userId);
+    if (removed.length === 0) return [];
+    state.sharedWith = (state.sharedWith ?? []).filter((p) => p.id !== userId);
+    record(state, now, actor, { kind: 'unshared', visibility: 'public', people: removed });
+    return [{ type: 'unshared', data: { people: removed, by: { id: actor.id, name: actor.name } } }];
   },
 };
 

@@ -51,6 +51,7 @@ function ticketFacts(state: TicketState) {
     requestType: state.requestType,
     organizationId: state.organizationId,
     requester: state.requester,
+    sharedWith: (state.sharedWith ?? []).map((p) => p.id),
     summary: state.summary,
     confidential: state.confidential,
     assignment: state.assignment,

@@ -73,9 +73,11 @@ export const queueParams = z.object({ queue: z.enum(QUEUES) });
 export const queuePageQuery = z.object({ limit: limitSchema, cursor: cursorSchema });
 
 export const referenceParams = z.object({
-  reference: z.string().regex(/^SUPPORT-[1-9][0-9]{0,9}$/, 'a reference such as SUPPORT-123'),
+  reference: z.string().regex(/^SUPPORT-[1-9][0-9]{0,15}$/, 'a reference such as SUPPORT-123'),
 });
-export const actionParams = referenceParams.extend({ action: z.enum(TICKET_ACTIONS as [string, ...string[]]) });
+/** Actions taken through `POST /tickets/{reference}/actions/{action}`; sharing has its own routes. */
+export const ACTIONS_BY_ROUTE = TICKET_ACTIONS.filter((a) => a !== 'share' && a !== 'unshare');
+export const actionParams = referenceParams.extend({ action: z.enum(ACTIONS_BY_ROUTE as [string, ...string[]]) });
 
 /** `POST /tickets/{reference}/actions/{action}`: the payload each action takes is checked by the workflow. */
 export const ticketActionBody = z.object({
@@ -114,7 +116,9 @@ export const attachmentQuery = z.object({
     .trim()
     .min(1)
     .max(200)
-    .regex(/^[^/\\\u0000-\u001f]+$/, 'a file name without slashes or control characters'),
+    .refine((name) => !/[/\\]/.test(name) && ![...name].some((c) => c.charCodeAt(0) < 32), {
+      message: 'a file name without slashes or control characters',
+    }),
 });
 export const attachmentParams = referenceParams.extend({ attachmentId: z.string().regex(/^[a-f0-9]{24}$/) });
 

@@ -1,4 +1,4 @@
-import type { Actor, Assignment, Priority, Role } from './model';
+import type { Actor, Assignment, Person, Priority, Role } from './model';
 
 /** Payload of each ticket action, by action name. */
 export interface TicketActionPayloads {
@@ -20,6 +20,10 @@ export interface TicketActionPayloads {
   acceptRejection: Record<string, never>;
   contestRejection: { reason: string };
   reopen: { reason: string };
+  // "Partager": anyone who sees the ticket; the tickets service checks that the people belong
+  // to the requester's organisation and who may remove whom.
+  share: { people: Person[] };
+  unshare: { userId: string };
 }
 
 export type TicketActionName = keyof TicketActionPayloads;
@@ -47,6 +51,8 @@ export const ACTION_ROLES: Record<TicketActionName, readonly Role[]> = {
   acceptRejection: ['customer'],
   contestRejection: ['customer'],
   reopen: ['customer'],
+  share: ['customer', 'agent', 'admin'],
+  unshare: ['customer', 'agent', 'admin'],
 };
 
 export const TICKET_ACTIONS = Object.keys(ACTION_ROLES) as TicketActionName[];

@@ -39,6 +39,12 @@ export interface Actor {
   name: string;
 }
 
+/** Someone a ticket names: requester, a person it is shared with. */
+export interface Person {
+  id: string;
+  name: string;
+}
+
 export const SYSTEM_ACTOR: Actor = { id: 'system', role: 'system', name: 'Woop support' };
 
 export interface Assignment {
@@ -113,7 +119,9 @@ export type ActivityKind =
   | 'internal_note'
   | 'sla_warning'
   | 'sla_breached'
-  | 'validation_reminder';
+  | 'validation_reminder'
+  | 'shared'
+  | 'unshared';
 
 export interface ActivityEntry {
   seq: number;
@@ -127,13 +135,17 @@ export interface ActivityEntry {
   reason?: string;
   body?: string;
   data?: Record<string, string | number | boolean>;
+  /** For `shared` / `unshared`: who was added or removed. */
+  people?: Person[];
 }
 
 export interface TicketState {
   reference: string;
   requestType: string;
   organizationId: string;
-  requester: { id: string; name: string };
+  requester: Person;
+  /** "Partagé avec": people of the requester's organisation added by name (absent before sharing existed). */
+  sharedWith?: Person[];
   summary: string;
   /** What the customer wrote and the request type's own fields (absent in early histories). */
   description?: string;

@@ -1,40 +1,129 @@
 import { createHash } from 'node:crypto';
 import type { Router } from 'express';
 import {
+  ACTIONS_BY_ROUTE,
   createTicketBody,
   idempotencyKeySchema,
-  TICKET_ACTIONS,
+  queuePageQuery,
+  queueParams,
+  QUEUES,
+  referenceParams,
+  shareBody,
+  ticketActionBody,
   ticketFormSchema,
+  ticketListQuery,
+  unshareParams,
   type Actor,
+  type Role,
   type TicketActionName,
+  type TicketActionPayloads,
   type TicketState,
   type TicketView,
 } from '@woop/contracts';
 import { parseInput, ProblemError, type VerifiedIdentity } from '@woop/service-kit';
-import { DEFAULT_SLA_POLICIES } from '@woop/workflows';
+import { allowedByRole, DEFAULT_SLA_POLICIES } from '@woop/workflows';
 import type { TicketRecord } from '../access';
 import { ticketWindows } from '../config';
+import { findPeople } from '../people';
+import { listTickets, queueCounts, queuePage } from '../read-model';
 import { nextReference, requestType } from '../store';
 import { TicketActionRefusedError } from '../ticket-client';
 import type { RouteContext } from './context';
 
-/** A customer sees the public side of a ticket only: no internal notes, assignments or SLA events. */
-function forViewer(who: VerifiedIdentity, ticket: TicketState | TicketRecord) {
-  if (who.role !== 'customer') return ticket;
-  const { slaPolicy: _policy, escalationTeams: _teams, ...rest } = ticket;
-  return { ...rest, activity: ticket.activity.filter((e) => e.visibility === 'public') };
+type AnyTicket = TicketState | TicketRecord;
+const referenceOf = (t: AnyTicket) => ('_id' in t ? t._id : t.reference);
+
+/**
+ * What `who` may do now: the workflow's rules for their role, less what the service keeps for
+ * some people (removing someone else from "Partagé avec" is the requester's or the team's).
+ */
+function allowedFor(who: VerifiedIdentity, ticket: AnyTicket, allowed?: Record<Role, TicketActionName[]>) {
+  const byRole = allowed ?? allowedByRole({ ...ticket, reference: referenceOf(ticket) });
+  const mine = byRole[who.role];
+  if (who.role !== 'customer' || ticket.requester.id === who.userId) return mine;
+  const isShared = (ticket.sharedWith ?? []).some((p) => p.id === who.userId);
+  return mine.filter((a) => a !== 'unshare' || isShared);
 }
 
-function viewFor(who: VerifiedIdentity, view: TicketView) {
-  return {
-    ticket: forViewer(who, view.ticket),
-    allowed: who.role === 'customer' ? view.allowed.customer : view.allowed[who.role],
+/**
+ * The ticket as `who` reads it. Customers get the public side only: no internal notes,
+ * assignments' SLA internals or escalation teams. Read-model bookkeeping never leaves.
+ */
+function present(who: VerifiedIdentity, ticket: AnyTicket) {
+  const {
+    _id: _ignored,
+    searchText: _s,
+    sharedWithIds: _w,
+    projectedAt: _p,
+    ...rest
+  } = ticket as TicketRecord & { searchText?: string; sharedWithIds?: string[]; projectedAt?: Date };
+  const base = { ...rest, reference: referenceOf(ticket), sharedWith: ticket.sharedWith ?? [] };
+  if (who.role !== 'customer') return base;
+  const {
+    slaPolicy: _policy,
+    escalationTeams: _teams,
+    slaState: _sla,
+    ...pub
+  } = base as typeof base & {
+    slaState?: string;
   };
+  return { ...pub, activity: ticket.activity.filter((e) => e.visibility === 'public') };
 }
 
-/** Create, read and act on tickets. */
+const presentView = (who: VerifiedIdentity, view: TicketView) => ({
+  ticket: present(who, view.ticket),
+  allowed: allowedFor(who, view.ticket, view.allowed),
+});
+
+/** Create, list, read and act on tickets; agents' queues. */
 export function ticketRoutes(ctx: RouteContext, r: Router): void {
   const { models, workflows, config, caller, visibleTicket } = ctx;
+  const db = models.native;
+
+  /**
+   * Read-your-writes: after their own change the actor's next list shows it. Waits (briefly)
+   * for the workflow's projection of `version`; a slow projection only delays the list.
+   */
+  async function awaitProjection(reference: string, version: number): Promise<void> {
+    const deadline = Date.now() + config.TICKETS_PROJECTION_WAIT_MS;
+    while (Date.now() < deadline) {
+      const doc = await models.tickets().findOne({ _id: reference as never }, { projection: { version: 1 } });
+      if (doc && (doc.version as number) >= version) return;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  /** Runs an action through the workflow and answers with the state the update returned. */
+  async function act<A extends TicketActionName>(
+    who: VerifiedIdentity,
+    reference: string,
+    action: A,
+    payload: TicketActionPayloads[A] | Record<string, unknown>,
+    idempotencyKey: string | undefined,
+  ) {
+    const actor: Actor = { id: who.userId, role: who.role, name: who.name };
+    if (idempotencyKey !== undefined) parseInput(idempotencyKeySchema, idempotencyKey, 'Idempotency-Key header');
+    try {
+      const view = await workflows.act(
+        reference,
+        action,
+        { actor, payload: payload as TicketActionPayloads[A] },
+        idempotencyKey && `${who.userId}:${idempotencyKey}`,
+      );
+      await awaitProjection(reference, view.ticket.version);
+      return presentView(who, view);
+    } catch (err) {
+      if (err instanceof TicketActionRefusedError) {
+        const { code, message, allowed, status } = err.refusal;
+        throw new ProblemError(code === 'invalid_payload' ? 400 : 409, code, 'Action refused', message, undefined, {
+          'X-Ticket-Status': status,
+          'X-Allowed-Actions': allowed.join(','),
+        });
+      }
+      throw err;
+    }
+  }
+
   r.post('/tickets', async (req, res) => {
     const who = caller(req);
     if (who.role === 'customer' && !who.organizationId) {
@@ -99,39 +188,84 @@ export function ticketRoutes(ctx: RouteContext, r: Router): void {
       windows: ticketWindows(config, policy.calendar),
     });
     const view = await workflows.view(reference);
-    res.status(201).location(`/v1/tickets/${reference}`).json(viewFor(who, view));
+    await awaitProjection(reference, view.ticket.version);
+    res.status(201).location(`/v1/tickets/${reference}`).json(presentView(who, view));
+  });
+
+  r.get('/tickets', async (req, res) => {
+    const who = caller(req);
+    const query = parseInput(ticketListQuery, req.query, 'query');
+    res.json(await listTickets(db(), who, query));
   });
 
   r.get('/tickets/:reference', async (req, res) => {
     const who = caller(req);
-    const ticket = await visibleTicket(who, String(req.params.reference));
-    res.json({ ticket: forViewer(who, ticket) });
+    const { reference } = parseInput(referenceParams, req.params, 'path');
+    const ticket = await visibleTicket(who, reference);
+    res.json({ ticket: present(who, ticket), allowed: allowedFor(who, ticket) });
   });
 
   r.post('/tickets/:reference/actions/:action', async (req, res) => {
     const who = caller(req);
-    const reference = String(req.params.reference);
-    const action = String(req.params.action) as TicketActionName;
-    if (!TICKET_ACTIONS.includes(action)) {
+    const { reference } = parseInput(referenceParams, req.params, 'path');
+    const action = String(req.params.action);
+    if (!(ACTIONS_BY_ROUTE as readonly string[]).includes(action)) {
       throw new ProblemError(404, 'unknown_action', 'Unknown action', `There is no action "${action}".`);
     }
     await visibleTicket(who, reference);
-    const actor: Actor = { id: who.userId, role: who.role, name: who.name };
-    const key = req.header('idempotency-key');
-    if (key !== undefined) parseInput(idempotencyKeySchema, key, 'Idempotency-Key header');
-    try {
-      const payload = (req.body as { payload?: unknown } | undefined)?.payload ?? {};
-      const view = await workflows.act(reference, action, { actor, payload }, key && `${who.userId}:${key}`);
-      res.json(viewFor(who, view));
-    } catch (err) {
-      if (err instanceof TicketActionRefusedError) {
-        const { code, message, allowed, status } = err.refusal;
-        throw new ProblemError(code === 'invalid_payload' ? 400 : 409, code, 'Action refused', message, undefined, {
-          'X-Ticket-Status': status,
-          'X-Allowed-Actions': allowed.join(','),
-        });
-      }
-      throw err;
+    const { payload } = parseInput(ticketActionBody, req.body ?? {});
+    res.json(await act(who, reference, action as TicketActionName, payload, req.header('idempotency-key')));
+  });
+
+  // "Partager": people of the requester's organisation, by id; names come from the directory.
+  r.post('/tickets/:reference/share', async (req, res) => {
+    const who = caller(req);
+    const { reference } = parseInput(referenceParams, req.params, 'path');
+    const ticket = await visibleTicket(who, reference);
+    const { userIds } = parseInput(shareBody, req.body ?? {});
+    const people = await findPeople(db(), userIds);
+    const errors = userIds.flatMap((id, i) => {
+      const p = people.get(id);
+      const ok = p && p.status === 'active' && p.role === 'customer' && p.organizationId === ticket.organizationId;
+      return ok ? [] : [{ path: `userIds.${i}`, message: "not an active member of the request's organisation" }];
+    });
+    if (errors.length > 0) {
+      throw new ProblemError(400, 'validation_failed', 'Invalid request', 'Some people cannot be added.', errors);
     }
+    const payload = { people: userIds.map((id) => ({ id, name: people.get(id)!.name })) };
+    res.json(await act(who, reference, 'share', payload, req.header('idempotency-key')));
+  });
+
+  r.delete('/tickets/:reference/share/:userId', async (req, res) => {
+    const who = caller(req);
+    const { reference, userId } = parseInput(unshareParams, req.params, 'path');
+    const ticket = await visibleTicket(who, reference);
+    const mayRemove = who.role !== 'customer' || ticket.requester.id === who.userId || who.userId === userId;
+    if (!mayRemove) {
+      throw new ProblemError(403, 'forbidden', 'Not allowed', 'Only the requester or the team removes other people.');
+    }
+    if (!(ticket.sharedWith ?? []).some((p) => p.id === userId)) {
+      throw new ProblemError(404, 'not_shared', 'Not shared', 'This request is not shared with that person.');
+    }
+    res.json(await act(who, reference, 'unshare', { userId }, req.header('idempotency-key')));
+  });
+
+  // Agents' queues (and admins'): counts for the side bar, then a page of one queue.
+  const agentOnly = (who: VerifiedIdentity) => {
+    if (who.role === 'customer') {
+      throw new ProblemError(403, 'forbidden', 'Not allowed', 'Queues are for the support team.');
+    }
+  };
+  r.get('/queues', async (req, res) => {
+    const who = caller(req);
+    agentOnly(who);
+    res.json({ counts: await queueCounts(db(), who, QUEUES) });
+  });
+  r.get('/queues/:queue', async (req, res) => {
+    const who = caller(req);
+    agentOnly(who);
+    const { queue } = parseInput(queueParams, req.params, 'path');
+    const opts = parseInput(queuePageQuery, req.query, 'query');
+    res.json(await queuePage(db(), who, queue, opts));
   });
 }
