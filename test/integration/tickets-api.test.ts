@@ -3,21 +3,7 @@ import type { VerifiedIdentity } from '@woop/service-kit';
 import { eventually } from '../support/eventually';
 import { startTicketsApi, type TicketsApi } from '../support/tickets-api-harness';
 import { validFields } from '../support/forms';
-
-const person = (
-  userId: string,
-  role: VerifiedIdentity['role'],
-  extra: Partial<VerifiedIdentity> = {},
-): VerifiedIdentity => ({
-  userId,
-  role,
-  name: userId,
-  email: `${userId}@example.test`,
-  orgAdmin: false,
-  teams: [],
-  locale: 'fr',
-  ...extra,
-});
+import { person } from '../support/people';
 
 // Two customers of one retailer, one of a carrier, a support agent, a security agent, an admin.
 const claire = person('claire', 'customer', { organizationId: 'org-enseigne' });
@@ -72,7 +58,7 @@ describe('tickets API on Temporal, FerretDB and Kafka', () => {
           confidential: type.confidential,
           assignment: { team: type.defaultTeam },
         },
-        allowed: ['comment'],
+        allowed: type.confidential ? ['comment'] : ['comment', 'share'],
       });
       const required = type.fields.find((f) => f.required);
       const fields = validFields(type);
@@ -146,7 +132,7 @@ describe('tickets API on Temporal, FerretDB and Kafka', () => {
     const qualify = { payload: { priority: 'high', billable: false, assignment: { agentId: 'paul' } } };
     const refused = await api.call(claire, 'POST', `/tickets/${reference}/actions/qualify`, qualify);
     expect(refused).toMatchObject({ status: 409, body: { code: 'role_not_allowed' } });
-    expect(refused.headers.get('x-allowed-actions')).toBe('comment');
+    expect(refused.headers.get('x-allowed-actions')).toBe('comment,share');
     expect(
       (await api.call(ines, 'POST', `/tickets/${reference}/actions/comment`, { payload: { body: 'x' } })).status,
     ).toBe(404);

@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import type { Worker } from '@temporalio/worker';
+import { TOPICS, type EventEnvelope } from '@woop/contracts';
 import {
   closeServer,
   createEventPublisher,
@@ -30,6 +31,8 @@ export interface TicketsApi {
     body?: unknown,
     headers?: Record<string, string>,
   ): Promise<{ status: number; body: Record<string, unknown>; headers: Headers }>;
+  /** Publishes identity events on the users topic, which the service consumes. */
+  publishUserEvents(events: EventEnvelope[]): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -87,6 +90,7 @@ export async function startTicketsApi(): Promise<TicketsApi> {
         headers: res.headers,
       };
     },
+    publishUserEvents: (events) => publisher.publish(TOPICS.users.name, events),
     async stop() {
       await closeServer(server);
       worker.shutdown();

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Router } from 'express';
+import type { mongo } from 'mongoose';
 import {
   ACTIONS_BY_ROUTE,
   createTicketBody,
@@ -24,7 +25,7 @@ import { parseInput, ProblemError, type VerifiedIdentity } from '@woop/service-k
 import { allowedByRole, DEFAULT_SLA_POLICIES } from '@woop/workflows';
 import type { TicketRecord } from '../access';
 import { ticketWindows } from '../config';
-import { findPeople } from '../people';
+import { findPeople, peopleOf, withPeople } from '../people';
 import { listTickets, queueCounts, queuePage } from '../read-model';
 import { nextReference, requestType } from '../store';
 import { TicketActionRefusedError } from '../ticket-client';
@@ -70,15 +71,22 @@ function present(who: VerifiedIdentity, ticket: AnyTicket) {
   return { ...pub, activity: ticket.activity.filter((e) => e.visibility === 'public') };
 }
 
-const presentView = (who: VerifiedIdentity, view: TicketView) => ({
-  ticket: present(who, view.ticket),
-  allowed: allowedFor(who, view.ticket, view.allowed),
-});
+/**
+ * A ticket straight from the workflow (create, action, before its first projection) with the
+ * directory applied, as the read model has it: current names, erased people anonymised.
+ */
+async function fromWorkflow(db: mongo.Db, state: TicketState): Promise<TicketState> {
+  return withPeople(state, await findPeople(db, peopleOf(state)));
+}
 
 /** Create, list, read and act on tickets; agents' queues. */
 export function ticketRoutes(ctx: RouteContext, r: Router): void {
   const { models, workflows, config, caller, visibleTicket } = ctx;
   const db = models.native;
+  const presentView = async (who: VerifiedIdentity, view: TicketView) => {
+    const ticket = await fromWorkflow(db(), view.ticket);
+    return { ticket: present(who, ticket), allowed: allowedFor(who, ticket, view.allowed) };
+  };
 
   /**
    * Read-your-writes: after their own change the actor's next list shows it. Waits (briefly)
@@ -111,7 +119,7 @@ export function ticketRoutes(ctx: RouteContext, r: Router): void {
         idempotencyKey && `${who.userId}:${idempotencyKey}`,
       );
       await awaitProjection(reference, view.ticket.version);
-      return presentView(who, view);
+      return await presentView(who, view);
     } catch (err) {
       if (err instanceof TicketActionRefusedError) {
         const { code, message, allowed, status } = err.refusal;
@@ -189,7 +197,10 @@ export function ticketRoutes(ctx: RouteContext, r: Router): void {
     });
     const view = await workflows.view(reference);
     await awaitProjection(reference, view.ticket.version);
-    res.status(201).location(`/v1/tickets/${reference}`).json(presentView(who, view));
+    res
+      .status(201)
+      .location(`/v1/tickets/${reference}`)
+      .json(await presentView(who, view));
   });
 
   r.get('/tickets', async (req, res) => {
@@ -201,7 +212,8 @@ export function ticketRoutes(ctx: RouteContext, r: Router): void {
   r.get('/tickets/:reference', async (req, res) => {
     const who = caller(req);
     const { reference } = parseInput(referenceParams, req.params, 'path');
-    const ticket = await visibleTicket(who, reference);
+    const found = await visibleTicket(who, reference);
+    const ticket = '_id' in found ? found : await fromWorkflow(db(), found);
     res.json({ ticket: present(who, ticket), allowed: allowedFor(who, ticket) });
   });
 
