@@ -78,6 +78,18 @@ describe('who gets which email', () => {
     ).toEqual(['hugo@enseigne.example']);
   });
 
+  it('tells only the people just added that a request was shared with them', async () => {
+    const shared = ticketEvent('ticket.shared', {
+      people: [{ id: 'hugo', name: 'Hugo' }],
+      by: { id: 'claire', name: 'Claire' },
+    });
+    const plan = await planEmails(shared, context());
+    expect(plan.map((p) => [p.address, p.template, p.data.author])).toEqual([
+      ['hugo@enseigne.example', 'ticket-shared', 'Claire'],
+    ]);
+    expect(await to(ticketEvent('ticket.unshared', { people: [{ id: 'hugo', name: 'Hugo' }] }))).toEqual([]);
+  });
+
   it('sends SLA alerts to the teams, not the customer', async () => {
     const plan = await planEmails(
       ticketEvent('ticket.sla_breached', { clock: 'resolution', escalationTeam: 'support-leads', priority: 'high' }),

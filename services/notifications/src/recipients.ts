@@ -166,12 +166,22 @@ async function planTicket(event: EventEnvelope, ctx: PlanContext): Promise<Plann
         rejectLink: `${ticketLink}?action=rejectResolution`,
       });
       break;
+    case 'ticket.shared':
+      template = 'ticket-shared';
+      extra = () => ({ author: (d.by as { name?: string } | undefined)?.name ?? 'Woop' });
+      break;
     default:
-      return []; // internal notes, assignments, priorities: for agents, not emailed
+      return []; // internal notes, assignments, priorities, removals: for agents, not emailed
   }
 
-  // Confidential requests (security) go to their reporter only, never to anyone else.
-  const people = new Set<string>([ticket.requester.id, ...(ticket.confidential ? [] : (ticket.sharedWith ?? []))]);
+  // Confidential requests (security) go to their reporter only, never to anyone else. A share
+  // is told to the people just added, not to everyone.
+  const people =
+    event.type === 'ticket.shared'
+      ? new Set(ticket.confidential ? [] : ((d.people as Array<{ id: string }> | undefined) ?? []).map((p) => p.id))
+      : new Set<string>([ticket.requester.id, ...(ticket.confidential ? [] : (ticket.sharedWith ?? []))]);
+  const by = (d.by as { id?: string } | undefined)?.id;
+  if (by) people.delete(by);
   const author = (d.author as { id?: string } | undefined)?.id;
   if (author) people.delete(author); // nobody is emailed their own comment
   const planned: PlannedEmail[] = [];

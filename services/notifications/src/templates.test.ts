@@ -38,6 +38,7 @@ const SAMPLES: Record<TemplateName, Record<string, unknown>> = {
     rejectLink: `${ticket.ticketLink}?action=rejectResolution`,
   },
   'ticket-sla-alert': { ...ticket, kind: 'breach', clock: 'resolution', priority: 'high' },
+  'ticket-shared': { ...ticket, name: 'Hugo Martin', author: 'Claire Martin' },
 };
 
 describe('email templates', () => {

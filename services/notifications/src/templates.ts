@@ -22,6 +22,7 @@ export const TEMPLATE_NAMES = [
   'ticket-resolved',
   'ticket-validation-reminder',
   'ticket-sla-alert',
+  'ticket-shared',
 ] as const;
 export type TemplateName = (typeof TEMPLATE_NAMES)[number];
 
