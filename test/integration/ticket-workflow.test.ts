@@ -46,7 +46,7 @@ describe('ticket workflow on the Temporal dev server (workflow cache disabled)',
     ).rejects.toBeInstanceOf(WorkflowExecutionAlreadyStartedError);
     const view = await h.tickets.view(ticket.reference);
     expect(view.ticket).toMatchObject({ status: 'open', version: 1, reference: ticket.reference });
-    expect(view.allowed.customer).toEqual(['comment']);
+    expect(view.allowed.customer).toEqual(['comment', 'share']);
   });
 
   it('takes every transition for the role that owns it and answers with the new state', async () => {
@@ -113,7 +113,7 @@ describe('ticket workflow on the Temporal dev server (workflow cache disabled)',
       action: 'qualify',
       status: 'open',
       role: 'customer',
-      allowed: ['comment'],
+      allowed: ['comment', 'share'],
     });
     expect(await refused(agent, 'start', {})).toMatchObject({
       code: 'action_not_allowed_in_status',
