@@ -118,7 +118,7 @@ describe('ticket workflow on the Temporal dev server (workflow cache disabled)',
     expect(await refused(agent, 'start', {})).toMatchObject({
       code: 'action_not_allowed_in_status',
       status: 'open',
-      allowed: ['qualify', 'requestInformation', 'reply', 'addInternalNote', 'changePriority', 'reject'],
+      allowed: ['qualify', 'requestInformation', 'reply', 'addInternalNote', 'changePriority', 'reject', 'share'],
     });
     expect(await refused(agent, 'reject', { reason: '' })).toMatchObject({ code: 'invalid_payload' });
     await h.tickets.act(ref, 'comment', { actor: customer, payload: { body: 'Bonjour' } });
