@@ -82,4 +82,18 @@ describe('record ticket workflow histories', () => {
     await act(ref, agent, 'resolve', { answer: 'Fait.' });
     await save('sla-and-windows', ref);
   });
+
+  it('sharing: people added and removed, a refused share, then closing', async () => {
+    const ref = uniqueReference();
+    await h.tickets.open(newTicket({ reference: ref }));
+    const hugo = { id: 'u-hugo', name: 'Hugo Martin' };
+    const lea = { id: 'u-lea', name: 'Léa Petit' };
+    await act(ref, customer, 'share', { people: [hugo] });
+    await act(ref, agent, 'share', { people: [hugo, lea] });
+    await act(ref, customer, 'share', { people: [] }).catch(() => undefined); // refused
+    await act(ref, customer, 'unshare', { userId: hugo.id });
+    await act(ref, agent, 'reject', { reason: 'Hors périmètre' });
+    await act(ref, customer, 'acceptRejection', {});
+    await save('sharing', ref);
+  });
 });
