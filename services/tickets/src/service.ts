@@ -14,6 +14,7 @@ export function ticketsService(config: TicketsConfig, logger: Logger) {
   const ready = mongo.connected.then(async () => {
     await Promise.all([
       models.RequestType.init(),
+      models.RequestTypeVersion.init(),
       models.Counter.init(),
       models.Idempotency.init(),
       models.Reference.init(),

@@ -1,6 +1,7 @@
 import { REQUEST_TYPES, type RequestTypeDefinition } from '@woop/contracts';
 import { Schema, type Connection } from 'mongoose';
 import { TICKETS_COLLECTION } from './activities';
+import { requestTypeVersionSchema, seedRequestTypeVersions } from './request-type-versions';
 
 /**
  * The tickets database besides the read model (`tickets`, written by the workflow's
@@ -20,6 +21,7 @@ const idempotencySchema = new Schema(
 export function ticketModels(db: Connection) {
   return {
     RequestType: db.model('RequestType', requestTypeSchema, 'request_types'),
+    RequestTypeVersion: db.model('RequestTypeVersion', requestTypeVersionSchema, 'request_type_versions'),
     Counter: db.model('Counter', counterSchema, 'counters'),
     Idempotency: db.model('Idempotency', idempotencySchema, 'idempotency_keys'),
     Reference: db.model('Reference', referenceSchema, 'references'),
@@ -42,6 +44,7 @@ export async function seedCatalogue(models: TicketModels): Promise<void> {
   for (const type of REQUEST_TYPES) {
     await models.RequestType.updateOne({ _id: type.key }, { $setOnInsert: { ...type } }, { upsert: true });
   }
+  await seedRequestTypeVersions(models);
 }
 
 export async function requestType(models: TicketModels, key: string): Promise<RequestTypeDefinition | undefined> {

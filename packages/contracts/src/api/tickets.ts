@@ -114,6 +114,7 @@ export const attachmentQuery = z.object({
     .trim()
     .min(1)
     .max(200)
+    // eslint-disable-next-line no-control-regex -- control characters are what it refuses
     .regex(/^[^/\\\u0000-\u001f]+$/, 'a file name without slashes or control characters'),
 });
 export const attachmentParams = referenceParams.extend({ attachmentId: z.string().regex(/^[a-f0-9]{24}$/) });
@@ -161,6 +162,10 @@ export const requestTypeBody = z
     });
   });
 export const requestTypeParams = z.object({ key: z.string().regex(/^[a-z0-9-]{1,100}$/) });
+/** `GET /catalogue/{key}/versions/{version}`: the definition a ticket was created under. */
+export const requestTypeVersionParams = requestTypeParams.extend({
+  version: z.coerce.number().int().min(1).max(1_000_000),
+});
 export const catalogueQuery = z.object({ portal: portalSchema.optional() });
 
 // ---- responses (documented in OpenAPI; the tickets service builds them) -------------------
