@@ -30,6 +30,14 @@ export interface TicketsApi {
     body?: unknown,
     headers?: Record<string, string>,
   ): Promise<{ status: number; body: Record<string, unknown>; headers: Headers }>;
+  /** Like `call`, with a raw body (a file) and the raw response (to read its bytes). */
+  send(
+    who: VerifiedIdentity | undefined,
+    method: string,
+    path: string,
+    body?: Uint8Array,
+    headers?: Record<string, string>,
+  ): Promise<Response>;
   stop(): Promise<void>;
 }
 
@@ -82,6 +90,16 @@ export async function startTicketsApi(): Promise<TicketsApi> {
         body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
         headers: res.headers,
       };
+    },
+    send(who, method, path, body, headers = {}) {
+      return fetch(`${base}${path}`, {
+        method,
+        headers: {
+          ...(who ? { [IDENTITY_HEADER]: signIdentity(who, config.INTERNAL_AUTH_SECRET) } : {}),
+          ...headers,
+        },
+        ...(body !== undefined ? { body } : {}),
+      });
     },
     async stop() {
       await closeServer(server);

@@ -15,6 +15,7 @@ export function ticketsService(config: TicketsConfig, logger: Logger) {
     await Promise.all([
       models.RequestType.init(),
       models.RequestTypeVersion.init(),
+      models.Attachment.init(),
       models.Counter.init(),
       models.Idempotency.init(),
       models.Reference.init(),

@@ -1,6 +1,7 @@
 import { REQUEST_TYPES, type RequestTypeDefinition } from '@woop/contracts';
 import { Schema, type Connection } from 'mongoose';
 import { TICKETS_COLLECTION } from './activities';
+import { attachmentSchema } from './attachments';
 import { requestTypeVersionSchema, seedRequestTypeVersions } from './request-type-versions';
 
 /**
@@ -22,6 +23,7 @@ export function ticketModels(db: Connection) {
   return {
     RequestType: db.model('RequestType', requestTypeSchema, 'request_types'),
     RequestTypeVersion: db.model('RequestTypeVersion', requestTypeVersionSchema, 'request_type_versions'),
+    Attachment: db.model('Attachment', attachmentSchema, 'attachments'),
     Counter: db.model('Counter', counterSchema, 'counters'),
     Idempotency: db.model('Idempotency', idempotencySchema, 'idempotency_keys'),
     Reference: db.model('Reference', referenceSchema, 'references'),
