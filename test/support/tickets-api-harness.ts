@@ -33,6 +33,14 @@ export interface TicketsApi {
   ): Promise<{ status: number; body: Record<string, unknown>; headers: Headers }>;
   /** Publishes identity events on the users topic, which the service consumes. */
   publishUserEvents(events: EventEnvelope[]): Promise<void>;
+  /** Like `call`, with a raw body (a file) and the raw response (to read its bytes). */
+  send(
+    who: VerifiedIdentity | undefined,
+    method: string,
+    path: string,
+    body?: Uint8Array,
+    headers?: Record<string, string>,
+  ): Promise<Response>;
   stop(): Promise<void>;
 }
 
@@ -91,6 +99,16 @@ export async function startTicketsApi(): Promise<TicketsApi> {
       };
     },
     publishUserEvents: (events) => publisher.publish(TOPICS.users.name, events),
+    send(who, method, path, body, headers = {}) {
+      return fetch(`${base}${path}`, {
+        method,
+        headers: {
+          ...(who ? { [IDENTITY_HEADER]: signIdentity(who, config.INTERNAL_AUTH_SECRET) } : {}),
+          ...headers,
+        },
+        ...(body !== undefined ? { body } : {}),
+      });
+    },
     async stop() {
       await closeServer(server);
       worker.shutdown();

@@ -24,6 +24,8 @@ export function ticketsService(config: TicketsConfig, logger: Logger) {
   const ready = mongo.connected.then(async () => {
     await Promise.all([
       models.RequestType.init(),
+      models.RequestTypeVersion.init(),
+      models.Attachment.init(),
       models.Counter.init(),
       models.Idempotency.init(),
       models.Reference.init(),

@@ -1,6 +1,8 @@
 import { REQUEST_TYPES, type RequestTypeDefinition } from '@woop/contracts';
 import { Schema, type Connection } from 'mongoose';
 import { TICKETS_COLLECTION } from './read-model';
+import { attachmentSchema } from './attachments';
+import { requestTypeVersionSchema, seedRequestTypeVersions } from './request-type-versions';
 
 /**
  * The tickets database besides the read model (`tickets`, written by the workflow's
@@ -20,6 +22,8 @@ const idempotencySchema = new Schema(
 export function ticketModels(db: Connection) {
   return {
     RequestType: db.model('RequestType', requestTypeSchema, 'request_types'),
+    RequestTypeVersion: db.model('RequestTypeVersion', requestTypeVersionSchema, 'request_type_versions'),
+    Attachment: db.model('Attachment', attachmentSchema, 'attachments'),
     Counter: db.model('Counter', counterSchema, 'counters'),
     Idempotency: db.model('Idempotency', idempotencySchema, 'idempotency_keys'),
     Reference: db.model('Reference', referenceSchema, 'references'),
@@ -47,6 +51,7 @@ export async function seedCatalogue(models: TicketModels): Promise<void> {
   for (const type of REQUEST_TYPES) {
     await models.RequestType.updateOne({ _id: type.key }, { $setOnInsert: { ...type } }, { upsert: true });
   }
+  await seedRequestTypeVersions(models);
 }
 
 export async function requestType(models: TicketModels, key: string): Promise<RequestTypeDefinition | undefined> {

@@ -73,6 +73,7 @@ export const queueParams = z.object({ queue: z.enum(QUEUES) });
 export const queuePageQuery = z.object({ limit: limitSchema, cursor: cursorSchema });
 
 export const referenceParams = z.object({
+  // Up to 16 digits: TICKET_REFERENCE_FLOOR may start the numbering anywhere (tests: Date.now() × 10).
   reference: z.string().regex(/^SUPPORT-[1-9][0-9]{0,15}$/, 'a reference such as SUPPORT-123'),
 });
 /** Actions taken through `POST /tickets/{reference}/actions/{action}`; sharing has its own routes. */
@@ -165,6 +166,10 @@ export const requestTypeBody = z
     });
   });
 export const requestTypeParams = z.object({ key: z.string().regex(/^[a-z0-9-]{1,100}$/) });
+/** `GET /catalogue/{key}/versions/{version}`: the definition a ticket was created under. */
+export const requestTypeVersionParams = requestTypeParams.extend({
+  version: z.coerce.number().int().min(1).max(1_000_000),
+});
 export const catalogueQuery = z.object({ portal: portalSchema.optional() });
 
 // ---- responses (documented in OpenAPI; the tickets service builds them) -------------------

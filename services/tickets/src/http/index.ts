@@ -1,4 +1,5 @@
 import express, { type Express } from 'express';
+import { attachmentRoutes } from './attachments';
 import { routeContext, type RouteContext } from './context';
 import { catalogueRoutes } from './catalogue';
 import { ticketRoutes } from './tickets';
@@ -12,6 +13,7 @@ export function ticketsApi(deps: Pick<RouteContext, 'models' | 'workflows' | 'co
     r.use(express.json({ limit: '256kb' }));
     catalogueRoutes(ctx, r);
     ticketRoutes(ctx, r);
+    attachmentRoutes(ctx, r);
     app.use('/v1', r);
   };
 }

@@ -1,0 +1,97 @@
+import { createHash } from 'node:crypto';
+import type { VerifiedIdentity } from '@woop/service-kit';
+import { Schema, Types } from 'mongoose';
+import type { TicketModels } from './store';
+
+/**
+ * Files attached to a ticket, stored beside it in the tickets database (one document per file,
+ * at most ATTACHMENT_MAX_BYTES, far below the 16 MB document limit).
+ */
+export const attachmentSchema = new Schema(
+  {
+    reference: { type: String, required: true, index: true },
+    filename: { type: String, required: true },
+    contentType: { type: String, required: true },
+    size: { type: Number, required: true },
+    sha256: { type: String, required: true },
+    uploadedBy: { id: String, name: String, role: String },
+    data: { type: Buffer, required: true },
+  },
+  { versionKey: false, timestamps: { createdAt: true, updatedAt: false } },
+);
+
+export interface AttachmentMetadata {
+  id: string;
+  reference: string;
+  filename: string;
+  contentType: string;
+  size: number;
+  sha256: string;
+  uploadedBy: { id: string; name: string; role: VerifiedIdentity['role'] };
+  createdAt: string;
+}
+
+// The leading bytes of the formats a browser would render; a mismatch is a disguised file.
+// OOXML documents are zip archives.
+const ZIP = [[0x50, 0x4b, 0x03, 0x04]];
+const SIGNATURES: Record<string, number[][]> = {
+  'image/png': [[0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]],
+  'image/jpeg': [[0xff, 0xd8, 0xff]],
+  'image/gif': [Array.from(Buffer.from('GIF87a')), Array.from(Buffer.from('GIF89a'))],
+  'application/pdf': [Array.from(Buffer.from('%PDF-'))],
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': ZIP,
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document': ZIP,
+};
+
+/** Whether the file starts as its declared type says (types without a signature: always). */
+export function matchesSignature(contentType: string, data: Buffer): boolean {
+  const signatures = SIGNATURES[contentType];
+  return !signatures || signatures.some((s) => s.every((byte, i) => data[i] === byte));
+}
+
+type StoredAttachment = Omit<AttachmentMetadata, 'id' | 'createdAt'> & {
+  _id: Types.ObjectId;
+  createdAt: Date;
+  data?: unknown;
+};
+
+const metadataOf = ({ _id, createdAt, data: _data, ...rest }: StoredAttachment): AttachmentMetadata => ({
+  id: _id.toHexString(),
+  ...rest,
+  createdAt: createdAt.toISOString(),
+});
+
+export async function addAttachment(
+  models: TicketModels,
+  file: { reference: string; filename: string; contentType: string; data: Buffer },
+  by: VerifiedIdentity,
+): Promise<AttachmentMetadata> {
+  const doc = await models.Attachment.create({
+    ...file,
+    size: file.data.length,
+    sha256: createHash('sha256').update(file.data).digest('hex'),
+    uploadedBy: { id: by.userId, name: by.name, role: by.role },
+  });
+  return metadataOf(doc.toObject() as unknown as StoredAttachment);
+}
+
+export async function listAttachments(models: TicketModels, reference: string): Promise<AttachmentMetadata[]> {
+  const docs = await models.Attachment.find({ reference }, { data: 0 }).sort({ createdAt: 1, _id: 1 }).lean();
+  return (docs as unknown as StoredAttachment[]).map(metadataOf);
+}
+
+/** The file and its metadata, if `id` is an attachment of that ticket. */
+export async function attachmentFile(
+  models: TicketModels,
+  reference: string,
+  id: string,
+): Promise<{ metadata: AttachmentMetadata; data: Buffer } | undefined> {
+  const doc = await models.Attachment.findOne({ _id: new Types.ObjectId(id), reference }).lean();
+  if (!doc) return undefined;
+  // A lean read gives the driver's Binary, whose `value()` is exactly the stored bytes.
+  const data = doc.data as unknown as Buffer | { value(): Uint8Array };
+  return {
+    metadata: metadataOf(doc as unknown as StoredAttachment),
+    data: Buffer.isBuffer(data) ? data : Buffer.from(data.value()),
+  };
+}

@@ -1,0 +1,93 @@
+import express, { type Router } from 'express';
+import {
+  ATTACHMENT_MAX_BYTES,
+  ATTACHMENT_TYPES,
+  attachmentParams,
+  attachmentQuery,
+  referenceParams,
+} from '@woop/contracts';
+import { parseInput, ProblemError } from '@woop/service-kit';
+import { addAttachment, attachmentFile, listAttachments, matchesSignature } from '../attachments';
+import type { RouteContext } from './context';
+
+const unsupported = (detail: string) =>
+  new ProblemError(415, 'unsupported_media_type', 'File type not accepted', detail);
+
+/** `filename*` (RFC 6266 / 8187): any name, safely quoted, whatever its characters. */
+const contentDisposition = (filename: string) =>
+  `attachment; filename*=UTF-8''${encodeURIComponent(filename).replace(
+    /['()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  )}`;
+
+/** Files attached to a ticket: anyone who sees the ticket lists and downloads them, and adds some until it is closed. */
+export function attachmentRoutes(ctx: RouteContext, r: Router): void {
+  const { models, caller, visibleTicket } = ctx;
+  // The file is the raw body; every type is read here so that a wrong one gets a problem, not a silent skip.
+  const readFile = express.raw({ type: () => true, limit: ATTACHMENT_MAX_BYTES });
+
+  r.post(
+    '/tickets/:reference/attachments',
+    // Everything that does not need the file is checked before it is read.
+    async (req, res, next) => {
+      const who = caller(req);
+      const { reference } = parseInput(referenceParams, req.params, 'path');
+      const { filename } = parseInput(attachmentQuery, req.query, 'query');
+      const contentType = (req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+      if (!(ATTACHMENT_TYPES as readonly string[]).includes(contentType)) {
+        throw unsupported(`Accepted types: ${ATTACHMENT_TYPES.join(', ')}.`);
+      }
+      const ticket = await visibleTicket(who, reference);
+      // A closed ticket is final (its workflow has completed): nothing more is added to it.
+      if (ticket.status === 'closed') {
+        throw new ProblemError(409, 'ticket_closed', 'Request closed', `${reference} is closed: no more files.`);
+      }
+      res.locals.upload = { who, reference, filename, contentType };
+      next();
+    },
+    readFile,
+    async (req, res) => {
+      const { who, reference, filename, contentType } = res.locals.upload as {
+        who: ReturnType<typeof caller>;
+        reference: string;
+        filename: string;
+        contentType: string;
+      };
+      const data = req.body as unknown;
+      if (!Buffer.isBuffer(data) || data.length === 0) {
+        throw new ProblemError(400, 'empty_file', 'Empty file', 'The request body must be the file.');
+      }
+      if (!matchesSignature(contentType, data)) {
+        throw unsupported(`The file's content is not of type ${contentType}.`);
+      }
+      const attachment = await addAttachment(models, { reference, filename, contentType, data }, who);
+      res.status(201).location(`/v1/tickets/${reference}/attachments/${attachment.id}`).json(attachment);
+    },
+  );
+
+  r.get('/tickets/:reference/attachments', async (req, res) => {
+    const who = caller(req);
+    const { reference } = parseInput(referenceParams, req.params, 'path');
+    await visibleTicket(who, reference);
+    res.json({ items: await listAttachments(models, reference) });
+  });
+
+  r.get('/tickets/:reference/attachments/:attachmentId', async (req, res) => {
+    const who = caller(req);
+    const { reference, attachmentId } = parseInput(attachmentParams, req.params, 'path');
+    await visibleTicket(who, reference);
+    const file = await attachmentFile(models, reference, attachmentId);
+    if (!file) {
+      throw new ProblemError(404, 'attachment_not_found', 'File not found', `${reference} has no such file.`);
+    }
+    res
+      .status(200)
+      .set({
+        'Content-Type': file.metadata.contentType,
+        'Content-Disposition': contentDisposition(file.metadata.filename),
+        'X-Content-Type-Options': 'nosniff',
+        'Cache-Control': 'private, no-cache',
+      })
+      .send(file.data);
+  });
+}
