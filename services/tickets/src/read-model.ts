@@ -175,7 +175,7 @@ async function page(
   }
   const rows = (await db
     .collection(TICKETS_COLLECTION)
-    .find(all.length > 0 ? { $and: all } : {})
+    .find(all.length > 0 ? { $and: all } : {}, { projection: LIST_FIELDS })
     .sort({ [field]: dir, _id: dir })
     .limit(opts.limit + 1)
     .toArray()) as unknown as TicketRecord[];
@@ -189,6 +189,22 @@ async function page(
         : null,
   };
 }
+
+/** What a row needs: the list never carries activity streams or SLA policies. */
+const LIST_FIELDS = Object.fromEntries(
+  [
+    'requestType',
+    'summary',
+    'status',
+    'priority',
+    'requester',
+    'organizationId',
+    'assignment',
+    'escalated',
+    'createdAt',
+    'updatedAt',
+  ].map((f) => [f, 1]),
+);
 
 export function listItem(record: TicketRecord): TicketListItem {
   return {
