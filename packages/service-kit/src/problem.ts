@@ -1,4 +1,4 @@
-import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 
 /**
  * RFC 9457 problem details. `code` is the stable, documented identifier callers switch on;
@@ -35,13 +35,17 @@ function problemType(code: string): string {
   return `https://woop-support.example/problems/${code}`;
 }
 
+/** The id pino-http gave the request (from a well-formed X-Request-Id, or a new one). */
+export const requestIdOf = (req: Request): string =>
+  typeof req.id === 'string' || typeof req.id === 'number' ? String(req.id) : '';
+
 export const notFoundHandler: RequestHandler = (req, _res, next) => {
   next(new ProblemError(404, 'not_found', 'Not found', `No route for ${req.method} ${req.path}`));
 };
 
 /** Last handler: every error leaves as problem+json; unexpected ones are logged, not shown. */
 export const problemHandler: ErrorRequestHandler = (err, req, res, _next) => {
-  const requestId = typeof req.id === 'string' || typeof req.id === 'number' ? String(req.id) : '';
+  const requestId = requestIdOf(req);
   const parserError = (err as { type?: string } | undefined)?.type;
   let problem: Problem;
   if (err instanceof ProblemError) {
