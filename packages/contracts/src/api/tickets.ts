@@ -73,7 +73,7 @@ export const queueParams = z.object({ queue: z.enum(QUEUES) });
 export const queuePageQuery = z.object({ limit: limitSchema, cursor: cursorSchema });
 
 export const referenceParams = z.object({
-  reference: z.string().regex(/^SUPPORT-[1-9][0-9]{0,9}$/, 'a reference such as SUPPORT-123'),
+  reference: z.string().regex(/^SUPPORT-[1-9][0-9]{0,19}$/, 'a reference such as SUPPORT-123'),
 });
 export const actionParams = referenceParams.extend({ action: z.enum(TICKET_ACTIONS as [string, ...string[]]) });
 
