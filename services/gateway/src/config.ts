@@ -29,6 +29,8 @@ export const gatewayConfigSchema = baseConfigSchema.extend({
   RATE_LIMIT_USER_PER_MINUTE: perMinute(300),
   /** …and per IP on login, sign-up and password reset. */
   RATE_LIMIT_AUTH_PER_MINUTE: perMinute(20),
+  /** A counter the database has not answered for within this is counted in memory instead. */
+  RATE_LIMIT_STORE_TIMEOUT_MS: z.coerce.number().int().positive().default(1_000),
 });
 
 export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;

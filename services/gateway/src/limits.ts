@@ -15,7 +15,7 @@ export interface GatewayLimits {
  */
 export function createGatewayLimits(db: Connection, config: GatewayConfig): GatewayLimits {
   const make = (keyPrefix: string, points: number) =>
-    mongoLimiter(db, { keyPrefix, points, durationSeconds: 60, degradeAfterMs: 1_000 });
+    mongoLimiter(db, { keyPrefix, points, durationSeconds: 60, degradeAfterMs: config.RATE_LIMIT_STORE_TIMEOUT_MS });
   return {
     perIp: make('gw-ip', config.RATE_LIMIT_IP_PER_MINUTE),
     perUser: make('gw-user', config.RATE_LIMIT_USER_PER_MINUTE),
