@@ -1,8 +1,8 @@
-import type { Server } from 'node:http';
-import { closeServer, createLogger, createServiceApp, listen } from '@woop/service-kit';
+import { closeServer, createLogger } from '@woop/service-kit';
 import { loadGatewayConfig, type GatewayConfig } from '../../services/gateway/src/config';
 import { gatewayService, type GatewayService } from '../../services/gateway/src/service';
 import { uniqueId } from './ids';
+import { serveInProcess } from './serve';
 
 const logger = createLogger('test', process.env.TEST_LOG_LEVEL ?? 'silent');
 
@@ -34,15 +34,7 @@ export async function startGateway(env: Record<string, string>): Promise<Running
   const svc = gatewayService(config, logger);
   await svc.mongo.connected;
   await svc.ready;
-  const app = createServiceApp({
-    logger,
-    readiness: svc.parts.readiness,
-    readinessTimeoutMs: 2_000,
-    routes: svc.parts.routes,
-  });
-  const server: Server = await listen(app, '127.0.0.1', 0);
-  const address = server.address();
-  const origin = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  const { server, origin } = await serveInProcess(logger, svc.parts);
   return {
     origin,
     config,

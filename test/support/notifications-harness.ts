@@ -1,8 +1,8 @@
-import type { Server } from 'node:http';
-import { closeServer, createLogger, createServiceApp, listen } from '@woop/service-kit';
+import { closeServer, createLogger } from '@woop/service-kit';
 import { loadNotificationsConfig } from '../../services/notifications/src/config';
 import { notificationsService } from '../../services/notifications/src/service';
 import { uniqueId } from './ids';
+import { serveInProcess } from './serve';
 
 const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
 const MONGODB_URI = process.env.MONGODB_URI ?? 'mongodb://127.0.0.1:27017';
@@ -26,10 +26,8 @@ export async function startNotifications(env: Record<string, string> = {}) {
     await service.joined;
     await new Promise((r) => setTimeout(r, 1_000)); // the group's first fetch position is set
   }
-  const app = createServiceApp({ logger, readiness: [], readinessTimeoutMs: 1_000, routes: service.parts.routes });
-  const server: Server = await listen(app, '127.0.0.1', 0);
-  const address = server.address();
-  const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/v1`;
+  const { server, origin } = await serveInProcess(logger, { readiness: [], routes: service.parts.routes });
+  const base = `${origin}/v1`;
   return {
     service,
     config,
