@@ -1,65 +1,18 @@
-import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { makeEvent, TOPICS, type EventEnvelope } from '@woop/contracts';
-import {
-  closeServer,
-  createEventPublisher,
-  createKafka,
-  createLogger,
-  createServiceApp,
-  IDENTITY_HEADER,
-  listen,
-  signIdentity,
-} from '@woop/service-kit';
-import { loadNotificationsConfig } from '../../services/notifications/src/config';
+import { createEventPublisher, createKafka, createLogger, IDENTITY_HEADER, signIdentity } from '@woop/service-kit';
 import { messageIdFor } from '../../services/notifications/src/dispatcher';
-import { notificationsService } from '../../services/notifications/src/service';
 import { eventually } from '../support/eventually';
 import { startIdentity } from '../support/identity-harness';
 import { uniqueId } from '../support/ids';
 import { readEvents } from '../support/kafka-events';
 import { listEmails, waitForEmail, type CaughtEmail } from '../support/mailcatcher';
+import { startNotifications } from '../support/notifications-harness';
 import { freePort, spawnNode, type Spawned } from '../support/processes';
 
 const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
-const MONGODB_URI = process.env.MONGODB_URI ?? 'mongodb://127.0.0.1:27017';
 const logger = createLogger('test', process.env.TEST_LOG_LEVEL ?? 'silent');
 const kafka = createKafka('notifications-test', brokers, logger);
-const dbName = (prefix: string) => uniqueId(prefix).replace(/-/g, '_');
-
-/** The notifications service in-process: its own consumer group and database. */
-async function startNotifications(env: Record<string, string> = {}) {
-  const config = loadNotificationsConfig({
-    MONGODB_URI,
-    MONGODB_DB: dbName('notifications'),
-    KAFKA_BROKERS: brokers.join(','),
-    NOTIFICATIONS_GROUP_ID: uniqueId('notifications-test'),
-    // Only what the test publishes: the topics hold every earlier run's events too.
-    NOTIFICATIONS_FROM_BEGINNING: 'false',
-    NOTIFICATIONS_BACKOFF_MS: '200',
-    ...env,
-  });
-  const service = notificationsService(config, logger, { consume: env.CONSUME !== 'false' });
-  await service.started;
-  if (env.CONSUME !== 'false') {
-    await service.joined;
-    await new Promise((r) => setTimeout(r, 1_000)); // the group's first fetch position is set
-  }
-  const app = createServiceApp({ logger, readiness: [], readinessTimeoutMs: 1_000, routes: service.parts.routes });
-  const server: Server = await listen(app, '127.0.0.1', 0);
-  const address = server.address();
-  const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/v1`;
-  return {
-    service,
-    config,
-    base,
-    async stop() {
-      await closeServer(server);
-      for (const c of service.parts.closeables) await c.close();
-      await service.mongo.connection.dropDatabase().catch(() => undefined);
-    },
-  };
-}
 
 const publisher = createEventPublisher(kafka);
 afterAll(() => publisher.close());

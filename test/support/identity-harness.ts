@@ -1,9 +1,9 @@
-import type { Server } from 'node:http';
-import { closeServer, createLogger, createServiceApp, listen, type EventPublisher } from '@woop/service-kit';
+import { closeServer, createLogger, type EventPublisher } from '@woop/service-kit';
 import { loadIdentityConfig, type IdentityConfig } from '../../services/identity/src/config';
 import { seed } from '../../services/identity/src/seed';
 import { identityService } from '../../services/identity/src/service';
 import { uniqueId } from './ids';
+import { serveInProcess } from './serve';
 
 const logger = createLogger('test', process.env.TEST_LOG_LEVEL ?? 'silent');
 
@@ -33,15 +33,8 @@ export async function startIdentity(
   await svc.mongo.connected;
   await svc.ready;
   await seed(svc.models, logger);
-  const app = createServiceApp({
-    logger,
-    readiness: svc.parts.readiness,
-    readinessTimeoutMs: 2_000,
-    routes: svc.parts.routes,
-  });
-  const server: Server = await listen(app, '127.0.0.1', 0);
-  const address = server.address();
-  const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/v1`;
+  const { server, origin } = await serveInProcess(logger, svc.parts);
+  const base = `${origin}/v1`;
   return {
     base,
     config,

@@ -21,6 +21,8 @@ import { uniqueId } from './ids';
 const logger = createLogger('test', process.env.TEST_LOG_LEVEL ?? 'silent');
 
 export interface TicketsApi {
+  /** Base URL of its API, ending in /v1. */
+  base: string;
   config: TicketsConfig;
   svc: ReturnType<typeof ticketsService>;
   /** Calls the API as `who` (a signed identity, as the gateway sends it). */
@@ -79,6 +81,7 @@ export async function startTicketsApi(): Promise<TicketsApi> {
   const address = server.address();
   const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/v1`;
   return {
+    base,
     config,
     svc,
     async call(who, method, path, body, headers = {}) {

@@ -7,3 +7,6 @@ export * from './identity';
 export * from './catalogue';
 export * from './ticket-form';
 export * from './api/tickets';
+export * from './api/identity';
+export * from './api/notifications';
+export * from './api/ticket-views';

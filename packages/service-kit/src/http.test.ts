@@ -29,6 +29,13 @@ describe('createServiceApp', () => {
         a.get('/boom', () => {
           throw new Error('secret internal detail at 10.0.0.5');
         });
+        a.get('/database-down', () => {
+          throw Object.assign(new Error('connect ECONNREFUSED 10.0.0.5:27017'), { name: 'MongoServerSelectionError' });
+        });
+        a.get('/temporal-down', () => {
+          const grpc = Object.assign(new Error('14 UNAVAILABLE'), { code: 14, details: 'No connection', metadata: {} });
+          throw Object.assign(new Error('Failed to start workflow'), { name: 'ServiceError', cause: grpc });
+        });
         a.get('/teapot', () => {
           throw new ProblemError(418, 'teapot', 'I am a teapot', 'Short and stout', [
             { path: 'spout', message: 'too short' },
@@ -84,6 +91,17 @@ describe('createServiceApp', () => {
     const text = await res.text();
     expect(JSON.parse(text)).toMatchObject({ code: 'internal_error' });
     expect(text).not.toMatch(/10\.0\.0\.5|secret|at /);
+  });
+
+  it('answers 503 with Retry-After when a server it needs is down, without its address', async () => {
+    for (const path of ['/database-down', '/temporal-down']) {
+      const res = await fetch(`${base}${path}`);
+      expect(res.status).toBe(503);
+      expect(res.headers.get('retry-after')).toBe('5');
+      const text = await res.text();
+      expect(JSON.parse(text)).toMatchObject({ code: 'service_unavailable' });
+      expect(text).not.toMatch(/10\.0\.0\.5|ECONNREFUSED|UNAVAILABLE/);
+    }
   });
 
   it('answers malformed and oversized JSON bodies with stable codes', async () => {

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
+// Re-exported so that every service sees pino-http's `req.id` and `req.log` on Express requests.
+export type { HttpLogger } from 'pino-http';
 import type { Logger } from './logger';
 import { notFoundHandler, problemHandler } from './problem';
 import { checkReadiness, type ReadinessCheck } from './readiness';

@@ -14,3 +14,4 @@ export * from './clients/smtp';
 export * from './identity-header';
 export * from './outbox';
 export * from './validation';
+export * from './rate-limits';

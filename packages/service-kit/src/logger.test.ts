@@ -14,13 +14,20 @@ describe('createLogger', () => {
     logger.info(
       {
         user: { email: 'a@b.c', password: 'correct horse' },
-        req: { headers: { authorization: 'Bearer abc', cookie: 'sid=1' } },
+        req: {
+          headers: {
+            authorization: 'Bearer abc',
+            cookie: 'sid=1',
+            'x-woop-identity': 'who.sig',
+            'x-csrf-token': 'csrf1',
+          },
+        },
       },
       'signed in',
     );
     const line = JSON.parse(lines[0] ?? '{}');
     expect(line).toMatchObject({ service: 'identity', level: 'info', msg: 'signed in', user: { email: 'a@b.c' } });
-    expect(lines[0]).not.toMatch(/correct horse|Bearer abc|sid=1/);
+    expect(lines[0]).not.toMatch(/correct horse|Bearer abc|sid=1|who\.sig|csrf1/);
     expect(line.user.password).toBe('[redacted]');
   });
 });

@@ -12,6 +12,9 @@ export const REDACTED_PATHS = [
   '*.secret',
   'req.headers.authorization',
   'req.headers.cookie',
+  // The signed caller (name, email) and the session's CSRF token: personal or secret, never logged.
+  'req.headers["x-woop-identity"]',
+  'req.headers["x-csrf-token"]',
   'res.headers["set-cookie"]',
   'headers.authorization',
   'headers.cookie',

@@ -1,6 +1,8 @@
 import { baseConfigSchema, loadConfig } from '@woop/service-kit';
 import { z } from 'zod';
 
+const perMinute = (d: number) => z.coerce.number().int().positive().default(d);
+
 export const gatewayConfigSchema = baseConfigSchema.extend({
   GATEWAY_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   /** Internal services, on loopback locally and on the private network in production. */
@@ -9,6 +11,26 @@ export const gatewayConfigSchema = baseConfigSchema.extend({
   NOTIFICATIONS_URL: z.url().default('http://127.0.0.1:3003'),
   /** Bound on every call from the gateway to a service. */
   UPSTREAM_TIMEOUT_MS: z.coerce.number().int().positive().default(5_000),
+  /** The gateway's own database: the rate-limit counters its copies share. */
+  MONGODB_DB: z.string().default('gateway'),
+  /**
+   * Which proxies in front of the gateway may say who the client is (X-Forwarded-For), in
+   * Express's `trust proxy` syntax: `false` (none, the default), `loopback`, a CIDR list, a hop count.
+   */
+  TRUST_PROXY: z
+    .string()
+    .default('false')
+    .transform((v): boolean | number | string =>
+      v === 'false' ? false : v === 'true' ? true : /^\d+$/.test(v) ? Number(v) : v,
+    ),
+  /** Requests per minute per client IP, on every route… */
+  RATE_LIMIT_IP_PER_MINUTE: perMinute(600),
+  /** …per signed-in user (or API token owner)… */
+  RATE_LIMIT_USER_PER_MINUTE: perMinute(300),
+  /** …and per IP on login, sign-up and password reset. */
+  RATE_LIMIT_AUTH_PER_MINUTE: perMinute(20),
+  /** A counter the database has not answered for within this is counted in memory instead. */
+  RATE_LIMIT_STORE_TIMEOUT_MS: z.coerce.number().int().positive().default(1_000),
 });
 
 export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;

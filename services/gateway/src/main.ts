@@ -1,7 +1,7 @@
 import { tracing } from './instrument';
 import { runService } from '@woop/service-kit';
 import { loadGatewayConfig } from './config';
-import { upstreamReadiness } from './upstreams';
+import { gatewayService } from './service';
 
 const config = loadGatewayConfig();
 
@@ -10,15 +10,7 @@ void runService({
   config,
   port: config.GATEWAY_PORT,
   tracing,
-  setup: () => ({
-    readiness: upstreamReadiness(config),
-    routes: (app) => {
-      app.get('/', (_req, res) => {
-        res.json({ name: 'Portail du support WOOP', api: '/api/v1', health: '/healthz', readiness: '/readyz' });
-      });
-    },
-    closeables: [],
-  }),
+  setup: (logger) => gatewayService(config, logger).parts,
 }).catch((err) => {
   console.error('gateway failed to start', err);
   process.exit(1);

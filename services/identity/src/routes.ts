@@ -1,57 +1,29 @@
 import express, { type Express, type Request } from 'express';
-import { parseInput, ProblemError, requireIdentity, type VerifiedIdentity } from '@woop/service-kit';
-import { z } from 'zod';
+import {
+  completePasswordResetBody,
+  completeSignupBody,
+  createApiTokenBody,
+  createOrganizationBody,
+  inviteBody,
+  listUsersQuery,
+  loginBody,
+  logoutBody,
+  passwordResetBody,
+  resolveBody,
+  signupBody,
+  updateUserBody,
+} from '@woop/contracts';
+import {
+  consume,
+  ensureNotLimited,
+  parseInput,
+  ProblemError,
+  requireIdentity,
+  type VerifiedIdentity,
+} from '@woop/service-kit';
 import type { Accounts } from './accounts';
 import { publicOrganization, publicUser, type Directory } from './directory';
-import { consume, ensureNotLimited, type Limits } from './limits';
-import { PASSWORD_MAX } from './passwords';
-
-const email = z.email().max(254);
-const locale = z.enum(['fr', 'en']).default('fr');
-const role = z.enum(['customer', 'agent', 'admin']);
-const team = z.string().regex(/^[a-z][a-z0-9-]{1,31}$/, 'a team is a lowercase name');
-const fullName = z.string().trim().min(1).max(200);
-// Length is checked against the password policy, with its own message; this only bounds input.
-const password = z
-  .string()
-  .min(1)
-  .max(PASSWORD_MAX * 4);
-const token = z.string().min(1).max(200);
-
-export const schemas = {
-  signup: z.object({ email, locale }),
-  completeSignup: z.object({ token, fullName, password }),
-  login: z.object({ email, password }),
-  logout: z.object({ sessionToken: token }),
-  resolve: z.object({ token }),
-  passwordReset: z.object({ email, locale }),
-  completePasswordReset: z.object({ token, password }),
-  createOrganization: z.object({
-    name: z.string().trim().min(1).max(200),
-    kind: z.enum(['retailer', 'carrier']),
-    emailDomains: z.array(z.string().regex(/^[a-z0-9.-]+\.[a-z]{2,}$/i, 'a domain such as enseigne.fr')).default([]),
-  }),
-  invite: z.object({
-    email,
-    role,
-    organizationId: z.string().optional(),
-    orgAdmin: z.boolean().optional(),
-    teams: z.array(team).optional(),
-    fullName: fullName.optional(),
-    locale: z.enum(['fr', 'en']).optional(),
-  }),
-  updateUser: z
-    .object({
-      role: role.optional(),
-      orgAdmin: z.boolean().optional(),
-      teams: z.array(team).optional(),
-      fullName: fullName.optional(),
-      locale: z.enum(['fr', 'en']).optional(),
-    })
-    .refine((c) => Object.keys(c).length > 0, 'nothing to change'),
-  listUsers: z.object({ organizationId: z.string().optional() }),
-  createApiToken: z.object({ name: z.string().trim().min(1).max(100) }),
-};
+import type { Limits } from './limits';
 
 const ACCEPTED = {
   status: 'accepted',
@@ -75,7 +47,7 @@ export function identityRoutes(deps: {
     r.use(express.json({ limit: '16kb' }));
 
     r.post('/signup', async (req, res) => {
-      const body = parseInput(schemas.signup, req.body);
+      const body = parseInput(signupBody, req.body);
       await consume([limits.linkRequestsPerIp, ip(req)], [limits.linkRequestsPerEmail, body.email.toLowerCase()]);
       await accounts.requestSignup(body.email, body.locale);
       res.status(202).json(ACCEPTED);
@@ -83,12 +55,12 @@ export function identityRoutes(deps: {
 
     r.post('/signup/complete', async (req, res) => {
       await consume([limits.tokenAttemptsPerIp, ip(req)]);
-      const body = parseInput(schemas.completeSignup, req.body);
+      const body = parseInput(completeSignupBody, req.body);
       res.status(201).json(await accounts.completeSignup(body.token, body.fullName, body.password));
     });
 
     r.post('/password-reset', async (req, res) => {
-      const body = parseInput(schemas.passwordReset, req.body);
+      const body = parseInput(passwordResetBody, req.body);
       await consume([limits.linkRequestsPerIp, ip(req)], [limits.linkRequestsPerEmail, body.email.toLowerCase()]);
       await accounts.requestPasswordReset(body.email, body.locale);
       res.status(202).json(ACCEPTED);
@@ -96,13 +68,13 @@ export function identityRoutes(deps: {
 
     r.post('/password-reset/complete', async (req, res) => {
       await consume([limits.tokenAttemptsPerIp, ip(req)]);
-      const body = parseInput(schemas.completePasswordReset, req.body);
+      const body = parseInput(completePasswordResetBody, req.body);
       await accounts.completePasswordReset(body.token, body.password);
       res.json({ status: 'password_changed' });
     });
 
     r.post('/login', async (req, res) => {
-      const body = parseInput(schemas.login, req.body);
+      const body = parseInput(loginBody, req.body);
       const perPair: [typeof limits.loginFailuresPerIp, string] = [
         limits.loginFailuresPerEmailAndIp,
         `${body.email.toLowerCase()}|${ip(req)}`,
@@ -123,12 +95,12 @@ export function identityRoutes(deps: {
     });
 
     r.post('/logout', async (req, res) => {
-      await accounts.logout(parseInput(schemas.logout, req.body).sessionToken);
+      await accounts.logout(parseInput(logoutBody, req.body).sessionToken);
       res.status(204).end();
     });
 
     r.post('/sessions/resolve', async (req, res) => {
-      const identity = await accounts.resolve(parseInput(schemas.resolve, req.body).token);
+      const identity = await accounts.resolve(parseInput(resolveBody, req.body).token);
       if (!identity) throw new ProblemError(401, 'unauthenticated', 'Not logged in', 'The session has ended.');
       res.json({ identity });
     });
@@ -142,7 +114,7 @@ export function identityRoutes(deps: {
       res.json({ items: (await directory.listOrganizations(caller(req))).map(publicOrganization) });
     });
     r.post('/organizations', async (req, res) => {
-      const org = await directory.createOrganization(caller(req), parseInput(schemas.createOrganization, req.body));
+      const org = await directory.createOrganization(caller(req), parseInput(createOrganizationBody, req.body));
       res.status(201).location(`/v1/organizations/${org._id}`).json(publicOrganization(org));
     });
     r.get('/organizations/:id', async (req, res) => {
@@ -150,18 +122,18 @@ export function identityRoutes(deps: {
     });
 
     r.get('/users', async (req, res) => {
-      const { organizationId } = parseInput(schemas.listUsers, req.query, 'query');
+      const { organizationId } = parseInput(listUsersQuery, req.query, 'query');
       res.json({ items: (await directory.listUsers(caller(req), organizationId)).map(publicUser) });
     });
     r.post('/users', async (req, res) => {
-      const user = await directory.invite(caller(req), parseInput(schemas.invite, req.body));
+      const user = await directory.invite(caller(req), parseInput(inviteBody, req.body));
       res.status(201).location(`/v1/users/${user._id}`).json(publicUser(user));
     });
     r.get('/users/:id', async (req, res) => {
       res.json(publicUser(await directory.getUser(caller(req), param(req, 'id'))));
     });
     r.patch('/users/:id', async (req, res) => {
-      const changes = parseInput(schemas.updateUser, req.body);
+      const changes = parseInput(updateUserBody, req.body);
       res.json(publicUser(await directory.update(caller(req), param(req, 'id'), changes)));
     });
     r.post('/users/:id/deactivate', async (req, res) => {
@@ -176,7 +148,7 @@ export function identityRoutes(deps: {
     });
 
     r.post('/api-tokens', async (req, res) => {
-      const { name } = parseInput(schemas.createApiToken, req.body);
+      const { name } = parseInput(createApiTokenBody, req.body);
       res.status(201).json(await directory.createApiToken(caller(req), name));
     });
     r.delete('/api-tokens/:tokenId', async (req, res) => {

@@ -1,5 +1,7 @@
 import {
   connectMongo,
+  ensureLimitIndexes,
+  sweepLimits,
   createEventPublisher,
   createKafka,
   kafkaReadiness,
@@ -11,7 +13,7 @@ import {
 import { Accounts } from './accounts';
 import type { IdentityConfig } from './config';
 import { Directory } from './directory';
-import { createLimits, ensureLimitIndexes, sweepLimits } from './limits';
+import { createLimits } from './limits';
 import { identityModels, sweepExpired } from './model';
 import { identityRoutes } from './routes';
 

@@ -1,5 +1,5 @@
 import express from 'express';
-import { parseEvent, TOPICS, type EventEnvelope } from '@woop/contracts';
+import { deliveryQuery, parseEvent, preferenceBody, TOPICS, type EventEnvelope } from '@woop/contracts';
 import {
   connectMongo,
   createEventPublisher,
@@ -12,7 +12,6 @@ import {
   type Logger,
   type ServiceParts,
 } from '@woop/service-kit';
-import { z } from 'zod';
 import type { NotificationsConfig } from './config';
 import { Dispatcher } from './dispatcher';
 import { planEmails, type PlanContext } from './recipients';
@@ -81,13 +80,6 @@ export function notificationsService(config: NotificationsConfig, logger: Logger
   started.catch((err) => logger.error({ err }, 'notifications consumer failed to start'));
 
   const caller = (req: express.Request) => requireIdentity(req, config.INTERNAL_AUTH_SECRET);
-  const deliveryQuery = z.object({
-    eventId: z.string().optional(),
-    reference: z.string().optional(),
-    address: z.string().optional(),
-    limit: z.coerce.number().int().min(1).max(500).default(100),
-  });
-
   const parts: ServiceParts = {
     readiness: [mongo.readiness, kafkaReadiness('notifications', config.KAFKA_BROKERS, logger), smtp.readiness],
     routes: (app) => {
@@ -108,7 +100,7 @@ export function notificationsService(config: NotificationsConfig, logger: Logger
       // "Notifications activées" on a request page, for the caller.
       r.put('/preferences/tickets/:reference', async (req, res) => {
         const who = caller(req);
-        const { enabled } = parseInput(z.object({ enabled: z.boolean() }), req.body);
+        const { enabled } = parseInput(preferenceBody, req.body);
         const reference = String(req.params.reference);
         await models.Preference.updateOne(
           { _id: `${who.userId}:${reference}` },

@@ -1,0 +1,105 @@
+import { z } from 'zod';
+
+/**
+ * Request and response schemas of the identity API. The identity service validates with the
+ * request schemas and the gateway builds its OpenAPI document from all of them.
+ */
+
+const email = z.email().max(254);
+const localeSchema = z.enum(['fr', 'en']);
+const locale = localeSchema.default('fr').describe('Language of the emails: French by default');
+const role = z.enum(['customer', 'agent', 'admin']);
+const team = z.string().regex(/^[a-z][a-z0-9-]{1,31}$/, 'a team is a lowercase name');
+const fullName = z.string().trim().min(1).max(200);
+/** The password policy (12 to 256 characters, not a common one) is checked by the service, with its own message. */
+const password = z.string().min(1).max(1_024);
+const token = z.string().min(1).max(200);
+
+export const signupBody = z.object({ email, locale });
+export const completeSignupBody = z.object({
+  token: token.describe('The token of the link in the sign-up or invitation email'),
+  fullName,
+  password: password.describe('12 to 256 characters, not a common password, not containing your name or address'),
+});
+export const loginBody = z.object({ email, password });
+export const logoutBody = z.object({ sessionToken: token });
+export const resolveBody = z.object({ token });
+export const passwordResetBody = z.object({ email, locale });
+export const completePasswordResetBody = z.object({ token, password });
+
+export const createOrganizationBody = z.object({
+  name: z.string().trim().min(1).max(200),
+  kind: z.enum(['retailer', 'carrier']),
+  emailDomains: z
+    .array(z.string().regex(/^[a-z0-9.-]+\.[a-z]{2,}$/i, 'a domain such as enseigne.fr'))
+    .default([])
+    .describe('Addresses at these domains may sign up as customers of the organisation'),
+});
+
+export const inviteBody = z.object({
+  email,
+  role,
+  organizationId: z.string().optional().describe('Customers: their organisation'),
+  orgAdmin: z.boolean().optional(),
+  teams: z.array(team).optional().describe('Agents: their teams (support, security, dpo, …)'),
+  fullName: fullName.optional(),
+  locale: localeSchema.optional(),
+});
+
+export const updateUserBody = z
+  .object({
+    role: role.optional(),
+    orgAdmin: z.boolean().optional(),
+    teams: z.array(team).optional(),
+    fullName: fullName.optional(),
+    locale: localeSchema.optional(),
+  })
+  .refine((c) => Object.keys(c).length > 0, 'nothing to change');
+
+export const listUsersQuery = z.object({ organizationId: z.string().optional() });
+export const createApiTokenBody = z.object({ name: z.string().trim().min(1).max(100) });
+
+export const userIdParams = z.object({ userId: z.string().min(1).max(64) });
+export const organizationIdParams = z.object({ organizationId: z.string().min(1).max(64) });
+export const apiTokenIdParams = z.object({ tokenId: z.string().min(1).max(64) });
+
+// ---- responses -----------------------------------------------------------------------------
+
+/** Who the caller is, as the gateway passes it to the services. */
+export const identitySchema = z.object({
+  userId: z.string(),
+  role,
+  name: z.string(),
+  email: z.string(),
+  organizationId: z.string().optional(),
+  orgAdmin: z.boolean(),
+  teams: z.array(z.string()),
+  locale: localeSchema,
+});
+
+export const userSchema = z.object({
+  userId: z.string(),
+  email: z.string(),
+  fullName: z.string(),
+  role,
+  organizationId: z.string().optional(),
+  orgAdmin: z.boolean(),
+  teams: z.array(z.string()),
+  locale: localeSchema,
+  status: z.enum(['invited', 'active', 'deactivated', 'erased']),
+  createdAt: z.iso.datetime(),
+});
+
+export const organizationSchema = z.object({
+  organizationId: z.string(),
+  name: z.string(),
+  kind: z.enum(['retailer', 'carrier']),
+  emailDomains: z.array(z.string()),
+});
+
+export const linkAccepted = z.object({ status: z.literal('accepted'), message: z.string() });
+export const passwordChanged = z.object({ status: z.literal('password_changed') });
+export const apiTokenCreated = z.object({
+  tokenId: z.string(),
+  token: z.string().describe('Shown once: send it as `Authorization: Bearer <token>`'),
+});

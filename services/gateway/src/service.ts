@@ -1,0 +1,68 @@
+import { createHmac } from 'node:crypto';
+import {
+  connectMongo,
+  ensureLimitIndexes,
+  sweepLimits,
+  type Logger,
+  type MongoHandle,
+  type ServiceParts,
+} from '@woop/service-kit';
+import { accountRoutes } from './api/account-routes';
+import { API_BASE, openApiDocument, type OpenApiDocument } from './api/openapi';
+import { apiRouter } from './api/router';
+import { ticketRoutes } from './api/ticket-routes';
+import type { GatewayConfig } from './config';
+import { mountDocs } from './docs/page';
+import { createGatewayLimits } from './limits';
+import { upstreamReadiness, Upstreams } from './upstreams';
+
+export const API_VERSION = '1.0.0';
+export const API_ROUTES = [...accountRoutes, ...ticketRoutes];
+
+/**
+ * The gateway's parts, for its main and for tests that run it in-process: the versioned API
+ * with its OpenAPI document and docs page, in front of identity, tickets and notifications.
+ */
+export interface GatewayService {
+  parts: ServiceParts;
+  ready: Promise<void>;
+  document: OpenApiDocument;
+  mongo: MongoHandle;
+}
+
+export function gatewayService(config: GatewayConfig, logger: Logger): GatewayService {
+  const mongo = connectMongo(config.MONGODB_URI, config.MONGODB_DB, logger);
+  const ready = mongo.connected.then(() => ensureLimitIndexes(mongo.connection));
+  ready.catch((err) => logger.error({ err }, 'could not create the rate-limit index'));
+  const sweeper = setInterval(() => {
+    void sweepLimits(mongo.connection).catch((err) => logger.warn({ err }, 'sweep of rate-limit counters failed'));
+  }, 60_000);
+  sweeper.unref();
+
+  const limits = createGatewayLimits(mongo.connection, config);
+  const upstreams = new Upstreams(config);
+  const document: OpenApiDocument = openApiDocument(API_ROUTES, API_VERSION);
+  // Its own key, derived from the shared secret: a CSRF token is no signature of anything else.
+  const csrfSecret = createHmac('sha256', config.INTERNAL_AUTH_SECRET).update('woop-gateway-csrf').digest('base64url');
+
+  const parts: ServiceParts = {
+    readiness: upstreamReadiness(config),
+    routes: (app) => {
+      app.set('trust proxy', config.TRUST_PROXY);
+      app.get('/', (_req, res) => {
+        res.json({
+          name: 'Portail du support WOOP',
+          api: API_BASE,
+          openapi: `${API_BASE}/openapi.json`,
+          docs: `${API_BASE}/docs`,
+          health: '/healthz',
+          readiness: '/readyz',
+        });
+      });
+      mountDocs(app, API_BASE, document);
+      app.use(API_BASE, apiRouter({ routes: API_ROUTES, upstreams, limits, csrfSecret }));
+    },
+    closeables: [{ close: async () => clearInterval(sweeper) }, mongo],
+  };
+  return { parts, ready, document, mongo };
+}

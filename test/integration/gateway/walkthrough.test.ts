@@ -1,0 +1,398 @@
+import { REQUEST_TYPES, TOPICS } from '@woop/contracts';
+import { createKafka, createLogger, IDENTITY_HEADER, signIdentity } from '@woop/service-kit';
+import { DEMO_PASSWORD } from '../../../services/identity/src/seed';
+import { ApiClient } from '../../support/api-client';
+import { eventually } from '../../support/eventually';
+import { validFields } from '../../support/forms';
+import { originOf, startGateway, type RunningGateway } from '../../support/gateway-harness';
+import { startIdentity, type RunningIdentity } from '../../support/identity-harness';
+import { uniqueId } from '../../support/ids';
+import { readEvents } from '../../support/kafka-events';
+import { startNotifications } from '../../support/notifications-harness';
+import { startTicketsApi, type TicketsApi } from '../../support/tickets-api-harness';
+
+const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
+const kafka = createKafka('gateway-test', brokers, createLogger('test', process.env.TEST_LOG_LEVEL ?? 'silent'));
+
+interface TicketView {
+  ticket: { reference: string; status: string; activity: Array<{ kind: string; body?: string }> };
+  allowed: string[];
+}
+interface Problem {
+  code: string;
+  status: number;
+  requestId: string;
+  errors?: Array<{ path: string; message: string }>;
+}
+
+/**
+ * The public API end to end, through the gateway, on the real identity, tickets and
+ * notifications services (Temporal, FerretDB, Kafka): every answer is checked against the
+ * OpenAPI document the gateway serves (see ApiClient).
+ */
+describe('gateway: the public API walked through by its clients', () => {
+  let identity: RunningIdentity;
+  let tickets: TicketsApi;
+  let notifications: Awaited<ReturnType<typeof startNotifications>>;
+  let gateway: RunningGateway;
+  let anonymous: ApiClient;
+
+  beforeAll(async () => {
+    // Tickets first: it learns people from the user.* events identity's seed publishes.
+    tickets = await startTicketsApi();
+    [identity, notifications] = await Promise.all([startIdentity(), startNotifications({ CONSUME: 'false' })]);
+    gateway = await startGateway({
+      IDENTITY_URL: originOf(identity.base),
+      TICKETS_URL: originOf(tickets.base),
+      NOTIFICATIONS_URL: originOf(notifications.base),
+    });
+    anonymous = await ApiClient.connect(gateway.origin);
+  }, 120_000);
+  afterAll(async () => {
+    await gateway?.stop();
+    await Promise.all([identity?.stop(), tickets?.stop(), notifications?.stop()]);
+  });
+
+  /** A browser session: logs in, keeps the cookies and the CSRF token. */
+  const browser = async (email: string): Promise<ApiClient> => {
+    const client = anonymous.fresh();
+    const res = await client.post<{ csrfToken: string }>('/auth/login', { email, password: DEMO_PASSWORD });
+    expect(res.status).toBe(200);
+    client.csrfToken = res.body.csrfToken;
+    return client;
+  };
+  /** A script: an API token made by its owner, sent as a bearer token, no cookies. */
+  const script = async (email: string): Promise<ApiClient> => {
+    const owner = await browser(email);
+    const created = await owner.post<{ token: string }>('/api-tokens', { name: uniqueId('script') });
+    expect(created.status).toBe(201);
+    const client = anonymous.fresh();
+    client.bearer = created.body.token;
+    return client;
+  };
+  const fileRequest = async (client: ApiClient, requestType: string, headers: Record<string, string> = {}) => {
+    const type = REQUEST_TYPES.find((t) => t.key === requestType)!;
+    return client.post<TicketView>(
+      '/tickets',
+      {
+        requestType,
+        portal: 'retailer',
+        summary: `Résumé ${requestType}`,
+        description: 'Détails',
+        fields: validFields(type),
+      },
+      { headers },
+    );
+  };
+
+  it('serves its OpenAPI 3.1 document and the interactive docs page from its own assets', async () => {
+    const doc = (await (await fetch(`${gateway.origin}/api/v1/openapi.json`)).json()) as {
+      openapi: string;
+      paths: Record<string, Record<string, { operationId: string }>>;
+    };
+    expect(doc.openapi).toBe('3.1.0');
+    const operations = Object.values(doc.paths).flatMap((p) => Object.values(p).map((o) => o.operationId));
+    expect(operations).toEqual(
+      expect.arrayContaining([
+        'signUp',
+        'logIn',
+        'createTicket',
+        'listTickets',
+        'actOnTicket',
+        'getQueue',
+        'listDeliveries',
+      ]),
+    );
+    const page = await fetch(`${gateway.origin}/api/v1/docs`);
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+    for (const asset of html.match(/(?<=(?:src|href)=")[^"]+/g) ?? []) {
+      expect(asset.startsWith('/api/v1/docs/')).toBe(true);
+      expect((await fetch(`${gateway.origin}${asset}`)).status).toBe(200);
+    }
+  });
+
+  it('signs up by email link, logs in with a __Host- session cookie, and logs out', async () => {
+    const email = `${uniqueId('walk')}@enseigne.example`;
+    const client = anonymous.fresh();
+    expect((await client.post('/auth/signup', { email })).status).toBe(202);
+    const [event] = await readEvents(
+      kafka,
+      TOPICS.users.name,
+      (e) => e.type === 'user.signup_requested' && e.data.email === email,
+      (es) => es.length > 0,
+    );
+    const token = new URL(String(event!.data.link)).searchParams.get('token')!;
+    const done = await client.post<{ csrfToken: string; identity: { role: string } }>('/auth/signup/complete', {
+      token,
+      fullName: 'Marcheuse Test',
+      password: 'un cheval correct agrafe',
+    });
+    expect(done.status).toBe(201);
+    expect(done.body.identity.role).toBe('customer');
+    expect(done.text).not.toContain('wps_'); // the session token stays in its HttpOnly cookie
+    const session = client.setCookies.find((c) => c.startsWith('__Host-woop_session='))!;
+    expect(session).toMatch(/; Path=\//);
+    expect(session).toMatch(/; HttpOnly/);
+    expect(session).toMatch(/; Secure/);
+    expect(session).toMatch(/; SameSite=Lax/);
+    expect(session).not.toMatch(/Domain=/i);
+    client.csrfToken = done.body.csrfToken;
+    expect((await client.get<{ email: string }>('/me')).body.email).toBe(email);
+
+    expect((await client.post('/auth/logout', undefined, { withoutCsrf: true })).status).toBe(403);
+    expect((await client.post('/auth/logout')).status).toBe(204);
+    expect(client.hasSession).toBe(false);
+    expect((await client.get('/me')).status).toBe(401);
+
+    const again = await client.post<{ csrfToken: string }>('/auth/login', {
+      email,
+      password: 'un cheval correct agrafe',
+    });
+    expect(again.status).toBe(200);
+    expect((await client.get('/me')).status).toBe(200);
+    const wrong = await anonymous.fresh().post<Problem>('/auth/login', { email, password: 'pas le bon mot de passe' });
+    expect(wrong).toMatchObject({ status: 401, body: { code: 'invalid_credentials' } });
+  });
+
+  it('creates every request type through the gateway, once per Idempotency-Key', async () => {
+    const claire = await browser('claire@enseigne.example');
+    for (const type of REQUEST_TYPES) {
+      const res = await fileRequest(claire, type.key);
+      expect(res.status).toBe(201);
+      expect(res.headers.get('location')).toBe(`/api/v1/tickets/${res.body.ticket.reference}`);
+      expect((await claire.get(res.headers.get('location')!.slice('/api/v1'.length))).status).toBe(200);
+    }
+    const key = { 'Idempotency-Key': uniqueId('create') };
+    const first = await fileRequest(claire, 'ask-a-question', key);
+    const retried = await fileRequest(claire, 'ask-a-question', key);
+    expect(retried.body.ticket.reference).toBe(first.body.ticket.reference);
+    const badKey = await fileRequest(claire, 'ask-a-question', { 'Idempotency-Key': 'no' });
+    expect(badKey).toMatchObject({ status: 400, body: { code: 'validation_failed' } });
+  });
+
+  it('answers bad input with a 400 problem+json naming each field, with the request id', async () => {
+    const claire = await browser('claire@enseigne.example');
+    const requestId = uniqueId('req');
+    const missing = await claire.post<Problem>(
+      '/tickets',
+      { portal: 'nowhere' },
+      { headers: { 'x-request-id': requestId } },
+    );
+    expect(missing.status).toBe(400);
+    expect(missing.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(missing.body).toMatchObject({ code: 'validation_failed', requestId });
+    expect(missing.body.errors!.map((e) => e.path).sort()).toEqual(['portal', 'requestType']);
+    expect(missing.headers.get('x-request-id')).toBe(requestId);
+
+    // The service's own check of the request type's form passes through, with its field errors.
+    const type = REQUEST_TYPES.find((t) => t.key === 'report-a-bug')!;
+    const fields = validFields(type);
+    const required = type.fields.find((f) => f.required)!.key;
+    delete fields[required];
+    const form = await claire.post<Problem>('/tickets', {
+      requestType: type.key,
+      portal: 'retailer',
+      summary: 'x',
+      fields,
+    });
+    expect(form.body).toMatchObject({ status: 400, code: 'validation_failed' });
+    expect(form.body.errors!.map((e) => e.path)).toEqual([`fields.${required}`]);
+
+    const malformed = await claire.post<Problem>('/tickets', '{"requestType":', {});
+    expect(malformed.body).toMatchObject({ status: 400, code: 'malformed_json' });
+    const notJson = await claire.post<Problem>('/tickets', 'requestType=x', {
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect(notJson.body).toMatchObject({ status: 415, code: 'unsupported_media_type' });
+    const badReference = await claire.get<Problem>('/tickets/not-a-reference');
+    expect(badReference.body).toMatchObject({ status: 400, code: 'validation_failed' });
+    expect(JSON.stringify([missing.body, form.body, malformed.body])).not.toMatch(/127\.0\.0\.1|at .*\.ts|stack/);
+  });
+
+  it('refuses the unauthenticated (401) and hides what a caller may not see (404)', async () => {
+    const claire = await browser('claire@enseigne.example');
+    const normal = (await fileRequest(claire, 'ask-a-question')).body.ticket.reference;
+    const secret = (await fileRequest(claire, 'report-a-vulnerability')).body.ticket.reference;
+
+    expect((await anonymous.get<Problem>(`/tickets/${normal}`)).body).toMatchObject({ code: 'unauthenticated' });
+    // A client cannot pass an identity of its own, even one signed with the right secret.
+    const forged = signIdentity(
+      { userId: 'user-claire', role: 'admin', name: 'x', email: 'x@x', orgAdmin: false, teams: [], locale: 'fr' },
+      identity.config.INTERNAL_AUTH_SECRET,
+    );
+    const withForged = await anonymous.get<Problem>(`/tickets/${normal}`, { headers: { [IDENTITY_HEADER]: forged } });
+    expect(withForged.status).toBe(401);
+    const badBearer = anonymous.fresh();
+    badBearer.bearer = 'wpt_not-a-real-token';
+    expect((await badBearer.get('/me')).status).toBe(401);
+
+    const ines = await browser('ines@transports.example');
+    expect((await ines.get<Problem>(`/tickets/${normal}`)).body).toMatchObject({
+      status: 404,
+      code: 'ticket_not_found',
+    });
+    const hugo = await browser('hugo@enseigne.example');
+    expect((await hugo.get(`/tickets/${normal}`)).status).toBe(200);
+    expect((await hugo.get(`/tickets/${secret}`)).status).toBe(404);
+    const paul = await script('paul@woop.example');
+    expect((await paul.get(`/tickets/${secret}`)).status).toBe(404);
+    const sarah = await script('sarah@woop.example');
+    expect((await sarah.get(`/tickets/${secret}`)).status).toBe(200);
+    expect((await ines.put(`/tickets/${normal}/notifications`, { enabled: false })).status).toBe(404);
+  });
+
+  it('walks a request from filing to the customer validating the answer', async () => {
+    const claire = await browser('claire@enseigne.example');
+    const paul = await script('paul@woop.example'); // bearer: no CSRF token needed
+    const { reference } = (await fileRequest(claire, 'report-a-bug')).body.ticket;
+
+    const refused = await claire.post<Problem>(`/tickets/${reference}/actions/qualify`, {
+      payload: { priority: 'high', billable: false },
+    });
+    expect(refused.body).toMatchObject({ status: 409, code: 'role_not_allowed' });
+    expect(refused.headers.get('x-allowed-actions')).toBe('comment,share');
+    expect(
+      (await claire.post(`/tickets/${reference}/comments`, { body: 'Précision' }, { withoutCsrf: true })).status,
+    ).toBe(403);
+    expect((await claire.post(`/tickets/${reference}/comments`, { body: 'Une précision' })).status).toBe(200);
+
+    const act = async (who: ApiClient, action: string, payload: Record<string, unknown> = {}) => {
+      const res = await who.post<TicketView>(`/tickets/${reference}/actions/${action}`, { payload });
+      expect(res.status).toBe(200);
+      return res.body;
+    };
+    await act(paul, 'qualify', { priority: 'high', billable: false, assignment: { agentId: 'user-paul' } });
+    await act(paul, 'start');
+    const noted = await paul.post<TicketView>(`/tickets/${reference}/comments`, {
+      body: 'Note interne',
+      internal: true,
+    });
+    expect(noted.body.ticket.activity.some((e) => e.kind === 'internal_note')).toBe(true);
+    expect((await act(paul, 'resolve', { answer: 'Corrigé en production.' })).ticket.status).toBe('resolved');
+
+    const seen = await claire.get<{ ticket: TicketView['ticket'] }>(`/tickets/${reference}`);
+    expect(seen.body.ticket.activity.some((e) => e.kind === 'internal_note')).toBe(false);
+    expect(seen.body.ticket.activity.some((e) => e.body === 'Une précision')).toBe(true);
+    const accepted = await act(claire, 'acceptResolution');
+    expect(accepted.ticket.status).toBe('done');
+    expect(accepted.allowed).toContain('reopen');
+
+    // "Notifications activées", per user and request, behind the ticket's own access check.
+    expect((await claire.get(`/tickets/${reference}/notifications`)).body).toEqual({ reference, enabled: true });
+    expect((await claire.put(`/tickets/${reference}/notifications`, { enabled: false })).body).toEqual({
+      reference,
+      enabled: false,
+    });
+    expect((await claire.get(`/tickets/${reference}/notifications`)).body).toEqual({ reference, enabled: false });
+    // The delivery log is the agents'.
+    expect((await paul.get(`/deliveries?reference=${reference}`)).status).toBe(200);
+    expect((await claire.get<Problem>('/deliveries')).body).toMatchObject({ status: 403, code: 'forbidden' });
+  });
+
+  it('serves the catalogue, organisations and users', async () => {
+    const claire = await browser('claire@enseigne.example');
+    const catalogue = await claire.get<{ items: unknown[] }>('/catalogue?portal=carrier');
+    expect(catalogue.body.items).toHaveLength(10);
+    expect((await claire.get('/catalogue?portal=elsewhere')).status).toBe(400);
+    expect((await claire.get<{ items: unknown[] }>('/organizations')).body.items).toHaveLength(1);
+
+    const admin = await browser('admin@woop.example');
+    const email = `${uniqueId('invited')}@enseigne.example`;
+    const invited = await admin.post<{ userId: string }>('/users', {
+      email,
+      role: 'customer',
+      organizationId: 'org-enseigne-demo',
+      fullName: 'Invitée Test',
+    });
+    expect(invited.status).toBe(201);
+    expect(invited.headers.get('location')).toBe(`/api/v1/users/${invited.body.userId}`);
+    const userPath = `/users/${invited.body.userId}`;
+    expect((await admin.patch(userPath, { locale: 'en' })).body).toMatchObject({ locale: 'en' });
+    expect((await admin.patch<Problem>(userPath, {})).body).toMatchObject({ status: 400, code: 'validation_failed' });
+    expect((await admin.get<{ items: unknown[] }>('/users?organizationId=org-enseigne-demo')).status).toBe(200);
+    expect((await claire.get(userPath)).status).toBe(200);
+    expect((await anonymous.fresh().get('/users')).status).toBe(401);
+    expect((await claire.post(`${userPath}/erase`)).status).toBe(403);
+    expect((await admin.post(`${userPath}/erase`)).status).toBe(204);
+    expect((await admin.get('/organizations/nowhere')).status).toBe(404);
+  });
+
+  describe('lists, queues, sharing, attachments and the catalogue', () => {
+    it('lists and filters the "Demandes"', async () => {
+      const claire = await browser('claire@enseigne.example');
+      const { reference } = (await fileRequest(claire, 'ask-a-question')).body.ticket;
+      const page = await claire.get<{ items: Array<{ reference: string }>; nextCursor: string | null }>(
+        '/tickets?scope=created&status=open&requestType=ask-a-question&limit=2',
+      );
+      expect(page.status).toBe(200);
+      expect(page.body.items[0]?.reference).toBe(reference);
+      if (page.body.nextCursor) {
+        const next = await claire.get(
+          `/tickets?scope=created&status=open&requestType=ask-a-question&limit=2&cursor=${encodeURIComponent(page.body.nextCursor)}`,
+        );
+        expect(next.status).toBe(200);
+      }
+      expect((await claire.get(`/tickets?q=${encodeURIComponent('Résumé ask-a-question')}`)).status).toBe(200);
+      expect((await claire.get('/tickets?status=nonsense')).status).toBe(400);
+    });
+
+    it("shows agents' queues", async () => {
+      const paul = await script('paul@woop.example');
+      expect((await paul.get('/queues')).status).toBe(200);
+      expect((await paul.get('/queues/unassigned?limit=5')).status).toBe(200);
+      const claire = await browser('claire@enseigne.example');
+      expect((await claire.get('/queues')).status).toBe(403);
+    });
+
+    it('shares a request with a colleague and stops sharing it', async () => {
+      const claire = await browser('claire@enseigne.example');
+      const { reference } = (await fileRequest(claire, 'ask-a-question')).body.ticket;
+      const hugo = await browser('hugo@enseigne.example');
+      // The tickets service learns people from identity's events: wait until it knows Hugo.
+      const shared = await eventually(
+        () => claire.post<TicketView>(`/tickets/${reference}/share`, { userIds: ['user-hugo'] }),
+        (r) => r.status !== 400,
+      );
+      expect(shared.status).toBe(200);
+      const mine = await hugo.get<{ items: Array<{ reference: string }> }>('/tickets?scope=shared');
+      expect(mine.body.items.map((i) => i.reference)).toEqual([reference]);
+      const other = await claire.post<Problem>(`/tickets/${reference}/share`, { userIds: ['user-ines'] });
+      expect(other.status).toBe(400);
+      expect(other.body.errors?.[0]?.path).toBe('userIds.0');
+      expect((await claire.delete(`/tickets/${reference}/share/user-hugo`)).status).toBe(200);
+      expect((await hugo.get<{ items: unknown[] }>('/tickets?scope=shared')).body.items).toEqual([]);
+      const secret = (await fileRequest(claire, 'report-a-vulnerability')).body.ticket.reference;
+      expect((await claire.post(`/tickets/${secret}/share`, { userIds: ['user-hugo'] })).status).toBe(409);
+      expect((await hugo.get(`/tickets/${secret}`)).status).toBe(404);
+    });
+
+    it('attaches a file and downloads it', async () => {
+      const claire = await browser('claire@enseigne.example');
+      const { reference } = (await fileRequest(claire, 'ask-a-question')).body.ticket;
+      const data = Buffer.from('bonjour\n');
+      const up = await claire.post<{ id: string }>(`/tickets/${reference}/attachments?filename=note.txt`, undefined, {
+        file: { data, contentType: 'text/plain' },
+      });
+      expect(up.status).toBe(201);
+      expect((await claire.get(`/tickets/${reference}/attachments`)).status).toBe(200);
+      const down = await claire.get(`/tickets/${reference}/attachments/${up.body.id}`);
+      expect(down.text).toBe('bonjour\n');
+      const exe = await claire.post(`/tickets/${reference}/attachments?filename=x.exe`, undefined, {
+        file: { data, contentType: 'application/x-msdownload' },
+      });
+      expect(exe.status).toBe(415);
+    });
+
+    it('reads and edits a request type (admins)', async () => {
+      const admin = await browser('admin@woop.example');
+      const type = await admin.get<Record<string, unknown>>('/catalogue/ask-a-question');
+      expect(type.status).toBe(200);
+      const { key: _key, version: _version, ...definition } = type.body;
+      expect((await admin.put('/catalogue/ask-a-question', definition)).status).toBe(200);
+      const claire = await browser('claire@enseigne.example');
+      expect((await claire.put('/catalogue/ask-a-question', definition)).status).toBe(403);
+    });
+  });
+});
