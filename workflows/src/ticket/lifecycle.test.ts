@@ -353,7 +353,7 @@ describe('sharing ("Partager")', () => {
     });
     const s = fresh();
     expect(refusal(s, CUSTOMER, 'share', { people: [] })).toMatchObject({ code: 'invalid_payload' });
-    expect(refusal(s, CUSTOMER, 'share', { people: [{ id: 'x' }] } as never)).toMatchObject({
+    expect(refusal(s, CUSTOMER, 'share', { people: [{ id: 'x' }] })).toMatchObject({
       code: 'invalid_payload',
     });
     expect(refusal(ticketIn('closed'), CUSTOMER, 'share', { people: [hugo] })).toMatchObject({
