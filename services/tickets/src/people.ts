@@ -1,7 +1,7 @@
 import type { mongo } from 'mongoose';
 import type { ActivityEntry, EventEnvelope, Person, UserFacts } from '@woop/contracts';
 import type { TicketRecord } from './access';
-import { derivedFields, TICKETS_COLLECTION } from './read-model';
+import { rowOf, ROWS_COLLECTION, TICKETS_COLLECTION } from './read-model';
 
 /**
  * The tickets service's copy of the people tickets name (from identity's user.* events): to
@@ -155,17 +155,17 @@ export function peopleOf(ticket: Omit<TicketRecord, '_id'>): string[] {
 export async function rewriteTicketsOf(db: mongo.Db, person: PersonRecord): Promise<number> {
   const tickets = db.collection<TicketRecord>(TICKETS_COLLECTION);
   const cursor = tickets.find({
-    $or: [{ 'requester.id': person._id }, { sharedWithIds: person._id }, { 'activity.actor.id': person._id }],
+    $or: [{ 'requester.id': person._id }, { 'sharedWith.id': person._id }, { 'activity.actor.id': person._id }],
   });
   let rewritten = 0;
   for await (const doc of cursor) {
     const { _id, ...ticket } = doc;
     const next = withPeople(ticket, await findPeople(db, peopleOf(ticket)));
-    const res = await tickets.replaceOne(
-      { _id, version: doc.version },
-      { ...doc, ...next, ...derivedFields(next, _id) },
-    );
-    rewritten += res.modifiedCount;
+    const res = await tickets.replaceOne({ _id, version: doc.version }, { ...doc, ...next });
+    if (res.modifiedCount === 0) continue; // a newer projection came first, and applied the directory itself
+    const { _id: _row, ...row } = rowOf(_id, next);
+    await db.collection(ROWS_COLLECTION).updateOne({ _id: _id as never, version: doc.version }, { $set: row });
+    rewritten += 1;
   }
   return rewritten;
 }

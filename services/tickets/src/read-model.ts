@@ -14,10 +14,17 @@ import { ProblemError, type VerifiedIdentity } from '@woop/service-kit';
 import type { TicketRecord } from './access';
 
 /**
- * The ticket read model: one document per ticket (`_id` = reference), the workflow's state as
- * projected by its activity plus fields derived for the queries below. Lists never ask Temporal.
+ * The ticket read model, written only by the workflow's projection activity (and by erasure):
+ * - `tickets`: one document per ticket (`_id` = reference), the workflow's state, for the
+ *   detail page and access checks;
+ * - `ticket_rows`: one small row per ticket with what lists filter, sort and show. Lists and
+ *   queues read rows only: on MongoDB the indexes below cover them; on the local FerretDB
+ *   (SQLite), which scans and decodes every document of a collection for such queries, a row
+ *   of a few hundred bytes instead of a ticket with its activity made lists ~6× faster.
+ * Lists never ask Temporal.
  */
 export const TICKETS_COLLECTION = 'tickets';
+export const ROWS_COLLECTION = 'ticket_rows';
 
 export interface DerivedFields {
   /** Ids of `sharedWith`, indexed for "shared with me". */
@@ -49,8 +56,87 @@ export function derivedFields(
   };
 }
 
+type TicketLike = Omit<TicketState, 'reference'> & { reference?: string };
+
+/** A list row: the guide's columns, what visibility needs, derived fields, the version. */
+export type TicketRow = Pick<
+  TicketRecord,
+  | '_id'
+  | 'requestType'
+  | 'summary'
+  | 'status'
+  | 'priority'
+  | 'requester'
+  | 'organizationId'
+  | 'confidential'
+  | 'assignment'
+  | 'escalated'
+  | 'escalationTeams'
+  | 'createdAt'
+  | 'updatedAt'
+  | 'version'
+> &
+  DerivedFields;
+
+export function rowOf(id: string, t: TicketLike): TicketRow {
+  return {
+    _id: id,
+    requestType: t.requestType,
+    summary: t.summary,
+    status: t.status,
+    priority: t.priority,
+    requester: t.requester,
+    organizationId: t.organizationId,
+    confidential: t.confidential,
+    assignment: t.assignment,
+    escalated: t.escalated,
+    escalationTeams: t.escalationTeams,
+    createdAt: t.createdAt,
+    updatedAt: t.updatedAt,
+    version: t.version,
+    ...derivedFields(t, id),
+  };
+}
+
+const DUPLICATE_KEY = 11000;
+
 /**
- * Indexes for the queries of this module, the visibility filter first:
+ * Writes a version of a ticket and its row, each only over an older one: the filter matches
+ * an older document or none (then the upsert inserts); a newer or equal one makes the upsert
+ * collide on `_id`, which means "already there". Idempotent, so the activity may retry.
+ */
+export async function saveProjection(db: mongo.Db, reference: string, ticket: TicketLike): Promise<void> {
+  const { reference: _r, ...doc } = ticket;
+  const upsertNewer = async (collection: string, set: Record<string, unknown>) => {
+    try {
+      await db
+        .collection(collection)
+        .updateOne({ _id: reference as never, version: { $lt: ticket.version } }, { $set: set }, { upsert: true });
+    } catch (err) {
+      if ((err as { code?: number }).code !== DUPLICATE_KEY) throw err;
+    }
+  };
+  await upsertNewer(TICKETS_COLLECTION, { ...doc, projectedAt: new Date() });
+  const { _id: _id, ...row } = rowOf(reference, ticket);
+  await upsertNewer(ROWS_COLLECTION, row);
+}
+
+/** Rows for tickets projected before rows existed (a one-off catch-up at start). */
+export async function backfillRows(db: mongo.Db): Promise<number> {
+  const rows = db.collection(ROWS_COLLECTION);
+  const tickets = db.collection<TicketRecord>(TICKETS_COLLECTION);
+  if ((await rows.estimatedDocumentCount()) >= (await tickets.estimatedDocumentCount())) return 0;
+  let written = 0;
+  for await (const doc of tickets.find({})) {
+    if (await rows.findOne({ _id: doc._id as never, version: { $gte: doc.version } })) continue;
+    await saveProjection(db, doc._id, doc);
+    written++;
+  }
+  return written;
+}
+
+/**
+ * Indexes (on the rows) for the queries of this module, the visibility filter first:
  * - a customer's list: `requester.id`, `sharedWithIds`, `organizationId` (each with createdAt,
  *   the default sort) — the three arms of the customer's visibility `$or`;
  * - agents' queues: `assignment.agentId`, `assignment.team`, `escalationTeams`, `slaState`,
@@ -71,7 +157,7 @@ export const TICKET_INDEXES: Array<{ key: Record<string, 1 | -1>; name: string }
 ];
 
 export async function ensureTicketIndexes(db: mongo.Db): Promise<void> {
-  await db.collection(TICKETS_COLLECTION).createIndexes(TICKET_INDEXES);
+  await db.collection(ROWS_COLLECTION).createIndexes(TICKET_INDEXES);
 }
 
 type Filter = Record<string, unknown>;
@@ -174,11 +260,11 @@ async function page(
     all.push({ $or: [{ [field]: { [op]: c.v } }, { [field]: c.v, _id: { [op]: c.id } }] });
   }
   const rows = (await db
-    .collection(TICKETS_COLLECTION)
-    .find(all.length > 0 ? { $and: all } : {}, { projection: LIST_FIELDS })
+    .collection(ROWS_COLLECTION)
+    .find(all.length > 0 ? { $and: all } : {}, { projection: { searchText: 0 } })
     .sort({ [field]: dir, _id: dir })
     .limit(opts.limit + 1)
-    .toArray()) as unknown as TicketRecord[];
+    .toArray()) as unknown as TicketRow[];
   const items = rows.slice(0, opts.limit);
   const last = items.at(-1);
   return {
@@ -190,23 +276,7 @@ async function page(
   };
 }
 
-/** What a row needs: the list never carries activity streams or SLA policies. */
-const LIST_FIELDS = Object.fromEntries(
-  [
-    'requestType',
-    'summary',
-    'status',
-    'priority',
-    'requester',
-    'organizationId',
-    'assignment',
-    'escalated',
-    'createdAt',
-    'updatedAt',
-  ].map((f) => [f, 1]),
-);
-
-export function listItem(record: TicketRecord): TicketListItem {
+export function listItem(record: TicketRow): TicketListItem {
   return {
     reference: record._id,
     requestType: record.requestType,
@@ -267,7 +337,7 @@ export const queuePage = (
   page(db, [queueFilter(who, queue)], { ...opts, sort: 'createdAt', fingerprint: fingerprint([who.userId, queue]) });
 
 export async function queueCounts(db: mongo.Db, who: VerifiedIdentity, queues: readonly QueueName[]) {
-  const tickets = db.collection(TICKETS_COLLECTION);
-  const counts = await Promise.all(queues.map((q) => tickets.countDocuments(queueFilter(who, q))));
+  const rows = db.collection(ROWS_COLLECTION);
+  const counts = await Promise.all(queues.map((q) => rows.countDocuments(queueFilter(who, q))));
   return Object.fromEntries(queues.map((q, i) => [q, counts[i]!])) as Record<QueueName, number>;
 }

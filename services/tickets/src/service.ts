@@ -10,7 +10,7 @@ import {
 import type { TicketsConfig } from './config';
 import { ticketsApi } from './http';
 import { applyUserEvent, rewriteTicketsOf } from './people';
-import { ensureTicketIndexes } from './read-model';
+import { backfillRows, ensureTicketIndexes } from './read-model';
 import { ensureReferenceFloor, seedCatalogue, ticketModels } from './store';
 import { TicketWorkflows } from './ticket-client';
 
@@ -31,6 +31,8 @@ export function ticketsService(config: TicketsConfig, logger: Logger) {
       models.Reference.init(),
     ]);
     await ensureTicketIndexes(mongo.connection.db!);
+    const backfilled = await backfillRows(mongo.connection.db!);
+    if (backfilled > 0) logger.info({ backfilled }, 'list rows written for tickets projected before rows existed');
     await seedCatalogue(models);
     await ensureReferenceFloor(models, config.TICKET_REFERENCE_FLOOR);
   });
