@@ -7,7 +7,7 @@ import {
   type NewTicket,
   type TicketState,
 } from '@woop/contracts';
-import { TicketActionRefusedError } from '../../services/tickets/src/ticket-client';
+import { ReferenceTakenError, TicketActionRefusedError } from '../../services/tickets/src/ticket-client';
 import { TICKETS_COLLECTION } from '../../services/tickets/src/read-model';
 import { newTicket, testPolicy } from '../../workflows/src/testing/fixtures';
 import { uniqueReference } from '../support/ids';
@@ -37,6 +37,8 @@ describe('ticket workflow on the Temporal dev server (workflow cache disabled)',
     const again = await h.tickets.open(ticket);
     expect(first.workflowId).toBe(ticketWorkflowId(ticket.reference));
     expect(again.runId).toBe(first.runId);
+    // A newly claimed number must be new to Temporal: never attach a request to another ticket.
+    await expect(h.tickets.open(ticket, { fresh: true })).rejects.toBeInstanceOf(ReferenceTakenError);
     await expect(
       h.client.workflow.start('ticketWorkflow', {
         taskQueue: h.taskQueue,

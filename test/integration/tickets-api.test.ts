@@ -1,4 +1,4 @@
-import { REQUEST_TYPES } from '@woop/contracts';
+import { REQUEST_TYPES, ticketWorkflowId } from '@woop/contracts';
 import type { VerifiedIdentity } from '@woop/service-kit';
 import { eventually } from '../support/eventually';
 import { startTicketsApi, type TicketsApi } from '../support/tickets-api-harness';
@@ -84,6 +84,21 @@ describe('tickets API on Temporal, FerretDB and Kafka', () => {
     expect((b.body.ticket as { reference: string }).reference).toBe((a.body.ticket as { reference: string }).reference);
     const c = await create(claire, 'ask-a-question', { summary: 'Autre chose' }, key);
     expect(c).toMatchObject({ status: 422, body: { code: 'idempotency_key_reused' } });
+  });
+
+  it('skips a number Temporal already has (a reset database) instead of joining that ticket', async () => {
+    const last = (await api.svc.models.Counter.findById('ticket-reference').lean())!.value!;
+    // A stranger's ticket under the next number, on a queue nobody polls.
+    const stranger = await api.svc.workflows['client'].workflow.start('ticketWorkflow', {
+      taskQueue: 'nobody-polls-this',
+      workflowId: ticketWorkflowId(`SUPPORT-${last + 1}`),
+      args: [],
+    });
+    const res = await create(claire, 'ask-a-question', {}, { 'Idempotency-Key': `skip-${Date.now()}` });
+    expect(res.status).toBe(201);
+    expect((res.body.ticket as { reference: string }).reference).toBe(`SUPPORT-${last + 2}`);
+    expect(res.body.ticket).toMatchObject({ requester: { id: 'claire' } });
+    await stranger.terminate('test over');
   });
 
   it('gives concurrent creates distinct, sequential references', async () => {

@@ -1,6 +1,8 @@
 import {
   ApplicationFailure,
+  WorkflowExecutionAlreadyStartedError,
   WorkflowIdConflictPolicy,
+  WorkflowIdReusePolicy,
   WorkflowUpdateFailedError,
   type Client,
   type WorkflowHandle,
@@ -17,6 +19,14 @@ import {
   type TicketActionRequest,
   type TicketView,
 } from '@woop/contracts';
+
+/** Temporal has, or had, a ticket under this reference: a new request must take another. */
+export class ReferenceTakenError extends Error {
+  constructor(readonly reference: string) {
+    super(`Temporal already has a ticket ${reference}`);
+    this.name = 'ReferenceTakenError';
+  }
+}
 
 /** A refused action: the status or the role does not allow it now. Nothing was recorded. */
 export class TicketActionRefusedError extends Error {
@@ -41,26 +51,39 @@ export class TicketWorkflows {
   }
 
   /**
-   * Starts the ticket's workflow. Starting the same reference again returns the running one
-   * (conflict policy USE_EXISTING), never a second ticket.
+   * Starts the ticket's workflow; a reference is never used by two runs (REJECT_DUPLICATE).
+   * `fresh`: a newly claimed number, which must not exist in Temporal (else ReferenceTakenError).
+   * Otherwise a retried create: the workflow our first attempt started is kept (USE_EXISTING).
    */
-  async open(ticket: NewTicket): Promise<{ workflowId: string; runId: string }> {
-    const handle = await this.client.workflow.start('ticketWorkflow', {
-      taskQueue: this.taskQueue,
-      workflowId: ticketWorkflowId(ticket.reference),
-      workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-      args: [{ ticket }],
-      typedSearchAttributes: [
-        { key: SEARCH_ATTRIBUTES.reference, value: ticket.reference },
-        { key: SEARCH_ATTRIBUTES.status, value: 'open' },
-        { key: SEARCH_ATTRIBUTES.requestType, value: ticket.requestType },
-        { key: SEARCH_ATTRIBUTES.organizationId, value: ticket.organizationId },
-        { key: SEARCH_ATTRIBUTES.priority, value: ticket.priority },
-        { key: SEARCH_ATTRIBUTES.assignedTeam, value: ticket.defaultTeam },
-        { key: SEARCH_ATTRIBUTES.slaBreached, value: false },
-      ],
-    });
-    return { workflowId: handle.workflowId, runId: handle.firstExecutionRunId };
+  async open(
+    ticket: NewTicket,
+    opts: { fresh: boolean } = { fresh: false },
+  ): Promise<{ workflowId: string; runId?: string }> {
+    const workflowId = ticketWorkflowId(ticket.reference);
+    try {
+      const handle = await this.client.workflow.start('ticketWorkflow', {
+        taskQueue: this.taskQueue,
+        workflowId,
+        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+        workflowIdConflictPolicy: opts.fresh ? WorkflowIdConflictPolicy.FAIL : WorkflowIdConflictPolicy.USE_EXISTING,
+        args: [{ ticket }],
+        typedSearchAttributes: [
+          { key: SEARCH_ATTRIBUTES.reference, value: ticket.reference },
+          { key: SEARCH_ATTRIBUTES.status, value: 'open' },
+          { key: SEARCH_ATTRIBUTES.requestType, value: ticket.requestType },
+          { key: SEARCH_ATTRIBUTES.organizationId, value: ticket.organizationId },
+          { key: SEARCH_ATTRIBUTES.priority, value: ticket.priority },
+          { key: SEARCH_ATTRIBUTES.assignedTeam, value: ticket.defaultTeam },
+          { key: SEARCH_ATTRIBUTES.slaBreached, value: false },
+        ],
+      });
+      return { workflowId, runId: handle.firstExecutionRunId };
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+      if (opts.fresh) throw new ReferenceTakenError(ticket.reference);
+      // A retried create whose ticket is already closed: it stands.
+    }
+    return { workflowId };
   }
 
   /**

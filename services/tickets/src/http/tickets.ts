@@ -28,7 +28,7 @@ import { ticketWindows } from '../config';
 import { findPeople, peopleOf, withPeople } from '../people';
 import { listTickets, queueCounts, queuePage } from '../read-model';
 import { nextReference, requestType } from '../store';
-import { TicketActionRefusedError } from '../ticket-client';
+import { ReferenceTakenError, TicketActionRefusedError } from '../ticket-client';
 import type { RouteContext } from './context';
 
 type AnyTicket = TicketState | TicketRecord;
@@ -167,34 +167,56 @@ export function ticketRoutes(ctx: RouteContext, r: Router): void {
       }
       reference = seen?.reference;
     }
-    if (!reference) {
-      reference = await nextReference(models);
-      if (key !== undefined) {
-        try {
-          await models.Idempotency.create({ _id: `${who.userId}:${key}`, reference, requestHash });
-        } catch (err) {
-          if ((err as { code?: number }).code !== 11000) throw err;
-          reference = (await models.Idempotency.findById(`${who.userId}:${key}`).lean())!.reference;
-        }
+    const idempotencyId = `${who.userId}:${key}`;
+    /** A new number, recorded under the Idempotency-Key (whose first request wins a race). */
+    const claim = async (taken?: string): Promise<{ reference: string; fresh: boolean }> => {
+      const next = await nextReference(models);
+      if (key === undefined) return { reference: next, fresh: true };
+      if (taken) {
+        await models.Idempotency.updateOne({ _id: idempotencyId, reference: taken }, { $set: { reference: next } });
+        const now = (await models.Idempotency.findById(idempotencyId).lean())!.reference;
+        return { reference: now, fresh: now === next };
+      }
+      try {
+        await models.Idempotency.create({ _id: idempotencyId, reference: next, requestHash });
+        return { reference: next, fresh: true };
+      } catch (err) {
+        if ((err as { code?: number }).code !== 11000) throw err;
+        return { reference: (await models.Idempotency.findById(idempotencyId).lean())!.reference, fresh: false };
+      }
+    };
+    let attempt = reference ? { reference, fresh: false } : await claim();
+    const policy = DEFAULT_SLA_POLICIES[type.slaPolicy];
+    for (let tries = 1; ; tries++) {
+      try {
+        await workflows.open(
+          {
+            reference: attempt.reference,
+            requestType: type.key,
+            requestTypeVersion: type.version,
+            portal: body.portal,
+            organizationId: who.organizationId ?? 'woop',
+            requester: { id: who.userId, name: who.name },
+            summary: form.summary,
+            description: form.description,
+            fields: form.fields,
+            confidential: type.confidential,
+            defaultTeam: type.defaultTeam,
+            priority: 'medium',
+            slaPolicy: policy,
+            windows: ticketWindows(config, policy.calendar),
+          },
+          { fresh: attempt.fresh },
+        );
+        break;
+      } catch (err) {
+        // The number was free in our database but Temporal has (or had) a ticket under it: a
+        // restored or reset database. Never attach this request to that ticket: take the next.
+        if (!(err instanceof ReferenceTakenError) || tries >= 50) throw err;
+        attempt = await claim(attempt.reference);
       }
     }
-    const policy = DEFAULT_SLA_POLICIES[type.slaPolicy];
-    await workflows.open({
-      reference,
-      requestType: type.key,
-      requestTypeVersion: type.version,
-      portal: body.portal,
-      organizationId: who.organizationId ?? 'woop',
-      requester: { id: who.userId, name: who.name },
-      summary: form.summary,
-      description: form.description,
-      fields: form.fields,
-      confidential: type.confidential,
-      defaultTeam: type.defaultTeam,
-      priority: 'medium',
-      slaPolicy: policy,
-      windows: ticketWindows(config, policy.calendar),
-    });
+    reference = attempt.reference;
     const view = await workflows.view(reference);
     await awaitProjection(reference, view.ticket.version);
     res
