@@ -1,0 +1,308 @@
+import { REQUEST_TYPES, type RequestTypeDefinition, type TicketListItem } from '@woop/contracts';
+import type { VerifiedIdentity } from '@woop/service-kit';
+import { eventually } from '../support/eventually';
+import { validFields } from '../support/forms';
+import { person, userEvent } from '../support/people';
+import { startTicketsApi, type TicketsApi } from '../support/tickets-api-harness';
+
+/**
+ * The authorization matrix of the tickets service (issue #5): every endpoint, for every kind of
+ * caller, on a normal request, a confidential one (left with security, or handed over to the
+ * support team) and one that does not exist. The expected answers are written out from the
+ * rule of the README, not from the code:
+ *
+ * - a ticket is seen by its requester, the people it is shared with, its organisation unless it
+ *   is confidential, any agent if it is not confidential (confidential: the `security` team or
+ *   the team it is assigned or escalated to), admins; anyone else gets the same 404
+ *   (`ticket_not_found`) as for a ticket that does not exist, on every route, never a 403;
+ * - no identity: 401 everywhere but the catalogue's reads, which are public;
+ * - queues: customers 403; catalogue edits: customers and agents 403.
+ *
+ * One test per row (a person, or a person and a ticket); a failing row lists its wrong cells.
+ */
+
+// Org A ("enseigne"): claire (the requester), hugo, and lucas (only ever the person shared or
+// unshared, never a caller). Org B ("transports"): ines. A support agent, a security agent, an admin.
+const claire = person('claire', 'customer', { organizationId: 'org-enseigne', name: 'Claire Durand' });
+const hugo = person('hugo', 'customer', { organizationId: 'org-enseigne', name: 'Hugo Martin' });
+const lucas = person('lucas', 'customer', { organizationId: 'org-enseigne', name: 'Lucas Bernard' });
+const ines = person('ines', 'customer', { organizationId: 'org-transports', name: 'Inès Moreau' });
+const paul = person('paul', 'agent', { teams: ['support'], name: 'Paul Agent' });
+const sarah = person('sarah', 'agent', { teams: ['security'], name: 'Sarah Sécu' });
+const admin = person('admin', 'admin', { name: 'Ada Admin' });
+
+const CALLERS = { claire, hugo, ines, paul, sarah, admin, none: undefined } satisfies Record<
+  string,
+  VerifiedIdentity | undefined
+>;
+type Caller = keyof typeof CALLERS;
+
+/**
+ * What a cell observes: the status code, except that a 404 other than `ticket_not_found` says
+ * which one (so that a plain 404 always means "no such ticket for you"), and lists and queues say
+ * whether the ticket is in them.
+ */
+type Outcome = number | 'listed' | 'unlisted' | '404 not_shared' | '404 attachment_not_found';
+const IN: Outcome = 'listed';
+const OUT: Outcome = 'unlisted';
+/** DELETE …/share/lucas on a ticket shared with nobody (a confidential one: it never is). */
+const NOT_SHARED: Outcome = '404 not_shared';
+/** A file of another ticket asked for through this one. */
+const NO_FILE: Outcome = '404 attachment_not_found';
+
+// ---- person × endpoint (no ticket involved) -------------------------------------------------
+
+const GLOBAL_COLUMNS = [
+  'GET /catalogue',
+  'GET /catalogue/:key',
+  'GET /catalogue/:key/versions/1',
+  'PUT /catalogue/:key',
+  'POST /tickets',
+  'GET /tickets',
+  'GET /queues',
+] as const;
+
+// prettier-ignore
+const GLOBAL_TABLE: Record<Caller, Outcome[]> = {
+  //       cat  key  v1   PUT  create list queues
+  claire: [200, 200, 200, 403, 201,   200, 403],
+  hugo:   [200, 200, 200, 403, 201,   200, 403],
+  ines:   [200, 200, 200, 403, 201,   200, 403],
+  paul:   [200, 200, 200, 403, 201,   200, 200],
+  sarah:  [200, 200, 200, 403, 201,   200, 200],
+  admin:  [200, 200, 200, 201, 201,   200, 200],
+  none:   [200, 200, 200, 401, 401,   401, 401],
+};
+
+// ---- person × endpoint × ticket -------------------------------------------------------------
+
+const TICKET_COLUMNS = [
+  'GET /tickets/:ref',
+  'GET /tickets (listed?)',
+  'POST /tickets/:ref/actions/comment',
+  'POST /tickets/:ref/actions/reply',
+  'POST /tickets/:ref/share',
+  'DELETE /tickets/:ref/share/lucas',
+  'POST /tickets/:ref/attachments',
+  'GET /tickets/:ref/attachments',
+  'GET /tickets/:ref/attachments/:id',
+  "GET /tickets/:ref/attachments/:id (the other ticket's file)",
+  'GET /queues/unassigned (listed?)',
+] as const;
+
+type TicketName = 'normal' | 'confidential' | 'confidentialSupport' | 'missing';
+const TICKET_LABELS: Record<TicketName, string> = {
+  normal: 'the normal ticket',
+  confidential: 'the confidential ticket',
+  confidentialSupport: 'the confidential ticket assigned to support',
+  missing: 'a ticket that does not exist',
+};
+
+// Customers comment and agents reply: the other role's action is refused (409) on a ticket they
+// see. Sharing is with lucas (org A); a confidential ticket is never shared (409), so there is
+// never anyone to remove from it. Hugo sees the normal ticket through his organisation but may
+// only remove himself from "Partagé avec" (403 for lucas).
+// prettier-ignore
+const TICKET_TABLE: Record<TicketName, Record<Caller, Outcome[]>> = {
+  //                   detail list comment reply share unshare  upload files file other    queue
+  normal: {
+    claire:           [200,   IN,  200,    409,  200,  200,        201, 200,  200, NO_FILE, 403],
+    hugo:             [200,   IN,  200,    409,  200,  403,        201, 200,  200, NO_FILE, 403],
+    ines:             [404,   OUT, 404,    404,  404,  404,        404, 404,  404, 404,     403],
+    paul:             [200,   IN,  409,    200,  200,  200,        201, 200,  200, NO_FILE, IN],
+    sarah:            [200,   IN,  409,    200,  200,  200,        201, 200,  200, NO_FILE, IN],
+    admin:            [200,   IN,  409,    200,  200,  200,        201, 200,  200, NO_FILE, IN],
+    none:             [401,   401, 401,    401,  401,  401,        401, 401,  401, 401,     401],
+  },
+  confidential: {
+    claire:           [200,   IN,  200,    409,  409,  NOT_SHARED, 201, 200,  200, NO_FILE, 403],
+    hugo:             [404,   OUT, 404,    404,  404,  404,        404, 404,  404, 404,     403],
+    ines:             [404,   OUT, 404,    404,  404,  404,        404, 404,  404, 404,     403],
+    paul:             [404,   OUT, 404,    404,  404,  404,        404, 404,  404, 404,     OUT],
+    sarah:            [200,   IN,  409,    200,  409,  NOT_SHARED, 201, 200,  200, NO_FILE, IN],
+    admin:            [200,   IN,  409,    200,  409,  NOT_SHARED, 201, 200,  200, NO_FILE, IN],
+    none:             [401,   401, 401,    401,  401,  401,        401, 401,  401, 401,     401],
+  },
+  // The same, handed over to the support team by security (qualified with that assignment): its
+  // team's agents see it too.
+  confidentialSupport: {
+    claire:           [200,   IN,  200,    409,  409,  NOT_SHARED, 201, 200,  200, NO_FILE, 403],
+    hugo:             [404,   OUT, 404,    404,  404,  404,        404, 404,  404, 404,     403],
+    ines:             [404,   OUT, 404,    404,  404,  404,        404, 404,  404, 404,     403],
+    paul:             [200,   IN,  409,    200,  409,  NOT_SHARED, 201, 200,  200, NO_FILE, IN],
+    sarah:            [200,   IN,  409,    200,  409,  NOT_SHARED, 201, 200,  200, NO_FILE, IN],
+    admin:            [200,   IN,  409,    200,  409,  NOT_SHARED, 201, 200,  200, NO_FILE, IN],
+    none:             [401,   401, 401,    401,  401,  401,        401, 401,  401, 401,     401],
+  },
+  // Never created: the 404 (`ticket_not_found`) that everyone who may not see a ticket gets.
+  missing: {
+    claire:           [404,   OUT, 404,    404,  404,  404,        404, 404,  404, 404,     403],
+    hugo:             [404,   OUT, 404,    404,  404,  404,        404, 404,  404, 404,     403],
+    ines:             [404,   OUT, 404,    404,  404,  404,        404, 404,  404, 404,     403],
+    paul:             [404,   OUT, 404,    404,  404,  404,        404, 404,  404, 404,     OUT],
+    sarah:            [404,   OUT, 404,    404,  404,  404,        404, 404,  404, 404,     OUT],
+    admin:            [404,   OUT, 404,    404,  404,  404,        404, 404,  404, 404,     OUT],
+    none:             [401,   401, 401,    401,  401,  401,        401, 401,  401, 401,     401],
+  },
+};
+
+/** A reference never allocated: the regex allows 16 digits, the harness's floors are 14. */
+const MISSING = 'SUPPORT-9999999999999999';
+const PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==',
+  'base64',
+);
+const typeOf = (key: string) => REQUEST_TYPES.find((t) => t.key === key)!;
+/** The body of a PUT: a definition without its key and version. */
+const bodyOf = ({ key: _key, version: _version, ...rest }: RequestTypeDefinition) => rest;
+
+describe('authorization matrix of the tickets service', () => {
+  let api: TicketsApi;
+  const refs = {} as Record<TicketName, string>;
+  /** One file of each ticket (the missing one borrows the normal one's). */
+  const files = {} as Record<TicketName, string>;
+
+  beforeAll(async () => {
+    api = await startTicketsApi();
+    await api.publishUserEvents([claire, hugo, lucas, ines].map((p) => userEvent('user.registered', p)));
+    await eventually(
+      () => api.svc.models.native().collection('people').countDocuments(),
+      (n) => n === 4,
+    );
+    refs.normal = await create(claire, 'ask-a-question');
+    refs.confidential = await create(claire, 'report-a-vulnerability');
+    refs.confidentialSupport = await create(claire, 'report-a-vulnerability');
+    const handOver = await api.call(sarah, 'POST', `/tickets/${refs.confidentialSupport}/actions/qualify`, {
+      payload: { priority: 'medium', billable: false, assignment: { team: 'support' } },
+    });
+    expect(handOver).toMatchObject({ status: 200, body: { ticket: { assignment: { team: 'support' } } } });
+    refs.missing = MISSING;
+    for (const name of ['normal', 'confidential', 'confidentialSupport'] as const) {
+      const res = await upload(claire, refs[name]);
+      expect(res.status).toBe(201);
+      files[name] = ((await res.json()) as { id: string }).id;
+    }
+    files.missing = files.normal;
+  });
+  afterAll(() => api.stop());
+
+  async function create(who: VerifiedIdentity | undefined, requestType: string) {
+    const res = await api.call(who, 'POST', '/tickets', {
+      requestType,
+      portal: 'retailer',
+      summary: `Matrice d'accès (${requestType})`,
+      fields: validFields(typeOf(requestType)),
+    });
+    if (res.status !== 201) throw new Error(`setup: ${requestType} not created (${res.status})`);
+    return (res.body.ticket as { reference: string }).reference;
+  }
+  const upload = (who: VerifiedIdentity | undefined, reference: string) =>
+    api.send(who, 'POST', `/tickets/${reference}/attachments?filename=capture.png`, PNG, {
+      'content-type': 'image/png',
+    });
+
+  const outcome = (status: number, body: Record<string, unknown>): Outcome =>
+    status === 404 && body.code !== 'ticket_not_found' ? (`404 ${String(body.code)}` as Outcome) : status;
+  const call = async (who: VerifiedIdentity | undefined, method: string, path: string, body?: unknown) => {
+    const res = await api.call(who, method, path, body);
+    return outcome(res.status, res.body);
+  };
+  /** Whether `reference` is among the rows of a list (or the list's refusal). */
+  const listed = async (who: VerifiedIdentity | undefined, path: string, reference: string) => {
+    const res = await api.call(who, 'GET', path);
+    if (res.status !== 200) return outcome(res.status, res.body);
+    const items = res.body.items as TicketListItem[];
+    return items.some((i) => i.reference === reference) ? IN : OUT;
+  };
+
+  /** The cells of a person's row, in the order of GLOBAL_COLUMNS. */
+  const globalCells = (who: VerifiedIdentity | undefined, name: Caller): Array<() => Promise<Outcome>> => [
+    () => call(who, 'GET', '/catalogue'),
+    () => call(who, 'GET', '/catalogue/ask-a-question'),
+    () => call(who, 'GET', '/catalogue/ask-a-question/versions/1'),
+    // A key of one's own: an admin's edit is always a first version (201).
+    () => call(who, 'PUT', `/catalogue/authz-${name}`, bodyOf(typeOf('ask-a-question'))),
+    async () => {
+      const res = await api.call(who, 'POST', '/tickets', {
+        requestType: 'ask-a-question',
+        portal: 'retailer',
+        summary: `Créée par ${name}`,
+        fields: validFields(typeOf('ask-a-question')),
+      });
+      return outcome(res.status, res.body);
+    },
+    () => call(who, 'GET', '/tickets'),
+    () => call(who, 'GET', '/queues'),
+  ];
+
+  /** The cells of a person × ticket row, in the order of TICKET_COLUMNS. */
+  const ticketCells = (who: VerifiedIdentity | undefined, ticket: TicketName): Array<() => Promise<Outcome>> => {
+    const ref = refs[ticket];
+    const other = ticket === 'normal' ? files.confidential : files.normal;
+    return [
+      () => call(who, 'GET', `/tickets/${ref}`),
+      () => listed(who, '/tickets?status=all&limit=100', ref),
+      () => call(who, 'POST', `/tickets/${ref}/actions/comment`, { payload: { body: 'Un commentaire' } }),
+      () => call(who, 'POST', `/tickets/${ref}/actions/reply`, { payload: { body: 'Une réponse' } }),
+      () => call(who, 'POST', `/tickets/${ref}/share`, { userIds: ['lucas'] }),
+      async () => {
+        // Whatever the cells before did, lucas is shared (where a ticket can be) when this one runs.
+        if (ticket === 'normal') {
+          const shared = await api.call(admin, 'POST', `/tickets/${ref}/share`, { userIds: ['lucas'] });
+          if (shared.status !== 200) {
+            throw new Error(`setup: admin could not share ${ref} with lucas (${shared.status})`);
+          }
+        }
+        return call(who, 'DELETE', `/tickets/${ref}/share/lucas`);
+      },
+      async () => {
+        const res = await upload(who, ref);
+        return outcome(res.status, res.status === 201 ? {} : ((await res.json()) as Record<string, unknown>));
+      },
+      () => call(who, 'GET', `/tickets/${ref}/attachments`),
+      async () => {
+        const res = await api.send(who, 'GET', `/tickets/${ref}/attachments/${files[ticket]}`);
+        return outcome(res.status, res.status === 200 ? {} : ((await res.json()) as Record<string, unknown>));
+      },
+      () => call(who, 'GET', `/tickets/${ref}/attachments/${other}`),
+      () => listed(who, '/queues/unassigned?limit=100', ref),
+    ];
+  };
+
+  /** Runs a row's cells one after the other; answers the cells that differ from the table. */
+  async function wrongCells(columns: readonly string[], cells: Array<() => Promise<Outcome>>, expected: Outcome[]) {
+    const wrong: string[] = [];
+    for (const [i, column] of columns.entries()) {
+      const actual = await cells[i]!();
+      if (actual !== expected[i]) wrong.push(`${column}: expected ${expected[i]}, got ${actual}`);
+    }
+    return wrong;
+  }
+
+  const callers = Object.keys(CALLERS) as Caller[];
+
+  it('has a cell for every column of every row', () => {
+    for (const row of Object.values(GLOBAL_TABLE)) expect(row).toHaveLength(GLOBAL_COLUMNS.length);
+    for (const ticket of Object.values(TICKET_TABLE)) {
+      expect(Object.keys(ticket).sort()).toEqual([...callers].sort());
+      for (const row of Object.values(ticket)) expect(row).toHaveLength(TICKET_COLUMNS.length);
+    }
+  });
+
+  it.each(callers)('%s, on the endpoints of no ticket', async (name) => {
+    const who = CALLERS[name];
+    expect(await wrongCells(GLOBAL_COLUMNS, globalCells(who, name), GLOBAL_TABLE[name])).toEqual([]);
+  });
+
+  const rows = (Object.keys(TICKET_TABLE) as TicketName[]).flatMap((ticket) =>
+    callers.map((name) => [name, TICKET_LABELS[ticket], ticket] as const),
+  );
+  it.each(rows)(
+    '%s, on %s',
+    async (name, _label, ticket) => {
+      const who = CALLERS[name];
+      expect(await wrongCells(TICKET_COLUMNS, ticketCells(who, ticket), TICKET_TABLE[ticket][name])).toEqual([]);
+    },
+    120_000,
+  );
+});
