@@ -52,7 +52,8 @@ void runService({
       closeables: [
         {
           async close() {
-            worker.shutdown();
+            // The SDK's runtime also drains its workers on SIGTERM: shut down only if it has not.
+            if (worker.getState() === 'RUNNING') worker.shutdown();
             await running;
           },
         },
