@@ -90,6 +90,13 @@ describe('who gets which email', () => {
     expect(await to(ticketEvent('ticket.unshared', { people: [{ id: 'hugo', name: 'Hugo' }] }))).toEqual([]);
   });
 
+  it('does not announce an answer or a question twice (they have their own email)', async () => {
+    const part = (via: string) =>
+      ticketEvent('ticket.comment_added', { visibility: 'public', body: 'x', author: { id: 'paul' }, via });
+    expect(await to(part('resolve'))).toEqual([]);
+    expect(await to(part('requestInformation'))).toEqual([]);
+  });
+
   it('sends SLA alerts to the teams, not the customer', async () => {
     const plan = await planEmails(
       ticketEvent('ticket.sla_breached', { clock: 'resolution', escalationTeam: 'support-leads', priority: 'high' }),

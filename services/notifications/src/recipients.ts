@@ -148,7 +148,8 @@ async function planTicket(event: EventEnvelope, ctx: PlanContext): Promise<Plann
       break;
     }
     case 'ticket.comment_added':
-      if (d.visibility !== 'public') return [];
+      // An answer or a question has an email of its own (resolved, information requested).
+      if (d.visibility !== 'public' || d.via !== undefined) return [];
       template = 'ticket-comment';
       extra = () => ({ body: d.body, author: (d.author as { name?: string } | undefined)?.name ?? 'Woop' });
       break;

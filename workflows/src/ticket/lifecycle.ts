@@ -242,18 +242,23 @@ function meetFirstResponse(state: TicketState, now: Date): void {
   state.sla.firstResponse.metAt ??= now.toISOString();
 }
 
+/**
+ * A comment in the activity. `via`: the action it is part of (an answer, a question), whose own
+ * event says it already, so consumers need not announce the comment a second time.
+ */
 function comment(
   state: TicketState,
   now: Date,
   actor: Actor,
   body: string,
   visibility: 'public' | 'internal',
+  via?: TicketActionName,
 ): TicketChange {
   record(state, now, actor, { kind: visibility === 'public' ? 'comment' : 'internal_note', visibility, body });
   const author = { id: actor.id, name: actor.name, role: actor.role };
   return {
     type: visibility === 'public' ? 'comment_added' : 'internal_note_added',
-    data: { body, visibility, author },
+    data: { body, visibility, author, ...(via ? { via } : {}) },
   };
 }
 
@@ -334,7 +339,7 @@ const HANDLERS: { [A in TicketActionName]: ActionHandler<A> } = {
     meetFirstResponse(state, now);
     state.statusBeforeWaiting = state.status;
     return [
-      comment(state, now, actor, question, 'public'),
+      comment(state, now, actor, question, 'public', 'requestInformation'),
       moveTo(state, 'waiting_for_customer', now, actor),
       { type: 'information_requested', data: { question } },
     ];
@@ -349,7 +354,7 @@ const HANDLERS: { [A in TicketActionName]: ActionHandler<A> } = {
     meetFirstResponse(state, now);
     state.resolution = { answer, at: now.toISOString(), by: actor };
     return [
-      comment(state, now, actor, answer, 'public'),
+      comment(state, now, actor, answer, 'public', 'resolve'),
       moveTo(state, 'resolved', now, actor),
       { type: 'resolved', data: { answer, validationDueAt: state.validationDueAt } },
     ];
