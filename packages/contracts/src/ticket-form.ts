@@ -1,25 +1,28 @@
 import { z } from 'zod';
 import type { FieldDefinition, RequestTypeDefinition } from './catalogue';
 
+/** A missing value says "required" rather than zod's "expected string, received undefined". */
+const missing = { error: (issue: { input?: unknown }) => (issue.input === undefined ? 'required' : undefined) };
+
 function fieldSchema(field: FieldDefinition): z.ZodType {
   let schema: z.ZodType;
   switch (field.type) {
     case 'text':
     case 'textarea':
       schema = z
-        .string()
+        .string(missing)
         .trim()
         .min(1)
         .max(field.maxLength ?? 500);
       break;
     case 'email':
-      schema = z.email();
+      schema = z.email(missing);
       break;
     case 'select':
-      schema = z.enum((field.options ?? []).map((o) => o.value) as [string, ...string[]]);
+      schema = z.enum((field.options ?? []).map((o) => o.value) as [string, ...string[]], missing);
       break;
     case 'datetime':
-      schema = z.iso.datetime({ offset: true });
+      schema = z.iso.datetime({ offset: true, ...missing });
       break;
     case 'list':
       schema = z
@@ -29,6 +32,7 @@ function fieldSchema(field: FieldDefinition): z.ZodType {
             .trim()
             .min(1)
             .max(field.maxLength ?? 100),
+          missing,
         )
         .min(1)
         .max(field.maxItems ?? 50);
@@ -43,7 +47,7 @@ function fieldSchema(field: FieldDefinition): z.ZodType {
  */
 export function ticketFormSchema(type: RequestTypeDefinition) {
   return z.object({
-    summary: z.string().trim().min(1).max(255),
+    summary: z.string(missing).trim().min(1).max(255),
     description: z.string().trim().max(20_000).default(''),
     fields: z.strictObject(Object.fromEntries(type.fields.map((f) => [f.key, fieldSchema(f)]))).default({}),
   });
