@@ -2,7 +2,7 @@ import { REQUEST_TYPES, type RequestTypeDefinition, type TicketListItem } from '
 import type { VerifiedIdentity } from '@woop/service-kit';
 import { eventually } from '../support/eventually';
 import { validFields } from '../support/forms';
-import { person, userEvent } from '../support/people';
+import { admin, claire, hugo, ines, lucas, paul, sarah, userEvent } from '../support/people';
 import { startTicketsApi, type TicketsApi } from '../support/tickets-api-harness';
 
 /**
@@ -21,15 +21,8 @@ import { startTicketsApi, type TicketsApi } from '../support/tickets-api-harness
  * One test per row (a person, or a person and a ticket); a failing row lists its wrong cells.
  */
 
-// Org A ("enseigne"): claire (the requester), hugo, and lucas (only ever the person shared or
-// unshared, never a caller). Org B ("transports"): ines. A support agent, a security agent, an admin.
-const claire = person('claire', 'customer', { organizationId: 'org-enseigne', name: 'Claire Durand' });
-const hugo = person('hugo', 'customer', { organizationId: 'org-enseigne', name: 'Hugo Martin' });
-const lucas = person('lucas', 'customer', { organizationId: 'org-enseigne', name: 'Lucas Bernard' });
-const ines = person('ines', 'customer', { organizationId: 'org-transports', name: 'Inès Moreau' });
-const paul = person('paul', 'agent', { teams: ['support'], name: 'Paul Agent' });
-const sarah = person('sarah', 'agent', { teams: ['security'], name: 'Sarah Sécu' });
-const admin = person('admin', 'admin', { name: 'Ada Admin' });
+// The cast of test/support/people.ts: claire is the requester; lucas is only ever the person
+// shared or unshared, never a caller.
 
 const CALLERS = { claire, hugo, ines, paul, sarah, admin, none: undefined } satisfies Record<
   string,

@@ -5,18 +5,10 @@ import { ERASED_NAME } from '../../services/tickets/src/people';
 import { eventually } from '../support/eventually';
 import { validFields } from '../support/forms';
 import { readEvents } from '../support/kafka-events';
-import { erasedEvent, person, userEvent } from '../support/people';
+import { admin, claire, erasedEvent, hugo, ines, lucas, paul, person, sarah, userEvent } from '../support/people';
 import { startTicketsApi, type TicketsApi } from '../support/tickets-api-harness';
 
-// Two retailers' customers (claire, hugo, lucas, zoe at "enseigne"; ines at "transports"),
-// a support agent, a security agent, an admin.
-const claire = person('claire', 'customer', { organizationId: 'org-enseigne', name: 'Claire Durand' });
-const hugo = person('hugo', 'customer', { organizationId: 'org-enseigne', name: 'Hugo Martin' });
-const lucas = person('lucas', 'customer', { organizationId: 'org-enseigne', name: 'Lucas Bernard' });
-const ines = person('ines', 'customer', { organizationId: 'org-transports', name: 'Inès Moreau' });
-const paul = person('paul', 'agent', { teams: ['support'], name: 'Paul Agent' });
-const sarah = person('sarah', 'agent', { teams: ['security'], name: 'Sarah Sécu' });
-const admin = person('admin', 'admin');
+// The cast of test/support/people.ts; zoe joins for the erasure.
 
 interface Page {
   items: TicketListItem[];

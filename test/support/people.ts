@@ -18,6 +18,18 @@ export const person = (
   ...extra,
 });
 
+/**
+ * The tests' cast. Organisation "enseigne": claire, hugo, lucas; "transports": ines. A support
+ * agent, a security agent, an admin.
+ */
+export const claire = person('claire', 'customer', { organizationId: 'org-enseigne', name: 'Claire Durand' });
+export const hugo = person('hugo', 'customer', { organizationId: 'org-enseigne', name: 'Hugo Martin' });
+export const lucas = person('lucas', 'customer', { organizationId: 'org-enseigne', name: 'Lucas Bernard' });
+export const ines = person('ines', 'customer', { organizationId: 'org-transports', name: 'Inès Moreau' });
+export const paul = person('paul', 'agent', { teams: ['support'], name: 'Paul Agent' });
+export const sarah = person('sarah', 'agent', { teams: ['security'], name: 'Sarah Sécu' });
+export const admin = person('admin', 'admin', { name: 'Ada Admin' });
+
 /** An identity event about `who`, as the identity service publishes it. */
 export function userEvent(
   type: 'user.registered' | 'user.updated' | 'user.deactivated',

@@ -1,11 +1,12 @@
 import express from 'express';
-import { deliveryQuery, parseEvent, preferenceBody, TOPICS, type EventEnvelope } from '@woop/contracts';
+import { deliveryQuery, preferenceBody, TOPICS, type EventEnvelope } from '@woop/contracts';
 import {
   connectMongo,
   createEventPublisher,
   createKafka,
   createSmtp,
   kafkaReadiness,
+  readEvent,
   parseInput,
   ProblemError,
   requireIdentity,
@@ -64,15 +65,8 @@ export function notificationsService(config: NotificationsConfig, logger: Logger
     });
     await consumer.run({
       eachMessage: async (payload) => {
-        const { message } = payload;
-        let event: EventEnvelope;
-        try {
-          event = parseEvent(message.value ?? '');
-        } catch (err) {
-          // A malformed message would block its partition forever: log it and move on.
-          logger.error({ err, offset: message.offset }, 'unreadable event skipped');
-          return;
-        }
+        const event = readEvent(payload.message, logger);
+        if (!event) return;
         await handle(event, () => payload.heartbeat());
       },
     });

@@ -1,9 +1,10 @@
-import { parseEvent, TOPICS, type EventEnvelope } from '@woop/contracts';
+import { TOPICS } from '@woop/contracts';
 import {
   connectMongo,
   connectTemporal,
   createKafka,
   kafkaReadiness,
+  readEvent,
   type Logger,
   type ServiceParts,
 } from '@woop/service-kit';
@@ -47,13 +48,8 @@ export function ticketsService(config: TicketsConfig, logger: Logger) {
     await consumer.subscribe({ topics: [TOPICS.users.name], fromBeginning: config.TICKETS_USERS_FROM_BEGINNING });
     await consumer.run({
       eachMessage: async ({ message }) => {
-        let event: EventEnvelope;
-        try {
-          event = parseEvent(message.value ?? '');
-        } catch (err) {
-          logger.error({ err, offset: message.offset }, 'unreadable event skipped');
-          return;
-        }
+        const event = readEvent(message, logger);
+        if (!event) return;
         // A failure here throws: kafkajs retries the message, the offset is not committed.
         const changed = await applyUserEvent(mongo.connection.db!, event);
         if (changed) {

@@ -2,6 +2,7 @@ import './kafkajs-idle-loop-fix';
 import { Kafka, logLevel, type Admin, type LogEntry } from 'kafkajs';
 import type { Logger } from '../logger';
 import type { ReadinessCheck } from '../readiness';
+import { parseEvent, type EventEnvelope } from '@woop/contracts';
 
 const levels: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.ERROR]: 'error',
@@ -66,4 +67,20 @@ export function kafkaReadiness(
       await admin?.disconnect();
     },
   };
+}
+
+/**
+ * A consumed message as an event, or undefined (logged) when it is not one: a malformed message
+ * would otherwise block its partition forever, so consumers skip it and move on.
+ */
+export function readEvent(
+  message: { value: Buffer | null; offset: string },
+  logger: Logger,
+): EventEnvelope | undefined {
+  try {
+    return parseEvent(message.value ?? '');
+  } catch (err) {
+    logger.error({ err, offset: message.offset }, 'unreadable event skipped');
+    return undefined;
+  }
 }
