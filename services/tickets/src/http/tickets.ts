@@ -51,23 +51,10 @@ function allowedFor(who: VerifiedIdentity, ticket: AnyTicket, allowed?: Record<R
  * assignments' SLA internals or escalation teams. Read-model bookkeeping never leaves.
  */
 function present(who: VerifiedIdentity, ticket: AnyTicket) {
-  const {
-    _id: _ignored,
-    searchText: _s,
-    sharedWithIds: _w,
-    projectedAt: _p,
-    ...rest
-  } = ticket as TicketRecord & { searchText?: string; sharedWithIds?: string[]; projectedAt?: Date };
+  const { _id: _ignored, projectedAt: _p, ...rest } = ticket as TicketRecord & { projectedAt?: Date };
   const base = { ...rest, reference: referenceOf(ticket), sharedWith: ticket.sharedWith ?? [] };
   if (who.role !== 'customer') return base;
-  const {
-    slaPolicy: _policy,
-    escalationTeams: _teams,
-    slaState: _sla,
-    ...pub
-  } = base as typeof base & {
-    slaState?: string;
-  };
+  const { slaPolicy: _policy, escalationTeams: _teams, ...pub } = base;
   return { ...pub, activity: ticket.activity.filter((e) => e.visibility === 'public') };
 }
 
