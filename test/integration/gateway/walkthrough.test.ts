@@ -8,6 +8,7 @@ import { originOf, startGateway, type RunningGateway } from '../../support/gatew
 import { startIdentity, type RunningIdentity } from '../../support/identity-harness';
 import { uniqueId } from '../../support/ids';
 import { readEvents } from '../../support/kafka-events';
+import { freePort } from '../../support/processes';
 import { startNotifications } from '../../support/notifications-harness';
 import { startTicketsApi, type TicketsApi } from '../../support/tickets-api-harness';
 
@@ -286,9 +287,39 @@ describe('gateway: the public API walked through by its clients', () => {
       enabled: false,
     });
     expect((await claire.get(`/tickets/${reference}/notifications`)).body).toEqual({ reference, enabled: false });
+    // The detail page shows the same toggle, for this user only.
+    expect((await claire.get(`/tickets/${reference}`)).body).toMatchObject({ notifications: { enabled: false } });
+    expect((await paul.get(`/tickets/${reference}`)).body).toMatchObject({ notifications: { enabled: true } });
     // The delivery log is the agents'.
     expect((await paul.get(`/deliveries?reference=${reference}`)).status).toBe(200);
     expect((await claire.get<Problem>('/deliveries')).body).toMatchObject({ status: 403, code: 'forbidden' });
+  });
+
+  it("serves a request's page while the notifications service is down, without its toggle", async () => {
+    const claire = await browser('claire@enseigne.example');
+    const { reference } = (await fileRequest(claire, 'ask-a-question')).body.ticket;
+    const noNotifications = await startGateway({
+      IDENTITY_URL: originOf(identity.base),
+      TICKETS_URL: originOf(tickets.base),
+      NOTIFICATIONS_URL: `http://127.0.0.1:${await freePort()}`,
+    });
+    try {
+      const copy = await ApiClient.connect(noNotifications.origin);
+      const session = copy.fresh();
+      const login = await session.post<{ csrfToken: string }>('/auth/login', {
+        email: 'claire@enseigne.example',
+        password: DEMO_PASSWORD,
+      });
+      expect(login.status).toBe(200);
+      const page = await session.get<{ notifications: unknown; ticket: { reference: string } }>(
+        `/tickets/${reference}`,
+      );
+      expect(page.status).toBe(200);
+      expect(page.body).toMatchObject({ ticket: { reference }, notifications: null });
+      expect((await session.get(`/tickets/${reference}/notifications`)).status).toBe(503);
+    } finally {
+      await noNotifications.stop();
+    }
   });
 
   it('serves the catalogue, organisations and users', async () => {

@@ -89,8 +89,13 @@ export const ticketViewSchema = z.object({
   allowed: z.array(actionName).describe('What the caller may do in the current status'),
 });
 
-/** The detail page's answer: the same as an action's. */
-export const ticketDetailSchema = ticketViewSchema;
+/** The detail page's answer: an action's, plus this user's "Notifications activées" toggle. */
+export const ticketDetailSchema = ticketViewSchema.extend({
+  notifications: z
+    .object({ enabled: z.boolean() })
+    .nullable()
+    .describe('Whether I get the emails about this request; null while the notifications service does not answer'),
+});
 
 const fieldDefinitionView = z.object({
   key: z.string(),

@@ -140,7 +140,28 @@ export const ticketRoutes: ApiRoute[] = [
     params: referenceParams,
     responses: { 200: { description: 'The request', schema: ticketDetailSchema } },
     errors: NOT_FOUND,
-    handle: forward('tickets', ticketPath()),
+    async handle({ req, res, caller, params, upstreams }) {
+      const reference = encodeURIComponent(params.reference!);
+      const identity = caller!.identity;
+      const detail = await upstreams.json<Record<string, unknown>>('tickets', req, {
+        method: 'GET',
+        path: `/v1/tickets/${reference}`,
+        identity,
+      });
+      // The toggle is the notifications service's: the page still shows while it is down.
+      const notifications = await upstreams
+        .json<{ enabled: boolean }>('notifications', req, {
+          method: 'GET',
+          path: `/v1/preferences/tickets/${reference}`,
+          identity,
+        })
+        .then(({ body }) => ({ enabled: body.enabled }))
+        .catch((err: unknown) => {
+          req.log.warn({ err }, 'notification preference unavailable; detail served without it');
+          return null;
+        });
+      res.status(200).json({ ...detail.body, notifications });
+    },
   },
   {
     method: 'post',
