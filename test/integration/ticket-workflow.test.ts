@@ -48,7 +48,7 @@ describe('ticket workflow on the Temporal dev server (workflow cache disabled)',
     ).rejects.toBeInstanceOf(WorkflowExecutionAlreadyStartedError);
     const view = await h.tickets.view(ticket.reference);
     expect(view.ticket).toMatchObject({ status: 'open', version: 1, reference: ticket.reference });
-    expect(view.allowed.customer).toEqual(['comment', 'share']);
+    expect(view.allowed.customer).toEqual(['comment', 'share', 'attach']);
   });
 
   it('takes every transition for the role that owns it and answers with the new state', async () => {
@@ -115,12 +115,21 @@ describe('ticket workflow on the Temporal dev server (workflow cache disabled)',
       action: 'qualify',
       status: 'open',
       role: 'customer',
-      allowed: ['comment', 'share'],
+      allowed: ['comment', 'share', 'attach'],
     });
     expect(await refused(agent, 'start', {})).toMatchObject({
       code: 'action_not_allowed_in_status',
       status: 'open',
-      allowed: ['qualify', 'requestInformation', 'reply', 'addInternalNote', 'changePriority', 'reject', 'share'],
+      allowed: [
+        'qualify',
+        'requestInformation',
+        'reply',
+        'addInternalNote',
+        'changePriority',
+        'reject',
+        'share',
+        'attach',
+      ],
     });
     expect(await refused(agent, 'reject', { reason: '' })).toMatchObject({ code: 'invalid_payload' });
     await h.tickets.act(ref, 'comment', { actor: customer, payload: { body: 'Bonjour' } });

@@ -58,7 +58,7 @@ describe('tickets API on Temporal, FerretDB and Kafka', () => {
           confidential: type.confidential,
           assignment: { team: type.defaultTeam },
         },
-        allowed: type.confidential ? ['comment'] : ['comment', 'share'],
+        allowed: type.confidential ? ['comment', 'attach'] : ['comment', 'share', 'attach'],
       });
       const required = type.fields.find((f) => f.required);
       const fields = validFields(type);
@@ -147,7 +147,7 @@ describe('tickets API on Temporal, FerretDB and Kafka', () => {
     const qualify = { payload: { priority: 'high', billable: false, assignment: { agentId: 'paul' } } };
     const refused = await api.call(claire, 'POST', `/tickets/${reference}/actions/qualify`, qualify);
     expect(refused).toMatchObject({ status: 409, body: { code: 'role_not_allowed' } });
-    expect(refused.headers.get('x-allowed-actions')).toBe('comment,share');
+    expect(refused.headers.get('x-allowed-actions')).toBe('comment,share,attach');
     expect(
       (await api.call(ines, 'POST', `/tickets/${reference}/actions/comment`, { payload: { body: 'x' } })).status,
     ).toBe(404);

@@ -80,6 +80,15 @@ describe('ticket attachments', () => {
       ]);
     }
 
+    // The activity stream says who added which file, for everyone who sees the ticket.
+    const detail = await api.call(hugo, 'GET', `/tickets/${reference}`);
+    const entries = (
+      detail.body.ticket as { activity: Array<{ kind: string; data?: Record<string, unknown> }> }
+    ).activity
+      .filter((e) => e.kind === 'attachment')
+      .map((e) => e.data?.filename);
+    expect(entries).toEqual([filename, 'notes.txt']);
+
     const file = await api.send(hugo, 'GET', `/tickets/${reference}/attachments/${created.id}`);
     expect(file.status).toBe(200);
     expect(Buffer.from(await file.arrayBuffer()).equals(PNG)).toBe(true);

@@ -83,7 +83,7 @@ describe('record ticket workflow histories', () => {
     await save('sla-and-windows', ref);
   });
 
-  it('sharing: people added and removed, a refused share, then closing', async () => {
+  it('sharing and files: people added and removed, a refused share, a file, then closing', async () => {
     const ref = uniqueReference();
     await h.tickets.open(newTicket({ reference: ref }));
     const hugo = { id: 'u-hugo', name: 'Hugo Martin' };
@@ -92,6 +92,8 @@ describe('record ticket workflow histories', () => {
     await act(ref, agent, 'share', { people: [hugo, lea] });
     await act(ref, customer, 'share', { people: [] }).catch(() => undefined); // refused
     await act(ref, customer, 'unshare', { userId: hugo.id });
+    const file = { attachmentId: 'f'.repeat(24), filename: 'bon.pdf', contentType: 'application/pdf', size: 10 };
+    await act(ref, customer, 'attach', file);
     await act(ref, agent, 'reject', { reason: 'Hors périmètre' });
     await act(ref, customer, 'acceptRejection', {});
     await save('sharing', ref);

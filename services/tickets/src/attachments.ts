@@ -75,6 +75,11 @@ export async function addAttachment(
   return metadataOf(doc.toObject() as unknown as StoredAttachment);
 }
 
+/** Takes back a file whose announcement in the ticket failed: nothing is left half-added. */
+export async function removeAttachment(models: TicketModels, id: string): Promise<void> {
+  await models.Attachment.deleteOne({ _id: id });
+}
+
 export async function listAttachments(models: TicketModels, reference: string): Promise<AttachmentMetadata[]> {
   const docs = await models.Attachment.find({ reference }, { data: 0 }).sort({ createdAt: 1, _id: 1 }).lean();
   return (docs as unknown as StoredAttachment[]).map(metadataOf);

@@ -253,7 +253,7 @@ describe('gateway: the public API walked through by its clients', () => {
       payload: { priority: 'high', billable: false },
     });
     expect(refused.body).toMatchObject({ status: 409, code: 'role_not_allowed' });
-    expect(refused.headers.get('x-allowed-actions')).toBe('comment,share');
+    expect(refused.headers.get('x-allowed-actions')).toBe('comment,share,attach');
     expect(
       (await claire.post(`/tickets/${reference}/comments`, { body: 'Précision' }, { withoutCsrf: true })).status,
     ).toBe(403);

@@ -46,15 +46,24 @@ describe('ticket lifecycle: who may do what in which status', () => {
   // The product's table (shared/design/product.md, "Statuses and transitions").
   const expected: Record<TicketStatus, { customer: TicketActionName[]; agent: TicketActionName[] }> = {
     open: {
-      customer: ['comment', 'share'],
-      agent: ['qualify', 'requestInformation', 'reply', 'addInternalNote', 'changePriority', 'reject', 'share'],
+      customer: ['comment', 'share', 'attach'],
+      agent: [
+        'qualify',
+        'requestInformation',
+        'reply',
+        'addInternalNote',
+        'changePriority',
+        'reject',
+        'share',
+        'attach',
+      ],
     },
     assigned: {
-      customer: ['comment', 'share'],
-      agent: ['assign', 'start', 'reply', 'addInternalNote', 'changePriority', 'share'],
+      customer: ['comment', 'share', 'attach'],
+      agent: ['assign', 'start', 'reply', 'addInternalNote', 'changePriority', 'share', 'attach'],
     },
     in_progress: {
-      customer: ['comment', 'share'],
+      customer: ['comment', 'share', 'attach'],
       agent: [
         'assign',
         'requestInformation',
@@ -64,21 +73,25 @@ describe('ticket lifecycle: who may do what in which status', () => {
         'resolve',
         'reject',
         'share',
+        'attach',
       ],
     },
     waiting_for_customer: {
-      customer: ['provideInformation', 'comment', 'share'],
-      agent: ['reply', 'addInternalNote', 'changePriority', 'share'],
+      customer: ['provideInformation', 'comment', 'share', 'attach'],
+      agent: ['reply', 'addInternalNote', 'changePriority', 'share', 'attach'],
     },
     resolved: {
-      customer: ['comment', 'acceptResolution', 'rejectResolution', 'share'],
-      agent: ['reply', 'addInternalNote', 'share'],
+      customer: ['comment', 'acceptResolution', 'rejectResolution', 'share', 'attach'],
+      agent: ['reply', 'addInternalNote', 'share', 'attach'],
     },
     rejected: {
-      customer: ['comment', 'acceptRejection', 'contestRejection', 'share'],
-      agent: ['reply', 'addInternalNote', 'share'],
+      customer: ['comment', 'acceptRejection', 'contestRejection', 'share', 'attach'],
+      agent: ['reply', 'addInternalNote', 'share', 'attach'],
     },
-    done: { customer: ['comment', 'reopen', 'share'], agent: ['reply', 'addInternalNote', 'share'] },
+    done: {
+      customer: ['comment', 'reopen', 'share', 'attach'],
+      agent: ['reply', 'addInternalNote', 'share', 'attach'],
+    },
     closed: { customer: [], agent: [] },
   };
 
@@ -97,7 +110,7 @@ describe('ticket lifecycle: who may do what in which status', () => {
       action: 'qualify',
       status: 'open',
       role: 'customer',
-      allowed: ['comment', 'share'],
+      allowed: ['comment', 'share', 'attach'],
       message: 'A customer may not qualify a ticket.',
     });
     expect(refusal(state, AGENT, 'acceptResolution', {})?.code).toBe('role_not_allowed');
@@ -108,7 +121,7 @@ describe('ticket lifecycle: who may do what in which status', () => {
     expect(why).toMatchObject({
       code: 'action_not_allowed_in_status',
       status: 'in_progress',
-      allowed: ['comment', 'share'],
+      allowed: ['comment', 'share', 'attach'],
     });
     expect(why?.message).toMatch(/reopen is not possible while the ticket is in_progress; allowed now: comment/);
   });
@@ -357,6 +370,21 @@ describe('sharing ("Partager")', () => {
       code: 'invalid_payload',
     });
     expect(refusal(ticketIn('closed'), CUSTOMER, 'share', { people: [hugo] })).toMatchObject({
+      code: 'action_not_allowed_in_status',
+    });
+  });
+});
+
+describe('attachments in the activity stream', () => {
+  it('records a file as a public entry and an event, until the ticket is closed', () => {
+    const s = fresh();
+    const file = { attachmentId: 'a'.repeat(24), filename: 'bon.pdf', contentType: 'application/pdf', size: 1234 };
+    expect(act(s, CUSTOMER, 'attach', file)).toEqual([
+      { type: 'attachment_added', data: { ...file, by: { id: CUSTOMER.id, name: CUSTOMER.name } } },
+    ]);
+    expect(s.activity.at(-1)).toMatchObject({ kind: 'attachment', visibility: 'public', data: file });
+    expect(refusal(s, AGENT, 'attach', { ...file, size: 'big' })).toMatchObject({ code: 'invalid_payload' });
+    expect(refusal(ticketIn('closed'), CUSTOMER, 'attach', file)).toMatchObject({
       code: 'action_not_allowed_in_status',
     });
   });

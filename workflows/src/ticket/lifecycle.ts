@@ -52,6 +52,7 @@ const ACTION_STATUSES: Record<TicketActionName, readonly TicketStatus[]> = {
   reopen: ['done'],
   share: NOT_CLOSED,
   unshare: NOT_CLOSED,
+  attach: NOT_CLOSED,
 };
 
 const MAX_TEXT = 20_000;
@@ -134,6 +135,11 @@ function payloadProblem(action: TicketActionName, payload: unknown): string | un
     }
     case 'unshare':
       return typeof p.userId === 'string' && p.userId !== '' ? undefined : 'userId is required';
+    case 'attach':
+      return ['attachmentId', 'filename', 'contentType'].every((k) => typeof p[k] === 'string' && p[k] !== '') &&
+        typeof p.size === 'number'
+        ? undefined
+        : 'attachmentId, filename, contentType and size are required';
     case 'start':
     case 'acceptResolution':
     case 'acceptRejection':
@@ -395,6 +401,11 @@ const HANDLERS: { [A in TicketActionName]: ActionHandler<A> } = {
     state.sharedWith = [...(state.sharedWith ?? []), ...added];
     record(state, now, actor, { kind: 'shared', visibility: 'public', people: added });
     return [{ type: 'shared', data: { people: added, by: { id: actor.id, name: actor.name } } }];
+  },
+  attach: ({ state, actor, now }, { attachmentId, filename, contentType, size }) => {
+    const data = { attachmentId, filename, contentType, size };
+    record(state, now, actor, { kind: 'attachment', visibility: 'public', data });
+    return [{ type: 'attachment_added', data: { ...data, by: { id: actor.id, name: actor.name } } }];
   },
   unshare: ({ state, actor, now }, { userId }) => {
     const removed = (state.sharedWith ?? []).filter((p) => p.id === userId);

@@ -31,6 +31,7 @@ export const activityEntrySchema = z.object({
     'validation_reminder',
     'shared',
     'unshared',
+    'attachment',
   ]),
   visibility: z.enum(['public', 'internal']),
   from: status.optional(),

@@ -76,8 +76,8 @@ export const referenceParams = z.object({
   // Up to 16 digits: TICKET_REFERENCE_FLOOR may start the numbering anywhere (tests: Date.now() × 10).
   reference: z.string().regex(/^SUPPORT-[1-9][0-9]{0,15}$/, 'a reference such as SUPPORT-123'),
 });
-/** Actions taken through `POST /tickets/{reference}/actions/{action}`; sharing has its own routes. */
-export const ACTIONS_BY_ROUTE = TICKET_ACTIONS.filter((a) => a !== 'share' && a !== 'unshare');
+/** Actions taken through `POST /tickets/{reference}/actions/{action}`; sharing and files have their own routes. */
+export const ACTIONS_BY_ROUTE = TICKET_ACTIONS.filter((a) => a !== 'share' && a !== 'unshare' && a !== 'attach');
 export const actionParams = referenceParams.extend({ action: z.enum(ACTIONS_BY_ROUTE as [string, ...string[]]) });
 
 /** `POST /tickets/{reference}/actions/{action}`: the payload each action takes is checked by the workflow. */

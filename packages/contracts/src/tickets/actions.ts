@@ -24,6 +24,8 @@ export interface TicketActionPayloads {
   // to the requester's organisation and who may remove whom.
   share: { people: Person[] };
   unshare: { userId: string };
+  // a file stored by the tickets service, announced in the activity stream
+  attach: { attachmentId: string; filename: string; contentType: string; size: number };
 }
 
 export type TicketActionName = keyof TicketActionPayloads;
@@ -53,6 +55,7 @@ export const ACTION_ROLES: Record<TicketActionName, readonly Role[]> = {
   reopen: ['customer'],
   share: ['customer', 'agent', 'admin'],
   unshare: ['customer', 'agent', 'admin'],
+  attach: ['customer', 'agent', 'admin'],
 };
 
 export const TICKET_ACTIONS = Object.keys(ACTION_ROLES) as TicketActionName[];

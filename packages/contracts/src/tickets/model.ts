@@ -121,7 +121,8 @@ export type ActivityKind =
   | 'sla_breached'
   | 'validation_reminder'
   | 'shared'
-  | 'unshared';
+  | 'unshared'
+  | 'attachment';
 
 export interface ActivityEntry {
   seq: number;

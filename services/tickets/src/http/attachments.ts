@@ -7,7 +7,8 @@ import {
   referenceParams,
 } from '@woop/contracts';
 import { parseInput, ProblemError } from '@woop/service-kit';
-import { addAttachment, attachmentFile, listAttachments, matchesSignature } from '../attachments';
+import { addAttachment, attachmentFile, listAttachments, matchesSignature, removeAttachment } from '../attachments';
+import { TicketActionRefusedError } from '../ticket-client';
 import type { RouteContext } from './context';
 
 const unsupported = (detail: string) =>
@@ -22,7 +23,7 @@ const contentDisposition = (filename: string) =>
 
 /** Files attached to a ticket: anyone who sees the ticket lists and downloads them, and adds some until it is closed. */
 export function attachmentRoutes(ctx: RouteContext, r: Router): void {
-  const { models, caller, visibleTicket } = ctx;
+  const { models, workflows, caller, visibleTicket, awaitProjection } = ctx;
   // The file is the raw body; every type is read here so that a wrong one gets a problem, not a silent skip.
   const readFile = express.raw({ type: () => true, limit: ATTACHMENT_MAX_BYTES });
 
@@ -61,6 +62,25 @@ export function attachmentRoutes(ctx: RouteContext, r: Router): void {
         throw unsupported(`The file's content is not of type ${contentType}.`);
       }
       const attachment = await addAttachment(models, { reference, filename, contentType, data }, who);
+      // Announced in the activity stream by the workflow; if that fails the file goes too.
+      try {
+        const view = await workflows.act(
+          reference,
+          'attach',
+          {
+            actor: { id: who.userId, role: who.role, name: who.name },
+            payload: { attachmentId: attachment.id, filename, contentType, size: attachment.size },
+          },
+          `attach:${attachment.id}`,
+        );
+        await awaitProjection(reference, view.ticket.version);
+      } catch (err) {
+        await removeAttachment(models, attachment.id);
+        if (err instanceof TicketActionRefusedError) {
+          throw new ProblemError(409, 'ticket_closed', 'Request closed', `${reference} is closed: no more files.`);
+        }
+        throw err;
+      }
       res.status(201).location(`/v1/tickets/${reference}/attachments/${attachment.id}`).json(attachment);
     },
   );

@@ -15,6 +15,11 @@ export interface RouteContext {
   caller: (req: Request) => VerifiedIdentity;
   /** The ticket if `who` may see it; 404 `ticket_not_found` otherwise (also when it does not exist). */
   visibleTicket: (who: VerifiedIdentity, reference: string) => Promise<TicketRecord | TicketState>;
+  /**
+   * Read-your-writes: after their own change the actor's next read shows it. Waits (briefly,
+   * TICKETS_PROJECTION_WAIT_MS) for the projection of `version`; a slow one only delays reads.
+   */
+  awaitProjection: (reference: string, version: number) => Promise<void>;
 }
 
 export const ticketNotFound = (reference: string) =>
@@ -35,6 +40,14 @@ export function routeContext(deps: Pick<RouteContext, 'models' | 'workflows' | '
       const view = await workflows.view(reference).catch(() => undefined);
       if (!view || !canSee(who, { ...view.ticket, _id: reference })) throw ticketNotFound(reference);
       return view.ticket;
+    },
+    async awaitProjection(reference, version) {
+      const deadline = Date.now() + config.TICKETS_PROJECTION_WAIT_MS;
+      while (Date.now() < deadline) {
+        const doc = await models.tickets().findOne({ _id: reference as never }, { projection: { version: 1 } });
+        if (doc && (doc.version as number) >= version) return;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
     },
   };
 }

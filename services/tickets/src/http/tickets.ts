@@ -68,25 +68,12 @@ async function fromWorkflow(db: mongo.Db, state: TicketState): Promise<TicketSta
 
 /** Create, list, read and act on tickets; agents' queues. */
 export function ticketRoutes(ctx: RouteContext, r: Router): void {
-  const { models, workflows, config, caller, visibleTicket } = ctx;
+  const { models, workflows, config, caller, visibleTicket, awaitProjection } = ctx;
   const db = models.native;
   const presentView = async (who: VerifiedIdentity, view: TicketView) => {
     const ticket = await fromWorkflow(db(), view.ticket);
     return { ticket: present(who, ticket), allowed: allowedFor(who, ticket, view.allowed) };
   };
-
-  /**
-   * Read-your-writes: after their own change the actor's next list shows it. Waits (briefly)
-   * for the workflow's projection of `version`; a slow projection only delays the list.
-   */
-  async function awaitProjection(reference: string, version: number): Promise<void> {
-    const deadline = Date.now() + config.TICKETS_PROJECTION_WAIT_MS;
-    while (Date.now() < deadline) {
-      const doc = await models.tickets().findOne({ _id: reference as never }, { projection: { version: 1 } });
-      if (doc && (doc.version as number) >= version) return;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
 
   /** Runs an action through the workflow and answers with the state the update returned. */
   async function act<A extends TicketActionName>(
