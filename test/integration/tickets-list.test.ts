@@ -2,6 +2,7 @@ import { REQUEST_TYPES, TOPICS, type EventEnvelope, type TicketListItem, type Ti
 import { createKafka, createLogger, type VerifiedIdentity } from '@woop/service-kit';
 import { createTicketActivities } from '../../services/tickets/src/activities';
 import { ERASED_NAME } from '../../services/tickets/src/people';
+import { backfillRows, ROWS_COLLECTION } from '../../services/tickets/src/read-model';
 import { eventually } from '../support/eventually';
 import { validFields } from '../support/forms';
 import { readEvents } from '../support/kafka-events';
@@ -217,6 +218,18 @@ describe('the "Demandes" list, sharing, queues and erasure on the real servers',
       expect((await api.call(paul, 'GET', '/queues')).body).toMatchObject({
         counts: { sla_at_risk: 0, sla_breached: 1 },
       });
+    });
+  });
+
+  describe('rows', () => {
+    it('catches up list rows for tickets projected before rows existed', async () => {
+      const db = api.svc.models.native();
+      const reference = await create(claire, 'ask-a-question', 'Avant les lignes');
+      await db.collection(ROWS_COLLECTION).deleteOne({ _id: reference as never });
+      expect(refs(await list(claire, `?q=${reference}`))).toEqual([]);
+      expect(await backfillRows(db)).toBe(1);
+      expect(refs(await list(claire, `?q=${reference}`))).toEqual([reference]);
+      expect(await backfillRows(db)).toBe(0);
     });
   });
 

@@ -20,11 +20,13 @@ import type { TicketRecord } from './access';
  * - `ticket_rows`: one small row per ticket with what lists filter, sort and show. Lists and
  *   queues read rows only: on MongoDB the indexes below cover them; on the local FerretDB
  *   (SQLite), which scans and decodes every document of a collection for such queries, a row
- *   of a few hundred bytes instead of a ticket with its activity made lists ~6× faster.
+ *   of a few hundred bytes instead of a ticket with its activity made lists ~4.5× faster.
  * Lists never ask Temporal.
  */
 export const TICKETS_COLLECTION = 'tickets';
 export const ROWS_COLLECTION = 'ticket_rows';
+
+type TicketLike = Omit<TicketState, 'reference'> & { reference?: string };
 
 export interface DerivedFields {
   /** Ids of `sharedWith`, indexed for "shared with me". */
@@ -42,10 +44,7 @@ export const normalizeText = (text: string): string =>
     .replace(/\p{Diacritic}/gu, '')
     .toLowerCase();
 
-export function derivedFields(
-  state: Omit<TicketState, 'reference'> & { reference?: string },
-  id: string,
-): DerivedFields {
+export function derivedFields(state: TicketLike, id: string): DerivedFields {
   const clocks = Object.values(state.sla);
   const running = clocks.filter((c) => c.metAt === undefined);
   const slaState = running.some((c) => c.breachedAt) ? 'breached' : running.some((c) => c.warnedAt) ? 'at_risk' : 'ok';
@@ -55,8 +54,6 @@ export function derivedFields(
     slaState,
   };
 }
-
-type TicketLike = Omit<TicketState, 'reference'> & { reference?: string };
 
 /** A list row: the guide's columns, what visibility needs, derived fields, the version. */
 export type TicketRow = Pick<
@@ -117,7 +114,7 @@ export async function saveProjection(db: mongo.Db, reference: string, ticket: Ti
     }
   };
   await upsertNewer(TICKETS_COLLECTION, { ...doc, projectedAt: new Date() });
-  const { _id: _id, ...row } = rowOf(reference, ticket);
+  const { _id: _rowId, ...row } = rowOf(reference, ticket);
   await upsertNewer(ROWS_COLLECTION, row);
 }
 
@@ -128,8 +125,9 @@ export async function backfillRows(db: mongo.Db): Promise<number> {
   if ((await rows.estimatedDocumentCount()) >= (await tickets.estimatedDocumentCount())) return 0;
   let written = 0;
   for await (const doc of tickets.find({})) {
-    if (await rows.findOne({ _id: doc._id as never, version: { $gte: doc.version } })) continue;
-    await saveProjection(db, doc._id, doc);
+    const { _id, ...ticket } = doc;
+    if (await rows.findOne({ _id: _id as never, version: { $gte: ticket.version } })) continue;
+    await saveProjection(db, _id, ticket);
     written++;
   }
   return written;
