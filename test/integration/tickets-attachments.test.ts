@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { ATTACHMENT_MAX_BYTES } from '@woop/contracts';
+import { ATTACHMENT_MAX_BYTES, type AttachmentMetadata } from '@woop/contracts';
 import { eventually } from '../support/eventually';
 import { person } from '../support/people';
 import { startTicketsApi, type TicketsApi } from '../support/tickets-api-harness';
@@ -14,16 +14,6 @@ const PNG = Buffer.from(
   'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==',
   'base64',
 );
-
-interface Metadata {
-  id: string;
-  reference: string;
-  filename: string;
-  contentType: string;
-  size: number;
-  sha256: string;
-  uploadedBy: { id: string; name: string; role: string };
-}
 
 describe('ticket attachments', () => {
   let api: TicketsApi;
@@ -57,7 +47,7 @@ describe('ticket attachments', () => {
     const filename = "capture d'écran (1).png";
     const res = await upload(claire, reference, filename, 'image/png', PNG);
     expect(res.status).toBe(201);
-    const created = (await res.json()) as Metadata;
+    const created = (await res.json()) as AttachmentMetadata;
     expect(created).toMatchObject({
       reference,
       filename,
@@ -74,7 +64,7 @@ describe('ticket attachments', () => {
     for (const who of [hugo, paul]) {
       const list = await api.call(who, 'GET', `/tickets/${reference}/attachments`);
       expect(list.status).toBe(200);
-      expect((list.body.items as Metadata[]).map((a) => [a.filename, a.contentType])).toEqual([
+      expect((list.body.items as AttachmentMetadata[]).map((a) => [a.filename, a.contentType])).toEqual([
         [filename, 'image/png'],
         ['notes.txt', 'text/plain'],
       ]);
@@ -125,7 +115,7 @@ describe('ticket attachments', () => {
     const max = Buffer.alloc(ATTACHMENT_MAX_BYTES, 'a');
     const stored = await upload(claire, reference, 'max.csv', 'text/csv', max);
     expect(stored.status).toBe(201);
-    const { id } = (await stored.json()) as Metadata;
+    const { id } = (await stored.json()) as AttachmentMetadata;
     const back = await api.send(claire, 'GET', `/tickets/${reference}/attachments/${id}`);
     expect(Buffer.from(await back.arrayBuffer()).equals(max)).toBe(true);
     expect(await problem(await upload(claire, reference, 'empty.txt', 'text/plain', Buffer.alloc(0)))).toMatchObject({
@@ -142,7 +132,7 @@ describe('ticket attachments', () => {
 
   it("hides a ticket's files from who may not see it", async () => {
     const res = await upload(claire, reference, 'secret.png', 'image/png', PNG);
-    const { id } = (await res.json()) as Metadata;
+    const { id } = (await res.json()) as AttachmentMetadata;
     expect(await problem(await upload(ines, reference, 'x.png', 'image/png', PNG))).toMatchObject({
       status: 404,
       body: { code: 'ticket_not_found' },
@@ -163,7 +153,7 @@ describe('ticket attachments', () => {
 
   it('takes no more files once the ticket is closed, but still serves the old ones', async () => {
     const ref = await newTicket();
-    const before = (await (await upload(claire, ref, 'avant.png', 'image/png', PNG)).json()) as Metadata;
+    const before = (await (await upload(claire, ref, 'avant.png', 'image/png', PNG)).json()) as AttachmentMetadata;
     const act = (who: typeof claire, action: string, payload = {}) =>
       api.call(who, 'POST', `/tickets/${ref}/actions/${action}`, { payload });
     expect((await act(paul, 'reject', { reason: 'Hors périmètre' })).status).toBe(200);

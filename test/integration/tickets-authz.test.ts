@@ -1,8 +1,7 @@
 import { REQUEST_TYPES, type RequestTypeDefinition, type TicketListItem } from '@woop/contracts';
 import type { VerifiedIdentity } from '@woop/service-kit';
-import { eventually } from '../support/eventually';
 import { validFields } from '../support/forms';
-import { admin, claire, hugo, ines, lucas, paul, sarah, userEvent } from '../support/people';
+import { admin, claire, hugo, ines, lucas, paul, sarah } from '../support/people';
 import { startTicketsApi, type TicketsApi } from '../support/tickets-api-harness';
 
 /**
@@ -157,11 +156,7 @@ describe('authorization matrix of the tickets service', () => {
 
   beforeAll(async () => {
     api = await startTicketsApi();
-    await api.publishUserEvents([claire, hugo, lucas, ines].map((p) => userEvent('user.registered', p)));
-    await eventually(
-      () => api.svc.models.native().collection('people').countDocuments(),
-      (n) => n === 4,
-    );
+    await api.registerPeople([claire, hugo, lucas, ines]);
     refs.normal = await create(claire, 'ask-a-question');
     refs.confidential = await create(claire, 'report-a-vulnerability');
     refs.confidentialSupport = await create(claire, 'report-a-vulnerability');

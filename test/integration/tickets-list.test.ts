@@ -20,11 +20,7 @@ describe('the "Demandes" list, sharing, queues and erasure on the real servers',
   let api: TicketsApi;
   beforeAll(async () => {
     api = await startTicketsApi();
-    await api.publishUserEvents([claire, hugo, lucas, ines].map((p) => userEvent('user.registered', p)));
-    await eventually(
-      () => api.svc.models.native().collection('people').countDocuments(),
-      (n) => n === 4,
-    );
+    await api.registerPeople([claire, hugo, lucas, ines]);
   });
   afterAll(() => api.stop());
 
@@ -236,15 +232,7 @@ describe('the "Demandes" list, sharing, queues and erasure on the real servers',
   describe('user.* events', () => {
     it('keeps the requester name current, and anonymises an erased requester everywhere', async () => {
       const zoe = person('zoe', 'customer', { organizationId: 'org-enseigne', name: 'Zoé Lefèvre' });
-      await api.publishUserEvents([userEvent('user.registered', zoe)]);
-      await eventually(
-        () =>
-          api.svc.models
-            .native()
-            .collection('people')
-            .findOne({ _id: 'zoe' as never }),
-        (d) => d !== null,
-      );
+      await api.registerPeople([zoe]);
       const reference = await create(zoe, 'ask-a-question', 'Mon accès', 'Écrivez-moi à zoe@example.test');
       expect((await act(zoe, reference, 'comment', { body: 'Ou au zoe@EXAMPLE.test, merci' })).status).toBe(200);
       expect((await act(paul, reference, 'reply', { body: 'Bien reçu Zoé' })).status).toBe(200);

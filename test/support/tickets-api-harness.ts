@@ -16,7 +16,9 @@ import { createTicketActivities } from '../../services/tickets/src/activities';
 import { loadTicketsConfig, type TicketsConfig } from '../../services/tickets/src/config';
 import { ticketsService } from '../../services/tickets/src/service';
 import { connectNative, createTicketWorker } from '../../services/tickets/src/temporal-worker';
+import { eventually } from './eventually';
 import { uniqueId } from './ids';
+import { userEvent } from './people';
 
 const logger = createLogger('test', process.env.TEST_LOG_LEVEL ?? 'silent');
 
@@ -35,6 +37,8 @@ export interface TicketsApi {
   ): Promise<{ status: number; body: Record<string, unknown>; headers: Headers }>;
   /** Publishes identity events on the users topic, which the service consumes. */
   publishUserEvents(events: EventEnvelope[]): Promise<void>;
+  /** Registers people through identity's events and waits until the service's directory has them. */
+  registerPeople(people: VerifiedIdentity[]): Promise<void>;
   /** Like `call`, with a raw body (a file) and the raw response (to read its bytes). */
   send(
     who: VerifiedIdentity | undefined,
@@ -102,6 +106,21 @@ export async function startTicketsApi(): Promise<TicketsApi> {
       };
     },
     publishUserEvents: (events) => publisher.publish(TOPICS.users.name, events),
+    async registerPeople(people) {
+      await publisher.publish(
+        TOPICS.users.name,
+        people.map((p) => userEvent('user.registered', p)),
+      );
+      const ids = people.map((p) => p.userId);
+      await eventually(
+        () =>
+          svc.models
+            .native()
+            .collection('people')
+            .countDocuments({ _id: { $in: ids as never[] } }),
+        (n) => n === ids.length,
+      );
+    },
     send(who, method, path, body, headers = {}) {
       return fetch(`${base}${path}`, {
         method,

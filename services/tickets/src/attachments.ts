@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { AttachmentMetadata } from '@woop/contracts';
 import type { VerifiedIdentity } from '@woop/service-kit';
 import { Schema, Types } from 'mongoose';
 import type { TicketModels } from './store';
@@ -19,17 +20,6 @@ export const attachmentSchema = new Schema(
   },
   { versionKey: false, timestamps: { createdAt: true, updatedAt: false } },
 );
-
-export interface AttachmentMetadata {
-  id: string;
-  reference: string;
-  filename: string;
-  contentType: string;
-  size: number;
-  sha256: string;
-  uploadedBy: { id: string; name: string; role: VerifiedIdentity['role'] };
-  createdAt: string;
-}
 
 // The leading bytes of the formats a browser would render; a mismatch is a disguised file.
 // OOXML documents are zip archives.

@@ -134,3 +134,5 @@ export const attachmentSchema = z.object({
   uploadedBy: z.object({ id: z.string(), name: z.string(), role: z.enum(['customer', 'agent', 'admin']) }),
   createdAt: z.string(),
 });
+/** What the tickets service answers about a stored file (never its bytes). */
+export type AttachmentMetadata = z.infer<typeof attachmentSchema>;
