@@ -34,6 +34,11 @@ module.exports = tseslint.config(
     languageOptions: { sourceType: 'commonjs' },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
+  // The portal's one script runs in the browser.
+  {
+    files: ['services/gateway/portal/assets/**/*.js'],
+    languageOptions: { sourceType: 'script', globals: { ...globals.browser } },
+  },
   {
     files: WORKFLOW_FILES,
     ignores: WORKFLOW_HOST_FILES,

@@ -9,6 +9,8 @@ export const gatewayConfigSchema = baseConfigSchema.extend({
   IDENTITY_URL: z.url().default('http://127.0.0.1:3001'),
   TICKETS_URL: z.url().default('http://127.0.0.1:3002'),
   NOTIFICATIONS_URL: z.url().default('http://127.0.0.1:3003'),
+  /** The Temporal Web UI, linked from the agent's view of a request to the ticket's workflow. */
+  TEMPORAL_UI_URL: z.url().default('http://127.0.0.1:8233'),
   /** Bound on every call from the gateway to a service. */
   UPSTREAM_TIMEOUT_MS: z.coerce.number().int().positive().default(5_000),
   /** The gateway's own database: the rate-limit counters its copies share. */

@@ -14,6 +14,7 @@ import { ticketRoutes } from './api/ticket-routes';
 import type { GatewayConfig } from './config';
 import { mountDocs } from './docs/page';
 import { createGatewayLimits } from './limits';
+import { mountPages } from './pages';
 import { upstreamReadiness, Upstreams } from './upstreams';
 
 export const API_VERSION = '1.0.0';
@@ -49,18 +50,15 @@ export function gatewayService(config: GatewayConfig, logger: Logger): GatewaySe
     readiness: upstreamReadiness(config),
     routes: (app) => {
       app.set('trust proxy', config.TRUST_PROXY);
-      app.get('/', (_req, res) => {
-        res.json({
-          name: 'Portail du support WOOP',
-          api: API_BASE,
-          openapi: `${API_BASE}/openapi.json`,
-          docs: `${API_BASE}/docs`,
-          health: '/healthz',
-          readiness: '/readyz',
-        });
-      });
       mountDocs(app, API_BASE, document);
       app.use(API_BASE, apiRouter({ routes: API_ROUTES, upstreams, limits, csrfSecret }));
+      mountPages(app, {
+        upstreams,
+        limits,
+        csrfSecret,
+        temporalUiUrl: config.TEMPORAL_UI_URL,
+        temporalNamespace: config.TEMPORAL_NAMESPACE,
+      });
     },
     closeables: [{ close: async () => clearInterval(sweeper) }, mongo],
   };

@@ -1,0 +1,139 @@
+import { z } from 'zod';
+import { PRIORITIES } from '@woop/contracts';
+import { formatDate, formErrors } from './i18n';
+import type { PageContext } from './kit';
+import type { RequestType } from './portal-pages';
+import type { TicketDetail } from './request-pages';
+
+interface Person {
+  userId: string;
+  fullName: string;
+  email: string;
+  role: string;
+  teams: string[];
+  status: string;
+}
+
+const text = z.string().trim().min(1).max(20_000);
+const priority = z.enum(PRIORITIES);
+const optionalId = z
+  .string()
+  .max(64)
+  .optional()
+  .transform((v) => (v ? v : undefined));
+const team = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]{1,31}$/)
+  .optional()
+  .or(z.literal('').transform(() => undefined));
+
+/** The form of each agent action, from the posted fields to the payload the workflow takes. */
+const STAFF_FORMS: Record<string, z.ZodType<Record<string, unknown>>> = {
+  qualify: z
+    .object({ priority, billable: z.enum(['true', 'false']), requestType: optionalId, agentId: optionalId, team })
+    .transform(({ priority, billable, requestType, agentId, team }) => ({
+      priority,
+      billable: billable === 'true',
+      ...(requestType ? { requestType } : {}),
+      ...(agentId || team ? { assignment: { ...(agentId ? { agentId } : {}), ...(team ? { team } : {}) } } : {}),
+    })),
+  assign: z
+    .object({ agentId: optionalId, team })
+    .refine((a) => a.agentId !== undefined || a.team !== undefined, { path: ['agentId'], message: 'required' })
+    .transform(({ agentId, team }) => ({ ...(agentId ? { agentId } : {}), ...(team ? { team } : {}) })),
+  start: z.object({}).transform(() => ({})),
+  requestInformation: z.object({ question: text }),
+  changePriority: z
+    .object({ priority, reason: z.string().trim().max(2_000).optional() })
+    .transform(({ priority, reason }) => ({ priority, ...(reason ? { reason } : {}) })),
+  resolve: z.object({ answer: text }),
+  reject: z.object({ reason: text }),
+};
+
+/** An agent action's payload from its form, or the form's errors; undefined for an action that has no form. */
+export function staffActionPayload(
+  ctx: PageContext,
+  action: string,
+  body: Record<string, string>,
+): { payload: Record<string, unknown> } | { errors: Record<string, string> } | undefined {
+  const schema = STAFF_FORMS[action];
+  if (!schema || ctx.me?.role === 'customer') return undefined;
+  const checked = formErrors(schema, body, ctx.locale);
+  return checked.errors ? { errors: checked.errors } : { payload: checked.data };
+}
+
+/** What a clock says: met, breached, paused or running, its deadline on the business calendar. */
+function clockView(ctx: PageContext, clock: NonNullable<TicketDetail['ticket']['sla']>['firstResponse']) {
+  const state = clock.metAt
+    ? 'met'
+    : clock.breachedAt
+      ? 'breached'
+      : clock.warnedAt
+        ? 'at-risk'
+        : clock.runningSince
+          ? 'running'
+          : 'paused';
+  const hours = (m: number) => `${Math.floor(m / 60)} h ${String(Math.round(m % 60)).padStart(2, '0')}`;
+  return {
+    state,
+    label: ctx.t(`sla.state-${state}`),
+    target: hours(clock.targetMinutes),
+    consumed: hours(clock.consumedMinutes),
+    left: hours(Math.max(0, clock.targetMinutes - clock.consumedMinutes)),
+    breachAt: formatDate(clock.breachAt, ctx.locale),
+    metAt: formatDate(clock.metAt, ctx.locale),
+  };
+}
+
+/**
+ * The agent's part of the request page: SLA clocks, priority, billable, assignment, the forms
+ * of the agent actions allowed now, and the ticket's workflow in the Temporal UI.
+ */
+export async function agentView(
+  ctx: PageContext,
+  detail: TicketDetail,
+  extra: { errors?: Record<string, string>; values?: Record<string, string>; form?: string },
+) {
+  const { ticket, allowed } = detail;
+  const [people, catalogue] = await Promise.all([
+    ctx
+      .call<{ items: Person[] }>('identity', { method: 'GET', path: '/v1/users' })
+      .then((u) => u.items)
+      .catch(() => [] as Person[]),
+    ctx
+      .call<{ items: RequestType[] }>('tickets', { method: 'GET', path: '/v1/catalogue' })
+      .then((c) => c.items)
+      .catch(() => [] as RequestType[]),
+  ]);
+  const agents = people.filter((p) => p.role !== 'customer' && p.status === 'active');
+  const teams = [...new Set(agents.flatMap((a) => a.teams))].sort();
+  const assignee = agents.find((a) => a.userId === ticket.assignment?.agentId);
+  const values = (name: string) => (extra.form === name ? (extra.values ?? {}) : {});
+  const errors = (name: string) => (extra.form === name ? (extra.errors ?? {}) : {});
+  const forms = Object.keys(STAFF_FORMS)
+    .filter((a) => allowed.includes(a as never))
+    .map((name) => ({ name, label: ctx.t(`action.${name}`), values: values(name), errors: errors(name) }));
+  const { temporalUiUrl, temporalNamespace } = ctx.deps;
+  const workflowQuery = encodeURIComponent(`WorkflowId="ticket-${ticket.reference}"`);
+  return {
+    priorities: PRIORITIES.map((p) => ({ value: p, label: ctx.t(`priority.${p}`) })),
+    priority: ctx.t(`priority.${ticket.priority}`),
+    billableOptions: [
+      { value: 'false', label: ctx.t('common.no') },
+      { value: 'true', label: ctx.t('common.yes') },
+    ],
+    agents: agents.map((a) => ({ value: a.userId, label: `${a.fullName || a.email} (${a.teams.join(', ')})` })),
+    teams: teams.map((t) => ({ value: t, label: t })),
+    requestTypes: catalogue.map((t) => ({ value: t.key, label: t.label[ctx.locale] })),
+    assignee: assignee ? assignee.fullName || assignee.email : undefined,
+    team: ticket.assignment?.team,
+    escalationTeams: ticket.escalationTeams ?? [],
+    sla: ticket.sla
+      ? { firstResponse: clockView(ctx, ticket.sla.firstResponse), resolution: clockView(ctx, ticket.sla.resolution) }
+      : undefined,
+    forms,
+    can: Object.fromEntries(forms.map((f) => [f.name, true])),
+    canNote: allowed.includes('addInternalNote'),
+    temporalUrl: `${temporalUiUrl}/namespaces/${encodeURIComponent(temporalNamespace)}/workflows?query=${workflowQuery}`,
+  };
+}
