@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Request } from 'express';
 import i18next, { type TFunction } from 'i18next';
@@ -14,8 +14,20 @@ export type Locale = (typeof LOCALES)[number];
 export const LANGUAGE_COOKIE = 'woop_lang';
 export const TIME_ZONE = 'Europe/Paris';
 
-const catalogue = (locale: Locale) =>
-  JSON.parse(readFileSync(join(PORTAL_DIR, 'locales', `${locale}.json`), 'utf8')) as Record<string, string>;
+/** A language's catalogue: every `locales/<locale>/*.json` (one file per area of the portal), merged. */
+function catalogue(locale: Locale): Record<string, string> {
+  const dir = join(PORTAL_DIR, 'locales', locale);
+  const merged: Record<string, string> = {};
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.json'))) {
+    for (const [key, text] of Object.entries(
+      JSON.parse(readFileSync(join(dir, file), 'utf8')) as Record<string, string>,
+    )) {
+      if (key in merged) throw new Error(`the text "${key}" is defined twice in locales/${locale}`);
+      merged[key] = text;
+    }
+  }
+  return merged;
+}
 
 /**
  * Every string of the pages, from one catalogue per language (French by default). Keys are
