@@ -25,7 +25,7 @@ recipientSchema.index({ teams: 1 });
 
 const preferenceSchema = new Schema(
   {
-    // `${userId}:${reference}` for a ticket; AGENT_EMAILS_ID(userId) for an agent's emails
+    // `${userId}:${reference}` for a ticket; agentEmailsPreferenceId(userId) for the agents' emails
     _id: { type: String, required: true },
     userId: { type: String, required: true },
     reference: { type: String },
