@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { makeEvent, TOPICS, type EventEnvelope } from '@woop/contracts';
+import { makeEvent, TOPICS, type EventEnvelope, type UserFacts } from '@woop/contracts';
 import { createEventPublisher, createKafka, createLogger, IDENTITY_HEADER, signIdentity } from '@woop/service-kit';
 import { messageIdFor } from '../../services/notifications/src/dispatcher';
 import { eventually } from '../support/eventually';
@@ -17,7 +17,7 @@ const kafka = createKafka('notifications-test', brokers, logger);
 const publisher = createEventPublisher(kafka);
 afterAll(() => publisher.close());
 
-const userRegistered = (userId: string, email: string, locale: 'fr' | 'en' = 'fr') =>
+const userRegistered = (userId: string, email: string, locale: 'fr' | 'en' = 'fr', facts: Partial<UserFacts> = {}) =>
   makeEvent({
     id: uniqueId('evt'),
     source: 'test',
@@ -33,9 +33,22 @@ const userRegistered = (userId: string, email: string, locale: 'fr' | 'en' = 'fr
         teams: [],
         locale,
         status: 'active',
+        ...facts,
       },
     },
   });
+
+const signed = (userId: string, role: 'customer' | 'agent', secret: string) => ({
+  'content-type': 'application/json',
+  [IDENTITY_HEADER]: signIdentity(
+    { userId, role, name: userId, email: `${userId}@woop.example`, orgAdmin: false, teams: [], locale: 'fr' },
+    secret,
+  ),
+});
+
+// Agents of a team are emailed its new requests, and other runs register agents (of `support`)
+// on the shared users topic: the tickets here belong to a team of this run only.
+const TEAM = uniqueId('team');
 
 const ticketEvent = (
   type: string,
@@ -56,7 +69,7 @@ const ticketEvent = (
         priority: 'medium',
         summary: 'Colis perdu',
         confidential: false,
-        assignment: { team: 'support' },
+        assignment: { team: TEAM },
         ...ticket,
       },
     },
@@ -190,6 +203,92 @@ describe('notifications on Kafka, FerretDB and the mail catcher', () => {
     expect(toHugo[0]?.text).toContain("L'état de votre demande est désormais En cours.");
     const toClaire = await emailsTo(`${claire}@enseigne.example`);
     expect(toClaire.map((e) => e.subject)).toEqual([`[${confidential}] Votre demande a bien été reçue`]);
+  });
+
+  it("emails the agents of a request's team once, in their language, unless they turned it off", async () => {
+    // A team of this run only: other runs' tickets on the shared topic never reach these agents.
+    const team = uniqueId('team');
+    const [paul, sam, mute, outsider] = ['paul', 'sam', 'mute', 'outsider'].map((p) => uniqueId(p));
+    const agentEvents = [
+      userRegistered(paul!, `${paul}@woop.example`, 'fr', { role: 'agent', teams: [team] }),
+      userRegistered(sam!, `${sam}@woop.example`, 'en', { role: 'agent', teams: ['support', team] }),
+      userRegistered(mute!, `${mute}@woop.example`, 'fr', { role: 'agent', teams: [team] }),
+      userRegistered(outsider!, `${outsider}@woop.example`, 'fr', { role: 'agent', teams: [uniqueId('other')] }),
+    ];
+    await publisher.publish(TOPICS.users.name, agentEvents);
+    await eventually(
+      () => n.service.models.Recipient.find({ teams: team, role: 'agent' }).lean(),
+      (rows) => rows.length === 3,
+    );
+
+    // The switch: on by default, for agents only.
+    const secret = n.config.INTERNAL_AUTH_SECRET;
+    const pref = `${n.base}/preferences/agent-emails`;
+    expect(await (await fetch(pref, { headers: signed(mute!, 'agent', secret) })).json()).toEqual({ enabled: true });
+    const off = await fetch(pref, {
+      method: 'PUT',
+      headers: signed(mute!, 'agent', secret),
+      body: JSON.stringify({ enabled: false }),
+    });
+    expect([off.status, await off.json()]).toEqual([200, { enabled: false }]);
+    expect(await (await fetch(pref, { headers: signed(mute!, 'agent', secret) })).json()).toEqual({ enabled: false });
+    const customer = await fetch(pref, { headers: signed(uniqueId('claire'), 'customer', secret) });
+    expect([customer.status, ((await customer.json()) as { code?: string }).code]).toEqual([403, 'forbidden']);
+
+    const reference = `SUPPORT-${uniqueId('a')}`;
+    const requester = { id: uniqueId('claire'), name: 'Claire Martin' };
+    const created = ticketEvent('ticket.created', reference, {
+      status: 'open',
+      requester,
+      assignment: { team },
+    });
+    await publisher.publish(TOPICS.tickets.name, [created]);
+    await publisher.publish(TOPICS.tickets.name, [created]);
+    const toPaul = await waitForEmail((e) => e.to.some((t) => t.address === `${paul}@woop.example`), 30_000);
+    expect(toPaul.subject).toBe(`[${reference}] Nouvelle demande dans la file ${team} : Colis perdu`);
+    expect(toPaul.text).toContain(`${n.config.PORTAL_URL}/requests/${reference}`);
+    expect(toPaul.text).toContain('déposée par Claire Martin');
+    expect(toPaul.messageId ?? toPaul.headers['message-id']).toContain(
+      messageIdFor(created.id, `agent:${paul}`).slice(1, -1),
+    );
+    const toSam = await waitForEmail((e) => e.to.some((t) => t.address === `${sam}@woop.example`));
+    expect(toSam.subject).toBe(`[${reference}] New request in the ${team} queue: Colis perdu`);
+
+    // The customer moves on it, once it is Paul's: he alone is told, in his own words.
+    const assigned = { requester, assignment: { team, agentId: paul } };
+    const informed = ticketEvent('ticket.comment_added', reference, assigned, {
+      visibility: 'public',
+      body: 'Commande CMD-42',
+      author: { ...requester, role: 'customer' },
+      via: 'provideInformation',
+    });
+    const reopened = ticketEvent('ticket.status_changed', reference, assigned, {
+      from: 'done',
+      to: 'in_progress',
+      reason: 'Toujours rien reçu',
+    });
+    await publisher.publish(TOPICS.tickets.name, [informed, reopened, informed]);
+    const subjects = [
+      `[${reference}] Informations reçues du client : Colis perdu`,
+      `[${reference}] Demande rouverte par le client : Colis perdu`,
+    ];
+    await eventually(
+      () => emailsTo(`${paul}@woop.example`),
+      (list) => list.length >= 3,
+    );
+    await new Promise((r) => setTimeout(r, 2_000)); // time for a second copy to show up, if any
+    const paulGot = await emailsTo(`${paul}@woop.example`);
+    expect(paulGot.map((e) => e.subject).sort()).toEqual([toPaul.subject, ...subjects].sort());
+    expect(paulGot.find((e) => e.subject === subjects[0])?.text).toContain('Commande CMD-42');
+    expect(paulGot.find((e) => e.subject === subjects[1])?.text).toContain('Toujours rien reçu');
+    expect((await emailsTo(`${sam}@woop.example`)).map((e) => e.subject)).toEqual([toSam.subject]);
+    expect(await emailsTo(`${mute}@woop.example`)).toEqual([]);
+    expect(await emailsTo(`${outsider}@woop.example`)).toEqual([]);
+
+    const log = await n.service.models.Delivery.find({ reference, recipientId: paul }).lean();
+    expect(log.map((d) => [d._id, d.status]).sort()).toEqual(
+      [created, informed, reopened].map((e) => [`${e.id}|agent:${paul}`, 'sent']).sort(),
+    );
   });
 
   it('anonymises the people and the delivery log on user.erased', async () => {

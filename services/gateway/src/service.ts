@@ -9,6 +9,7 @@ import {
 } from '@woop/service-kit';
 import { accountRoutes } from './api/account-routes';
 import { API_BASE, openApiDocument, type OpenApiDocument } from './api/openapi';
+import { preferenceRoutes } from './api/preference-routes';
 import { apiRouter } from './api/router';
 import { ticketRoutes } from './api/ticket-routes';
 import type { GatewayConfig } from './config';
@@ -18,7 +19,7 @@ import { mountPages } from './pages';
 import { upstreamReadiness, Upstreams } from './upstreams';
 
 export const API_VERSION = '1.0.0';
-export const API_ROUTES = [...accountRoutes, ...ticketRoutes];
+export const API_ROUTES = [...accountRoutes, ...ticketRoutes, ...preferenceRoutes];
 
 /**
  * The gateway's parts, for its main and for tests that run it in-process: the versioned API

@@ -5,6 +5,7 @@ import {
   type Locale,
   type TicketStatus,
   type UserFacts,
+  type UserRole,
 } from '@woop/contracts';
 import type { TemplateName } from './templates';
 
@@ -25,6 +26,10 @@ export interface Recipient {
   fullName: string;
   locale: Locale;
   active: boolean;
+  role: UserRole;
+  teams: string[];
+  /** Identity's status; absent on a copy made before it was kept. */
+  status?: UserFacts['status'];
 }
 
 export interface PlanContext {
@@ -33,6 +38,10 @@ export interface PlanContext {
   recipient(userId: string): Promise<Recipient | undefined>;
   /** Whether this user wants emails about this ticket (default yes). */
   wantsEmails(userId: string, reference: string): Promise<boolean>;
+  /** Active agents (and admins) of a team, for the agents' emails. */
+  teamAgents(team: string): Promise<Recipient[]>;
+  /** Whether this agent wants the agents' emails (default yes). */
+  wantsAgentEmails(userId: string): Promise<boolean>;
   /** Mailbox of an agent team (SLA alerts go to teams, never to customers). */
   teamAddress(team: string): string | undefined;
   linkTtl: { signupMinutes: number; inviteDays: number };
@@ -148,8 +157,9 @@ async function planTicket(event: EventEnvelope, ctx: PlanContext): Promise<Plann
       break;
     }
     case 'ticket.comment_added':
-      // An answer or a question has an email of its own (resolved, information requested).
-      if (d.visibility !== 'public' || d.via !== undefined) return [];
+      // An answer or a question has an email of its own (resolved, information requested); the
+      // information a customer provides is told to the others as a comment.
+      if (d.visibility !== 'public' || (d.via !== undefined && d.via !== 'provideInformation')) return [];
       template = 'ticket-comment';
       extra = () => ({ body: d.body, author: (d.author as { name?: string } | undefined)?.name ?? 'Woop' });
       break;
@@ -201,8 +211,107 @@ async function planTicket(event: EventEnvelope, ctx: PlanContext): Promise<Plann
   return planned;
 }
 
+/** What agents are emailed about: `new-request` has a template of its own, the rest share one. */
+type AgentEmailKind =
+  'new-request' | 'comment' | 'information' | 'resolution-rejected' | 'rejection-contested' | 'reopened';
+
+/**
+ * The customer's move that each status change stands for: these transitions have no other
+ * cause (lifecycle.ts), so the event needs no actor to be told apart.
+ */
+const CUSTOMER_MOVES: Array<{ from: TicketStatus; to: TicketStatus; kind: AgentEmailKind }> = [
+  { from: 'resolved', to: 'in_progress', kind: 'resolution-rejected' },
+  { from: 'rejected', to: 'open', kind: 'rejection-contested' },
+  { from: 'done', to: 'in_progress', kind: 'reopened' },
+];
+
+/**
+ * Which agents' email an event is, and for whom: a new request goes to the team it starts in;
+ * a customer's comment or information to the assigned agent only; a rejected answer, a contested
+ * rejection or a reopening to the assigned agent, or the team when nobody is assigned.
+ */
+function agentEmailOf(
+  event: EventEnvelope,
+): { kind: AgentEmailKind; audience: 'team' | 'assignee' | 'assignee-or-team' } | undefined {
+  const d = event.data;
+  switch (event.type) {
+    case 'ticket.created':
+      return { kind: 'new-request', audience: 'team' };
+    case 'ticket.comment_added': {
+      const author = d.author as { role?: string } | undefined;
+      if (d.visibility !== 'public' || author?.role !== 'customer') return undefined;
+      if (d.via === undefined) return { kind: 'comment', audience: 'assignee' };
+      return d.via === 'provideInformation' ? { kind: 'information', audience: 'assignee' } : undefined;
+    }
+    case 'ticket.status_changed': {
+      const move = CUSTOMER_MOVES.find((m) => m.from === d.from && m.to === d.to);
+      return move ? { kind: move.kind, audience: 'assignee-or-team' } : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** Agents' emails, in their language, to those who have them on; never to the change's author. */
+async function planAgents(event: EventEnvelope, ctx: PlanContext): Promise<PlannedEmail[]> {
+  const what = agentEmailOf(event);
+  if (!what) return [];
+  const d = event.data;
+  const ticket = d.ticket as TicketFacts;
+  const team = ticket.assignment?.team;
+  const agentId = ticket.assignment?.agentId;
+
+  let candidates: Recipient[] = [];
+  let unassigned = false;
+  if (what.audience !== 'team' && agentId) {
+    // The ticket names its agent, whatever their copy says of their role.
+    const assignee = await ctx.recipient(agentId);
+    if (assignee) candidates = [assignee];
+  } else if (what.audience !== 'assignee' && team) {
+    candidates = await ctx.teamAgents(team);
+    unassigned = what.audience === 'assignee-or-team';
+  }
+
+  // A new request is its requester's act; the others name their author (all customers today).
+  const author = event.type === 'ticket.created' ? ticket.requester.id : (d.author as { id?: string } | undefined)?.id;
+  const by = (d.by as { id?: string } | undefined)?.id;
+  const authorName = (d.author as { name?: string } | undefined)?.name ?? ticket.requester.name;
+  const ticketLink = new URL(`/requests/${ticket.reference}`, ctx.portalUrl).toString();
+  const planned: PlannedEmail[] = [];
+  for (const who of candidates) {
+    if (!who.active || who.status === 'invited' || who.userId === author || who.userId === by) continue;
+    // A confidential request stays within its team: an agent outside it does not see it either.
+    if (ticket.confidential && (!team || !who.teams.includes(team))) continue;
+    if (!(await ctx.wantsAgentEmails(who.userId))) continue;
+    planned.push({
+      // Not the bare user id: a person emailed as a customer and as an agent gets both.
+      key: `agent:${who.userId}`,
+      recipientId: who.userId,
+      address: who.email,
+      locale: who.locale,
+      template: what.kind === 'new-request' ? 'agent-new-request' : 'agent-ticket-update',
+      ...(what.kind === 'new-request' ? {} : { subjectKey: `agent-ticket-update.subject-${what.kind}` }),
+      data: {
+        reference: ticket.reference,
+        summary: ticket.summary,
+        ticketLink,
+        name: who.fullName,
+        kind: what.kind,
+        team: team ?? '',
+        requester: ticket.requester.name,
+        confidential: ticket.confidential,
+        author: authorName,
+        body: d.body,
+        reason: d.reason,
+        unassigned,
+      },
+    });
+  }
+  return planned;
+}
+
 export async function planEmails(event: EventEnvelope, ctx: PlanContext): Promise<PlannedEmail[]> {
   if (event.type.startsWith('user.')) return planIdentity(event);
-  if (event.type.startsWith('ticket.')) return planTicket(event, ctx);
+  if (event.type.startsWith('ticket.')) return [...(await planTicket(event, ctx)), ...(await planAgents(event, ctx))];
   return [];
 }

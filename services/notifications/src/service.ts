@@ -1,5 +1,5 @@
 import express from 'express';
-import { deliveryQuery, preferenceBody, TOPICS, type EventEnvelope } from '@woop/contracts';
+import { agentEmailsBody, deliveryQuery, preferenceBody, TOPICS, type EventEnvelope } from '@woop/contracts';
 import {
   connectMongo,
   createEventPublisher,
@@ -16,12 +16,13 @@ import {
 import type { NotificationsConfig } from './config';
 import { Dispatcher } from './dispatcher';
 import { planEmails, type PlanContext } from './recipients';
-import { applyUserEvent, findRecipient, notificationModels } from './store';
+import { agentEmailsPreferenceId, applyUserEvent, findRecipient, findTeamAgents, notificationModels } from './store';
 import { createRenderer } from './templates';
 
 /**
  * Kafka user.* and ticket.* events → handlebars emails over SMTP, once per event and recipient.
- * Also the delivery log and the per-ticket notification preference, over HTTP.
+ * Also the delivery log, the per-ticket notification preference and agents' on/off switch for
+ * their own emails, over HTTP.
  */
 export function notificationsService(config: NotificationsConfig, logger: Logger, opts: { consume?: boolean } = {}) {
   const mongo = connectMongo(config.MONGODB_URI, config.MONGODB_DB, logger);
@@ -40,6 +41,9 @@ export function notificationsService(config: NotificationsConfig, logger: Logger
     recipient: (id) => findRecipient(models, id),
     wantsEmails: async (userId, reference) =>
       (await models.Preference.findById(`${userId}:${reference}`).lean())?.enabled ?? true,
+    teamAgents: (team) => findTeamAgents(models, team),
+    wantsAgentEmails: async (userId) =>
+      (await models.Preference.findById(agentEmailsPreferenceId(userId)).lean())?.enabled ?? true,
     teamAddress: (team) => config.TEAM_EMAILS[team],
     linkTtl: { signupMinutes: 30, inviteDays: 3 },
   };
@@ -107,6 +111,25 @@ export function notificationsService(config: NotificationsConfig, logger: Logger
         const who = caller(req);
         const reference = String(req.params.reference);
         res.json({ reference, enabled: await ctx.wantsEmails(who.userId, reference) });
+      });
+      // The agents' emails (new requests of their teams, customers' moves on their tickets), for the caller.
+      const agentOnly = (req: express.Request) => {
+        const who = caller(req);
+        if (who.role === 'customer') throw new ProblemError(403, 'forbidden', 'Not allowed', 'Agents only.');
+        return who;
+      };
+      r.get('/preferences/agent-emails', async (req, res) => {
+        res.json({ enabled: await ctx.wantsAgentEmails(agentOnly(req).userId) });
+      });
+      r.put('/preferences/agent-emails', async (req, res) => {
+        const who = agentOnly(req);
+        const { enabled } = parseInput(agentEmailsBody, req.body);
+        await models.Preference.updateOne(
+          { _id: agentEmailsPreferenceId(who.userId) },
+          { $set: { userId: who.userId, enabled } },
+          { upsert: true },
+        );
+        res.json({ enabled });
       });
       app.use('/v1', r);
     },

@@ -1,10 +1,11 @@
-import { Schema, type Connection } from 'mongoose';
+import { Schema, type Connection, type InferSchemaType } from 'mongoose';
 import type { UserFacts } from '@woop/contracts';
 import type { Recipient } from './recipients';
 
 /**
  * The notifications database: its copy of the people it writes to (from user.* events), their
- * per-ticket preferences, and the delivery log (one row per event and recipient).
+ * per-ticket preferences and agents' on/off switch, and the delivery log (one row per event and
+ * recipient).
  */
 const recipientSchema = new Schema(
   {
@@ -13,15 +14,21 @@ const recipientSchema = new Schema(
     fullName: { type: String, default: '' },
     locale: { type: String, enum: ['fr', 'en'], default: 'fr' },
     active: { type: Boolean, default: true },
+    // Role, teams and status find the agents of a team (who get the agents' emails).
+    role: { type: String, enum: ['customer', 'agent', 'admin'], default: 'customer' },
+    teams: { type: [String], default: [] },
+    status: { type: String, enum: ['invited', 'active', 'deactivated', 'erased'] },
   },
   { versionKey: false, timestamps: true },
 );
+recipientSchema.index({ teams: 1 });
 
 const preferenceSchema = new Schema(
   {
-    _id: { type: String, required: true }, // `${userId}:${reference}`
+    // `${userId}:${reference}` for a ticket; agentEmailsPreferenceId(userId) for the agents' emails
+    _id: { type: String, required: true },
     userId: { type: String, required: true },
-    reference: { type: String, required: true },
+    reference: { type: String },
     enabled: { type: Boolean, required: true },
   },
   { versionKey: false, timestamps: true },
@@ -51,6 +58,9 @@ deliverySchema.index({ eventId: 1 });
 deliverySchema.index({ reference: 1, createdAt: -1 });
 deliverySchema.index({ recipientId: 1 });
 deliverySchema.index({ address: 1, createdAt: -1 });
+
+/** An agent's switch for the agents' emails; cannot meet a `${userId}:${reference}` key. */
+export const agentEmailsPreferenceId = (userId: string) => `agent-emails:${userId}`;
 
 export function notificationModels(db: Connection) {
   return {
@@ -82,13 +92,38 @@ export async function applyUserEvent(models: NotificationModels, type: string, d
         fullName: user.fullName,
         locale: user.locale,
         active: user.status === 'active' || user.status === 'invited',
+        role: user.role,
+        teams: user.teams ?? [],
+        status: user.status,
       },
     },
     { upsert: true },
   );
 }
 
+type RecipientRow = InferSchemaType<typeof recipientSchema>;
+
+// A copy made before role, teams and status were kept reads as a customer's, as it was then.
+const toRecipient = (r: RecipientRow): Recipient => ({
+  userId: r._id,
+  email: r.email,
+  fullName: r.fullName,
+  locale: r.locale,
+  active: r.active,
+  role: r.role ?? 'customer',
+  teams: r.teams ?? [],
+  ...(r.status ? { status: r.status } : {}),
+});
+
 export async function findRecipient(models: NotificationModels, userId: string): Promise<Recipient | undefined> {
   const r = await models.Recipient.findById(userId).lean();
-  return r ? { userId: r._id, email: r.email, fullName: r.fullName, locale: r.locale, active: r.active } : undefined;
+  return r ? toRecipient(r) : undefined;
+}
+
+/** Agents and admins of `team` whose account is active (not invited, not deactivated). */
+export async function findTeamAgents(models: NotificationModels, team: string): Promise<Recipient[]> {
+  const rows = await models.Recipient.find({ teams: team, role: { $in: ['agent', 'admin'] }, status: 'active' })
+    .sort({ _id: 1 })
+    .lean();
+  return rows.map(toRecipient);
 }

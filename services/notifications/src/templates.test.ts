@@ -39,6 +39,37 @@ const SAMPLES: Record<TemplateName, Record<string, unknown>> = {
   },
   'ticket-sla-alert': { ...ticket, kind: 'breach', clock: 'resolution', priority: 'high' },
   'ticket-shared': { ...ticket, name: 'Hugo Martin', author: 'Claire Martin' },
+  'agent-new-request': {
+    ...ticket,
+    name: 'Paul Agent',
+    team: 'support',
+    requester: 'Claire Martin',
+    confidential: false,
+    kind: 'new-request',
+  },
+  'agent-ticket-update': agentUpdate('information'),
+};
+
+/** One agents' email about a customer's move, as the planner gives it. */
+function agentUpdate(kind: string): Record<string, unknown> {
+  const said = kind === 'comment' || kind === 'information';
+  return {
+    ...ticket,
+    name: 'Paul Agent',
+    kind,
+    team: 'support',
+    requester: 'Claire Martin',
+    confidential: false,
+    author: 'Claire Martin',
+    body: said ? 'Commande CMD-42, livrée au dépôt de Lyon.' : undefined,
+    reason: said ? undefined : 'Le colis n’est toujours pas arrivé.',
+    unassigned: kind === 'rejection-contested',
+  };
+}
+
+const SUBJECT_KEYS: Partial<Record<TemplateName, string>> = {
+  'ticket-sla-alert': 'ticket-sla-alert.subject-breach',
+  'agent-ticket-update': 'agent-ticket-update.subject-information',
 };
 
 describe('email templates', () => {
@@ -46,12 +77,31 @@ describe('email templates', () => {
 
   describe.each(TEMPLATE_NAMES)('%s', (name) => {
     it.each(['fr', 'en'] as const)('renders in %s', (locale) => {
-      const subjectKey = name === 'ticket-sla-alert' ? 'ticket-sla-alert.subject-breach' : undefined;
-      const email = renderer.render(name, locale, SAMPLES[name], subjectKey);
+      const email = renderer.render(name, locale, SAMPLES[name], SUBJECT_KEYS[name]);
       expect(email.html).toMatch(new RegExp(`<html lang=['"]${locale}['"]>`));
       expect(email.html).not.toMatch(/\{[a-z]+\}|undefined/);
       expect(`${email.subject}\n\n${email.text}`).toMatchSnapshot();
     });
+  });
+
+  describe.each(['comment', 'resolution-rejected', 'rejection-contested', 'reopened'])(
+    'agent-ticket-update about %s',
+    (kind) => {
+      it.each(['fr', 'en'] as const)('renders in %s', (locale) => {
+        const subjectKey = `agent-ticket-update.subject-${kind}`;
+        const email = renderer.render('agent-ticket-update', locale, agentUpdate(kind), subjectKey);
+        expect(email.html).not.toMatch(/\{[a-z]+\}|undefined/);
+        expect(`${email.subject}\n\n${email.text}`).toMatchSnapshot();
+      });
+    },
+  );
+
+  it('marks a confidential new request', () => {
+    const email = renderer.render('agent-new-request', 'fr', { ...SAMPLES['agent-new-request'], confidential: true });
+    expect(email.text).toContain("Demande confidentielle : elle ne doit pas sortir de l'équipe.");
+    expect(renderer.render('agent-new-request', 'fr', SAMPLES['agent-new-request']).text).not.toContain(
+      'confidentielle',
+    );
   });
 
   it('says what the guide says, in French by default', () => {

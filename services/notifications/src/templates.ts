@@ -23,6 +23,8 @@ export const TEMPLATE_NAMES = [
   'ticket-validation-reminder',
   'ticket-sla-alert',
   'ticket-shared',
+  'agent-new-request',
+  'agent-ticket-update',
 ] as const;
 export type TemplateName = (typeof TEMPLATE_NAMES)[number];
 

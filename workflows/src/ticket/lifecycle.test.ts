@@ -216,6 +216,36 @@ describe('ticket lifecycle: transitions', () => {
     expect(s.resolution).toBeUndefined();
   });
 
+  it('tells in its events what a customer did, for the agents to be emailed', () => {
+    const info = ticketIn('in_progress');
+    act(info, AGENT, 'requestInformation', { question: 'Numéro de commande ?' });
+    expect(act(info, CUSTOMER, 'provideInformation', { body: 'CMD-42' })).toEqual([
+      {
+        type: 'comment_added',
+        data: {
+          body: 'CMD-42',
+          visibility: 'public',
+          author: { id: 'u-claire', name: 'Claire Martin', role: 'customer' },
+          via: 'provideInformation',
+        },
+      },
+      { type: 'status_changed', data: { from: 'waiting_for_customer', to: 'in_progress' } },
+    ]);
+    // A plain comment has no `via`; a rejected answer, a contested rejection and a reopening are
+    // the only ways out of RÉSOLU to EN COURS, REJETÉ to OUVERT and TERMINÉ to EN COURS.
+    expect(act(info, CUSTOMER, 'comment', { body: 'Merci' })[0]?.data).not.toHaveProperty('via');
+    const moves: Array<[TicketStatus, TicketActionName, TicketStatus]> = [
+      ['resolved', 'rejectResolution', 'in_progress'],
+      ['rejected', 'contestRejection', 'open'],
+      ['done', 'reopen', 'in_progress'],
+    ];
+    for (const [from, action, to] of moves) {
+      expect(act(ticketIn(from), CUSTOMER, action, { reason: 'Non' })).toEqual([
+        { type: 'status_changed', data: { from, to, reason: 'Non' } },
+      ]);
+    }
+  });
+
   it('keeps internal notes internal', () => {
     const s = ticketIn('in_progress');
     const [change] = act(s, AGENT, 'addInternalNote', { body: 'Client connu, prioriser' });

@@ -249,8 +249,9 @@ function meetFirstResponse(state: TicketState, now: Date): void {
 }
 
 /**
- * A comment in the activity. `via`: the action it is part of (an answer, a question), whose own
- * event says it already, so consumers need not announce the comment a second time.
+ * A comment in the activity. `via`: the action it is part of. An answer and a question have an
+ * event of their own that says it already; the information a customer provides does not, and
+ * `via` tells it from a plain comment (agents get an email of its own for it).
  */
 function comment(
   state: TicketState,
@@ -373,7 +374,7 @@ const HANDLERS: { [A in TicketActionName]: ActionHandler<A> } = {
   provideInformation: ({ state, actor, now }, { body }) => {
     const back = state.statusBeforeWaiting ?? 'open';
     delete state.statusBeforeWaiting;
-    return [comment(state, now, actor, body, 'public'), moveTo(state, back, now, actor)];
+    return [comment(state, now, actor, body, 'public', 'provideInformation'), moveTo(state, back, now, actor)];
   },
   comment: ({ state, actor, now }, { body }) => [comment(state, now, actor, body, 'public')],
   acceptResolution: ({ state, actor, now }) => {

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 
 /**
- * Request and response schemas of the notifications API: the delivery log and the per-ticket
- * "Notifications activées" toggle. The service validates with them; the gateway documents them.
+ * Request and response schemas of the notifications API: the delivery log, the per-ticket
+ * "Notifications activées" toggle and agents' switch for their own emails. The service
+ * validates with them; the gateway documents them.
  */
 
 export const deliveryQuery = z.object({
@@ -17,6 +18,17 @@ export const preferenceBody = z.object({
 });
 
 export const preferenceSchema = z.object({ reference: z.string(), enabled: z.boolean() });
+
+export const agentEmailsBody = z.object({
+  enabled: z
+    .boolean()
+    .describe(
+      "Whether I get the agents' emails: new requests of my teams; on requests assigned to me, customers' " +
+        'comments and information, rejected answers, contested rejections and reopenings',
+    ),
+});
+
+export const agentEmailsPreference = z.object({ enabled: z.boolean().describe('On unless turned off') });
 
 /** One row of the delivery log: one email for one event and one recipient. */
 export const deliverySchema = z.looseObject({
