@@ -4,6 +4,7 @@ import { accountPages } from './account-pages';
 import { PORTAL_DIR } from './i18n';
 import { pageKit, type PagesDeps } from './kit';
 import { portalPages } from './portal-pages';
+import { profilePages } from './profile-pages';
 import { createPageRenderer } from './render';
 import { requestPages } from './request-pages';
 
@@ -19,6 +20,7 @@ export function mountPages(app: Express, base: Omit<PagesDeps, 'renderer'>): voi
   app.use(accountPages(kit, deps));
   app.use(portalPages(kit));
   app.use(requestPages(kit));
+  app.use(profilePages(kit));
   // Any other path: a page for a browser; an API client still gets problem+json.
   app.get(
     /^(?!\/api\/)/,
