@@ -18,20 +18,15 @@ const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 const logger = createLogger('test', process.env.TEST_LOG_LEVEL ?? 'silent');
 const kafka = createKafka('identity-test', brokers, logger);
 
-describe('identity service on FerretDB and Kafka', () => {
-  let id: Running;
-  const suiteStart = Date.now();
-  beforeAll(async () => {
-    id = await startIdentity({ SESSION_IDLE_MINUTES: '0.05' });
-  });
-  afterAll(() => id.stop());
-
+/** Calls on the identity service `current()` returns, as the gateway would make them. */
+function clientOf(current: () => Running, suiteStart: number) {
   const call = async (
     method: string,
     path: string,
     body?: unknown,
     opts: { as?: VerifiedIdentity; ip?: string } = {},
   ): Promise<{ status: number; body: Record<string, unknown>; headers: Headers }> => {
+    const id = current();
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (opts.as) headers[IDENTITY_HEADER] = signIdentity(opts.as, id.config.INTERNAL_AUTH_SECRET);
     headers['x-forwarded-for'] =
@@ -59,6 +54,17 @@ describe('identity service on FerretDB and Kafka', () => {
     expect(res.status).toBe(200);
     return res.body as { sessionToken: string; identity: VerifiedIdentity };
   };
+  return { call, linkFor, login };
+}
+
+describe('identity service on FerretDB and Kafka', () => {
+  let id: Running;
+  const suiteStart = Date.now();
+  beforeAll(async () => {
+    id = await startIdentity({ SESSION_IDLE_MINUTES: '0.05' });
+  });
+  afterAll(() => id.stop());
+  const { call, linkFor, login } = clientOf(() => id, suiteStart);
 
   it('signs up from the emailed link: weak password refused, account active, link single-use', async () => {
     const email = `${uniqueId('new')}@enseigne.example`;
@@ -81,6 +87,7 @@ describe('identity service on FerretDB and Kafka', () => {
       role: 'customer',
       organizationId: 'org-enseigne-demo',
       name: 'Nina Nouvelle',
+      locale: 'fr',
     });
     const resolved = await call('POST', '/sessions/resolve', { token: done.body.sessionToken });
     expect(resolved.body.identity).toMatchObject({ email });
@@ -381,6 +388,83 @@ describe('identity service on FerretDB and Kafka', () => {
       (es) => es.length > 0,
     );
     expect(erased[0]?.data).toEqual({ userId, by: dora.userId });
+  });
+});
+
+describe("identity: open sign-up, organisations, org admins' tokens, password change (#11)", () => {
+  let id: Running;
+  const suiteStart = Date.now();
+  // Sessions last as in production here: these tests keep some open across several calls.
+  beforeAll(async () => {
+    id = await startIdentity();
+  });
+  afterAll(() => id.stop());
+  const { call, linkFor } = clientOf(() => id, suiteStart);
+  const PASSWORD = 'un cheval correct agrafe';
+
+  /** Signs `email` up through the emailed link; answers the new account's session. */
+  const signUp = async (email: string, locale?: 'fr' | 'en') => {
+    expect((await call('POST', '/signup', { email, ...(locale ? { locale } : {}) })).status).toBe(202);
+    const token = await linkFor(email, 'user.signup_requested');
+    const done = await call('POST', '/signup/complete', { token, fullName: 'Alex Libre', password: PASSWORD });
+    expect(done.status).toBe(201);
+    return done.body as { sessionToken: string; identity: VerifiedIdentity };
+  };
+  const eventsOf = (topic: string, type: string, subject: string, count = 1) =>
+    readEvents(
+      kafka,
+      topic,
+      (e) => e.type === type && e.subject === subject && Date.parse(e.time) >= suiteStart,
+      (es) => es.length >= count,
+    );
+
+  it('lets an address at no organisation sign up, in the language asked, as a customer of none', async () => {
+    const email = `${uniqueId('libre')}@independant.example`;
+    const { identity } = await signUp(email, 'en');
+    expect(identity).toMatchObject({ role: 'customer', email, locale: 'en', orgAdmin: false });
+    expect(identity).not.toHaveProperty('organizationId');
+    const [requested] = await readEvents(
+      kafka,
+      TOPICS.users.name,
+      (e) => e.type === 'user.signup_requested' && e.data.email === email,
+      (es) => es.length > 0,
+    );
+    expect(requested?.data).toMatchObject({ locale: 'en' });
+    const [registered] = await eventsOf(TOPICS.users.name, 'user.registered', identity.userId);
+    expect(registered?.data.user).toMatchObject({ email, locale: 'en', role: 'customer' });
+    expect(registered?.data.user).not.toHaveProperty('organizationId');
+    expect(await id.svc.models.LinkToken.exists({ email, purpose: 'notice' })).toBeNull();
+  });
+
+  it('with SIGNUP_POLICY=organization_domains, sends a link only to organisation addresses, answering alike', async () => {
+    const strict = await startIdentity({ SIGNUP_POLICY: 'organization_domains' });
+    try {
+      const outsider = `${uniqueId('dehors')}@independant.example`;
+      const member = `${uniqueId('membre')}@enseigne.example`;
+      const ask = async (email: string) => {
+        const res = await fetch(`${strict.base}/signup`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ email }),
+        });
+        return { status: res.status, body: await res.json() };
+      };
+      const [out, in_] = [await ask(outsider), await ask(member)];
+      expect(out).toEqual(in_);
+      expect(out.status).toBe(202);
+      await readEvents(
+        kafka,
+        TOPICS.users.name,
+        (e) =>
+          (e.type === 'user.signup_not_allowed' && e.data.email === outsider) ||
+          (e.type === 'user.signup_requested' && e.data.email === member),
+        (es) => es.length === 2,
+      );
+      expect(await strict.svc.models.LinkToken.exists({ email: outsider, purpose: 'signup' })).toBeNull();
+      expect(await strict.svc.models.LinkToken.exists({ email: member, purpose: 'signup' })).not.toBeNull();
+    } finally {
+      await strict.stop();
+    }
   });
 });
 

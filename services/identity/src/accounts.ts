@@ -106,7 +106,7 @@ export class Accounts {
     email: string,
     ttlMinutes: number,
     event: (link: string, expiresAt: Date) => OutboxEntry,
-    extra: { userId?: string; organizationId?: string } = {},
+    extra: { userId?: string; organizationId?: string; locale?: Locale } = {},
   ): Promise<void> {
     const now = new Date();
     await this.m.LinkToken.updateMany(
@@ -142,16 +142,17 @@ export class Accounts {
     } else {
       const domain = email.split('@')[1] ?? '';
       const org = await this.m.Organization.findOne({ emailDomains: domain }).lean();
-      if (!org) {
+      if (!org && this.config.SIGNUP_POLICY === 'organization_domains') {
         await this.notice(email, identityEvent('user.signup_not_allowed', email, { email, locale }));
       } else {
+        // Open sign-up: an address at no organisation's domain becomes a customer of none.
         await this.issueLink(
           'signup',
           email,
           this.config.SIGNUP_LINK_TTL_MINUTES,
           (link, expiresAt) =>
             identityEvent('user.signup_requested', email, { email, link, expiresAt: expiresAt.toISOString(), locale }),
-          { organizationId: org._id },
+          { ...(org ? { organizationId: org._id } : {}), locale },
         );
       }
     }
@@ -266,7 +267,7 @@ export class Accounts {
         organizationId: row.organizationId ?? undefined,
         orgAdmin: false,
         teams: [],
-        locale: 'fr',
+        locale: row.locale ?? 'fr',
         status: 'active',
         outbox: [],
         createdAt: new Date(),
