@@ -399,7 +399,7 @@ describe("identity: open sign-up, organisations, org admins' tokens, password ch
     id = await startIdentity();
   });
   afterAll(() => id.stop());
-  const { call, linkFor } = clientOf(() => id, suiteStart);
+  const { call, linkFor, login } = clientOf(() => id, suiteStart);
   const PASSWORD = 'un cheval correct agrafe';
 
   /** Signs `email` up through the emailed link; answers the new account's session. */
@@ -465,6 +465,106 @@ describe("identity: open sign-up, organisations, org admins' tokens, password ch
     } finally {
       await strict.stop();
     }
+  });
+
+  it('attaches a customer of no organisation (agents, admins), with user.updated; customers may not', async () => {
+    const admin = (await login('admin@woop.example')).identity;
+    const paul = (await login('paul@woop.example')).identity; // agent
+    const claire = (await login('claire@enseigne.example')).identity; // org admin
+    const free = await signUp(`${uniqueId('libre')}@independant.example`);
+    const userId = free.identity.userId;
+    const path = `/users/${userId}`;
+
+    const waiting = await call('GET', '/users?withoutOrganization=true', undefined, { as: paul });
+    const items = waiting.body.items as Array<{ userId: string; role: string; organizationId?: string }>;
+    expect(items.map((u) => u.userId)).toContain(userId);
+    expect(items.every((u) => u.role === 'customer' && u.organizationId === undefined)).toBe(true);
+    expect((await call('GET', '/users?withoutOrganization=true', undefined, { as: claire })).body.items).toEqual([]);
+
+    const outcome = (r: { status: number; body: Record<string, unknown> }) => `${r.status} ${String(r.body.code)}`;
+    expect([
+      outcome(await call('PATCH', path, { organizationId: 'org-enseigne-demo' }, { as: claire })), // not hers to see
+      outcome(await call('PATCH', '/users/user-hugo', { organizationId: 'org-transports-demo' }, { as: claire })),
+      outcome(await call('PATCH', path, { organizationId: 'org-enseigne-demo' }, { as: free.identity })),
+      outcome(await call('PATCH', path, { organizationId: 'org-nowhere' }, { as: paul })),
+      outcome(await call('PATCH', path, { organizationId: 'org-enseigne-demo', fullName: 'X' }, { as: paul })),
+    ]).toEqual(['404 not_found', '403 forbidden', '403 forbidden', '404 not_found', '403 forbidden']);
+    const agent = await call('PATCH', '/users/user-sarah', { organizationId: 'org-enseigne-demo' }, { as: admin });
+    expect(agent).toMatchObject({
+      status: 400,
+      body: { code: 'validation_failed', errors: [{ path: 'organizationId' }] },
+    });
+    expect((await id.svc.models.User.findById(userId).lean())?.organizationId).toBeUndefined();
+
+    const attached = await call('PATCH', path, { organizationId: 'org-transports-demo' }, { as: paul });
+    expect(attached).toMatchObject({ status: 200, body: { userId, organizationId: 'org-transports-demo' } });
+    // Their open session carries it from the next request on (the gateway resolves it each time).
+    const resolved = await call('POST', '/sessions/resolve', { token: free.sessionToken });
+    expect(resolved.body.identity).toMatchObject({ userId, organizationId: 'org-transports-demo' });
+    const [updated] = await eventsOf(TOPICS.users.name, 'user.updated', userId);
+    expect(updated?.data).toMatchObject({
+      user: { userId, organizationId: 'org-transports-demo' },
+      changes: ['organizationId'],
+      by: paul.userId,
+    });
+
+    // An organisation admin moved elsewhere is not that organisation's admin.
+    const invited = await call(
+      'POST',
+      '/users',
+      {
+        email: `${uniqueId('chef')}@transports.example`,
+        role: 'customer',
+        organizationId: 'org-transports-demo',
+        orgAdmin: true,
+      },
+      { as: admin },
+    );
+    const moved = await call(
+      'PATCH',
+      `/users/${String(invited.body.userId)}`,
+      { organizationId: 'org-enseigne-demo' },
+      { as: admin },
+    );
+    expect(moved.body).toMatchObject({ organizationId: 'org-enseigne-demo', orgAdmin: false });
+  });
+
+  it('edits an organisation (admins): name and domains, organization.updated; a taken name is a 409', async () => {
+    const admin = (await login('admin@woop.example')).identity;
+    const claire = (await login('claire@enseigne.example')).identity;
+    const oldDomain = `${uniqueId('ancien')}.example`;
+    const newDomain = `${uniqueId('nouveau')}.example`;
+    const created = await call(
+      'POST',
+      '/organizations',
+      { name: uniqueId('Enseigne'), kind: 'retailer', emailDomains: [oldDomain] },
+      { as: admin },
+    );
+    const organizationId = String(created.body.organizationId);
+    const path = `/organizations/${organizationId}`;
+    const name = uniqueId('Renommée');
+
+    const edited = await call('PATCH', path, { name, emailDomains: [newDomain.toUpperCase()] }, { as: admin });
+    const expected = { organizationId, name, kind: 'retailer', emailDomains: [newDomain] };
+    expect(edited).toMatchObject({ status: 200, body: expected });
+    expect((await call('GET', path, undefined, { as: admin })).body).toEqual(expected);
+    const [event] = await eventsOf(TOPICS.organizations.name, 'organization.updated', organizationId);
+    expect(event?.data).toEqual(expected);
+
+    expect(await call('PATCH', path, { name: 'Enseigne Démo' }, { as: admin })).toMatchObject({
+      status: 409,
+      body: { code: 'organization_exists' },
+    });
+    expect((await call('PATCH', path, { name: 'X' }, { as: claire })).status).toBe(403);
+    expect((await call('PATCH', '/organizations/org-nowhere', { name: 'X' }, { as: admin })).status).toBe(404);
+    expect((await call('PATCH', path, {}, { as: admin })).status).toBe(400);
+    expect((await call('GET', path, undefined, { as: admin })).body).toEqual(expected);
+
+    // Sign-up follows the domains: the new one joins the organisation, the old one no longer does.
+    const joined = await signUp(`${uniqueId('arrivee')}@${newDomain}`);
+    expect(joined.identity.organizationId).toBe(organizationId);
+    const left = await signUp(`${uniqueId('ancienne')}@${oldDomain}`);
+    expect(left.identity).not.toHaveProperty('organizationId');
   });
 });
 

@@ -11,6 +11,7 @@ import {
   passwordResetBody,
   resolveBody,
   signupBody,
+  updateOrganizationBody,
   updateUserBody,
 } from '@woop/contracts';
 import {
@@ -120,10 +121,14 @@ export function identityRoutes(deps: {
     r.get('/organizations/:id', async (req, res) => {
       res.json(publicOrganization(await directory.getOrganization(caller(req), param(req, 'id'))));
     });
+    r.patch('/organizations/:id', async (req, res) => {
+      const changes = parseInput(updateOrganizationBody, req.body);
+      res.json(publicOrganization(await directory.updateOrganization(caller(req), param(req, 'id'), changes)));
+    });
 
     r.get('/users', async (req, res) => {
-      const { organizationId } = parseInput(listUsersQuery, req.query, 'query');
-      res.json({ items: (await directory.listUsers(caller(req), organizationId)).map(publicUser) });
+      const query = parseInput(listUsersQuery, req.query, 'query');
+      res.json({ items: (await directory.listUsers(caller(req), query)).map(publicUser) });
     });
     r.post('/users', async (req, res) => {
       const user = await directory.invite(caller(req), parseInput(inviteBody, req.body));
