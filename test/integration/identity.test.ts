@@ -566,6 +566,109 @@ describe("identity: open sign-up, organisations, org admins' tokens, password ch
     const left = await signUp(`${uniqueId('ancienne')}@${oldDomain}`);
     expect(left.identity).not.toHaveProperty('organizationId');
   });
+
+  it("gives organisation admins API tokens (plain customers: 403), lists the caller's, never the secret", async () => {
+    const admin = (await login('admin@woop.example')).identity;
+    const claire = (await login('claire@enseigne.example')).identity; // org admin
+    const hugo = (await login('hugo@enseigne.example')).identity;
+    expect(await call('POST', '/api-tokens', { name: 'Caisse' }, { as: hugo })).toMatchObject({
+      status: 403,
+      body: { code: 'forbidden' },
+    });
+
+    const used = await call('POST', '/api-tokens', { name: 'Logiciel de caisse' }, { as: claire });
+    expect(used.status).toBe(201);
+    const token = String(used.body.token);
+    const revoked = await call('POST', '/api-tokens', { name: 'Ancien script' }, { as: claire });
+    expect(
+      (await call('DELETE', `/api-tokens/${String(revoked.body.tokenId)}`, undefined, { as: claire })).status,
+    ).toBe(204);
+    const resolved = await call('POST', '/sessions/resolve', { token });
+    expect(resolved.body.identity).toMatchObject({ userId: 'user-claire', organizationId: 'org-enseigne-demo' });
+
+    const listed = await call('GET', '/api-tokens', undefined, { as: claire });
+    expect(listed.status).toBe(200);
+    const items = (listed.body.items as Array<Record<string, unknown>>).sort((a, b) =>
+      String(a.name).localeCompare(String(b.name)),
+    );
+    expect(items).toEqual([
+      {
+        tokenId: revoked.body.tokenId,
+        name: 'Ancien script',
+        createdAt: expect.any(String),
+        revoked: true,
+        revokedAt: expect.any(String),
+      },
+      {
+        tokenId: used.body.tokenId,
+        name: 'Logiciel de caisse',
+        createdAt: expect.any(String),
+        lastUsedAt: expect.any(String),
+        revoked: false,
+      },
+    ]);
+    const stored = await id.svc.models.ApiToken.find({ userId: 'user-claire' }).lean();
+    for (const secret of [token, String(revoked.body.token), ...stored.map((t) => t._id)]) {
+      expect(JSON.stringify(listed.body)).not.toContain(secret);
+    }
+    expect((await call('GET', '/api-tokens', undefined, { as: hugo })).body.items).toEqual([]);
+
+    // A customer's token works only while they are an organisation admin.
+    await call('PATCH', '/users/user-claire', { orgAdmin: false }, { as: admin });
+    expect((await call('POST', '/sessions/resolve', { token })).status).toBe(401);
+    await call('PATCH', '/users/user-claire', { orgAdmin: true }, { as: admin });
+    expect((await call('POST', '/sessions/resolve', { token })).status).toBe(200);
+  });
+
+  it('changes a password while logged in: current one checked, policy applied, other sessions ended', async () => {
+    const email = `${uniqueId('change')}@independant.example`;
+    const here = await signUp(email);
+    const elsewhere = await login(email, PASSWORD);
+    const as = { as: here.identity };
+    const change = (body: Record<string, unknown>, opts: { ip?: string } = {}) =>
+      call('POST', '/me/password', body, { ...as, ...opts });
+
+    const wrong = await change({ currentPassword: 'pas le bon mot de passe', newPassword: 'une autre phrase secrète' });
+    expect(wrong).toMatchObject({
+      status: 400,
+      body: { code: 'invalid_current_password', errors: [{ path: 'currentPassword' }] },
+    });
+    const weak = await change({ currentPassword: PASSWORD, newPassword: 'password1234' });
+    expect(weak).toMatchObject({ status: 400, body: { code: 'weak_password', errors: [{ path: 'newPassword' }] } });
+    expect((await call('POST', '/sessions/resolve', { token: elsewhere.sessionToken })).status).toBe(200);
+
+    const done = await change({
+      currentPassword: PASSWORD,
+      newPassword: 'une autre phrase secrète',
+      keepSessionToken: here.sessionToken,
+    });
+    expect(done).toMatchObject({ status: 200, body: { status: 'password_changed' } });
+    expect((await call('POST', '/sessions/resolve', { token: here.sessionToken })).status).toBe(200);
+    expect((await call('POST', '/sessions/resolve', { token: elsewhere.sessionToken })).status).toBe(401);
+    expect((await call('POST', '/login', { email, password: PASSWORD })).status).toBe(401);
+    await login(email, 'une autre phrase secrète');
+    const stored = await id.svc.models.User.findById(here.identity.userId).lean();
+    expect(stored?.passwordHash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    const [event] = await eventsOf(TOPICS.users.name, 'user.password_changed', here.identity.userId);
+    expect(event?.data.user).toMatchObject({ userId: here.identity.userId, email });
+    expect(JSON.stringify(event)).not.toContain('argon2');
+
+    // Without a session to keep (a change made with an API token), every session ends.
+    const again = await change({ currentPassword: 'une autre phrase secrète', newPassword: PASSWORD });
+    expect(again.status).toBe(200);
+    expect((await call('POST', '/sessions/resolve', { token: here.sessionToken })).status).toBe(401);
+
+    // Wrong current passwords count as failed logins of the address from that network.
+    const ip = '203.0.113.44';
+    const statuses: number[] = [];
+    for (let i = 0; i < 11; i++) {
+      statuses.push(
+        (await change({ currentPassword: `essai ${i} !!!!!!`, newPassword: 'x'.repeat(20) }, { ip })).status,
+      );
+    }
+    expect(statuses).toEqual([...Array<number>(10).fill(400), 429]);
+    expect((await call('POST', '/login', { email, password: PASSWORD }, { ip })).status).toBe(429);
+  });
 });
 
 describe('identity events when Kafka is down at write time', () => {

@@ -59,11 +59,11 @@ const passwordMessages = {
   too_common: 'This password is too easy to guess; choose another one.',
 };
 
-function checkPassword(password: string, context: string[]): void {
+function checkPassword(password: string, context: string[], field = 'password'): void {
   const problem = passwordProblem(password, context);
   if (problem) {
     throw new ProblemError(400, 'weak_password', 'Password refused', passwordMessages[problem], [
-      { path: 'password', message: passwordMessages[problem] },
+      { path: field, message: passwordMessages[problem] },
     ]);
   }
 }
@@ -315,6 +315,35 @@ export class Accounts {
     this.relay.kick();
   }
 
+  /**
+   * A logged-in user changes their password. Every other session of the account ends: whoever
+   * knew the old password is logged out; `keepSessionToken` (the session asking) stays open.
+   */
+  async changePassword(
+    userId: string,
+    input: { currentPassword: string; newPassword: string; keepSessionToken?: string },
+  ): Promise<void> {
+    const user = await this.m.User.findOne({ _id: userId, status: 'active' }).lean();
+    if (!(await verifyPassword(user?.passwordHash ?? undefined, input.currentPassword)) || !user) {
+      const message = 'This is not your current password.';
+      throw new ProblemError(400, 'invalid_current_password', 'Password not changed', message, [
+        { path: 'currentPassword', message },
+      ]);
+    }
+    checkPassword(input.newPassword, [user.email, user.email.split('@')[0] ?? '', user.fullName], 'newPassword');
+    const passwordHash = await hashPassword(input.newPassword);
+    await this.m.User.updateOne(
+      { _id: user._id },
+      {
+        $set: { passwordHash },
+        $push: outboxPush(identityEvent('user.password_changed', user._id, { user: userFacts(user) })),
+      },
+    );
+    const keep = input.keepSessionToken !== undefined ? [hashToken(input.keepSessionToken)] : [];
+    await this.m.Session.deleteMany({ userId: user._id, _id: { $nin: keep } });
+    this.relay.kick();
+  }
+
   async login(rawEmail: string, password: string): Promise<SessionGrant> {
     const email = normalizeEmail(rawEmail);
     const user = await this.m.User.findOne({ email }).lean();
@@ -368,6 +397,10 @@ export class Accounts {
       return undefined;
     }
     const user = await this.m.User.findOne({ _id: userId, status: 'active' }).lean();
-    return user ? identityOf(user) : undefined;
+    if (!user) return undefined;
+    // A customer's token works only while they administer their organisation (an org admin's
+    // system filing requests); it stops if that role is taken away.
+    if (kind === 'api' && user.role === 'customer' && !(user.orgAdmin && user.organizationId)) return undefined;
+    return identityOf(user);
   }
 }

@@ -1,7 +1,7 @@
 import type { Locale, OrganizationKind, UserRole } from '@woop/contracts';
 import { outboxPush, ProblemError, type OutboxRelay, type VerifiedIdentity } from '@woop/service-kit';
 import { identityEvent, normalizeEmail, userFacts, type Accounts } from './accounts';
-import type { IdentityModels, OrganizationDoc, UserDoc } from './model';
+import type { ApiTokenDoc, IdentityModels, OrganizationDoc, UserDoc } from './model';
 import { hashToken, newId, newToken } from './secrets';
 
 /** Identity as seen by someone else: no hashes, no outbox. */
@@ -11,6 +11,18 @@ export function publicUser(user: UserDoc) {
 
 export function publicOrganization(org: OrganizationDoc) {
   return { organizationId: org._id, name: org.name, kind: org.kind, emailDomains: org.emailDomains };
+}
+
+/** An API token as its owner sees it: never the secret nor its hash. */
+export function publicApiToken(token: ApiTokenDoc & { _id: string; createdAt: Date }) {
+  return {
+    tokenId: token.tokenId,
+    name: token.name,
+    createdAt: token.createdAt,
+    ...(token.lastUsedAt ? { lastUsedAt: token.lastUsedAt } : {}),
+    revoked: token.revokedAt != null,
+    ...(token.revokedAt ? { revokedAt: token.revokedAt } : {}),
+  };
 }
 
 const notFound = () => new ProblemError(404, 'not_found', 'Not found', 'No such user or organisation.');
@@ -329,13 +341,24 @@ export class Directory {
     this.relay.kick();
   }
 
-  /** A bearer token for the caller's scripts (agents and admins), shown once. */
+  /**
+   * A bearer token for the caller's scripts, shown once: agents, admins, and organisation admins
+   * (a retailer's own system filing requests; it acts as them and stops if they lose the role).
+   */
   async createApiToken(actor: VerifiedIdentity, name: string): Promise<{ tokenId: string; token: string }> {
-    if (actor.role === 'customer') throw forbidden('API tokens are for agents and admins.');
+    if (actor.role === 'customer' && !(actor.orgAdmin && actor.organizationId)) {
+      throw forbidden('API tokens are for agents, admins and organisation admins.');
+    }
     const token = newToken('api');
     const tokenId = newId();
     await this.m.ApiToken.create({ _id: hashToken(token), tokenId, userId: actor.userId, name });
     return { tokenId, token };
+  }
+
+  /** The caller's own tokens, newest first, revoked ones included. */
+  async listApiTokens(actor: VerifiedIdentity) {
+    const tokens = await this.m.ApiToken.find({ userId: actor.userId }).sort({ createdAt: -1 }).limit(500).lean();
+    return tokens.map(publicApiToken);
   }
 
   async revokeApiToken(actor: VerifiedIdentity, tokenId: string): Promise<void> {

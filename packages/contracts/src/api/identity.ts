@@ -80,6 +80,15 @@ export const listUsersQuery = z.object({
 });
 export const createApiTokenBody = z.object({ name: z.string().trim().min(1).max(100) });
 
+export const changePasswordBody = z.object({
+  currentPassword: password,
+  newPassword: password.describe('12 to 256 characters, not a common password, not containing your name or address'),
+});
+/** What identity takes: the gateway adds the session to keep (the one making the change). */
+export const changePasswordServiceBody = changePasswordBody.extend({
+  keepSessionToken: token.optional().describe('This session stays open; every other one of the account ends'),
+});
+
 export const userIdParams = z.object({ userId: z.string().min(1).max(64) });
 export const organizationIdParams = z.object({ organizationId: z.string().min(1).max(64) });
 export const apiTokenIdParams = z.object({ tokenId: z.string().min(1).max(64) });
@@ -120,6 +129,14 @@ export const organizationSchema = z.object({
 
 export const linkAccepted = z.object({ status: z.literal('accepted'), message: z.string() });
 export const passwordChanged = z.object({ status: z.literal('password_changed') });
+export const apiTokenSchema = z.object({
+  tokenId: z.string(),
+  name: z.string(),
+  createdAt: z.iso.datetime(),
+  lastUsedAt: z.iso.datetime().optional().describe('Absent if never used'),
+  revoked: z.boolean(),
+  revokedAt: z.iso.datetime().optional(),
+});
 export const apiTokenCreated = z.object({
   tokenId: z.string(),
   token: z.string().describe('Shown once: send it as `Authorization: Bearer <token>`'),
