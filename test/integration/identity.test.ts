@@ -18,20 +18,15 @@ const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 const logger = createLogger('test', process.env.TEST_LOG_LEVEL ?? 'silent');
 const kafka = createKafka('identity-test', brokers, logger);
 
-describe('identity service on FerretDB and Kafka', () => {
-  let id: Running;
-  const suiteStart = Date.now();
-  beforeAll(async () => {
-    id = await startIdentity({ SESSION_IDLE_MINUTES: '0.05' });
-  });
-  afterAll(() => id.stop());
-
+/** Calls on the identity service `current()` returns, as the gateway would make them. */
+function clientOf(current: () => Running, suiteStart: number) {
   const call = async (
     method: string,
     path: string,
     body?: unknown,
     opts: { as?: VerifiedIdentity; ip?: string } = {},
   ): Promise<{ status: number; body: Record<string, unknown>; headers: Headers }> => {
+    const id = current();
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (opts.as) headers[IDENTITY_HEADER] = signIdentity(opts.as, id.config.INTERNAL_AUTH_SECRET);
     headers['x-forwarded-for'] =
@@ -59,6 +54,17 @@ describe('identity service on FerretDB and Kafka', () => {
     expect(res.status).toBe(200);
     return res.body as { sessionToken: string; identity: VerifiedIdentity };
   };
+  return { call, linkFor, login };
+}
+
+describe('identity service on FerretDB and Kafka', () => {
+  let id: Running;
+  const suiteStart = Date.now();
+  beforeAll(async () => {
+    id = await startIdentity({ SESSION_IDLE_MINUTES: '0.05' });
+  });
+  afterAll(() => id.stop());
+  const { call, linkFor, login } = clientOf(() => id, suiteStart);
 
   it('signs up from the emailed link: weak password refused, account active, link single-use', async () => {
     const email = `${uniqueId('new')}@enseigne.example`;
@@ -81,6 +87,7 @@ describe('identity service on FerretDB and Kafka', () => {
       role: 'customer',
       organizationId: 'org-enseigne-demo',
       name: 'Nina Nouvelle',
+      locale: 'fr',
     });
     const resolved = await call('POST', '/sessions/resolve', { token: done.body.sessionToken });
     expect(resolved.body.identity).toMatchObject({ email });
@@ -381,6 +388,286 @@ describe('identity service on FerretDB and Kafka', () => {
       (es) => es.length > 0,
     );
     expect(erased[0]?.data).toEqual({ userId, by: dora.userId });
+  });
+});
+
+describe("identity: open sign-up, organisations, org admins' tokens, password change (#11)", () => {
+  let id: Running;
+  const suiteStart = Date.now();
+  // Sessions last as in production here: these tests keep some open across several calls.
+  beforeAll(async () => {
+    id = await startIdentity();
+  });
+  afterAll(() => id.stop());
+  const { call, linkFor, login } = clientOf(() => id, suiteStart);
+  const PASSWORD = 'un cheval correct agrafe';
+
+  /** Signs `email` up through the emailed link; answers the new account's session. */
+  const signUp = async (email: string, locale?: 'fr' | 'en') => {
+    expect((await call('POST', '/signup', { email, ...(locale ? { locale } : {}) })).status).toBe(202);
+    const token = await linkFor(email, 'user.signup_requested');
+    const done = await call('POST', '/signup/complete', { token, fullName: 'Alex Libre', password: PASSWORD });
+    expect(done.status).toBe(201);
+    return done.body as { sessionToken: string; identity: VerifiedIdentity };
+  };
+  const eventsOf = (topic: string, type: string, subject: string, count = 1) =>
+    readEvents(
+      kafka,
+      topic,
+      (e) => e.type === type && e.subject === subject && Date.parse(e.time) >= suiteStart,
+      (es) => es.length >= count,
+    );
+
+  it('lets an address at no organisation sign up, in the language asked, as a customer of none', async () => {
+    const email = `${uniqueId('libre')}@independant.example`;
+    const { identity } = await signUp(email, 'en');
+    expect(identity).toMatchObject({ role: 'customer', email, locale: 'en', orgAdmin: false });
+    expect(identity).not.toHaveProperty('organizationId');
+    const [requested] = await readEvents(
+      kafka,
+      TOPICS.users.name,
+      (e) => e.type === 'user.signup_requested' && e.data.email === email,
+      (es) => es.length > 0,
+    );
+    expect(requested?.data).toMatchObject({ locale: 'en' });
+    const [registered] = await eventsOf(TOPICS.users.name, 'user.registered', identity.userId);
+    expect(registered?.data.user).toMatchObject({ email, locale: 'en', role: 'customer' });
+    expect(registered?.data.user).not.toHaveProperty('organizationId');
+    expect(await id.svc.models.LinkToken.exists({ email, purpose: 'notice' })).toBeNull();
+  });
+
+  it('with SIGNUP_POLICY=organization_domains, sends a link only to organisation addresses, answering alike', async () => {
+    const strict = await startIdentity({ SIGNUP_POLICY: 'organization_domains' });
+    try {
+      const outsider = `${uniqueId('dehors')}@independant.example`;
+      const member = `${uniqueId('membre')}@enseigne.example`;
+      const ask = async (email: string) => {
+        const res = await fetch(`${strict.base}/signup`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ email }),
+        });
+        return { status: res.status, body: await res.json() };
+      };
+      const [out, in_] = [await ask(outsider), await ask(member)];
+      expect(out).toEqual(in_);
+      expect(out.status).toBe(202);
+      await readEvents(
+        kafka,
+        TOPICS.users.name,
+        (e) =>
+          (e.type === 'user.signup_not_allowed' && e.data.email === outsider) ||
+          (e.type === 'user.signup_requested' && e.data.email === member),
+        (es) => es.length === 2,
+      );
+      expect(await strict.svc.models.LinkToken.exists({ email: outsider, purpose: 'signup' })).toBeNull();
+      expect(await strict.svc.models.LinkToken.exists({ email: member, purpose: 'signup' })).not.toBeNull();
+    } finally {
+      await strict.stop();
+    }
+  });
+
+  it('attaches a customer of no organisation (agents, admins), with user.updated; customers may not', async () => {
+    const admin = (await login('admin@woop.example')).identity;
+    const paul = (await login('paul@woop.example')).identity; // agent
+    const claire = (await login('claire@enseigne.example')).identity; // org admin
+    const free = await signUp(`${uniqueId('libre')}@independant.example`);
+    const userId = free.identity.userId;
+    const path = `/users/${userId}`;
+
+    const waiting = await call('GET', '/users?withoutOrganization=true', undefined, { as: paul });
+    const items = waiting.body.items as Array<{ userId: string; role: string; organizationId?: string }>;
+    expect(items.map((u) => u.userId)).toContain(userId);
+    expect(items.every((u) => u.role === 'customer' && u.organizationId === undefined)).toBe(true);
+    expect((await call('GET', '/users?withoutOrganization=true', undefined, { as: claire })).body.items).toEqual([]);
+
+    const outcome = (r: { status: number; body: Record<string, unknown> }) => `${r.status} ${String(r.body.code)}`;
+    expect([
+      outcome(await call('PATCH', path, { organizationId: 'org-enseigne-demo' }, { as: claire })), // not hers to see
+      outcome(await call('PATCH', '/users/user-hugo', { organizationId: 'org-transports-demo' }, { as: claire })),
+      outcome(await call('PATCH', path, { organizationId: 'org-enseigne-demo' }, { as: free.identity })),
+      outcome(await call('PATCH', path, { organizationId: 'org-nowhere' }, { as: paul })),
+      outcome(await call('PATCH', path, { organizationId: 'org-enseigne-demo', fullName: 'X' }, { as: paul })),
+    ]).toEqual(['404 not_found', '403 forbidden', '403 forbidden', '404 not_found', '403 forbidden']);
+    const agent = await call('PATCH', '/users/user-sarah', { organizationId: 'org-enseigne-demo' }, { as: admin });
+    expect(agent).toMatchObject({
+      status: 400,
+      body: { code: 'validation_failed', errors: [{ path: 'organizationId' }] },
+    });
+    expect((await id.svc.models.User.findById(userId).lean())?.organizationId).toBeUndefined();
+
+    const attached = await call('PATCH', path, { organizationId: 'org-transports-demo' }, { as: paul });
+    expect(attached).toMatchObject({ status: 200, body: { userId, organizationId: 'org-transports-demo' } });
+    // Their open session carries it from the next request on (the gateway resolves it each time).
+    const resolved = await call('POST', '/sessions/resolve', { token: free.sessionToken });
+    expect(resolved.body.identity).toMatchObject({ userId, organizationId: 'org-transports-demo' });
+    const [updated] = await eventsOf(TOPICS.users.name, 'user.updated', userId);
+    expect(updated?.data).toMatchObject({
+      user: { userId, organizationId: 'org-transports-demo' },
+      changes: ['organizationId'],
+      by: paul.userId,
+    });
+
+    // An organisation admin moved elsewhere is not that organisation's admin.
+    const invited = await call(
+      'POST',
+      '/users',
+      {
+        email: `${uniqueId('chef')}@transports.example`,
+        role: 'customer',
+        organizationId: 'org-transports-demo',
+        orgAdmin: true,
+      },
+      { as: admin },
+    );
+    const moved = await call(
+      'PATCH',
+      `/users/${String(invited.body.userId)}`,
+      { organizationId: 'org-enseigne-demo' },
+      { as: admin },
+    );
+    expect(moved.body).toMatchObject({ organizationId: 'org-enseigne-demo', orgAdmin: false });
+  });
+
+  it('edits an organisation (admins): name and domains, organization.updated; a taken name is a 409', async () => {
+    const admin = (await login('admin@woop.example')).identity;
+    const claire = (await login('claire@enseigne.example')).identity;
+    const oldDomain = `${uniqueId('ancien')}.example`;
+    const newDomain = `${uniqueId('nouveau')}.example`;
+    const created = await call(
+      'POST',
+      '/organizations',
+      { name: uniqueId('Enseigne'), kind: 'retailer', emailDomains: [oldDomain] },
+      { as: admin },
+    );
+    const organizationId = String(created.body.organizationId);
+    const path = `/organizations/${organizationId}`;
+    const name = uniqueId('Renommée');
+
+    const edited = await call('PATCH', path, { name, emailDomains: [newDomain.toUpperCase()] }, { as: admin });
+    const expected = { organizationId, name, kind: 'retailer', emailDomains: [newDomain] };
+    expect(edited).toMatchObject({ status: 200, body: expected });
+    expect((await call('GET', path, undefined, { as: admin })).body).toEqual(expected);
+    const [event] = await eventsOf(TOPICS.organizations.name, 'organization.updated', organizationId);
+    expect(event?.data).toEqual(expected);
+
+    expect(await call('PATCH', path, { name: 'Enseigne Démo' }, { as: admin })).toMatchObject({
+      status: 409,
+      body: { code: 'organization_exists' },
+    });
+    expect((await call('PATCH', path, { name: 'X' }, { as: claire })).status).toBe(403);
+    expect((await call('PATCH', '/organizations/org-nowhere', { name: 'X' }, { as: admin })).status).toBe(404);
+    expect((await call('PATCH', path, {}, { as: admin })).status).toBe(400);
+    expect((await call('GET', path, undefined, { as: admin })).body).toEqual(expected);
+
+    // Sign-up follows the domains: the new one joins the organisation, the old one no longer does.
+    const joined = await signUp(`${uniqueId('arrivee')}@${newDomain}`);
+    expect(joined.identity.organizationId).toBe(organizationId);
+    const left = await signUp(`${uniqueId('ancienne')}@${oldDomain}`);
+    expect(left.identity).not.toHaveProperty('organizationId');
+  });
+
+  it("gives organisation admins API tokens (plain customers: 403), lists the caller's, never the secret", async () => {
+    const admin = (await login('admin@woop.example')).identity;
+    const claire = (await login('claire@enseigne.example')).identity; // org admin
+    const hugo = (await login('hugo@enseigne.example')).identity;
+    expect(await call('POST', '/api-tokens', { name: 'Caisse' }, { as: hugo })).toMatchObject({
+      status: 403,
+      body: { code: 'forbidden' },
+    });
+
+    const used = await call('POST', '/api-tokens', { name: 'Logiciel de caisse' }, { as: claire });
+    expect(used.status).toBe(201);
+    const token = String(used.body.token);
+    const revoked = await call('POST', '/api-tokens', { name: 'Ancien script' }, { as: claire });
+    expect(
+      (await call('DELETE', `/api-tokens/${String(revoked.body.tokenId)}`, undefined, { as: claire })).status,
+    ).toBe(204);
+    const resolved = await call('POST', '/sessions/resolve', { token });
+    expect(resolved.body.identity).toMatchObject({ userId: 'user-claire', organizationId: 'org-enseigne-demo' });
+
+    const listed = await call('GET', '/api-tokens', undefined, { as: claire });
+    expect(listed.status).toBe(200);
+    const items = (listed.body.items as Array<Record<string, unknown>>).sort((a, b) =>
+      String(a.name).localeCompare(String(b.name)),
+    );
+    expect(items).toEqual([
+      {
+        tokenId: revoked.body.tokenId,
+        name: 'Ancien script',
+        createdAt: expect.any(String),
+        revoked: true,
+        revokedAt: expect.any(String),
+      },
+      {
+        tokenId: used.body.tokenId,
+        name: 'Logiciel de caisse',
+        createdAt: expect.any(String),
+        lastUsedAt: expect.any(String),
+        revoked: false,
+      },
+    ]);
+    const stored = await id.svc.models.ApiToken.find({ userId: 'user-claire' }).lean();
+    for (const secret of [token, String(revoked.body.token), ...stored.map((t) => t._id)]) {
+      expect(JSON.stringify(listed.body)).not.toContain(secret);
+    }
+    expect((await call('GET', '/api-tokens', undefined, { as: hugo })).body.items).toEqual([]);
+
+    // A customer's token works only while they are an organisation admin.
+    await call('PATCH', '/users/user-claire', { orgAdmin: false }, { as: admin });
+    expect((await call('POST', '/sessions/resolve', { token })).status).toBe(401);
+    await call('PATCH', '/users/user-claire', { orgAdmin: true }, { as: admin });
+    expect((await call('POST', '/sessions/resolve', { token })).status).toBe(200);
+  });
+
+  it('changes a password while logged in: current one checked, policy applied, other sessions ended', async () => {
+    const email = `${uniqueId('change')}@independant.example`;
+    const here = await signUp(email);
+    const elsewhere = await login(email, PASSWORD);
+    const as = { as: here.identity };
+    const change = (body: Record<string, unknown>, opts: { ip?: string } = {}) =>
+      call('POST', '/me/password', body, { ...as, ...opts });
+
+    const wrong = await change({ currentPassword: 'pas le bon mot de passe', newPassword: 'une autre phrase secrète' });
+    expect(wrong).toMatchObject({
+      status: 400,
+      body: { code: 'invalid_current_password', errors: [{ path: 'currentPassword' }] },
+    });
+    const weak = await change({ currentPassword: PASSWORD, newPassword: 'password1234' });
+    expect(weak).toMatchObject({ status: 400, body: { code: 'weak_password', errors: [{ path: 'newPassword' }] } });
+    expect((await call('POST', '/sessions/resolve', { token: elsewhere.sessionToken })).status).toBe(200);
+
+    const done = await change({
+      currentPassword: PASSWORD,
+      newPassword: 'une autre phrase secrète',
+      keepSessionToken: here.sessionToken,
+    });
+    expect(done).toMatchObject({ status: 200, body: { status: 'password_changed' } });
+    expect((await call('POST', '/sessions/resolve', { token: here.sessionToken })).status).toBe(200);
+    expect((await call('POST', '/sessions/resolve', { token: elsewhere.sessionToken })).status).toBe(401);
+    expect((await call('POST', '/login', { email, password: PASSWORD })).status).toBe(401);
+    await login(email, 'une autre phrase secrète');
+    const stored = await id.svc.models.User.findById(here.identity.userId).lean();
+    expect(stored?.passwordHash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    const [event] = await eventsOf(TOPICS.users.name, 'user.password_changed', here.identity.userId);
+    expect(event?.data.user).toMatchObject({ userId: here.identity.userId, email });
+    expect(JSON.stringify(event)).not.toContain('argon2');
+
+    // Without a session to keep (a change made with an API token), every session ends.
+    const again = await change({ currentPassword: 'une autre phrase secrète', newPassword: PASSWORD });
+    expect(again.status).toBe(200);
+    expect((await call('POST', '/sessions/resolve', { token: here.sessionToken })).status).toBe(401);
+
+    // Wrong current passwords count as failed logins of the address from that network.
+    const ip = '203.0.113.44';
+    const statuses: number[] = [];
+    for (let i = 0; i < 11; i++) {
+      statuses.push(
+        (await change({ currentPassword: `essai ${i} !!!!!!`, newPassword: 'x'.repeat(20) }, { ip })).status,
+      );
+    }
+    expect(statuses).toEqual([...Array<number>(10).fill(400), 429]);
+    expect((await call('POST', '/login', { email, password: PASSWORD }, { ip })).status).toBe(429);
   });
 });
 

@@ -1,7 +1,7 @@
 import { REQUEST_TYPES, type RequestTypeDefinition, type TicketListItem } from '@woop/contracts';
 import type { VerifiedIdentity } from '@woop/service-kit';
 import { validFields } from '../support/forms';
-import { admin, claire, hugo, ines, lucas, paul, sarah } from '../support/people';
+import { admin, claire, hugo, ines, lucas, noa, paul, sarah } from '../support/people';
 import { startTicketsApi, type TicketsApi } from '../support/tickets-api-harness';
 
 /**
@@ -12,7 +12,9 @@ import { startTicketsApi, type TicketsApi } from '../support/tickets-api-harness
  *
  * - a ticket is seen by its requester, the people it is shared with, its organisation unless it
  *   is confidential, any agent if it is not confidential (confidential: the `security` team or
- *   the team it is assigned or escalated to), admins; anyone else gets the same 404
+ *   the team it is assigned or escalated to), admins; a customer without organisation files
+ *   requests that belong to no organisation, which nobody else's organisation sees and which
+ *   cannot be shared (409); anyone else gets the same 404
  *   (`ticket_not_found`) as for a ticket that does not exist, on every route, never a 403;
  * - no identity: 401 everywhere but the catalogue's reads, which are public;
  * - queues: customers 403; catalogue edits: customers and agents 403.
@@ -21,9 +23,9 @@ import { startTicketsApi, type TicketsApi } from '../support/tickets-api-harness
  */
 
 // The cast of test/support/people.ts: claire is the requester; lucas is only ever the person
-// shared or unshared, never a caller.
+// shared or unshared, never a caller; noa belongs to no organisation and files the personal ticket.
 
-const CALLERS = { claire, hugo, ines, paul, sarah, admin, none: undefined } satisfies Record<
+const CALLERS = { claire, hugo, ines, noa, paul, sarah, admin, none: undefined } satisfies Record<
   string,
   VerifiedIdentity | undefined
 >;
@@ -60,6 +62,7 @@ const GLOBAL_TABLE: Record<Caller, Outcome[]> = {
   claire: [200, 200, 200, 403, 201,   200, 403],
   hugo:   [200, 200, 200, 403, 201,   200, 403],
   ines:   [200, 200, 200, 403, 201,   200, 403],
+  noa:    [200, 200, 200, 403, 201,   200, 403],
   paul:   [200, 200, 200, 403, 201,   200, 200],
   sarah:  [200, 200, 200, 403, 201,   200, 200],
   admin:  [200, 200, 200, 201, 201,   200, 200],
@@ -82,11 +85,12 @@ const TICKET_COLUMNS = [
   'GET /queues/unassigned (listed?)',
 ] as const;
 
-type TicketName = 'normal' | 'confidential' | 'confidentialSupport' | 'missing';
+type TicketName = 'normal' | 'confidential' | 'confidentialSupport' | 'personal' | 'missing';
 const TICKET_LABELS: Record<TicketName, string> = {
   normal: 'the normal ticket',
   confidential: 'the confidential ticket',
   confidentialSupport: 'the confidential ticket assigned to support',
+  personal: 'the ticket of a customer without organisation',
   missing: 'a ticket that does not exist',
 };
 
@@ -101,6 +105,7 @@ const TICKET_TABLE: Record<TicketName, Record<Caller, Outcome[]>> = {
     claire:           [200,   IN,  200,    409,  200,  200,        201, 200,  200, NO_FILE, 403],
     hugo:             [200,   IN,  200,    409,  200,  403,        201, 200,  200, NO_FILE, 403],
     ines:             [404,   OUT, 404,    404,  404,  404,        404, 404,  404, 404,     403],
+    noa:              [404,   OUT, 404,    404,  404,  404,        404, 404,  404, 404,     403],
     paul:             [200,   IN,  409,    200,  200,  200,        201, 200,  200, NO_FILE, IN],
     sarah:            [200,   IN,  409,    200,  200,  200,        201, 200,  200, NO_FILE, IN],
     admin:            [200,   IN,  409,    200,  200,  200,        201, 200,  200, NO_FILE, IN],
@@ -110,6 +115,7 @@ const TICKET_TABLE: Record<TicketName, Record<Caller, Outcome[]>> = {
     claire:           [200,   IN,  200,    409,  409,  NOT_SHARED, 201, 200,  200, NO_FILE, 403],
     hugo:             [404,   OUT, 404,    404,  404,  404,        404, 404,  404, 404,     403],
     ines:             [404,   OUT, 404,    404,  404,  404,        404, 404,  404, 404,     403],
+    noa:              [404,   OUT, 404,    404,  404,  404,        404, 404,  404, 404,     403],
     paul:             [404,   OUT, 404,    404,  404,  404,        404, 404,  404, 404,     OUT],
     sarah:            [200,   IN,  409,    200,  409,  NOT_SHARED, 201, 200,  200, NO_FILE, IN],
     admin:            [200,   IN,  409,    200,  409,  NOT_SHARED, 201, 200,  200, NO_FILE, IN],
@@ -121,6 +127,19 @@ const TICKET_TABLE: Record<TicketName, Record<Caller, Outcome[]>> = {
     claire:           [200,   IN,  200,    409,  409,  NOT_SHARED, 201, 200,  200, NO_FILE, 403],
     hugo:             [404,   OUT, 404,    404,  404,  404,        404, 404,  404, 404,     403],
     ines:             [404,   OUT, 404,    404,  404,  404,        404, 404,  404, 404,     403],
+    noa:              [404,   OUT, 404,    404,  404,  404,        404, 404,  404, 404,     403],
+    paul:             [200,   IN,  409,    200,  409,  NOT_SHARED, 201, 200,  200, NO_FILE, IN],
+    sarah:            [200,   IN,  409,    200,  409,  NOT_SHARED, 201, 200,  200, NO_FILE, IN],
+    admin:            [200,   IN,  409,    200,  409,  NOT_SHARED, 201, 200,  200, NO_FILE, IN],
+    none:             [401,   401, 401,    401,  401,  401,        401, 401,  401, 401,     401],
+  },
+  // Filed by noa, who belongs to no organisation: nobody's organisation sees it, nobody can be
+  // added to it (409), so there is never anyone to remove.
+  personal: {
+    claire:           [404,   OUT, 404,    404,  404,  404,        404, 404,  404, 404,     403],
+    hugo:             [404,   OUT, 404,    404,  404,  404,        404, 404,  404, 404,     403],
+    ines:             [404,   OUT, 404,    404,  404,  404,        404, 404,  404, 404,     403],
+    noa:              [200,   IN,  200,    409,  409,  NOT_SHARED, 201, 200,  200, NO_FILE, 403],
     paul:             [200,   IN,  409,    200,  409,  NOT_SHARED, 201, 200,  200, NO_FILE, IN],
     sarah:            [200,   IN,  409,    200,  409,  NOT_SHARED, 201, 200,  200, NO_FILE, IN],
     admin:            [200,   IN,  409,    200,  409,  NOT_SHARED, 201, 200,  200, NO_FILE, IN],
@@ -131,6 +150,7 @@ const TICKET_TABLE: Record<TicketName, Record<Caller, Outcome[]>> = {
     claire:           [404,   OUT, 404,    404,  404,  404,        404, 404,  404, 404,     403],
     hugo:             [404,   OUT, 404,    404,  404,  404,        404, 404,  404, 404,     403],
     ines:             [404,   OUT, 404,    404,  404,  404,        404, 404,  404, 404,     403],
+    noa:              [404,   OUT, 404,    404,  404,  404,        404, 404,  404, 404,     403],
     paul:             [404,   OUT, 404,    404,  404,  404,        404, 404,  404, 404,     OUT],
     sarah:            [404,   OUT, 404,    404,  404,  404,        404, 404,  404, 404,     OUT],
     admin:            [404,   OUT, 404,    404,  404,  404,        404, 404,  404, 404,     OUT],
@@ -156,8 +176,9 @@ describe('authorization matrix of the tickets service', () => {
 
   beforeAll(async () => {
     api = await startTicketsApi();
-    await api.registerPeople([claire, hugo, lucas, ines]);
+    await api.registerPeople([claire, hugo, lucas, ines, noa]);
     refs.normal = await create(claire, 'ask-a-question');
+    refs.personal = await create(noa, 'ask-a-question');
     refs.confidential = await create(claire, 'report-a-vulnerability');
     refs.confidentialSupport = await create(claire, 'report-a-vulnerability');
     const handOver = await api.call(sarah, 'POST', `/tickets/${refs.confidentialSupport}/actions/qualify`, {
@@ -165,8 +186,8 @@ describe('authorization matrix of the tickets service', () => {
     });
     expect(handOver).toMatchObject({ status: 200, body: { ticket: { assignment: { team: 'support' } } } });
     refs.missing = MISSING;
-    for (const name of ['normal', 'confidential', 'confidentialSupport'] as const) {
-      const res = await upload(claire, refs[name]);
+    for (const name of ['normal', 'confidential', 'confidentialSupport', 'personal'] as const) {
+      const res = await upload(name === 'personal' ? noa : claire, refs[name]);
       expect(res.status).toBe(201);
       files[name] = ((await res.json()) as { id: string }).id;
     }

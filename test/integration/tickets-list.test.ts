@@ -6,7 +6,20 @@ import { backfillRows, ROWS_COLLECTION } from '../../services/tickets/src/read-m
 import { eventually } from '../support/eventually';
 import { validFields } from '../support/forms';
 import { readEvents } from '../support/kafka-events';
-import { admin, claire, erasedEvent, hugo, ines, lucas, paul, person, sarah, userEvent } from '../support/people';
+import {
+  admin,
+  claire,
+  eli,
+  erasedEvent,
+  hugo,
+  ines,
+  lucas,
+  noa,
+  paul,
+  person,
+  sarah,
+  userEvent,
+} from '../support/people';
 import { startTicketsApi, type TicketsApi } from '../support/tickets-api-harness';
 
 // The cast of test/support/people.ts; zoe joins for the erasure.
@@ -161,6 +174,66 @@ describe('the "Demandes" list, sharing, queues and erasure on the real servers',
       expect(res).toMatchObject({ status: 409, body: { code: 'action_not_allowed_in_status' } });
       const sneaky = await act(claire, secret, 'share', { people: [{ id: 'ines', name: 'Inès' }] });
       expect(sneaky).toMatchObject({ status: 404, body: { code: 'unknown_action' } });
+    });
+  });
+
+  describe('customers without organisation (open sign-up)', () => {
+    const organizationOf = async (reference: string) =>
+      ((await api.call(admin, 'GET', `/tickets/${reference}`)).body.ticket as TicketState).organizationId;
+
+    it('file and follow their own requests: no other customer sees them, nobody can be added to them', async () => {
+      await api.registerPeople([noa, eli]);
+      const mine = await create(noa, 'ask-a-question', 'Sans enseigne', 'Première demande');
+      // An organisation of their own that no organisation id can be: it matches nobody else's.
+      expect(await organizationOf(mine)).toBe('user:noa');
+      const detail = await api.call(noa, 'GET', `/tickets/${mine}`);
+      expect(detail.status).toBe(200);
+      expect(detail.body.allowed).toEqual(expect.arrayContaining(['comment']));
+      expect(detail.body.allowed).not.toContain('share');
+
+      expect(refs(await list(noa, '?status=all'))).toEqual([mine]);
+      expect(refs(await list(noa, '?scope=created'))).toEqual([mine]);
+      expect(refs(await list(noa, '?scope=organization&status=all'))).toEqual([]);
+      expect(refs(await list(eli, '?status=all'))).toEqual([]);
+      expect((await api.call(eli, 'GET', `/tickets/${mine}`)).status).toBe(404);
+      expect(refs(await list(claire, `?q=${mine}&status=all`))).toEqual([]);
+      expect(refs(await list(paul, `?q=${mine}`))).toEqual([mine]);
+      expect((await api.call(paul, 'GET', `/tickets/${mine}`)).status).toBe(200);
+
+      // "Partager": there is nobody of the same organisation, whoever asks.
+      for (const who of [noa, paul]) {
+        const res = await api.call(who, 'POST', `/tickets/${mine}/share`, { userIds: ['eli'] });
+        expect(res).toMatchObject({ status: 409, body: { code: 'ticket_without_organization' } });
+      }
+      expect((await act(noa, mine, 'comment', { body: 'Une précision' })).status).toBe(200);
+    });
+
+    it('once attached to an organisation, file the next requests there; the older ones stay theirs', async () => {
+      await api.registerPeople([eli]);
+      const older = await create(eli, 'ask-a-question', 'Avant le rattachement');
+      // Identity's user.updated once an agent attached eli to "enseigne"; sessions then carry it.
+      const attached = { ...eli, organizationId: 'org-enseigne' };
+      await api.publishUserEvents([userEvent('user.updated', attached)]);
+      const newer = await create(attached, 'ask-a-question', 'Après le rattachement');
+      expect(await organizationOf(older)).toBe('user:eli');
+      expect(await organizationOf(newer)).toBe('org-enseigne');
+
+      expect(refs(await list(attached, '?scope=created&status=all'))).toEqual([older, newer].sort());
+      const colleagues = refs(await list(hugo, '?scope=organization&status=all'));
+      expect(colleagues).toContain(newer);
+      expect(colleagues).not.toContain(older);
+      const res = await api.call(attached, 'POST', `/tickets/${older}/share`, { userIds: ['hugo'] });
+      expect(res).toMatchObject({ status: 409, body: { code: 'ticket_without_organization' } });
+
+      // The tickets service's directory took the organisation from the event: colleagues may
+      // now share their requests with eli.
+      const claires = await create(claire, 'ask-a-question', 'Pour Éli');
+      const shared = await eventually(
+        () => api.call(claire, 'POST', `/tickets/${claires}/share`, { userIds: ['eli'] }),
+        (r) => r.status !== 400,
+      );
+      expect(shared.status).toBe(200);
+      expect(refs(await list(attached, '?scope=shared'))).toEqual([claires]);
     });
   });
 

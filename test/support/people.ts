@@ -19,13 +19,15 @@ export const person = (
 });
 
 /**
- * The tests' cast. Organisation "enseigne": claire, hugo, lucas; "transports": ines. A support
- * agent, a security agent, an admin.
+ * The tests' cast. Organisation "enseigne": claire, hugo, lucas; "transports": ines; no
+ * organisation (open sign-up): noa, eli. A support agent, a security agent, an admin.
  */
 export const claire = person('claire', 'customer', { organizationId: 'org-enseigne', name: 'Claire Durand' });
 export const hugo = person('hugo', 'customer', { organizationId: 'org-enseigne', name: 'Hugo Martin' });
 export const lucas = person('lucas', 'customer', { organizationId: 'org-enseigne', name: 'Lucas Bernard' });
 export const ines = person('ines', 'customer', { organizationId: 'org-transports', name: 'Inès Moreau' });
+export const noa = person('noa', 'customer', { name: 'Noa Sans-Enseigne' });
+export const eli = person('eli', 'customer', { name: 'Éli Indépendant' });
 export const paul = person('paul', 'agent', { teams: ['support'], name: 'Paul Agent' });
 export const sarah = person('sarah', 'agent', { teams: ['security'], name: 'Sarah Sécu' });
 export const admin = person('admin', 'admin', { name: 'Ada Admin' });

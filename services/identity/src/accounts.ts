@@ -59,11 +59,11 @@ const passwordMessages = {
   too_common: 'This password is too easy to guess; choose another one.',
 };
 
-function checkPassword(password: string, context: string[]): void {
+function checkPassword(password: string, context: string[], field = 'password'): void {
   const problem = passwordProblem(password, context);
   if (problem) {
     throw new ProblemError(400, 'weak_password', 'Password refused', passwordMessages[problem], [
-      { path: 'password', message: passwordMessages[problem] },
+      { path: field, message: passwordMessages[problem] },
     ]);
   }
 }
@@ -106,7 +106,7 @@ export class Accounts {
     email: string,
     ttlMinutes: number,
     event: (link: string, expiresAt: Date) => OutboxEntry,
-    extra: { userId?: string; organizationId?: string } = {},
+    extra: { userId?: string; organizationId?: string; locale?: Locale } = {},
   ): Promise<void> {
     const now = new Date();
     await this.m.LinkToken.updateMany(
@@ -142,16 +142,17 @@ export class Accounts {
     } else {
       const domain = email.split('@')[1] ?? '';
       const org = await this.m.Organization.findOne({ emailDomains: domain }).lean();
-      if (!org) {
+      if (!org && this.config.SIGNUP_POLICY === 'organization_domains') {
         await this.notice(email, identityEvent('user.signup_not_allowed', email, { email, locale }));
       } else {
+        // Open sign-up: an address at no organisation's domain becomes a customer of none.
         await this.issueLink(
           'signup',
           email,
           this.config.SIGNUP_LINK_TTL_MINUTES,
           (link, expiresAt) =>
             identityEvent('user.signup_requested', email, { email, link, expiresAt: expiresAt.toISOString(), locale }),
-          { organizationId: org._id },
+          { ...(org ? { organizationId: org._id } : {}), locale },
         );
       }
     }
@@ -266,7 +267,7 @@ export class Accounts {
         organizationId: row.organizationId ?? undefined,
         orgAdmin: false,
         teams: [],
-        locale: 'fr',
+        locale: row.locale ?? 'fr',
         status: 'active',
         outbox: [],
         createdAt: new Date(),
@@ -311,6 +312,35 @@ export class Accounts {
     );
     // Whoever knew the old password is logged out everywhere.
     await this.m.Session.deleteMany({ userId: user._id });
+    this.relay.kick();
+  }
+
+  /**
+   * A logged-in user changes their password. Every other session of the account ends: whoever
+   * knew the old password is logged out; `keepSessionToken` (the session asking) stays open.
+   */
+  async changePassword(
+    userId: string,
+    input: { currentPassword: string; newPassword: string; keepSessionToken?: string },
+  ): Promise<void> {
+    const user = await this.m.User.findOne({ _id: userId, status: 'active' }).lean();
+    if (!(await verifyPassword(user?.passwordHash ?? undefined, input.currentPassword)) || !user) {
+      const message = 'This is not your current password.';
+      throw new ProblemError(400, 'invalid_current_password', 'Password not changed', message, [
+        { path: 'currentPassword', message },
+      ]);
+    }
+    checkPassword(input.newPassword, [user.email, user.email.split('@')[0] ?? '', user.fullName], 'newPassword');
+    const passwordHash = await hashPassword(input.newPassword);
+    await this.m.User.updateOne(
+      { _id: user._id },
+      {
+        $set: { passwordHash },
+        $push: outboxPush(identityEvent('user.password_changed', user._id, { user: userFacts(user) })),
+      },
+    );
+    const keep = input.keepSessionToken !== undefined ? [hashToken(input.keepSessionToken)] : [];
+    await this.m.Session.deleteMany({ userId: user._id, _id: { $nin: keep } });
     this.relay.kick();
   }
 
@@ -367,6 +397,10 @@ export class Accounts {
       return undefined;
     }
     const user = await this.m.User.findOne({ _id: userId, status: 'active' }).lean();
-    return user ? identityOf(user) : undefined;
+    if (!user) return undefined;
+    // A customer's token works only while they administer their organisation (an org admin's
+    // system filing requests); it stops if that role is taken away.
+    if (kind === 'api' && user.role === 'customer' && !(user.orgAdmin && user.organizationId)) return undefined;
+    return identityOf(user);
   }
 }

@@ -8,6 +8,13 @@ export const identityConfigSchema = baseConfigSchema.extend({
   MONGODB_DB: z.string().default('identity'),
   /** Public address of the portal, the base of the links in emails. */
   PORTAL_URL: z.url().default('http://127.0.0.1:3000'),
+  /**
+   * Who may sign up. `open`: anyone; an address at an organisation's email domain joins it, any
+   * other becomes a customer without organisation until an admin or agent attaches them.
+   * `organization_domains`: only addresses at an organisation's domain (others get a "not a
+   * customer address" email).
+   */
+  SIGNUP_POLICY: z.enum(['open', 'organization_domains']).default('open'),
   SIGNUP_LINK_TTL_MINUTES: minutes(30),
   RESET_LINK_TTL_MINUTES: minutes(30),
   INVITE_LINK_TTL_MINUTES: minutes(72 * 60),

@@ -1,7 +1,7 @@
 import type { Locale, OrganizationKind, UserRole } from '@woop/contracts';
 import { outboxPush, ProblemError, type OutboxRelay, type VerifiedIdentity } from '@woop/service-kit';
 import { identityEvent, normalizeEmail, userFacts, type Accounts } from './accounts';
-import type { IdentityModels, OrganizationDoc, UserDoc } from './model';
+import type { ApiTokenDoc, IdentityModels, OrganizationDoc, UserDoc } from './model';
 import { hashToken, newId, newToken } from './secrets';
 
 /** Identity as seen by someone else: no hashes, no outbox. */
@@ -13,7 +13,30 @@ export function publicOrganization(org: OrganizationDoc) {
   return { organizationId: org._id, name: org.name, kind: org.kind, emailDomains: org.emailDomains };
 }
 
+/** An API token as its owner sees it: never the secret nor its hash. */
+export function publicApiToken(token: ApiTokenDoc & { _id: string; createdAt: Date }) {
+  return {
+    tokenId: token.tokenId,
+    name: token.name,
+    createdAt: token.createdAt,
+    ...(token.lastUsedAt ? { lastUsedAt: token.lastUsedAt } : {}),
+    revoked: token.revokedAt != null,
+    ...(token.revokedAt ? { revokedAt: token.revokedAt } : {}),
+  };
+}
+
 const notFound = () => new ProblemError(404, 'not_found', 'Not found', 'No such user or organisation.');
+const domainsOf = (domains: string[]) => [...new Set(domains.map((d) => d.toLowerCase()))];
+/**
+ * A unique index refused the write. MongoDB says 11000; FerretDB 1.24 answers an update that
+ * would break one with InternalError (1) "UNIQUE constraint failed" (its inserts do say 11000).
+ */
+const isDuplicateKey = (err: unknown): boolean => {
+  const e = err as { code?: number; message?: string };
+  return e.code === 11000 || (e.code === 1 && /UNIQUE constraint failed/.test(e.message ?? ''));
+};
+const organizationExists = () =>
+  new ProblemError(409, 'organization_exists', 'Organisation exists', 'An organisation has this name.');
 const forbidden = (detail: string) => new ProblemError(403, 'forbidden', 'Not allowed', detail);
 
 /**
@@ -50,7 +73,7 @@ export class Directory {
   ): Promise<OrganizationDoc> {
     if (actor.role !== 'admin') throw forbidden('Only an admin creates organisations.');
     const id = newId();
-    const emailDomains = input.emailDomains.map((d) => d.toLowerCase());
+    const emailDomains = domainsOf(input.emailDomains);
     try {
       const org = await this.m.Organization.create({
         _id: id,
@@ -69,11 +92,38 @@ export class Directory {
       this.relay.kick();
       return org.toObject();
     } catch (err) {
-      if ((err as { code?: number }).code === 11000) {
-        throw new ProblemError(409, 'organization_exists', 'Organisation exists', 'An organisation has this name.');
-      }
+      if (isDuplicateKey(err)) throw organizationExists();
       throw err;
     }
+  }
+
+  /** Renames an organisation or replaces its email domains (admins), with its event in the same write. */
+  async updateOrganization(
+    actor: VerifiedIdentity,
+    id: string,
+    changes: { name?: string; emailDomains?: string[] },
+  ): Promise<OrganizationDoc> {
+    if (actor.role !== 'admin') throw forbidden('Only an admin edits organisations.');
+    const org = await this.m.Organization.findById(id).lean();
+    if (!org) throw notFound();
+    const set = {
+      name: changes.name ?? org.name,
+      emailDomains: changes.emailDomains ? domainsOf(changes.emailDomains) : org.emailDomains,
+    };
+    try {
+      await this.m.Organization.updateOne(
+        { _id: id },
+        {
+          $set: set,
+          $push: outboxPush(identityEvent('organization.updated', id, { organizationId: id, kind: org.kind, ...set })),
+        },
+      );
+    } catch (err) {
+      if (isDuplicateKey(err)) throw organizationExists();
+      throw err;
+    }
+    this.relay.kick();
+    return { ...org, ...set };
   }
 
   async listOrganizations(actor: VerifiedIdentity): Promise<OrganizationDoc[]> {
@@ -88,14 +138,23 @@ export class Directory {
     return org;
   }
 
-  async listUsers(actor: VerifiedIdentity, organizationId?: string): Promise<UserDoc[]> {
+  async listUsers(
+    actor: VerifiedIdentity,
+    query: { organizationId?: string; withoutOrganization?: 'true' | 'false' } = {},
+  ): Promise<UserDoc[]> {
+    let { organizationId } = query;
     if (actor.role === 'customer') {
       if (organizationId !== undefined && organizationId !== actor.organizationId) return [];
+      if (query.withoutOrganization === 'true') return [];
       organizationId = actor.organizationId ?? '';
     }
     const filter = {
       status: { $ne: 'erased' as const },
       ...(organizationId !== undefined ? { organizationId } : {}),
+      // Customers waiting to be attached to an organisation (open sign-up).
+      ...(query.withoutOrganization === 'true'
+        ? { role: 'customer' as const, organizationId: { $exists: false } }
+        : {}),
     };
     return this.m.User.find(filter).sort({ email: 1 }).limit(500).lean();
   }
@@ -166,19 +225,54 @@ export class Directory {
     return user;
   }
 
+  /**
+   * Changes a user. Anyone: their own name and language. Admins: anything of others. Org admins:
+   * their customers' profile and orgAdmin. Agents: only the organisation of a customer (to
+   * attach someone who signed up without one). Customers never change an organisation.
+   */
   async update(
     actor: VerifiedIdentity,
     id: string,
-    changes: { role?: UserRole; orgAdmin?: boolean; teams?: string[]; fullName?: string; locale?: Locale },
+    changes: {
+      role?: UserRole;
+      orgAdmin?: boolean;
+      teams?: string[];
+      fullName?: string;
+      locale?: Locale;
+      organizationId?: string;
+    },
   ): Promise<UserDoc> {
     const user = await this.getUser(actor, id);
     const self = actor.userId === id;
-    const onlyProfile = changes.role === undefined && changes.orgAdmin === undefined && changes.teams === undefined;
-    if (!(self && onlyProfile) && !this.canManage(actor, user)) throw notFound();
+    const keys = Object.keys(changes);
+    if (changes.organizationId !== undefined) {
+      if (actor.role === 'customer') throw forbidden("Only an admin or an agent changes a customer's organisation.");
+      if ((changes.role ?? user.role) !== 'customer') {
+        const message = 'Only customers belong to an organisation.';
+        throw new ProblemError(400, 'validation_failed', 'Invalid request', message, [
+          { path: 'organizationId', message },
+        ]);
+      }
+      if (!(await this.m.Organization.exists({ _id: changes.organizationId }))) {
+        throw new ProblemError(404, 'not_found', 'Not found', 'No such organisation.');
+      }
+    }
+    const onlyProfile = keys.every((k) => k === 'fullName' || k === 'locale');
+    const agentAttaching = actor.role === 'agent' && keys.every((k) => k === 'organizationId');
+    if (actor.role === 'agent' && !self && !agentAttaching) {
+      throw forbidden("An agent changes only a customer's organisation.");
+    }
+    if (!(self && onlyProfile) && !agentAttaching && !this.canManage(actor, user)) throw notFound();
     if (actor.role !== 'admin' && (changes.role !== undefined || changes.teams !== undefined)) {
       throw forbidden('Only an admin changes roles and teams.');
     }
     const next = { ...user, ...changes };
+    // Being an organisation's admin does not follow a customer into another organisation.
+    const moved = changes.organizationId !== undefined && changes.organizationId !== user.organizationId;
+    if (moved && changes.orgAdmin === undefined && next.orgAdmin) {
+      next.orgAdmin = false;
+      keys.push('orgAdmin');
+    }
     if (next.role !== 'customer') next.orgAdmin = false;
     const set = {
       role: next.role,
@@ -186,13 +280,14 @@ export class Directory {
       teams: next.teams,
       fullName: next.fullName,
       locale: next.locale,
+      ...(next.organizationId ? { organizationId: next.organizationId } : {}),
     };
     await this.m.User.updateOne(
       { _id: id },
       {
         $set: set,
         $push: outboxPush(
-          identityEvent('user.updated', id, { user: userFacts(next), changes: Object.keys(changes), by: actor.userId }),
+          identityEvent('user.updated', id, { user: userFacts(next), changes: keys, by: actor.userId }),
         ),
       },
     );
@@ -246,13 +341,24 @@ export class Directory {
     this.relay.kick();
   }
 
-  /** A bearer token for the caller's scripts (agents and admins), shown once. */
+  /**
+   * A bearer token for the caller's scripts, shown once: agents, admins, and organisation admins
+   * (a retailer's own system filing requests; it acts as them and stops if they lose the role).
+   */
   async createApiToken(actor: VerifiedIdentity, name: string): Promise<{ tokenId: string; token: string }> {
-    if (actor.role === 'customer') throw forbidden('API tokens are for agents and admins.');
+    if (actor.role === 'customer' && !(actor.orgAdmin && actor.organizationId)) {
+      throw forbidden('API tokens are for agents, admins and organisation admins.');
+    }
     const token = newToken('api');
     const tokenId = newId();
     await this.m.ApiToken.create({ _id: hashToken(token), tokenId, userId: actor.userId, name });
     return { tokenId, token };
+  }
+
+  /** The caller's own tokens, newest first, revoked ones included. */
+  async listApiTokens(actor: VerifiedIdentity) {
+    const tokens = await this.m.ApiToken.find({ userId: actor.userId }).sort({ createdAt: -1 }).limit(500).lean();
+    return tokens.map(publicApiToken);
   }
 
   async revokeApiToken(actor: VerifiedIdentity, tokenId: string): Promise<void> {

@@ -48,6 +48,8 @@ const linkTokenSchema = new Schema(
     email: { type: String, required: true },
     userId: { type: String },
     organizationId: { type: String },
+    /** Sign-up links: the language the account gets, as asked with the sign-up. */
+    locale: { type: String, enum: ['fr', 'en'] },
     expiresAt: { type: Date, required: true },
     usedAt: { type: Date },
     supersededAt: { type: Date },

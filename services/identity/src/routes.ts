@@ -1,5 +1,6 @@
 import express, { type Express, type Request } from 'express';
 import {
+  changePasswordServiceBody,
   completePasswordResetBody,
   completeSignupBody,
   createApiTokenBody,
@@ -11,6 +12,7 @@ import {
   passwordResetBody,
   resolveBody,
   signupBody,
+  updateOrganizationBody,
   updateUserBody,
 } from '@woop/contracts';
 import {
@@ -110,6 +112,30 @@ export function identityRoutes(deps: {
       res.json(publicUser(await directory.getUser(who, who.userId)));
     });
 
+    // A wrong current password counts as a failed login (per IP, per address and IP): a stolen
+    // session cannot be used to guess the password.
+    r.post('/me/password', async (req, res) => {
+      const who = caller(req);
+      const body = parseInput(changePasswordServiceBody, req.body);
+      const perPair: [typeof limits.loginFailuresPerIp, string] = [
+        limits.loginFailuresPerEmailAndIp,
+        `${who.email.toLowerCase()}|${ip(req)}`,
+      ];
+      await ensureNotLimited([limits.loginFailuresPerIp, ip(req)], perPair);
+      try {
+        await accounts.changePassword(who.userId, body);
+      } catch (err) {
+        if (err instanceof ProblemError && err.code === 'invalid_current_password') {
+          await Promise.all([
+            limits.loginFailuresPerIp.penalty(ip(req)),
+            limits.loginFailuresPerEmailAndIp.penalty(perPair[1]),
+          ]);
+        }
+        throw err;
+      }
+      res.json({ status: 'password_changed' });
+    });
+
     r.get('/organizations', async (req, res) => {
       res.json({ items: (await directory.listOrganizations(caller(req))).map(publicOrganization) });
     });
@@ -120,10 +146,14 @@ export function identityRoutes(deps: {
     r.get('/organizations/:id', async (req, res) => {
       res.json(publicOrganization(await directory.getOrganization(caller(req), param(req, 'id'))));
     });
+    r.patch('/organizations/:id', async (req, res) => {
+      const changes = parseInput(updateOrganizationBody, req.body);
+      res.json(publicOrganization(await directory.updateOrganization(caller(req), param(req, 'id'), changes)));
+    });
 
     r.get('/users', async (req, res) => {
-      const { organizationId } = parseInput(listUsersQuery, req.query, 'query');
-      res.json({ items: (await directory.listUsers(caller(req), organizationId)).map(publicUser) });
+      const query = parseInput(listUsersQuery, req.query, 'query');
+      res.json({ items: (await directory.listUsers(caller(req), query)).map(publicUser) });
     });
     r.post('/users', async (req, res) => {
       const user = await directory.invite(caller(req), parseInput(inviteBody, req.body));
@@ -147,6 +177,9 @@ export function identityRoutes(deps: {
       res.status(204).end();
     });
 
+    r.get('/api-tokens', async (req, res) => {
+      res.json({ items: await directory.listApiTokens(caller(req)) });
+    });
     r.post('/api-tokens', async (req, res) => {
       const { name } = parseInput(createApiTokenBody, req.body);
       res.status(201).json(await directory.createApiToken(caller(req), name));

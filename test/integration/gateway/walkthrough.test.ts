@@ -350,6 +350,117 @@ describe('gateway: the public API walked through by its clients', () => {
     expect((await admin.get('/organizations/nowhere')).status).toBe(404);
   });
 
+  /** Signs `email` up through the emailed link; a browser session of the new account. */
+  const signUp = async (email: string, locale: 'fr' | 'en' = 'fr') => {
+    const client = anonymous.fresh();
+    expect((await client.post('/auth/signup', { email, locale })).status).toBe(202);
+    const [event] = await readEvents(
+      kafka,
+      TOPICS.users.name,
+      (e) => e.type === 'user.signup_requested' && e.data.email === email,
+      (es) => es.length > 0,
+    );
+    const token = new URL(String(event!.data.link)).searchParams.get('token')!;
+    const done = await client.post<{
+      csrfToken: string;
+      identity: { userId: string; locale: string; organizationId?: string };
+    }>('/auth/signup/complete', { token, fullName: 'Alex Libre', password: 'un cheval correct agrafe' });
+    expect(done.status).toBe(201);
+    client.csrfToken = done.body.csrfToken;
+    return { client, identity: done.body.identity };
+  };
+
+  it('lets anyone sign up: a customer of no organisation files and follows requests until an agent attaches them', async () => {
+    const { client: alex, identity } = await signUp(`${uniqueId('libre')}@independant.example`, 'en');
+    expect(identity.locale).toBe('en');
+    expect(identity).not.toHaveProperty('organizationId');
+    const before = await fileRequest(alex, 'ask-a-question');
+    expect(before.status).toBe(201);
+    const older = before.body.ticket.reference;
+    const mine = await alex.get<{ items: Array<{ reference: string }> }>('/tickets?status=all');
+    expect(mine.body.items.map((i) => i.reference)).toEqual([older]);
+    const claire = await browser('claire@enseigne.example');
+    expect((await claire.get(`/tickets/${older}`)).status).toBe(404);
+    const share = await alex.post<Problem>(`/tickets/${older}/share`, { userIds: ['user-hugo'] });
+    expect(share.body).toMatchObject({ status: 409, code: 'ticket_without_organization' });
+
+    const paul = await script('paul@woop.example');
+    expect((await paul.get(`/tickets/${older}`)).status).toBe(200);
+    const waiting = await paul.get<{ items: Array<{ userId: string }> }>('/users?withoutOrganization=true');
+    expect(waiting.body.items.map((u) => u.userId)).toContain(identity.userId);
+    const attached = await paul.patch(`/users/${identity.userId}`, { organizationId: 'org-enseigne-demo' });
+    expect(attached.body).toMatchObject({ organizationId: 'org-enseigne-demo' });
+
+    // The same session files the next request in the organisation; the older one stays Alex's.
+    const newer = (await fileRequest(alex, 'ask-a-question')).body.ticket.reference;
+    const hugo = await browser('hugo@enseigne.example');
+    expect((await hugo.get(`/tickets/${newer}`)).status).toBe(200);
+    expect((await hugo.get(`/tickets/${older}`)).status).toBe(404);
+    // The tickets service learnt the organisation from identity's user.updated: colleagues may share.
+    const claires = (await fileRequest(claire, 'ask-a-question')).body.ticket.reference;
+    const shared = await eventually(
+      () => claire.post<TicketView>(`/tickets/${claires}/share`, { userIds: [identity.userId] }),
+      (r) => r.status !== 400,
+    );
+    expect(shared.status).toBe(200);
+  });
+
+  it('changes a password (this session stays, the others end); org admins script with tokens; admins edit organisations', async () => {
+    const email = `${uniqueId('change')}@independant.example`;
+    const { client: here } = await signUp(email);
+    const elsewhere = anonymous.fresh();
+    expect((await elsewhere.post('/auth/login', { email, password: 'un cheval correct agrafe' })).status).toBe(200);
+    const wrong = await here.post<Problem>('/me/password', {
+      currentPassword: 'pas le bon mot de passe',
+      newPassword: 'une autre phrase secrète',
+    });
+    expect(wrong.body).toMatchObject({ status: 400, code: 'invalid_current_password' });
+    expect(wrong.body.errors?.map((e) => e.path)).toEqual(['currentPassword']);
+    const changed = await here.post('/me/password', {
+      currentPassword: 'un cheval correct agrafe',
+      newPassword: 'une autre phrase secrète',
+    });
+    expect(changed).toMatchObject({ status: 200, body: { status: 'password_changed' } });
+    expect((await here.get('/me')).status).toBe(200);
+    expect((await elsewhere.get('/me')).status).toBe(401);
+
+    // A retailer's own system files requests with its organisation admin's token.
+    const claire = await browser('claire@enseigne.example');
+    const made = await claire.post<{ tokenId: string; token: string }>('/api-tokens', { name: uniqueId('caisse') });
+    expect(made.status).toBe(201);
+    const system = anonymous.fresh();
+    system.bearer = made.body.token;
+    expect((await fileRequest(system, 'ask-a-question')).status).toBe(201);
+    const tokens = await claire.get<{ items: Array<{ tokenId: string }> }>('/api-tokens');
+    expect(tokens.body.items.find((t) => t.tokenId === made.body.tokenId)).toMatchObject({
+      revoked: false,
+      lastUsedAt: expect.any(String),
+    });
+    expect(tokens.text).not.toContain(made.body.token);
+    const hugo = await browser('hugo@enseigne.example');
+    expect((await hugo.post<Problem>('/api-tokens', { name: 'x' })).body).toMatchObject({
+      status: 403,
+      code: 'forbidden',
+    });
+
+    const admin = await browser('admin@woop.example');
+    const org = await admin.post<{ organizationId: string }>('/organizations', {
+      name: uniqueId('Enseigne'),
+      kind: 'retailer',
+    });
+    const path = `/organizations/${org.body.organizationId}`;
+    const name = uniqueId('Renommée');
+    expect((await admin.patch(path, { name, emailDomains: ['renommee.example'] })).body).toMatchObject({
+      name,
+      emailDomains: ['renommee.example'],
+    });
+    expect((await admin.patch<Problem>(path, { name: 'Enseigne Démo' })).body).toMatchObject({
+      status: 409,
+      code: 'organization_exists',
+    });
+    expect((await claire.patch('/organizations/org-enseigne-demo', { name: 'X' })).status).toBe(403);
+  });
+
   describe('lists, queues, sharing, attachments and the catalogue', () => {
     it('lists and filters the "Demandes"', async () => {
       const claire = await browser('claire@enseigne.example');

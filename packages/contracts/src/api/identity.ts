@@ -27,14 +27,23 @@ export const resolveBody = z.object({ token });
 export const passwordResetBody = z.object({ email, locale });
 export const completePasswordResetBody = z.object({ token, password });
 
+const organizationName = z.string().trim().min(1).max(200);
+const emailDomains = z
+  .array(z.string().regex(/^[a-z0-9.-]+\.[a-z]{2,}$/i, 'a domain such as enseigne.fr'))
+  .describe('Addresses at these domains may sign up as customers of the organisation');
+
 export const createOrganizationBody = z.object({
-  name: z.string().trim().min(1).max(200),
+  name: organizationName,
   kind: z.enum(['retailer', 'carrier']),
-  emailDomains: z
-    .array(z.string().regex(/^[a-z0-9.-]+\.[a-z]{2,}$/i, 'a domain such as enseigne.fr'))
-    .default([])
-    .describe('Addresses at these domains may sign up as customers of the organisation'),
+  emailDomains: emailDomains.default([]),
 });
+
+export const updateOrganizationBody = z
+  .object({
+    name: organizationName.optional(),
+    emailDomains: emailDomains.optional().describe('The whole list, replacing the current one'),
+  })
+  .refine((c) => Object.keys(c).length > 0, 'nothing to change');
 
 export const inviteBody = z.object({
   email,
@@ -53,11 +62,32 @@ export const updateUserBody = z
     teams: z.array(team).optional(),
     fullName: fullName.optional(),
     locale: localeSchema.optional(),
+    organizationId: z
+      .string()
+      .min(1)
+      .max(64)
+      .optional()
+      .describe("A customer's organisation (admins and agents): attaches a customer who has none, or moves them"),
   })
   .refine((c) => Object.keys(c).length > 0, 'nothing to change');
 
-export const listUsersQuery = z.object({ organizationId: z.string().optional() });
+export const listUsersQuery = z.object({
+  organizationId: z.string().optional(),
+  withoutOrganization: z
+    .enum(['true', 'false'])
+    .optional()
+    .describe('`true`: only customers who belong to no organisation yet (agents and admins)'),
+});
 export const createApiTokenBody = z.object({ name: z.string().trim().min(1).max(100) });
+
+export const changePasswordBody = z.object({
+  currentPassword: password,
+  newPassword: password.describe('12 to 256 characters, not a common password, not containing your name or address'),
+});
+/** What identity takes: the gateway adds the session to keep (the one making the change). */
+export const changePasswordServiceBody = changePasswordBody.extend({
+  keepSessionToken: token.optional().describe('This session stays open; every other one of the account ends'),
+});
 
 export const userIdParams = z.object({ userId: z.string().min(1).max(64) });
 export const organizationIdParams = z.object({ organizationId: z.string().min(1).max(64) });
@@ -99,6 +129,14 @@ export const organizationSchema = z.object({
 
 export const linkAccepted = z.object({ status: z.literal('accepted'), message: z.string() });
 export const passwordChanged = z.object({ status: z.literal('password_changed') });
+export const apiTokenSchema = z.object({
+  tokenId: z.string(),
+  name: z.string(),
+  createdAt: z.iso.datetime(),
+  lastUsedAt: z.iso.datetime().optional().describe('Absent if never used'),
+  revoked: z.boolean(),
+  revokedAt: z.iso.datetime().optional(),
+});
 export const apiTokenCreated = z.object({
   tokenId: z.string(),
   token: z.string().describe('Shown once: send it as `Authorization: Bearer <token>`'),

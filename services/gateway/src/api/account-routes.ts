@@ -1,6 +1,8 @@
 import {
   apiTokenCreated,
   apiTokenIdParams,
+  apiTokenSchema,
+  changePasswordBody,
   completePasswordResetBody,
   completeSignupBody,
   createApiTokenBody,
@@ -15,6 +17,7 @@ import {
   passwordChanged,
   passwordResetBody,
   signupBody,
+  updateOrganizationBody,
   updateUserBody,
   userIdParams,
   userSchema,
@@ -36,6 +39,7 @@ export const sessionSchema = z
 const csrfTokenSchema = z.object({ csrfToken: z.string() });
 const userList = z.object({ items: z.array(userSchema) });
 const organizationList = z.object({ items: z.array(organizationSchema) });
+const apiTokenList = z.object({ items: z.array(apiTokenSchema) });
 
 const SESSION_HEADERS = {
   'Set-Cookie': '`__Host-woop_session` (HttpOnly) and `__Host-woop_csrf`; both Secure, SameSite=Lax, Path=/',
@@ -67,7 +71,9 @@ export const accountRoutes: ApiRoute[] = [
     summary: 'Ask for a sign-up link',
     description:
       'Always answers 202 with the same body, whether or not the address may sign up (no account enumeration); ' +
-      'the address gets the "Almost done!" email with a private link when it can.',
+      'the address gets the "Almost done!" email with a private link when it can. By default anyone may sign ' +
+      "up: an address at an organisation's email domain joins it, any other becomes a customer without " +
+      'organisation. The account gets `locale` as its language.',
     tag: 'Account',
     auth: 'public',
     authLimit: true,
@@ -170,9 +176,45 @@ export const accountRoutes: ApiRoute[] = [
   },
   {
     method: 'post',
+    path: '/me/password',
+    operationId: 'changePassword',
+    summary: 'Change my password; every other session of my account ends, this one stays',
+    description:
+      'A wrong current password is a 400 on `currentPassword` and counts as a failed login. Changed with an ' +
+      'API token, every session ends.',
+    tag: 'Account',
+    auth: 'user',
+    authLimit: true,
+    body: changePasswordBody,
+    responses: { 200: { description: 'Password changed', schema: passwordChanged } },
+    errors: { 400: ['invalid_current_password', 'weak_password'] },
+    async handle({ req, res, caller, body, upstreams }) {
+      // The session making the change is the one kept (with a bearer token, none is).
+      const { currentPassword, newPassword } = body as z.infer<typeof changePasswordBody>;
+      const upstream = await upstreams.call('identity', req, {
+        method: 'POST',
+        path: '/v1/me/password',
+        identity: caller!.identity,
+        json: { currentPassword, newPassword, keepSessionToken: caller!.token },
+      });
+      await upstreams.relay('identity', req, upstream, res);
+    },
+  },
+  {
+    method: 'get',
+    path: '/api-tokens',
+    operationId: 'listApiTokens',
+    summary: 'My API tokens, revoked ones included (never their secret)',
+    tag: 'Account',
+    auth: 'user',
+    responses: { 200: { description: 'My tokens, newest first', schema: apiTokenList } },
+    handle: forward('identity', () => '/v1/api-tokens'),
+  },
+  {
+    method: 'post',
     path: '/api-tokens',
     operationId: 'createApiToken',
-    summary: 'Create an API token for scripts (agents and admins)',
+    summary: 'Create an API token for scripts (agents, admins and organisation admins)',
     tag: 'Account',
     auth: 'user',
     body: createApiTokenBody,
@@ -229,6 +271,19 @@ export const accountRoutes: ApiRoute[] = [
     handle: forward('identity', (p) => `/v1/organizations/${p.organizationId}`),
   },
   {
+    method: 'patch',
+    path: '/organizations/{organizationId}',
+    operationId: 'updateOrganization',
+    summary: 'Rename an organisation or replace its email domains (admins)',
+    tag: 'Organisations and users',
+    auth: 'user',
+    params: organizationIdParams,
+    body: updateOrganizationBody,
+    responses: { 200: { description: 'The organisation', schema: organizationSchema } },
+    errors: { 403: ['forbidden'], 404: ['not_found'], 409: ['organization_exists'] },
+    handle: forward('identity', (p) => `/v1/organizations/${p.organizationId}`),
+  },
+  {
     method: 'get',
     path: '/users',
     operationId: 'listUsers',
@@ -268,7 +323,11 @@ export const accountRoutes: ApiRoute[] = [
     method: 'patch',
     path: '/users/{userId}',
     operationId: 'updateUser',
-    summary: 'Change a user’s role, teams, name or language',
+    summary: 'Change a user’s role, teams, name, language or organisation',
+    description:
+      'Everyone: their own name and language. Admins: anything of others. Organisation admins: their ' +
+      'customers. Agents: only `organizationId`, of a customer (attaching someone who signed up without an ' +
+      'organisation; a move also ends their being its admin). An unknown organisation is a 404.',
     tag: 'Organisations and users',
     auth: 'user',
     params: userIdParams,

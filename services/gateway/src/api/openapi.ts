@@ -30,7 +30,7 @@ const DESCRIPTION = `The public API of the Woop support portal. Every route is u
 (HttpOnly, Secure, SameSite=Lax; browsers accept Secure cookies on http://localhost and http://127.0.0.1).
 Every change made with the cookie (POST, PUT, PATCH, DELETE) must echo the session's CSRF token in the
 \`X-CSRF-Token\` header: login returns it, \`GET /auth/csrf-token\` and the \`__Host-woop_csrf\` cookie give it again.
-Scripts send \`Authorization: Bearer <API token>\` (\`POST /api-tokens\`, agents and admins) and need no CSRF token.
+Scripts send \`Authorization: Bearer <API token>\` (\`POST /api-tokens\`, agents, admins and organisation admins) and need no CSRF token.
 A request or user the caller may not see answers 404, as if it did not exist.
 
 **Errors** are RFC 9457 \`application/problem+json\` with a stable \`code\`, a \`requestId\` (also in the

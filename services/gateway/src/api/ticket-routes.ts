@@ -126,7 +126,7 @@ export const ticketRoutes: ApiRoute[] = [
     responses: {
       201: { description: 'Created', schema: ticketViewSchema, headers: { Location: 'The new request' } },
     },
-    errors: { 403: ['no_organization'], 422: ['idempotency_key_reused'] },
+    errors: { 422: ['idempotency_key_reused'] },
     handle: forward('tickets', () => '/v1/tickets'),
   },
   {
@@ -216,13 +216,16 @@ export const ticketRoutes: ApiRoute[] = [
     path: '/tickets/{reference}/share',
     operationId: 'shareTicket',
     summary: '"Partager": share a request with people of the same organisation',
+    description:
+      'A request filed by a customer who belonged to no organisation cannot be shared (409 ' +
+      '`ticket_without_organization`); confidential requests never are.',
     tag: 'Tickets',
     auth: 'user',
     params: referenceParams,
     body: shareBody,
     idempotent: true,
     responses: { 200: { description: 'The new state', schema: ticketViewSchema } },
-    errors: { ...NOT_FOUND, 409: REFUSED },
+    errors: { ...NOT_FOUND, 409: [...REFUSED, 'ticket_without_organization'] },
     handle: forward('tickets', ticketPath('/share')),
   },
   {

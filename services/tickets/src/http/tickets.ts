@@ -23,7 +23,7 @@ import {
 } from '@woop/contracts';
 import { parseInput, ProblemError, type VerifiedIdentity } from '@woop/service-kit';
 import { allowedByRole, DEFAULT_SLA_POLICIES } from '@woop/workflows';
-import type { TicketRecord } from '../access';
+import { hasOrganization, ticketOrganizationId, type TicketRecord } from '../access';
 import { ticketWindows } from '../config';
 import { findPeople, peopleOf, withPeople } from '../people';
 import { listTickets, queueCounts, queuePage } from '../read-model';
@@ -36,11 +36,12 @@ const referenceOf = (t: AnyTicket) => ('_id' in t ? t._id : t.reference);
 
 /**
  * What `who` may do now: the workflow's rules for their role, less what the service keeps for
- * some people (removing someone else from "Partagé avec" is the requester's or the team's).
+ * some people (removing someone else from "Partagé avec" is the requester's or the team's) and
+ * sharing a request of no organisation (there is nobody to share it with).
  */
 function allowedFor(who: VerifiedIdentity, ticket: AnyTicket, allowed?: Record<Role, TicketActionName[]>) {
   const byRole = allowed ?? allowedByRole({ ...ticket, reference: referenceOf(ticket) });
-  const mine = byRole[who.role];
+  const mine = hasOrganization(ticket) ? byRole[who.role] : byRole[who.role].filter((a) => a !== 'share');
   if (who.role !== 'customer' || ticket.requester.id === who.userId) return mine;
   const isShared = (ticket.sharedWith ?? []).some((p) => p.id === who.userId);
   return mine.filter((a) => a !== 'unshare' || isShared);
@@ -108,9 +109,6 @@ export function ticketRoutes(ctx: RouteContext, r: Router): void {
 
   r.post('/tickets', async (req, res) => {
     const who = caller(req);
-    if (who.role === 'customer' && !who.organizationId) {
-      throw new ProblemError(403, 'no_organization', 'Not allowed', 'Your account belongs to no organisation.');
-    }
     const body = parseInput(createTicketBody, req.body);
     const type = await requestType(models, body.requestType);
     if (!type || !type.portals.includes(body.portal)) {
@@ -169,7 +167,8 @@ export function ticketRoutes(ctx: RouteContext, r: Router): void {
             requestType: type.key,
             requestTypeVersion: type.version,
             portal: body.portal,
-            organizationId: who.organizationId ?? 'woop',
+            // Taken now: a customer attached to an organisation later files their next ones there.
+            organizationId: ticketOrganizationId(who),
             requester: { id: who.userId, name: who.name },
             summary: form.summary,
             description: form.description,
@@ -231,6 +230,14 @@ export function ticketRoutes(ctx: RouteContext, r: Router): void {
     const { reference } = parseInput(referenceParams, req.params, 'path');
     const ticket = await visibleTicket(who, reference);
     const { userIds } = parseInput(shareBody, req.body ?? {});
+    if (!hasOrganization(ticket)) {
+      throw new ProblemError(
+        409,
+        'ticket_without_organization',
+        'Cannot share',
+        'This request belongs to no organisation: there is nobody of the same organisation to share it with.',
+      );
+    }
     const people = await findPeople(db(), userIds);
     const errors = userIds.flatMap((id, i) => {
       const p = people.get(id);
