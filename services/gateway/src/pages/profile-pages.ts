@@ -135,7 +135,13 @@ export function profilePages(kit: PageKit): Router {
       const checked = formErrors(passwordForm, body, ctx.locale);
       if (checked.errors) return show(ctx, { section: 'password', errors: checked.errors }, 400);
       try {
-        await ctx.call('identity', { method: 'POST', path: '/v1/me/password', json: checked.data });
+        // This session stays open; every other one ends (whoever knew the old password is logged out).
+        const keepSessionToken = ctx.caller!.via === 'cookie' ? ctx.caller!.token : undefined;
+        await ctx.call('identity', {
+          method: 'POST',
+          path: '/v1/me/password',
+          json: { ...checked.data, ...(keepSessionToken ? { keepSessionToken } : {}) },
+        });
       } catch (err) {
         if (err instanceof ProblemError && err.code === 'weak_password') {
           return show(ctx, { section: 'password', errors: { newPassword: ctx.t('password.too-common') } }, 400);
