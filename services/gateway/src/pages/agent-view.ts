@@ -28,7 +28,7 @@ const team = z
   .or(z.literal('').transform(() => undefined));
 
 /** The form of each agent action, from the posted fields to the payload the workflow takes. */
-const STAFF_FORMS: Record<string, z.ZodType<Record<string, unknown>>> = {
+export const STAFF_FORMS: Record<string, z.ZodType<Record<string, unknown>>> = {
   qualify: z
     .object({ priority, billable: z.enum(['true', 'false']), requestType: optionalId, agentId: optionalId, team })
     .transform(({ priority, billable, requestType, agentId, team }) => ({
@@ -123,6 +123,8 @@ export async function agentView(
       { value: 'true', label: ctx.t('common.yes') },
     ],
     agents: agents.map((a) => ({ value: a.userId, label: `${a.fullName || a.email} (${a.teams.join(', ')})` })),
+    /** Names of the people the activity mentions by id (assignments). */
+    names: new Map(people.map((p) => [p.userId, p.fullName || p.email])),
     teams: teams.map((t) => ({ value: t, label: t })),
     requestTypes: catalogue.map((t) => ({ value: t.key, label: t.label[ctx.locale] })),
     assignee: assignee ? assignee.fullName || assignee.email : undefined,

@@ -54,10 +54,12 @@ export function activityView(entry: Activity, ctx: PageContext, people: Map<stri
       });
       break;
     case 'assigned':
-      text = t('activity.assigned', {
-        who: data.agentId ? (people.get(String(data.agentId)) ?? String(data.agentId)) : t('activity.nobody'),
-        team: String(data.team ?? ''),
-      });
+      text = data.agentId
+        ? t('activity.assigned', {
+            who: people.get(String(data.agentId)) ?? String(data.agentId),
+            team: String(data.team ?? ''),
+          })
+        : t('activity.assigned-team', { team: String(data.team ?? '') });
       break;
     case 'priority_changed':
       text = t('activity.priority', { from: t(`priority.${String(data.from)}`), to: t(`priority.${String(data.to)}`) });
@@ -155,7 +157,8 @@ export function requestPages(kit: PageKit): Router {
       ctx.call<{ items: Attachment[] }>('tickets', { method: 'GET', path: ticketPath(reference, '/attachments') }),
       shareCandidates(ctx, ticket, allowed),
     ]);
-    const people = new Map<string, string>([[ticket.requester.id, ticket.requester.name]]);
+    const agent = staff ? await agentView(ctx, detail, extra) : undefined;
+    const people = new Map<string, string>([...(agent?.names ?? []), [ticket.requester.id, ticket.requester.name]]);
     const locale: Locale = ctx.locale;
     const details = (type?.fields ?? [])
       .filter((f) => ticket.fields?.[f.key] !== undefined)
@@ -198,7 +201,7 @@ export function requestPages(kit: PageKit): Router {
         errors: extra.errors,
         message: extra.message,
         isRequester: ticket.requester.id === me.userId,
-        agent: staff ? await agentView(ctx, detail, extra) : undefined,
+        agent,
       },
       status,
     );
