@@ -76,6 +76,7 @@ COPY --from=build /app/services/tickets/dist/ services/tickets/dist/
 COPY --from=build /app/services/notifications/dist/ services/notifications/dist/
 COPY services/notifications/templates/ services/notifications/templates/
 COPY --from=build /app/services/gateway/dist/ services/gateway/dist/
+COPY services/gateway/portal/ services/gateway/portal/
 
 # Files stay owned by root: the services only read them.
 USER node
