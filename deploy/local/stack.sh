@@ -58,7 +58,8 @@ print_urls() {
   cat <<URLS
 
 Woop support portal is running.
-  Gateway (the public entry)  http://127.0.0.1:${GATEWAY_PORT:-3000}
+  The portal (log in here)    http://127.0.0.1:${GATEWAY_PORT:-3000}
+  Agent console               http://127.0.0.1:${GATEWAY_PORT:-3000}/agent
   API and its docs            http://127.0.0.1:${GATEWAY_PORT:-3000}/api/v1/docs (OpenAPI: /api/v1/openapi.json)
   Temporal Web UI             http://127.0.0.1:${TEMPORAL_UI_PORT:-8233}
   Mail catcher (MailDev)      http://127.0.0.1:${MAILCATCHER_WEB_PORT:-1080}
