@@ -163,7 +163,13 @@ export function requestPages(kit: PageKit): Router {
     const details = (type?.fields ?? [])
       .filter((f) => ticket.fields?.[f.key] !== undefined)
       .map((f) => ({ label: f.label[locale], value: fieldValue(ctx, f, ticket.fields![f.key]) }));
-    const focus = typeof ctx.req.query.action === 'string' ? ctx.req.query.action : extra.form;
+    const asked = typeof ctx.req.query.action === 'string' ? ctx.req.query.action : undefined;
+    const focus = asked ?? extra.form;
+    // An email's button ("Valider la réponse") opened the page after the request moved on.
+    const stale =
+      asked !== undefined && asked in CUSTOMER_ACTIONS && !allowed.includes(asked)
+        ? ctx.t('request.refused-now', { status: ctx.t(`status.${ticket.status}`) })
+        : undefined;
     const actions = allowed
       .filter((a) => a in CUSTOMER_ACTIONS)
       .map((name) => ({
@@ -199,7 +205,7 @@ export function requestPages(kit: PageKit): Router {
         canShare: colleagues.length > 0,
         canAttach: ticket.status !== 'closed',
         errors: extra.errors,
-        message: extra.message,
+        message: extra.message ?? stale,
         isRequester: ticket.requester.id === me.userId,
         agent,
       },
