@@ -53,6 +53,16 @@ export function safeNext(next: unknown): string {
   return next.length > 500 ? '/' : next;
 }
 
+/** The page a form was posted from, to come back to after logging in again (this portal's only). */
+function refererPath(req: Request): string {
+  try {
+    const referer = new URL(req.get('referer') ?? '');
+    return referer.host === req.host ? safeNext(referer.pathname + referer.search) : '/';
+  } catch {
+    return '/';
+  }
+}
+
 export const loginUrl = (next: string) => (next === '/' ? '/login' : `/login?next=${encodeURIComponent(next)}`);
 
 /** The menu: customers see the portal and their requests; agents their console; admins administration. */
@@ -148,7 +158,7 @@ export function pageKit(deps: PagesDeps) {
       return;
     }
     if (err.status === 401) {
-      res.redirect(303, loginUrl(SAFE.has(req.method) ? req.originalUrl : (req.get('referer') ?? '/')));
+      res.redirect(303, loginUrl(SAFE.has(req.method) ? req.originalUrl : refererPath(req)));
       return;
     }
     for (const [name, value] of Object.entries(err.headers)) if (name === 'Retry-After') res.setHeader(name, value);
