@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { PRIORITIES } from '@woop/contracts';
+import { PRIORITIES, type BusinessCalendarSpec } from '@woop/contracts';
+import { businessMinutesBetween, PARIS_OFFICE_CALENDAR } from '@woop/workflows';
 import { formatDate, formErrors } from './i18n';
 import type { PageContext } from './kit';
 import type { RequestType } from './portal-pages';
@@ -62,8 +63,13 @@ export function staffActionPayload(
   return checked.errors ? { errors: checked.errors } : { payload: checked.data };
 }
 
-/** What a clock says: met, breached, paused or running, its deadline on the business calendar. */
-function clockView(ctx: PageContext, clock: NonNullable<TicketDetail['ticket']['sla']>['firstResponse']) {
+type Clock = NonNullable<TicketDetail['ticket']['sla']>['firstResponse'];
+
+/**
+ * What a clock says: met, breached, at risk, running or paused, its deadline, and the business
+ * time left on the ticket's own calendar (a running clock keeps counting since `runningSince`).
+ */
+export function clockView(ctx: PageContext, clock: Clock, calendar: BusinessCalendarSpec, now = new Date()) {
   const state = clock.metAt
     ? 'met'
     : clock.breachedAt
@@ -73,13 +79,15 @@ function clockView(ctx: PageContext, clock: NonNullable<TicketDetail['ticket']['
         : clock.runningSince
           ? 'running'
           : 'paused';
+  const running =
+    clock.runningSince && !clock.metAt ? businessMinutesBetween(calendar, new Date(clock.runningSince), now) : 0;
+  const left = Math.max(0, clock.targetMinutes - clock.consumedMinutes - running);
   const hours = (m: number) => `${Math.floor(m / 60)} h ${String(Math.round(m % 60)).padStart(2, '0')}`;
   return {
     state,
     label: ctx.t(`sla.state-${state}`),
     target: hours(clock.targetMinutes),
-    consumed: hours(clock.consumedMinutes),
-    left: hours(Math.max(0, clock.targetMinutes - clock.consumedMinutes)),
+    left: hours(left),
     breachAt: formatDate(clock.breachAt, ctx.locale),
     metAt: formatDate(clock.metAt, ctx.locale),
   };
@@ -95,6 +103,9 @@ export async function agentView(
   extra: { errors?: Record<string, string>; values?: Record<string, string>; form?: string },
 ) {
   const { ticket, allowed } = detail;
+  // Agents get the policy the ticket was created under, its calendar included.
+  const calendar =
+    (ticket as { slaPolicy?: { calendar?: BusinessCalendarSpec } }).slaPolicy?.calendar ?? PARIS_OFFICE_CALENDAR;
   const [people, catalogue] = await Promise.all([
     ctx
       .call<{ items: Person[] }>('identity', { method: 'GET', path: '/v1/users' })
@@ -131,7 +142,10 @@ export async function agentView(
     team: ticket.assignment?.team,
     escalationTeams: ticket.escalationTeams ?? [],
     sla: ticket.sla
-      ? { firstResponse: clockView(ctx, ticket.sla.firstResponse), resolution: clockView(ctx, ticket.sla.resolution) }
+      ? {
+          firstResponse: clockView(ctx, ticket.sla.firstResponse, calendar),
+          resolution: clockView(ctx, ticket.sla.resolution, calendar),
+        }
       : undefined,
     forms,
     can: Object.fromEntries(forms.map((f) => [f.name, true])),

@@ -1,10 +1,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PRIORITIES, REQUEST_TYPES, TICKET_STATUSES, ticketFormSchema } from '@woop/contracts';
+import { PARIS_OFFICE_CALENDAR } from '@woop/workflows';
 import { API_ROUTES } from '../service';
-import { STAFF_FORMS } from './agent-view';
+import { clockView, STAFF_FORMS } from './agent-view';
 import { formErrors, hasText, LOCALES, PORTAL_DIR, translator } from './i18n';
-import { safeNext } from './kit';
+import { safeNext, type PageContext } from './kit';
 import { formToFields, parisLocalToIso } from './portal-pages';
 import { createPageRenderer } from './render';
 import { CUSTOMER_ACTIONS } from './request-pages';
@@ -132,5 +133,33 @@ describe('pages', () => {
     expect(html).toContain('<html lang="en">');
     expect(html).toContain(translator('en')('requests.col-requester'));
     expect(html).toContain('CLOSED');
+  });
+});
+
+describe("the agent's SLA clocks", () => {
+  const ctx = { locale: 'fr', t: translator('fr') } as unknown as PageContext;
+
+  it('count the business time left on the calendar while a clock runs, over a weekend', () => {
+    // Running since Friday 17:00 Paris; on Monday 10:00, two business hours are gone (Fri 17–18, Mon 9–10).
+    const clock = { targetMinutes: 180, consumedMinutes: 0, runningSince: '2026-11-27T16:00:00.000Z' };
+    const view = clockView(ctx, clock, PARIS_OFFICE_CALENDAR, new Date('2026-11-30T09:00:00.000Z'));
+    expect(view.state).toBe('running');
+    expect(view.left).toBe('1 h 00');
+  });
+
+  it('stop counting while paused, and say when a clock was met', () => {
+    const paused = clockView(ctx, { targetMinutes: 540, consumedMinutes: 90 }, PARIS_OFFICE_CALENDAR);
+    expect([paused.state, paused.left, paused.label]).toEqual(['paused', '7 h 30', 'En pause']);
+    const met = clockView(
+      ctx,
+      {
+        targetMinutes: 60,
+        consumedMinutes: 10,
+        runningSince: '2026-11-27T16:00:00.000Z',
+        metAt: '2026-11-27T16:10:00.000Z',
+      },
+      PARIS_OFFICE_CALENDAR,
+    );
+    expect([met.state, met.left]).toEqual(['met', '0 h 50']);
   });
 });
