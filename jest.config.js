@@ -1,7 +1,9 @@
 /**
- * Two projects: `unit` (beside the code, no servers) and `integration` (test/integration, on
- * the real Temporal, Kafka, FerretDB and mail catcher; its global setup starts them if needed).
- * Tests run from TypeScript sources through swc; `npm run typecheck` does the type checking.
+ * Three projects: `unit` (beside the code, no servers), `integration` (test/integration, on
+ * the real Temporal, Kafka, FerretDB and mail catcher; its global setup starts them if needed)
+ * and `e2e` (test/e2e: the portal in Chromium, on the same servers and the same global setup,
+ * which jest runs once for both). Tests run from TypeScript sources through swc; `npm run
+ * typecheck` does the type checking.
  */
 const transform = {
   '^.+\\.ts$': [
@@ -29,6 +31,13 @@ module.exports = {
       ...common,
       displayName: 'integration',
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/setup/global-setup.ts',
+      globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
+    },
+    {
+      ...common,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
       globalSetup: '<rootDir>/test/setup/global-setup.ts',
       globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
     },

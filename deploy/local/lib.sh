@@ -117,6 +117,18 @@ ensure_prerequisites() {
   fi
 }
 
+# The end-to-end tests drive Debian's Chromium, never a browser download: installed with apt-get
+# (and a font, for readable screenshots) when missing. CHROMIUM_PATH points them at another binary.
+ensure_chromium() {
+  local bin="${CHROMIUM_PATH:-/usr/bin/chromium}"
+  [[ -x "$bin" ]] && return 0
+  [[ -z "${CHROMIUM_PATH:-}" ]] || die "CHROMIUM_PATH=$bin is not an executable"
+  command -v apt-get >/dev/null || die "the end-to-end tests need Chromium at $bin (or CHROMIUM_PATH)"
+  run_long "installing chromium for the end-to-end tests (apt-get)" env DEBIAN_FRONTEND=noninteractive \
+    bash -c "apt-get update -qq && apt-get install -y -qq chromium fonts-dejavu-core </dev/null"
+  [[ -x "$bin" ]] || die "apt-get installed chromium, yet $bin is missing"
+}
+
 # maven_fetch DIR LABEL DEPENDENCY...: copies the runtime jars of the given
 # groupId:artifactId:version coordinates (and their dependencies) into DIR/lib, once.
 maven_fetch() {

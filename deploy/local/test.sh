@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# The README's test command: install, build, static checks, then every test (unit and
-# integration). Jest's global setup starts the real servers if they are not running and stops
-# what it started at the end (WOOP_KEEP_INFRA=1 keeps them).
+# The README's test command: install, build, static checks, then every test (unit,
+# integration, and end-to-end in Chromium). Jest's global setup starts the real servers if they
+# are not running and stops what it started at the end (WOOP_KEEP_INFRA=1 keeps them).
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 
 ensure_prerequisites
+ensure_chromium
 ensure_node_modules
 build
 
@@ -24,5 +25,5 @@ else
   say "docker-compose not installed: skipping the compose file check (.ci/run installs it)"
 fi
 
-say "running jest (unit + integration)"
+say "running jest (unit + integration + e2e)"
 npx jest --ci "$@"

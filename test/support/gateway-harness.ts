@@ -18,9 +18,10 @@ export interface RunningGateway {
 /**
  * The gateway in-process in front of the given services (URLs ending in their origin), with a
  * database of its own for its rate-limit counters. It trusts loopback proxies, so tests can
- * play clients at different addresses with X-Forwarded-For.
+ * play clients at different addresses with X-Forwarded-For. `port` (default: any free one) lets
+ * a test give the origin to identity and notifications before it starts, for emailed links.
  */
-export async function startGateway(env: Record<string, string>): Promise<RunningGateway> {
+export async function startGateway(env: Record<string, string>, opts: { port?: number } = {}): Promise<RunningGateway> {
   const config = loadGatewayConfig({
     MONGODB_URI: process.env.MONGODB_URI ?? 'mongodb://127.0.0.1:27017',
     MONGODB_DB: uniqueId('gateway').replace(/-/g, '_'),
@@ -34,7 +35,7 @@ export async function startGateway(env: Record<string, string>): Promise<Running
   const svc = gatewayService(config, logger);
   await svc.mongo.connected;
   await svc.ready;
-  const { server, origin } = await serveInProcess(logger, svc.parts);
+  const { server, origin } = await serveInProcess(logger, svc.parts, opts.port);
   return {
     origin,
     config,

@@ -28,3 +28,26 @@ export async function waitForEmail(predicate: (e: CaughtEmail) => boolean, timeo
     await new Promise((r) => setTimeout(r, 200));
   }
 }
+
+/** Emails sent to `address`: MailDev keeps everyone's, so tests look only at addresses they made. */
+export async function emailsTo(address: string): Promise<CaughtEmail[]> {
+  const wanted = address.toLowerCase();
+  return (await listEmails()).filter((e) => e.to.some((t) => t.address.toLowerCase() === wanted));
+}
+
+export const headerOf = (email: CaughtEmail, name: string): string | undefined => {
+  const value = email.headers[name.toLowerCase()];
+  return Array.isArray(value) ? value[0] : value;
+};
+
+const ENTITIES: Record<string, string> = { '&amp;': '&', '&#x3D;': '=', '&#61;': '=', '&quot;': '"', '&#x27;': "'" };
+
+/** Every link of an email, once each: the HTML part's `href`s and the URLs written in the text part. */
+export function linksIn(email: CaughtEmail): string[] {
+  const links = new Set<string>();
+  for (const m of (email.html ?? '').matchAll(/href\s*=\s*["']([^"']+)["']/gi)) {
+    links.add(m[1]!.replace(/&(amp|quot|#x3D|#61|#x27);/g, (e) => ENTITIES[e] ?? e));
+  }
+  for (const m of (email.text ?? '').matchAll(/https?:\/\/[^\s<>"')\]]+/g)) links.add(m[0].replace(/[.,;:!?]+$/, ''));
+  return [...links].filter((l) => /^https?:/.test(l));
+}
