@@ -195,6 +195,14 @@ export class Accounts {
     this.relay.kick();
   }
 
+  /**
+   * Whether a link can still be used, without using it: the page it opens says at once that it
+   * expired or was used, rather than after the person typed a name and a password.
+   */
+  async checkLink(token: string, purpose: 'signup' | 'reset' | 'invite'): Promise<void> {
+    await this.usableLink(token, purpose === 'reset' ? ['reset'] : ['signup', 'invite']);
+  }
+
   /** The link's row if it can still be used; otherwise a 400 that says why. */
   private async usableLink(token: string, purposes: Array<'signup' | 'reset' | 'invite'>) {
     const row = tokenKind(token) === 'link' ? await this.m.LinkToken.findById(hashToken(token)).lean() : null;

@@ -61,6 +61,13 @@ export function identityRoutes(deps: {
       res.status(201).json(await accounts.completeSignup(body.token, body.fullName, body.password));
     });
 
+    r.post('/links/check', async (req, res) => {
+      await consume([limits.tokenAttemptsPerIp, ip(req)]);
+      const body = parseInput(checkLinkBody, req.body);
+      await accounts.checkLink(body.token, body.purpose);
+      res.status(204).end();
+    });
+
     r.post('/password-reset', async (req, res) => {
       const body = parseInput(passwordResetBody, req.body);
       await consume([limits.linkRequestsPerIp, ip(req)], [limits.linkRequestsPerEmail, body.email.toLowerCase()]);

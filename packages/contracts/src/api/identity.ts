@@ -26,6 +26,8 @@ export const logoutBody = z.object({ sessionToken: token });
 export const resolveBody = z.object({ token });
 export const passwordResetBody = z.object({ email, locale });
 export const completePasswordResetBody = z.object({ token, password });
+/** Whether an emailed link can still be used (the page it opens asks before showing its form). */
+export const checkLinkBody = z.object({ token, purpose: z.enum(['signup', 'invite', 'reset']) });
 
 const organizationName = z.string().trim().min(1).max(200);
 const emailDomains = z
