@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import express, { type Express } from 'express';
 import { accountPages } from './account-pages';
+import { consolePages } from './console-pages';
 import { PORTAL_DIR } from './i18n';
 import { pageKit, type PagesDeps } from './kit';
 import { portalPages } from './portal-pages';
@@ -19,6 +20,7 @@ export function mountPages(app: Express, base: Omit<PagesDeps, 'renderer'>): voi
   app.use(accountPages(kit, deps));
   app.use(portalPages(kit));
   app.use(requestPages(kit));
+  app.use(consolePages(kit));
   // Any other path: a page for a browser; an API client still gets problem+json.
   app.get(
     /^(?!\/api\/)/,
