@@ -1,6 +1,7 @@
 import express, { type Express, type Request } from 'express';
 import {
   changePasswordServiceBody,
+  checkLinkBody,
   completePasswordResetBody,
   completeSignupBody,
   createApiTokenBody,

@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 import express, { type Express } from 'express';
 import { accountPages } from './account-pages';
+import { adminPages } from './admin-pages';
+import { consolePages } from './console-pages';
 import { PORTAL_DIR } from './i18n';
 import { pageKit, type PagesDeps } from './kit';
 import { portalPages } from './portal-pages';
@@ -21,6 +23,8 @@ export function mountPages(app: Express, base: Omit<PagesDeps, 'renderer'>): voi
   app.use(portalPages(kit));
   app.use(requestPages(kit));
   app.use(profilePages(kit));
+  app.use(consolePages(kit));
+  app.use(adminPages(kit));
   // Any other path: a page for a browser; an API client still gets problem+json.
   app.get(
     /^(?!\/api\/)/,

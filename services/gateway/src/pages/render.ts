@@ -76,7 +76,8 @@ export type PageName = string;
 /** Pages compiled once at start; an unknown page name is a programming error, found by the tests. */
 export function createPageRenderer() {
   const hb = createEnvironment();
-  const compile = (file: string) => hb.compile(readFileSync(file, 'utf8'));
+  // preventIndent: an indented partial must not indent what a textarea holds.
+  const compile = (file: string) => hb.compile(readFileSync(file, 'utf8'), { preventIndent: true });
   const layout = compile(join(TEMPLATES, 'layouts', 'main.hbs'));
   const pages = new Map<string, HandlebarsTemplateDelegate>();
   for (const file of readdirSync(join(TEMPLATES, 'pages'))) {
