@@ -72,6 +72,12 @@ describe('identity service on FerretDB and Kafka', () => {
     const token = await linkFor(email, 'user.signup_requested');
     expect(token).toMatch(/^wpl_[A-Za-z0-9_-]{43}$/);
 
+    // The page the link opens asks first; asking does not use the link.
+    expect(await call('POST', '/links/check', { token, purpose: 'signup' })).toMatchObject({ status: 204 });
+    expect(await call('POST', '/links/check', { token, purpose: 'reset' })).toMatchObject({
+      status: 400,
+      body: { code: 'link_invalid' },
+    });
     const weak = await call('POST', '/signup/complete', { token, fullName: 'Nina Nouvelle', password: 'password1234' });
     expect(weak).toMatchObject({ status: 400, body: { code: 'weak_password', errors: [{ path: 'password' }] } });
     const short = await call('POST', '/signup/complete', { token, fullName: 'Nina Nouvelle', password: 'short' });
@@ -98,6 +104,10 @@ describe('identity service on FerretDB and Kafka', () => {
       password: 'un cheval correct agrafe',
     });
     expect(again).toMatchObject({ status: 400, body: { code: 'link_used' } });
+    expect(await call('POST', '/links/check', { token, purpose: 'signup' })).toMatchObject({
+      status: 400,
+      body: { code: 'link_used' },
+    });
     const stored = await id.svc.models.User.findOne({ email }).lean();
     expect(stored?.passwordHash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
     expect(await id.svc.models.LinkToken.exists({ _id: token })).toBeNull(); // only the hash is stored

@@ -129,6 +129,7 @@ export function accountPages(kit: PageKit, deps: PagesDeps): Router {
       get: kit.page('public', async (ctx) => {
         const given = token.safeParse(ctx.req.query.token);
         if (!given.success) return linkProblem(ctx, 'link_invalid', kind);
+        if (!(await linkUsable(ctx, given.data, kind === 'signup' ? 'signup' : 'invite', kind))) return;
         view(ctx, { token: given.data });
       }),
       post: kit.page('public', async (ctx) => {
@@ -201,6 +202,7 @@ export function accountPages(kit: PageKit, deps: PagesDeps): Router {
     kit.page('public', async (ctx) => {
       const given = token.safeParse(ctx.req.query.token);
       if (!given.success) return linkProblem(ctx, 'link_invalid', 'reset');
+      if (!(await linkUsable(ctx, given.data, 'reset', 'reset'))) return;
       resetView(ctx, { token: given.data });
     }),
   );
@@ -258,6 +260,23 @@ export function accountPages(kit: PageKit, deps: PagesDeps): Router {
   );
 
   return r;
+
+  /** Says at once that an emailed link expired or was used, before any form is filled in. */
+  async function linkUsable(
+    ctx: PageContext,
+    value: string,
+    purpose: 'signup' | 'invite' | 'reset',
+    kind: 'signup' | 'invitation' | 'reset',
+  ): Promise<boolean> {
+    try {
+      await identity(ctx, '/v1/links/check', { token: value, purpose });
+      return true;
+    } catch (err) {
+      if (!(err instanceof ProblemError) || !LINK_CODES.has(err.code)) throw err;
+      linkProblem(ctx, err.code, kind);
+      return false;
+    }
+  }
 
   /** A link that cannot be used: say why, in a sentence, and offer a new one. */
   function linkProblem(ctx: PageContext, code: string, kind: 'signup' | 'invitation' | 'reset') {
