@@ -660,6 +660,68 @@ describe('the portal in a browser (Chromium), end to end', () => {
     STEP,
   );
 
+  it(
+    'serves the agent console, the profile and the administration to whom they belong, and to nobody else',
+    async () => {
+      // The agent's queues (in English: the agent chose it in the step before): five, with counts.
+      expect(await agent.goto('/agent')).toBe(200);
+      expect(await agent.heading()).toBe('Agent console');
+      expect(await agent.page.locator('main .counts a').count()).toBe(5);
+      await agent.check('console');
+      expect(await agent.goto('/agent/queues/team')).toBe(200);
+      await agent.check('console-team');
+      expect(await agent.goto('/agent/queues/nope')).toBe(404);
+
+      // The agent's profile: the email switch moves, an API token is shown once and revoked.
+      expect(await agent.goto('/profile')).toBe(200);
+      await agent.check('profile');
+      expect(await agent.clickAndLoad(agent.page.locator('form[action="/profile/agent-emails"] button'))).toBe(200);
+      expect(await agent.notices()).toEqual(['Agent emails turned off.']);
+      expect(await agent.clickAndLoad(agent.page.locator('form[action="/profile/agent-emails"] button'))).toBe(200);
+      expect(await agent.notices()).toEqual(['Agent emails turned on.']);
+      await agent.page.locator('#token-name').fill(`e2e ${RUN}`);
+      expect(await agent.clickAndLoad(agent.button('Create a token'))).toBe(201);
+      expect(await agent.page.locator('#new-token').inputValue()).toMatch(/^wpt_/);
+      await agent.check('profile-token');
+      const revoke = agent.page.getByRole('button', { name: `Revoke e2e ${RUN}` });
+      expect(await agent.clickAndLoad(revoke)).toBe(200);
+      expect(await agent.notices()).toEqual(['Token revoked.']);
+      expect(await agent.page.getByRole('button', { name: `Revoke e2e ${RUN}` }).count()).toBe(0);
+      expect(await agent.goto('/admin')).toBe(404);
+
+      // A customer sees neither the console nor the administration; their profile has no tokens.
+      for (const path of ['/agent', '/admin', '/admin/users']) expect(await customer.goto(path)).toBe(404);
+      expect(await customer.goto('/profile')).toBe(200);
+      expect(await customer.page.locator('#api-tokens').count()).toBe(0);
+      await customer.check('profile');
+
+      // The administration: organisations (one created through its form), users, the catalogue.
+      const admin = await portal.person('admin');
+      await admin.logIn('admin@woop.example', DEMO_PASSWORD);
+      expect(await admin.goto('/admin')).toBe(200);
+      expect(await admin.heading()).toBe('Administration');
+      await admin.check('home');
+      expect(await admin.goto('/admin/organizations/new')).toBe(200);
+      await admin.page.locator('#org-name').fill(`Transports ${RUN}`);
+      await admin.page.locator('#org-kind').selectOption('carrier');
+      await admin.page.locator('#org-domains').fill(`transports-${RUN}.example`);
+      expect(await admin.clickAndLoad(admin.page.locator('#org-submit'))).toBe(200);
+      expect(await admin.goto('/admin/organizations')).toBe(200);
+      expect(await mainText(admin)).toContain(`Transports ${RUN}`);
+      await admin.check('organizations');
+      expect(await admin.goto(`/admin/users?q=${encodeURIComponent(CUSTOMER.email)}`)).toBe(200);
+      expect(await mainText(admin)).toContain(CUSTOMER.email);
+      await admin.check('users');
+      expect(await admin.goto('/admin/catalogue')).toBe(200);
+      for (const type of REQUEST_TYPES) expect(await mainText(admin)).toContain(type.label.fr);
+      await admin.check('catalogue');
+      expect(await admin.goto('/admin/catalogue/report-a-bug')).toBe(200);
+      await admin.check('request-type');
+      await admin.close();
+    },
+    STEP,
+  );
+
   it('has an accessibility check that finds violations (a page made to fail it)', async () => {
     const probe = await portal.person('probe');
     await probe.page.setContent(
