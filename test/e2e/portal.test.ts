@@ -30,6 +30,9 @@ const PNG = Buffer.from(
   'base64',
 );
 
+/** The smallest file that starts as a PDF must (the service checks the signature). */
+const PDF = Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n');
+
 const STEP = 150_000;
 const ERROR_HEADINGS = ['Page introuvable', 'Page not found', 'Un problème est survenu', 'Something went wrong'];
 const LINK_PROBLEM = ['Ce lien ne peut pas être utilisé', 'This link cannot be used'];
@@ -180,6 +183,7 @@ describe('the portal in a browser (Chromium), end to end', () => {
     expect(reference).toBeDefined();
     expect(await v.notices()).toContain(`Votre demande ${reference} a été créée.`);
     expect(await v.statusBadge()).toBe(caps('open'));
+    if (opts.file) expect(await v.link(opts.file.name).count()).toBe(1);
     return reference!;
   }
 
@@ -225,7 +229,7 @@ describe('the portal in a browser (Chromium), end to end', () => {
   );
 
   it(
-    'files a request of each of the four categories through the forms, with inline errors and an attachment',
+    'files a request of each of the four categories through the forms, each with an attachment, with inline errors',
     async () => {
       const c = customer;
       expect(await c.clickAndLoad(c.link(/^Je travaille pour une enseigne/))).toBe(200);
@@ -266,7 +270,14 @@ describe('the portal in a browser (Chromium), end to end', () => {
           'field-setting': 'Créneaux de livraison',
           'field-desiredValue': 'Samedi 8h-12h',
         },
-        { shot: 'create-configuration-request' },
+        {
+          shot: 'create-configuration-request',
+          file: {
+            name: `creneaux-${RUN}.csv`,
+            mimeType: 'text/csv',
+            buffer: Buffer.from('jour;debut;fin\nsamedi;08:00;12:00\n'),
+          },
+        },
       );
       refs.technical = await fileRequest(
         c,
@@ -277,7 +288,10 @@ describe('the portal in a browser (Chromium), end to end', () => {
           'field-affectedTool': 'API commandes',
           'field-environment': 'production',
         },
-        { shot: 'create-technical-assistance' },
+        {
+          shot: 'create-technical-assistance',
+          file: { name: `erreurs-${RUN}.txt`, mimeType: 'text/plain', buffer: Buffer.from('502 Bad Gateway\n') },
+        },
       );
       refs.personalData = await fileRequest(
         c,
@@ -287,7 +301,10 @@ describe('the portal in a browser (Chromium), end to end', () => {
           'field-dataSubjects': 'client-4242',
           'field-scope': 'delete',
         },
-        { shot: 'create-personal-data-deletion' },
+        {
+          shot: 'create-personal-data-deletion',
+          file: { name: `demande-${RUN}.pdf`, mimeType: 'application/pdf', buffer: PDF },
+        },
       );
     },
     STEP,

@@ -41,6 +41,25 @@ export function accountPages(kit: PageKit, deps: PagesDeps): Router {
     ctx.redirect(next);
   };
 
+  /**
+   * Sign-up and reset ask for a link the same way: an address, checked here, then identity,
+   * which answers alike whatever the address; the page says where the link went.
+   */
+  const askForLink =
+    (view: 'signup' | 'password-reset', path: string, texts: 'signup' | 'reset') => async (ctx: PageContext) => {
+      const body = ctx.req.body as Record<string, string>;
+      const checked = formErrors(emailStep, { email: body.email }, ctx.locale);
+      if (checked.errors) {
+        return ctx.render(view, { title: ctx.t(`${texts}.title`), email: body.email, errors: checked.errors }, 400);
+      }
+      await authLimit(ctx);
+      await identity(ctx, path, { email: checked.data.email, locale: ctx.locale });
+      ctx.render('link-sent', {
+        title: ctx.t(`${texts}.sent-title`),
+        message: ctx.t(`${texts}.sent`, { email: checked.data.email }),
+      });
+    };
+
   // ---- log in -------------------------------------------------------------------------------
   const loginPage = (ctx: PageContext, model: Record<string, unknown>, status = 200) =>
     ctx.render('login', { title: ctx.t('login.title'), next: safeNext(ctx.req.query.next), ...model }, status);
@@ -103,23 +122,7 @@ export function accountPages(kit: PageKit, deps: PagesDeps): Router {
       ctx.render('signup', { title: ctx.t('signup.title') });
     }),
   );
-  r.post(
-    '/signup',
-    form,
-    kit.page('public', async (ctx) => {
-      const body = ctx.req.body as Record<string, string>;
-      const checked = formErrors(emailStep, { email: body.email }, ctx.locale);
-      if (checked.errors) {
-        return ctx.render('signup', { title: ctx.t('signup.title'), email: body.email, errors: checked.errors }, 400);
-      }
-      await authLimit(ctx);
-      await identity(ctx, '/v1/signup', { email: checked.data.email, locale: ctx.locale });
-      ctx.render('link-sent', {
-        title: ctx.t('signup.sent-title'),
-        message: ctx.t('signup.sent', { email: checked.data.email }),
-      });
-    }),
-  );
+  r.post('/signup', form, kit.page('public', askForLink('signup', '/v1/signup', 'signup')));
 
   /** The page an emailed link opens: sign-up ("Almost done!") and invitation end the same way. */
   const completePage = (kind: 'signup' | 'invitation') => {
@@ -174,27 +177,7 @@ export function accountPages(kit: PageKit, deps: PagesDeps): Router {
       ctx.render('password-reset', { title: ctx.t('reset.title') });
     }),
   );
-  r.post(
-    '/password-reset',
-    form,
-    kit.page('public', async (ctx) => {
-      const body = ctx.req.body as Record<string, string>;
-      const checked = formErrors(emailStep, { email: body.email }, ctx.locale);
-      if (checked.errors) {
-        return ctx.render(
-          'password-reset',
-          { title: ctx.t('reset.title'), email: body.email, errors: checked.errors },
-          400,
-        );
-      }
-      await authLimit(ctx);
-      await identity(ctx, '/v1/password-reset', { email: checked.data.email, locale: ctx.locale });
-      ctx.render('link-sent', {
-        title: ctx.t('reset.sent-title'),
-        message: ctx.t('reset.sent', { email: checked.data.email }),
-      });
-    }),
-  );
+  r.post('/password-reset', form, kit.page('public', askForLink('password-reset', '/v1/password-reset', 'reset')));
   const resetView = (ctx: PageContext, model: Record<string, unknown>, status = 200) =>
     ctx.render('password-reset-complete', { title: ctx.t('reset.complete-title'), ...model }, status);
   r.get(

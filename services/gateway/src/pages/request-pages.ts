@@ -134,6 +134,13 @@ export function requestPages(kit: PageKit): Router {
     if (!parsed.success) throw new ProblemError(404, 'ticket_not_found', 'Not found');
     return parsed.data.reference;
   };
+  /** The person a sharing form names. */
+  const personOf = (ctx: PageContext) =>
+    z
+      .string()
+      .min(1)
+      .max(64)
+      .safeParse((ctx.req.body as Record<string, string>).userId);
   const ticketPath = (reference: string, suffix = '') => `/v1/tickets/${encodeURIComponent(reference)}${suffix}`;
 
   /** Renders the request page; after a refused form, with its errors and the values typed. */
@@ -319,11 +326,7 @@ export function requestPages(kit: PageKit): Router {
     form,
     kit.page('user', async (ctx) => {
       const reference = referenceOf(ctx);
-      const userId = z
-        .string()
-        .min(1)
-        .max(64)
-        .safeParse((ctx.req.body as Record<string, string>).userId);
+      const userId = personOf(ctx);
       if (!userId.success) {
         return show(ctx, reference, { form: 'share', errors: { userId: ctx.t('form.required') } }, 400);
       }
@@ -346,11 +349,7 @@ export function requestPages(kit: PageKit): Router {
     form,
     kit.page('user', async (ctx) => {
       const reference = referenceOf(ctx);
-      const userId = z
-        .string()
-        .min(1)
-        .max(64)
-        .safeParse((ctx.req.body as Record<string, string>).userId);
+      const userId = personOf(ctx);
       if (!userId.success) throw new ProblemError(404, 'not_found', 'Not found');
       try {
         await ctx.call('tickets', {
