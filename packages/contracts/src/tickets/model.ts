@@ -179,3 +179,14 @@ export interface TicketState {
   rejection?: { reason: string; at: string; by: Actor };
   activity: ActivityEntry[];
 }
+
+/**
+ * What a customer without organisation (open sign-up) files under: a value of their own that no
+ * organisation id can take (identity makes those UUIDs or `org-…`, never with a colon), so their
+ * requests match nobody else's organisation, in the tickets service and on the pages.
+ */
+export const PERSONAL_ORGANIZATION_PREFIX = 'user:';
+
+/** Whether a ticket belongs to a customer organisation (whose members see it and it can be shared with). */
+export const hasOrganization = (ticket: { organizationId: string }): boolean =>
+  !ticket.organizationId.startsWith(PERSONAL_ORGANIZATION_PREFIX);

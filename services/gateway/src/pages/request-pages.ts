@@ -1,6 +1,7 @@
 import express, { type Router } from 'express';
 import { z } from 'zod';
 import {
+  hasOrganization,
   referenceParams,
   TICKET_STATUSES,
   ticketListQuery,
@@ -210,6 +211,8 @@ export function requestPages(kit: PageKit): Router {
         notifications: detail.notifications,
         colleagues,
         canShare: colleagues.length > 0,
+        // Seen by its organisation's members unless confidential; a customer of no organisation has none.
+        organizationSees: !ticket.confidential && hasOrganization(ticket),
         canAttach: ticket.status !== 'closed',
         errors: extra.errors,
         message: extra.message ?? stale,
