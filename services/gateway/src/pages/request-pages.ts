@@ -120,8 +120,11 @@ export function requestPages(kit: PageKit): Router {
         invalidQuery: !parsed.success,
         rows: page.items.map((row) => ({ ...row, type: types.get(row.requestType) })),
         statuses: ['open', 'all', ...TICKET_STATUSES.filter((s) => s !== 'open')],
+        // "Mon organisation" for customers who have one.
         scopes:
-          ctx.me!.role === 'customer' ? ['all', 'created', 'organization', 'shared'] : ['all', 'created', 'shared'],
+          ctx.me!.role === 'customer' && ctx.me!.organizationId
+            ? ['all', 'created', 'organization', 'shared']
+            : ['all', 'created', 'shared'],
         requestTypes: catalogue.items,
         next: page.nextCursor ? `/requests?${filters.toString()}&cursor=${encodeURIComponent(page.nextCursor)}` : null,
         first: query.cursor ? `/requests?${filters.toString()}` : null,
