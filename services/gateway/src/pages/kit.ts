@@ -182,7 +182,7 @@ export function pageKit(deps: PagesDeps) {
         // A session that ended is no error: the visitor is simply not logged in any more.
         const caller = presented ? await authenticate(req, res, upstreams).catch(notLoggedIn) : undefined;
         if (!caller && auth === 'user') {
-          res.redirect(303, loginUrl(SAFE.has(req.method) ? req.originalUrl : '/'));
+          res.redirect(303, loginUrl(SAFE.has(req.method) ? req.originalUrl : refererPath(req)));
           return;
         }
         ctx = context(req, res, caller);
