@@ -23,12 +23,12 @@ import {
 } from '@woop/contracts';
 import { parseInput, ProblemError, type VerifiedIdentity } from '@woop/service-kit';
 import { allowedByRole, DEFAULT_SLA_POLICIES } from '@woop/workflows';
-import { hasOrganization, ticketOrganizationId, type TicketRecord } from '../access';
+import { hasOrganization, ticketOrganizationId, type TicketRecord } from './access';
 import { ticketWindows } from '../config';
-import { findPeople, peopleOf, withPeople } from '../people';
-import { listTickets, queueCounts, queuePage } from '../read-model';
-import { nextReference, requestType } from '../store';
-import { ReferenceTakenError, TicketActionRefusedError } from '../ticket-client';
+import { findPeople, peopleOf, withPeople } from '../model/people';
+import { listTickets, queueCounts, queuePage } from '../model/read-model';
+import { nextReference, requestType } from '../model/store';
+import { ReferenceTakenError, TicketActionRefusedError } from './ticket-client';
 import type { RouteContext } from './context';
 
 type AnyTicket = TicketState | TicketRecord;

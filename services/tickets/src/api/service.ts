@@ -8,11 +8,11 @@ import {
   type Logger,
   type ServiceParts,
 } from '@woop/service-kit';
-import type { TicketsConfig } from './config';
-import { ticketsApi } from './http';
-import { applyUserEvent, rewriteTicketsOf } from './people';
-import { backfillRows, ensureTicketIndexes } from './read-model';
-import { ensureReferenceFloor, seedCatalogue, ticketModels } from './store';
+import type { TicketsConfig } from '../config';
+import { ticketsApi } from './routes';
+import { applyUserEvent, rewriteTicketsOf } from '../model/people';
+import { backfillRows, ensureTicketIndexes } from '../model/read-model';
+import { ensureReferenceFloor, seedCatalogue, ticketModels } from '../model/store';
 import { TicketWorkflows } from './ticket-client';
 
 /** The tickets service's parts, for its main and for tests that run it in-process. */

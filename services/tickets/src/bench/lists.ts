@@ -23,7 +23,7 @@ import {
   ROWS_COLLECTION,
   rowOf,
   TICKETS_COLLECTION,
-} from './read-model';
+} from '../model/read-model';
 
 const TICKETS = Number(process.env.BENCH_TICKETS ?? 5_000);
 const ORGS = Number(process.env.BENCH_ORGS ?? 50);

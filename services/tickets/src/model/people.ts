@@ -1,6 +1,6 @@
 import type { mongo } from 'mongoose';
 import type { ActivityEntry, EventEnvelope, Person, UserFacts } from '@woop/contracts';
-import type { TicketRecord } from './access';
+import type { TicketRecord } from '../api/access';
 import { rowOf, ROWS_COLLECTION, TICKETS_COLLECTION } from './read-model';
 
 /**

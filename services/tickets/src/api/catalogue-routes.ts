@@ -1,8 +1,8 @@
 import type { Router } from 'express';
 import { catalogueQuery, requestTypeBody, requestTypeParams, requestTypeVersionParams } from '@woop/contracts';
 import { parseInput, ProblemError } from '@woop/service-kit';
-import { listRequestTypes, requestType } from '../store';
-import { requestTypeVersion, saveRequestType } from '../request-type-versions';
+import { listRequestTypes, requestType } from '../model/store';
+import { requestTypeVersion, saveRequestType } from '../model/request-type-versions';
 import type { RouteContext } from './context';
 
 const requestTypeNotFound = (detail: string) =>

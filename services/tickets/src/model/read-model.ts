@@ -11,7 +11,7 @@ import {
   type TicketStatus,
 } from '@woop/contracts';
 import { ProblemError, type VerifiedIdentity } from '@woop/service-kit';
-import type { TicketRecord } from './access';
+import type { TicketRecord } from '../api/access';
 
 /**
  * The ticket read model, written only by the workflow's projection activity (and by erasure):

@@ -7,8 +7,14 @@ import {
   referenceParams,
 } from '@woop/contracts';
 import { parseInput, ProblemError } from '@woop/service-kit';
-import { addAttachment, attachmentFile, listAttachments, matchesSignature, removeAttachment } from '../attachments';
-import { TicketActionRefusedError } from '../ticket-client';
+import {
+  addAttachment,
+  attachmentFile,
+  listAttachments,
+  matchesSignature,
+  removeAttachment,
+} from '../model/attachments';
+import { TicketActionRefusedError } from './ticket-client';
 import type { RouteContext } from './context';
 
 const unsupported = (detail: string) =>

@@ -1,4 +1,4 @@
-import { tracing } from './instrument';
+import { tracing } from '../instrument';
 import {
   connectMongo,
   connectTemporal,
@@ -9,7 +9,7 @@ import {
 } from '@woop/service-kit';
 import { workflowsPath } from '@woop/workflows';
 import { createTicketActivities } from './activities';
-import { loadTicketsConfig } from './config';
+import { loadTicketsConfig } from '../config';
 import { connectNative, createTicketWorker } from './temporal-worker';
 
 /** The Temporal worker host: polls the tickets task queue; answers /healthz and /readyz. */
