@@ -1,9 +1,10 @@
 import type { Request } from 'express';
 import type { TicketState } from '@woop/contracts';
 import { ProblemError, requireIdentity, type VerifiedIdentity } from '@woop/service-kit';
-import { canSee, type TicketRecord } from './access';
+import { canSee } from './access';
 import type { TicketsConfig } from '../config';
-import type { TicketModels } from '../model/store';
+import type { TicketModels } from '../model/database';
+import type { TicketRecord } from '../model/read-model';
 import type { TicketWorkflows } from './ticket-client';
 
 /** What every route module of the tickets API shares. */

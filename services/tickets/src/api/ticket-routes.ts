@@ -23,10 +23,11 @@ import {
 } from '@woop/contracts';
 import { parseInput, ProblemError, type VerifiedIdentity } from '@woop/service-kit';
 import { allowedByRole, DEFAULT_SLA_POLICIES } from '@woop/workflows';
-import { hasOrganization, ticketOrganizationId, type TicketRecord } from './access';
+import { hasOrganization, ticketOrganizationId } from './access';
 import { ticketWindows } from '../config';
 import { findPeople, peopleOf, withPeople } from '../model/people';
-import { listTickets, queueCounts, queuePage } from '../model/read-model';
+import type { TicketRecord } from '../model/read-model';
+import { listTickets, queueCounts, queuePage } from './queries';
 import { nextReference, requestType } from '../model/store';
 import { ReferenceTakenError, TicketActionRefusedError } from './ticket-client';
 import type { RouteContext } from './context';

@@ -1,7 +1,6 @@
 import type { mongo } from 'mongoose';
 import type { ActivityEntry, EventEnvelope, Person, UserFacts } from '@woop/contracts';
-import type { TicketRecord } from '../api/access';
-import { rowOf, ROWS_COLLECTION, TICKETS_COLLECTION } from './read-model';
+import { rowOf, ROWS_COLLECTION, TICKETS_COLLECTION, type TicketRecord } from './read-model';
 
 /**
  * The tickets service's copy of the people tickets name (from identity's user.* events): to

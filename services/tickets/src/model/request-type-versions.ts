@@ -1,18 +1,11 @@
 import type { RequestTypeDefinition } from '@woop/contracts';
-import { Schema } from 'mongoose';
-import type { TicketModels } from './store';
+import type { TicketModels } from './database';
 
 /**
- * Every version of every request type, `_id` `key@version`, never changed once written: a
- * ticket records the version it was created under and can always be rendered with it. The
- * current definition (`request_types`) is a copy of each type's latest version.
+ * Versions of the request types (`request_type_versions`, `_id` `key@version`): each edit of
+ * the catalogue makes one, never changed afterwards, so a ticket renders with the version it
+ * was created under.
  */
-export const requestTypeVersionSchema = new Schema(
-  { _id: String, key: String, version: Number, createdBy: { id: String, name: String } },
-  { strict: false, versionKey: false, timestamps: { createdAt: true, updatedAt: false } },
-);
-requestTypeVersionSchema.index({ key: 1, version: -1 });
-
 export type RequestTypeInput = Omit<RequestTypeDefinition, 'key' | 'version'>;
 export interface Editor {
   id: string;

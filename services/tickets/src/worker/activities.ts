@@ -2,7 +2,7 @@ import { TOPICS, type EventEnvelope, type TicketActivities, type TicketState } f
 import type { EventPublisher } from '@woop/service-kit';
 import type { Connection } from 'mongoose';
 import { findPeople, peopleOf, withPeople } from '../model/people';
-import { saveProjection } from '../model/read-model';
+import { saveProjection } from './projection';
 
 /**
  * The ticket workflow's side effects. `projectTicket` writes a version only over an older one

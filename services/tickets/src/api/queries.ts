@@ -1,0 +1,225 @@
+import { createHash } from 'node:crypto';
+import type { mongo } from 'mongoose';
+import {
+  OPEN_STATUSES,
+  STATUS_LABELS,
+  type QueueName,
+  type TicketListItem,
+  type TicketListQuery,
+  type TicketPage,
+  type TicketStatus,
+} from '@woop/contracts';
+import { ProblemError, type VerifiedIdentity } from '@woop/service-kit';
+import { normalizeText, ROWS_COLLECTION, type TicketRow } from '../model/read-model';
+
+/**
+ * The read side of the read model: the "Demandes" list and agents' queues, read from the rows
+ * only (see `model/read-model.ts`), never from Temporal.
+ */
+
+/**
+ * Indexes (on the rows) for the queries of this module, the visibility filter first:
+ * - a customer's list: `requester.id`, `sharedWithIds`, `organizationId` (each with createdAt,
+ *   the default sort) — the three arms of the customer's visibility `$or`;
+ * - agents' queues: `assignment.agentId`, `assignment.team`, `escalationTeams`, `slaState`,
+ *   each with status (queues only hold tickets still being worked);
+ * - `status` + `createdAt` for agents' "all open" lists, `updatedAt` for the other sort.
+ * Free text is a regular expression over `searchText`, narrowed first by these indexes.
+ */
+export const TICKET_INDEXES: Array<{ key: Record<string, 1 | -1>; name: string }> = [
+  { key: { 'requester.id': 1, createdAt: -1 }, name: 'requester_created' },
+  { key: { sharedWithIds: 1, createdAt: -1 }, name: 'shared_created' },
+  { key: { organizationId: 1, createdAt: -1 }, name: 'organization_created' },
+  { key: { 'assignment.agentId': 1, status: 1 }, name: 'agent_status' },
+  { key: { 'assignment.team': 1, status: 1 }, name: 'team_status' },
+  { key: { escalationTeams: 1, status: 1 }, name: 'escalation_status' },
+  { key: { slaState: 1, status: 1 }, name: 'sla_status' },
+  { key: { status: 1, createdAt: -1 }, name: 'status_created' },
+  { key: { updatedAt: -1 }, name: 'updated' },
+];
+
+export async function ensureTicketIndexes(db: mongo.Db): Promise<void> {
+  await db.collection(ROWS_COLLECTION).createIndexes(TICKET_INDEXES);
+}
+
+type Filter = Record<string, unknown>;
+const NOTHING: Filter = { _id: { $in: [] } };
+
+/** `canSee` (access.ts) as a query: the two must agree, and the tests check that they do. */
+export function visibilityFilter(who: VerifiedIdentity): Filter {
+  if (who.role === 'admin') return {};
+  if (who.role === 'agent') {
+    const arms: Filter[] = [
+      { confidential: false },
+      { 'assignment.team': { $in: who.teams } },
+      { escalationTeams: { $in: who.teams } },
+    ];
+    if (who.teams.includes('security')) arms.push({ confidential: true });
+    return { $or: arms };
+  }
+  const arms: Filter[] = [{ 'requester.id': who.userId }, { sharedWithIds: who.userId }];
+  if (who.organizationId) arms.push({ organizationId: who.organizationId, confidential: false });
+  return { $or: arms };
+}
+
+function scopeFilter(who: VerifiedIdentity, scope: TicketListQuery['scope']): Filter {
+  switch (scope) {
+    case 'created':
+      return { 'requester.id': who.userId };
+    case 'shared':
+      return { sharedWithIds: who.userId };
+    case 'organization':
+      return who.organizationId ? { organizationId: who.organizationId } : NOTHING;
+    case 'all':
+      return {};
+  }
+}
+
+function statusFilter(status: TicketListQuery['status']): Filter {
+  if (status === 'all') return {};
+  if (status === 'open') return { status: { $in: OPEN_STATUSES } };
+  return { status };
+}
+
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** Every word must appear (in any order), accents and case ignored. */
+function searchFilter(q: string | undefined): Filter {
+  if (!q) return {};
+  const words = normalizeText(q).split(/\s+/).filter(Boolean).slice(0, 10);
+  return { $and: words.map((w) => ({ searchText: { $regex: escapeRegExp(w) } })) };
+}
+
+// ---- cursor pagination --------------------------------------------------------------------
+
+type SortField = 'createdAt' | 'updatedAt';
+interface Sort {
+  field: SortField;
+  dir: 1 | -1;
+}
+const parseSort = (sort: string): Sort =>
+  sort.startsWith('-') ? { field: sort.slice(1) as SortField, dir: -1 } : { field: sort as SortField, dir: 1 };
+
+interface CursorData {
+  /** Sort value and reference of the last row served. */
+  v: string;
+  id: string;
+  /** Fingerprint of the query the cursor belongs to. */
+  q: string;
+}
+
+const fingerprint = (parts: unknown) =>
+  createHash('sha256').update(JSON.stringify(parts)).digest('base64url').slice(0, 16);
+
+function decodeCursor(cursor: string, expected: string): CursorData {
+  let data: CursorData;
+  try {
+    data = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as CursorData;
+  } catch {
+    data = { v: '', id: '', q: '' };
+  }
+  if (typeof data?.v !== 'string' || typeof data.id !== 'string' || data.q !== expected) {
+    throw new ProblemError(400, 'invalid_cursor', 'Invalid cursor', 'This cursor belongs to another list or query.', [
+      { path: 'cursor', message: 'not a cursor of this list' },
+    ]);
+  }
+  return data;
+}
+
+const encodeCursor = (data: CursorData) => Buffer.from(JSON.stringify(data)).toString('base64url');
+
+/** One page, sorted by `sort` then reference (unique), continuing after the cursor's row. */
+async function page(
+  db: mongo.Db,
+  filters: Filter[],
+  opts: { sort: string; limit: number; cursor?: string; fingerprint: string },
+): Promise<TicketPage> {
+  const { field, dir } = parseSort(opts.sort);
+  const all = [...filters];
+  if (opts.cursor) {
+    const c = decodeCursor(opts.cursor, opts.fingerprint);
+    const op = dir === 1 ? '$gt' : '$lt';
+    all.push({ $or: [{ [field]: { [op]: c.v } }, { [field]: c.v, _id: { [op]: c.id } }] });
+  }
+  const rows = (await db
+    .collection(ROWS_COLLECTION)
+    .find(all.length > 0 ? { $and: all } : {}, { projection: { searchText: 0 } })
+    .sort({ [field]: dir, _id: dir })
+    .limit(opts.limit + 1)
+    .toArray()) as unknown as TicketRow[];
+  const items = rows.slice(0, opts.limit);
+  const last = items.at(-1);
+  return {
+    items: items.map(listItem),
+    nextCursor:
+      rows.length > opts.limit && last
+        ? encodeCursor({ v: String(last[field]), id: last._id, q: opts.fingerprint })
+        : null,
+  };
+}
+
+export function listItem(record: TicketRow): TicketListItem {
+  return {
+    reference: record._id,
+    requestType: record.requestType,
+    summary: record.summary,
+    status: record.status,
+    statusLabel: STATUS_LABELS[record.status],
+    priority: record.priority,
+    project: 'Portail du support WOOP',
+    requester: { id: record.requester.id, name: record.requester.name },
+    organizationId: record.organizationId,
+    assignment: { ...record.assignment },
+    escalated: record.escalated,
+    createdAt: record.createdAt,
+    updatedAt: record.updatedAt,
+  };
+}
+
+/** The "Demandes" list: what `who` may see, filtered, searched, sorted, one page. */
+export function listTickets(db: mongo.Db, who: VerifiedIdentity, query: TicketListQuery): Promise<TicketPage> {
+  const { cursor: _cursor, limit: _limit, ...shape } = query;
+  return page(
+    db,
+    [
+      visibilityFilter(who),
+      scopeFilter(who, query.scope),
+      statusFilter(query.status),
+      query.requestType ? { requestType: query.requestType } : {},
+      searchFilter(query.q),
+    ],
+    { sort: query.sort, limit: query.limit, cursor: query.cursor, fingerprint: fingerprint([who.userId, shape]) },
+  );
+}
+
+// ---- agents' queues -----------------------------------------------------------------------
+
+/** Statuses in which a ticket still needs the support team (RÉSOLU waits for the customer). */
+export const WORKED_STATUSES: TicketStatus[] = ['open', 'assigned', 'in_progress', 'waiting_for_customer'];
+
+export function queueFilter(who: VerifiedIdentity, queue: QueueName): Filter {
+  const worked = { status: { $in: WORKED_STATUSES } };
+  const own: Record<QueueName, Filter> = {
+    unassigned: { 'assignment.agentId': { $exists: false } },
+    mine: { 'assignment.agentId': who.userId },
+    team: { $or: [{ 'assignment.team': { $in: who.teams } }, { escalationTeams: { $in: who.teams } }] },
+    sla_at_risk: { slaState: 'at_risk' },
+    sla_breached: { slaState: 'breached' },
+  };
+  return { $and: [visibilityFilter(who), worked, own[queue]] };
+}
+
+export const queuePage = (
+  db: mongo.Db,
+  who: VerifiedIdentity,
+  queue: QueueName,
+  opts: { limit: number; cursor?: string },
+): Promise<TicketPage> =>
+  // Oldest first: a queue is worked in the order requests came in.
+  page(db, [queueFilter(who, queue)], { ...opts, sort: 'createdAt', fingerprint: fingerprint([who.userId, queue]) });
+
+export async function queueCounts(db: mongo.Db, who: VerifiedIdentity, queues: readonly QueueName[]) {
+  const rows = db.collection(ROWS_COLLECTION);
+  const counts = await Promise.all(queues.map((q) => rows.countDocuments(queueFilter(who, q))));
+  return Object.fromEntries(queues.map((q, i) => [q, counts[i]!])) as Record<QueueName, number>;
+}
