@@ -6,7 +6,14 @@ import {
   type Locale,
   type UserFacts,
 } from '@woop/contracts';
-import { outboxPush, ProblemError, type OutboxEntry, type OutboxRelay, type VerifiedIdentity } from '@woop/service-kit';
+import {
+  isDuplicateKey,
+  outboxPush,
+  ProblemError,
+  type OutboxEntry,
+  type OutboxRelay,
+  type VerifiedIdentity,
+} from '@woop/service-kit';
 import type { IdentityConfig } from './config';
 import type { IdentityModels, UserDoc } from './model';
 import { hashPassword, passwordProblem, verifyPassword } from './passwords';
@@ -226,7 +233,7 @@ export class Accounts {
     try {
       await this.m.LinkUse.create({ _id: tokenHash });
     } catch (err) {
-      if ((err as { code?: number }).code === 11000) {
+      if (isDuplicateKey(err)) {
         throw new ProblemError(400, 'link_used', 'Link not usable', 'This link has already been used.');
       }
       throw err;
@@ -288,7 +295,7 @@ export class Accounts {
           outbox: [identityEvent('user.registered', id, { user: userFacts(user) })],
         });
       } catch (err) {
-        if ((err as { code?: number }).code === 11000) {
+        if (isDuplicateKey(err)) {
           throw new ProblemError(
             409,
             'account_exists',

@@ -1,5 +1,5 @@
 import type { Locale, OrganizationKind, UserRole } from '@woop/contracts';
-import { outboxPush, ProblemError, type OutboxRelay, type VerifiedIdentity } from '@woop/service-kit';
+import { isDuplicateKey, outboxPush, ProblemError, type OutboxRelay, type VerifiedIdentity } from '@woop/service-kit';
 import { identityEvent, normalizeEmail, userFacts, type Accounts } from './accounts';
 import type { ApiTokenDoc, IdentityModels, OrganizationDoc, UserDoc } from './model';
 import { hashToken, newId, newToken } from './secrets';
@@ -27,14 +27,6 @@ export function publicApiToken(token: ApiTokenDoc & { _id: string; createdAt: Da
 
 const notFound = () => new ProblemError(404, 'not_found', 'Not found', 'No such user or organisation.');
 const domainsOf = (domains: string[]) => [...new Set(domains.map((d) => d.toLowerCase()))];
-/**
- * A unique index refused the write. MongoDB says 11000; FerretDB 1.24 answers an update that
- * would break one with InternalError (1) "UNIQUE constraint failed" (its inserts do say 11000).
- */
-const isDuplicateKey = (err: unknown): boolean => {
-  const e = err as { code?: number; message?: string };
-  return e.code === 11000 || (e.code === 1 && /UNIQUE constraint failed/.test(e.message ?? ''));
-};
 const organizationExists = () =>
   new ProblemError(409, 'organization_exists', 'Organisation exists', 'An organisation has this name.');
 const forbidden = (detail: string) => new ProblemError(403, 'forbidden', 'Not allowed', detail);
@@ -216,7 +208,7 @@ export class Directory {
     try {
       await this.m.User.create(user);
     } catch (err) {
-      if ((err as { code?: number }).code === 11000) {
+      if (isDuplicateKey(err)) {
         throw new ProblemError(409, 'email_taken', 'Address in use', 'An account already uses this address.');
       }
       throw err;

@@ -21,7 +21,7 @@ import {
   type TicketState,
   type TicketView,
 } from '@woop/contracts';
-import { parseInput, ProblemError, type VerifiedIdentity } from '@woop/service-kit';
+import { isDuplicateKey, parseInput, ProblemError, type VerifiedIdentity } from '@woop/service-kit';
 import { allowedByRole, DEFAULT_SLA_POLICIES } from '@woop/workflows';
 import { hasOrganization, ticketOrganizationId } from './access';
 import { ticketWindows } from '../config';
@@ -154,7 +154,7 @@ export function ticketRoutes(ctx: RouteContext, r: Router): void {
         await models.Idempotency.create({ _id: idempotencyId, reference: next, requestHash });
         return { reference: next, fresh: true };
       } catch (err) {
-        if ((err as { code?: number }).code !== 11000) throw err;
+        if (!isDuplicateKey(err)) throw err;
         return { reference: (await models.Idempotency.findById(idempotencyId).lean())!.reference, fresh: false };
       }
     };

@@ -1,4 +1,5 @@
 import type { RequestTypeDefinition } from '@woop/contracts';
+import { isDuplicateKey } from '@woop/service-kit';
 import type { TicketModels } from './database';
 
 /**
@@ -12,7 +13,6 @@ export interface Editor {
   name: string;
 }
 
-const isDuplicate = (err: unknown) => (err as { code?: number }).code === 11000;
 const versionId = (key: string, version: number) => `${key}@${version}`;
 
 type StoredVersion = RequestTypeDefinition & { _id: string; createdAt?: Date; createdBy?: Editor };
@@ -42,7 +42,7 @@ export async function seedRequestTypeVersions(models: TicketModels): Promise<voi
       { $setOnInsert: { ...definition, key, version } },
       { upsert: true },
     ).catch((err: unknown) => {
-      if (!isDuplicate(err)) throw err;
+      if (!isDuplicateKey(err)) throw err;
     });
   }
 }
@@ -67,7 +67,7 @@ export async function saveRequestType(
       await models.RequestTypeVersion.create({ ...input, _id: versionId(key, version), key, version, createdBy: by });
       break;
     } catch (err) {
-      if (!isDuplicate(err)) throw err;
+      if (!isDuplicateKey(err)) throw err;
       version++;
     }
   }
@@ -90,7 +90,7 @@ async function publishLatest(models: TicketModels, key: string): Promise<void> {
       );
     } catch (err) {
       // A newer version got there first (the upsert collided with it): check again.
-      if (!isDuplicate(err)) throw err;
+      if (!isDuplicateKey(err)) throw err;
     }
   }
 }

@@ -1,4 +1,5 @@
 import { REQUEST_TYPES, type RequestTypeDefinition } from '@woop/contracts';
+import { isDuplicateKey } from '@woop/service-kit';
 import type { TicketModels } from './database';
 import { seedRequestTypeVersions } from './request-type-versions';
 
@@ -51,7 +52,7 @@ export async function nextReference(models: TicketModels): Promise<string> {
       await models.Reference.create({ _id: candidate });
       break;
     } catch (err) {
-      if ((err as { code?: number }).code !== 11000) throw err;
+      if (!isDuplicateKey(err)) throw err;
       candidate++;
     }
   }

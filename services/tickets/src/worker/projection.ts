@@ -1,12 +1,11 @@
 import type { mongo } from 'mongoose';
+import { isDuplicateKey } from '@woop/service-kit';
 import { ROWS_COLLECTION, rowOf, TICKETS_COLLECTION, type TicketLike, type TicketRecord } from '../model/read-model';
 
 /**
  * The write side of the read model: the workflow's projection activity writes each version of a
  * ticket here (see `model/read-model.ts` for what is stored).
  */
-
-const DUPLICATE_KEY = 11000;
 
 /**
  * Writes a version of a ticket and its row, each only over an older one: the filter matches
@@ -21,7 +20,7 @@ export async function saveProjection(db: mongo.Db, reference: string, ticket: Ti
         .collection(collection)
         .updateOne({ _id: reference as never, version: { $lt: ticket.version } }, { $set: set }, { upsert: true });
     } catch (err) {
-      if ((err as { code?: number }).code !== DUPLICATE_KEY) throw err;
+      if (!isDuplicateKey(err)) throw err;
     }
   };
   await upsertNewer(TICKETS_COLLECTION, { ...doc, projectedAt: new Date() });
