@@ -9,8 +9,9 @@ import {
   type TicketPage,
   type TicketStatus,
 } from '@woop/contracts';
-import { ProblemError, type VerifiedIdentity } from '@woop/service-kit';
+import type { VerifiedIdentity } from '@woop/service-kit';
 import { normalizeText, ROWS_COLLECTION, type TicketRow } from '../model/read-model';
+import { problem } from './problems';
 
 /**
  * The read side of the read model: the "Demandes" list and agents' queues, read from the rows
@@ -119,7 +120,7 @@ function decodeCursor(cursor: string, expected: string): CursorData {
     data = { v: '', id: '', q: '' };
   }
   if (typeof data?.v !== 'string' || typeof data.id !== 'string' || data.q !== expected) {
-    throw new ProblemError(400, 'invalid_cursor', 'Invalid cursor', 'This cursor belongs to another list or query.', [
+    throw problem('invalid_cursor', 'This cursor belongs to another list or query.', [
       { path: 'cursor', message: 'not a cursor of this list' },
     ]);
   }
