@@ -1,6 +1,7 @@
 # One image for every service of the monorepo. docker-compose.yml picks the entry point of each
-# service with `command:` (services/<name>/dist/main.js; the tickets worker is
-# services/tickets/dist/worker.js; the topic setup is packages/service-kit/dist/cli/ensure-topics.js).
+# service with `command:` (services/<name>/dist/main.js; the tickets service's two programs are
+# services/tickets/dist/api/main.js and, for its Temporal worker, services/tickets/dist/worker/main.js;
+# the topic setup is packages/service-kit/dist/cli/ensure-topics.js).
 
 ARG NODE_IMAGE=node:24-bookworm-slim
 

@@ -17,4 +17,4 @@ fi
 trap '[[ -n "$started" ]] && bash "$ROOT/deploy/local/ferretdb.sh" stop' EXIT
 
 say "benchmark: list and queues on FerretDB (a few minutes)"
-node services/tickets/dist/bench.js
+node services/tickets/dist/bench/lists.js

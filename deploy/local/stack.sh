@@ -9,9 +9,9 @@ SERVERS=(temporal kafka ferretdb mailcatcher)
 # name:entry point:port variable:default port
 SERVICES=(
   "identity:services/identity/dist/main.js:IDENTITY_PORT:3001"
-  "tickets:services/tickets/dist/main.js:TICKETS_PORT:3002"
+  "tickets:services/tickets/dist/api/main.js:TICKETS_PORT:3002"
   "notifications:services/notifications/dist/main.js:NOTIFICATIONS_PORT:3003"
-  "tickets-worker:services/tickets/dist/worker.js:TICKETS_WORKER_PORT:3004"
+  "tickets-worker:services/tickets/dist/worker/main.js:TICKETS_WORKER_PORT:3004"
   "gateway:services/gateway/dist/main.js:GATEWAY_PORT:3000"
 )
 

@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ticketWorkflowId } from '@woop/contracts';
-import { TICKETS_COLLECTION } from '../../services/tickets/src/read-model';
+import { TICKETS_COLLECTION } from '../../services/tickets/src/model/read-model';
 import { newTicket } from '../../workflows/src/testing/fixtures';
 import { eventually } from '../support/eventually';
 import { uniqueReference } from '../support/ids';

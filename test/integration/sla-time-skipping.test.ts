@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { SEARCH_ATTRIBUTES } from '@woop/contracts';
-import { TicketWorkflows } from '../../services/tickets/src/ticket-client';
+import { TicketWorkflows } from '../../services/tickets/src/api/ticket-client';
 import { addBusinessMinutes, PARIS_OFFICE_CALENDAR } from '../../workflows/src/sla/calendar';
 import { newTicket, testPolicy } from '../../workflows/src/testing/fixtures';
 import { uniqueReference } from '../support/ids';

@@ -1,7 +1,7 @@
 import { SEARCH_ATTRIBUTES } from '@woop/contracts';
 import { connectTemporal, createLogger } from '@woop/service-kit';
 import type { Worker } from '@temporalio/worker';
-import { connectNative, createTicketWorker } from '../../services/tickets/src/temporal-worker';
+import { connectNative, createTicketWorker } from '../../services/tickets/src/worker/temporal-worker';
 import * as activities from '../fixtures/smoke-activities';
 import { proceed, smokeWorkflow } from '../fixtures/smoke-workflows';
 import { uniqueId } from '../support/ids';

@@ -7,8 +7,8 @@ import {
   type NewTicket,
   type TicketState,
 } from '@woop/contracts';
-import { ReferenceTakenError, TicketActionRefusedError } from '../../services/tickets/src/ticket-client';
-import { TICKETS_COLLECTION } from '../../services/tickets/src/read-model';
+import { ReferenceTakenError, TicketActionRefusedError } from '../../services/tickets/src/api/ticket-client';
+import { TICKETS_COLLECTION } from '../../services/tickets/src/model/read-model';
 import { newTicket, testPolicy } from '../../workflows/src/testing/fixtures';
 import { uniqueReference } from '../support/ids';
 import { eventually } from '../support/eventually';

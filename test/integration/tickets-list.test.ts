@@ -1,8 +1,9 @@
 import { REQUEST_TYPES, TOPICS, type EventEnvelope, type TicketListItem, type TicketState } from '@woop/contracts';
 import { createKafka, createLogger, type VerifiedIdentity } from '@woop/service-kit';
-import { createTicketActivities } from '../../services/tickets/src/activities';
-import { ERASED_NAME } from '../../services/tickets/src/people';
-import { backfillRows, ROWS_COLLECTION } from '../../services/tickets/src/read-model';
+import { createTicketActivities } from '../../services/tickets/src/worker/activities';
+import { ERASED_NAME } from '../../services/tickets/src/model/people';
+import { ROWS_COLLECTION } from '../../services/tickets/src/model/read-model';
+import { backfillRows } from '../../services/tickets/src/worker/projection';
 import { eventually } from '../support/eventually';
 import { validFields } from '../support/forms';
 import { readEvents } from '../support/kafka-events';

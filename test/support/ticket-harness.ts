@@ -2,9 +2,9 @@ import { Client, Connection } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import { createEventPublisher, createKafka, createLogger, connectMongo, type MongoHandle } from '@woop/service-kit';
 import type { Kafka } from 'kafkajs';
-import { createTicketActivities } from '../../services/tickets/src/activities';
-import { connectNative, createTicketWorker } from '../../services/tickets/src/temporal-worker';
-import { TicketWorkflows } from '../../services/tickets/src/ticket-client';
+import { createTicketActivities } from '../../services/tickets/src/worker/activities';
+import { connectNative, createTicketWorker } from '../../services/tickets/src/worker/temporal-worker';
+import { TicketWorkflows } from '../../services/tickets/src/api/ticket-client';
 import { uniqueId } from './ids';
 
 export const TEMPORAL_ADDRESS = process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233';

@@ -12,10 +12,10 @@ import {
   signIdentity,
   type VerifiedIdentity,
 } from '@woop/service-kit';
-import { createTicketActivities } from '../../services/tickets/src/activities';
+import { createTicketActivities } from '../../services/tickets/src/worker/activities';
 import { loadTicketsConfig, type TicketsConfig } from '../../services/tickets/src/config';
-import { ticketsService } from '../../services/tickets/src/service';
-import { connectNative, createTicketWorker } from '../../services/tickets/src/temporal-worker';
+import { ticketsService } from '../../services/tickets/src/api/service';
+import { connectNative, createTicketWorker } from '../../services/tickets/src/worker/temporal-worker';
 import { eventually } from './eventually';
 import { uniqueId } from './ids';
 import { userEvent } from './people';

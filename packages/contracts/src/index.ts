@@ -6,6 +6,7 @@ export * from './tickets';
 export * from './identity';
 export * from './catalogue';
 export * from './ticket-form';
+export * from './api/errors';
 export * from './api/tickets';
 export * from './api/identity';
 export * from './api/notifications';

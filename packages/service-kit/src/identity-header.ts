@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Request } from 'express';
-import { ProblemError } from './problem';
+import { commonProblem } from './problem';
 
 /**
  * The identity the gateway verified (from a session or an API token), passed to the internal
@@ -56,6 +56,6 @@ export function verifyIdentity(
 /** The caller of a request, as the gateway signed it; 401 problem when there is none. */
 export function requireIdentity(req: Request, secret: string): VerifiedIdentity {
   const identity = verifyIdentity(req.header(IDENTITY_HEADER), secret);
-  if (!identity) throw new ProblemError(401, 'unauthenticated', 'Not logged in', 'Log in to continue.');
+  if (!identity) throw commonProblem('unauthenticated', 'Log in to continue.');
   return identity;
 }

@@ -1,4 +1,5 @@
 import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
+import { COMMON_ERRORS, type ErrorCatalogue } from '@woop/contracts';
 
 /**
  * RFC 9457 problem details. `code` is the stable, documented identifier callers switch on;
@@ -29,6 +30,26 @@ export class ProblemError extends Error {
   }
 }
 
+/**
+ * The problem maker of one API, from its catalogue (`@woop/contracts`, api/errors.ts): status
+ * and title come with the code, and a code the catalogue does not hold does not compile.
+ * `problems({ ...COMMON_ERRORS, ...IDENTITY_ERRORS })('link_invalid', 'Ask for a new one.')`.
+ */
+export function problems<C extends ErrorCatalogue>(catalogue: C) {
+  return (
+    code: keyof C & string,
+    detail?: string,
+    errors?: Problem['errors'],
+    headers?: Record<string, string>,
+  ): ProblemError => {
+    const { status, title } = catalogue[code]!;
+    return new ProblemError(status, code, title, detail, errors, headers);
+  };
+}
+
+/** The service kit's own problems (input, login, limits, failures), which any service may answer. */
+export const commonProblem = problems(COMMON_ERRORS);
+
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
 function problemType(code: string): string {
@@ -40,7 +61,7 @@ export const requestIdOf = (req: Request): string =>
   typeof req.id === 'string' || typeof req.id === 'number' ? String(req.id) : '';
 
 export const notFoundHandler: RequestHandler = (req, _res, next) => {
-  next(new ProblemError(404, 'not_found', 'Not found', `No route for ${req.method} ${req.path}`));
+  next(commonProblem('not_found', `No route for ${req.method} ${req.path}`));
 };
 
 const UNAVAILABLE_ERRORS = new Set([
@@ -73,6 +94,12 @@ export function isServerUnavailable(err: unknown): boolean {
 export const problemHandler: ErrorRequestHandler = (err, req, res, _next) => {
   const requestId = requestIdOf(req);
   const parserError = (err as { type?: string } | undefined)?.type;
+  const common = (code: keyof typeof COMMON_ERRORS): Problem => ({
+    type: problemType(code),
+    title: COMMON_ERRORS[code].title,
+    status: COMMON_ERRORS[code].status,
+    code,
+  });
   let problem: Problem;
   if (err instanceof ProblemError) {
     problem = { type: problemType(err.code), title: err.title, status: err.status, code: err.code };
@@ -80,32 +107,19 @@ export const problemHandler: ErrorRequestHandler = (err, req, res, _next) => {
     if (err.errors) problem.errors = err.errors;
     for (const [k, v] of Object.entries(err.headers)) res.setHeader(k, v);
   } else if (parserError === 'entity.too.large') {
-    problem = {
-      type: problemType('payload_too_large'),
-      title: 'Request body too large',
-      status: 413,
-      code: 'payload_too_large',
-    };
+    problem = common('payload_too_large');
   } else if (parserError === 'entity.parse.failed') {
-    problem = {
-      type: problemType('malformed_json'),
-      title: 'Request body is not valid JSON',
-      status: 400,
-      code: 'malformed_json',
-    };
+    problem = common('malformed_json');
   } else if (isServerUnavailable(err)) {
     req.log?.warn({ err }, 'a server this service needs is unavailable');
     problem = {
-      type: problemType('service_unavailable'),
-      title: 'Service unavailable',
-      status: 503,
-      code: 'service_unavailable',
+      ...common('service_unavailable'),
       detail: 'A part of the portal is not answering right now; try again in a few seconds.',
     };
     res.setHeader('Retry-After', '5');
   } else {
     req.log?.error({ err }, 'unhandled error');
-    problem = { type: problemType('internal_error'), title: 'Internal error', status: 500, code: 'internal_error' };
+    problem = common('internal_error');
   }
   problem.instance = req.originalUrl;
   problem.requestId = requestId;

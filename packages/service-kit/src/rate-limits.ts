@@ -6,7 +6,7 @@ import {
   RLWrapperTimeouts,
   type RateLimiterAbstract,
 } from 'rate-limiter-flexible';
-import { ProblemError } from './problem';
+import { commonProblem } from './problem';
 
 export type RateLimiter = RateLimiterAbstract;
 
@@ -46,7 +46,7 @@ export async function sweepLimits(db: Connection, now = new Date()): Promise<voi
 
 /** The 429 problem for an exhausted limit, with the seconds to wait in `Retry-After`. */
 export const tooManyRequests = (res: RateLimiterRes, detail = 'Too many attempts; try again later.') =>
-  new ProblemError(429, 'rate_limited', 'Too many requests', detail, undefined, {
+  commonProblem('rate_limited', detail, undefined, {
     'Retry-After': String(Math.max(1, Math.ceil(res.msBeforeNext / 1000))),
   });
 

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { ProblemError } from './problem';
+import { commonProblem } from './problem';
 
 /**
  * Parses a request part with a zod schema; a mismatch is a 400 problem with one entry per
@@ -8,10 +8,8 @@ import { ProblemError } from './problem';
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown, what = 'request body'): z.infer<S> {
   const parsed = schema.safeParse(input ?? {});
   if (parsed.success) return parsed.data;
-  throw new ProblemError(
-    400,
+  throw commonProblem(
     'validation_failed',
-    'Invalid request',
     `The ${what} has ${parsed.error.issues.length === 1 ? 'an invalid field' : 'invalid fields'}.`,
     parsed.error.issues.map((i) => ({ path: i.path.join('.') || '(root)', message: i.message })),
   );

@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { CookieOptions, Request, Response } from 'express';
 import { ProblemError, type VerifiedIdentity } from '@woop/service-kit';
+import { problem } from './problems';
 import type { Upstreams } from './upstreams';
 
 /**
@@ -46,8 +47,7 @@ export function presentedToken(req: Request): Omit<Caller, 'identity'> | undefin
   return session ? { via: 'cookie', token: session } : undefined;
 }
 
-export const unauthenticated = (detail = 'Log in to continue.') =>
-  new ProblemError(401, 'unauthenticated', 'Not logged in', detail);
+export const unauthenticated = (detail = 'Log in to continue.') => problem('unauthenticated', detail);
 
 /** The identity behind the request's token, from the identity service; 401 when there is none. */
 export async function authenticate(req: Request, res: Response, upstreams: Upstreams): Promise<Caller> {
@@ -88,10 +88,8 @@ export function checkCsrf(req: Request, caller: Caller, secret: string): void {
   const expected = Buffer.from(csrfTokenFor(caller.token, secret));
   const actual = Buffer.from(given);
   if (actual.length !== expected.length || !timingSafeEqual(actual, expected)) {
-    throw new ProblemError(
-      403,
+    throw problem(
       'csrf_failed',
-      'Request refused',
       `Send the session's CSRF token in the ${CSRF_HEADER} header (GET /api/v1/auth/csrf-token gives it).`,
     );
   }
@@ -106,7 +104,7 @@ export function checkOrigin(req: Request): void {
   const origin = req.header('origin');
   // Scripts send no Origin; a browser always does on a cross-site POST.
   if (origin === undefined || (origin !== 'null' && sameHost(origin, req.host))) return;
-  throw new ProblemError(403, 'origin_not_allowed', 'Request refused', 'Requests from another site are refused.');
+  throw problem('origin_not_allowed', 'Requests from another site are refused.');
 }
 
 function sameHost(origin: string, host: string | undefined): boolean {

@@ -11,6 +11,7 @@ import {
   type VerifiedIdentity,
 } from '@woop/service-kit';
 import type { GatewayConfig } from './config';
+import { problem } from './problems';
 
 export type UpstreamName = 'identity' | 'tickets' | 'notifications';
 
@@ -34,13 +35,13 @@ export function upstreamReadiness(config: GatewayConfig): ReadinessCheck[] {
 export const RETRY_AFTER_SECONDS = 5;
 
 export const serviceUnavailable = () =>
-  new ProblemError(
-    503,
+  problem(
     'service_unavailable',
-    'Service unavailable',
     'A part of the portal is not answering right now; try again in a few seconds.',
     undefined,
-    { 'Retry-After': String(RETRY_AFTER_SECONDS) },
+    {
+      'Retry-After': String(RETRY_AFTER_SECONDS),
+    },
   );
 
 export interface UpstreamCall {
@@ -157,33 +158,27 @@ export class Upstreams {
    */
   private async problemOf(name: UpstreamName, req: Request, res: globalThis.Response): Promise<ProblemError> {
     const text = await this.read(name, req, res);
-    let problem: Partial<Problem> | undefined;
+    let sent: Partial<Problem> | undefined;
     try {
-      problem = JSON.parse(text) as Partial<Problem>;
+      sent = JSON.parse(text) as Partial<Problem>;
     } catch {
-      problem = undefined;
+      sent = undefined;
     }
     if (res.status >= 502) {
       req.log.warn({ upstream: name, status: res.status }, 'service cannot answer');
       return serviceUnavailable();
     }
-    if (!problem || typeof problem.code !== 'string') {
+    if (!sent || typeof sent.code !== 'string') {
       req.log.error({ upstream: name, status: res.status }, 'service answered an error that is not a problem');
-      return new ProblemError(500, 'internal_error', 'Internal error');
+      return problem('internal_error');
     }
     const headers: Record<string, string> = {};
     for (const h of PROBLEM_HEADERS) {
       const value = res.headers.get(h);
       if (value !== null) headers[h] = value;
     }
-    return new ProblemError(
-      res.status,
-      problem.code,
-      problem.title ?? problem.code,
-      problem.detail,
-      problem.errors,
-      headers,
-    );
+    // Relayed as the service sent it (its catalogue is the service's, see @woop/contracts api/errors.ts).
+    return new ProblemError(res.status, sent.code, sent.title ?? sent.code, sent.detail, sent.errors, headers);
   }
 }
 

@@ -6,10 +6,17 @@ import {
   type Locale,
   type UserFacts,
 } from '@woop/contracts';
-import { outboxPush, ProblemError, type OutboxEntry, type OutboxRelay, type VerifiedIdentity } from '@woop/service-kit';
+import {
+  isDuplicateKey,
+  outboxPush,
+  type OutboxEntry,
+  type OutboxRelay,
+  type VerifiedIdentity,
+} from '@woop/service-kit';
 import type { IdentityConfig } from './config';
 import type { IdentityModels, UserDoc } from './model';
 import { hashPassword, passwordProblem, verifyPassword } from './passwords';
+import { problem } from './problems';
 import { hashToken, newId, newToken, tokenKind } from './secrets';
 
 const MINUTE = 60_000;
@@ -60,11 +67,10 @@ const passwordMessages = {
 };
 
 function checkPassword(password: string, context: string[], field = 'password'): void {
-  const problem = passwordProblem(password, context);
-  if (problem) {
-    throw new ProblemError(400, 'weak_password', 'Password refused', passwordMessages[problem], [
-      { path: field, message: passwordMessages[problem] },
-    ]);
+  const weakness = passwordProblem(password, context);
+  if (weakness) {
+    const message = passwordMessages[weakness];
+    throw problem('weak_password', message, [{ path: field, message }]);
   }
 }
 
@@ -206,14 +212,13 @@ export class Accounts {
   /** The link's row if it can still be used; otherwise a 400 that says why. */
   private async usableLink(token: string, purposes: Array<'signup' | 'reset' | 'invite'>) {
     const row = tokenKind(token) === 'link' ? await this.m.LinkToken.findById(hashToken(token)).lean() : null;
-    const refuse = (code: string, detail: string) => new ProblemError(400, code, 'Link not usable', detail);
     if (!row || !purposes.includes(row.purpose as never)) {
-      throw refuse('link_invalid', 'This link is not valid. Ask for a new one.');
+      throw problem('link_invalid', 'This link is not valid. Ask for a new one.');
     }
-    if (row.usedAt) throw refuse('link_used', 'This link has already been used. Ask for a new one.');
-    if (row.supersededAt) throw refuse('link_superseded', 'A newer link was sent; use the latest email.');
+    if (row.usedAt) throw problem('link_used', 'This link has already been used. Ask for a new one.');
+    if (row.supersededAt) throw problem('link_superseded', 'A newer link was sent; use the latest email.');
     if (row.expiresAt.getTime() <= Date.now())
-      throw refuse('link_expired', 'This link has expired. Ask for a new one.');
+      throw problem('link_expired', 'This link has expired. Ask for a new one.');
     return row;
   }
 
@@ -226,8 +231,8 @@ export class Accounts {
     try {
       await this.m.LinkUse.create({ _id: tokenHash });
     } catch (err) {
-      if ((err as { code?: number }).code === 11000) {
-        throw new ProblemError(400, 'link_used', 'Link not usable', 'This link has already been used.');
+      if (isDuplicateKey(err)) {
+        throw problem('link_used', 'This link has already been used.');
       }
       throw err;
     }
@@ -240,7 +245,7 @@ export class Accounts {
       },
       { $set: { usedAt: new Date() } },
     );
-    if (!used) throw new ProblemError(400, 'link_used', 'Link not usable', 'This link has already been used.');
+    if (!used) throw problem('link_used', 'This link has already been used.');
   }
 
   /** Finishes a sign-up or an invitation: full name + password → an active account, logged in. */
@@ -252,7 +257,7 @@ export class Accounts {
     let user: UserDoc;
     if (row.purpose === 'invite') {
       const invited = await this.m.User.findOne({ _id: row.userId, status: 'invited' }).lean();
-      if (!invited) throw new ProblemError(400, 'link_invalid', 'Link not usable', 'This invitation was withdrawn.');
+      if (!invited) throw problem('link_invalid', 'This invitation was withdrawn.');
       user = { ...invited, fullName, passwordHash, status: 'active' };
       const done = await this.m.User.updateOne(
         { _id: invited._id, status: 'invited' },
@@ -261,9 +266,7 @@ export class Accounts {
           $push: outboxPush(identityEvent('user.registered', invited._id, { user: userFacts(user) })),
         },
       );
-      if (done.modifiedCount !== 1) {
-        throw new ProblemError(400, 'link_invalid', 'Link not usable', 'This invitation was withdrawn.');
-      }
+      if (done.modifiedCount !== 1) throw problem('link_invalid', 'This invitation was withdrawn.');
     } else {
       const id = newId();
       user = {
@@ -288,13 +291,8 @@ export class Accounts {
           outbox: [identityEvent('user.registered', id, { user: userFacts(user) })],
         });
       } catch (err) {
-        if ((err as { code?: number }).code === 11000) {
-          throw new ProblemError(
-            409,
-            'account_exists',
-            'Account exists',
-            'An account already uses this address; log in.',
-          );
+        if (isDuplicateKey(err)) {
+          throw problem('account_exists', 'An account already uses this address; log in.');
         }
         throw err;
       }
@@ -306,8 +304,7 @@ export class Accounts {
   async completePasswordReset(token: string, password: string): Promise<void> {
     const row = await this.usableLink(token, ['reset']);
     const user = await this.m.User.findOne({ email: row.email, status: 'active' }).lean();
-    if (!user)
-      throw new ProblemError(400, 'link_invalid', 'Link not usable', 'This link is not valid. Ask for a new one.');
+    if (!user) throw problem('link_invalid', 'This link is not valid. Ask for a new one.');
     checkPassword(password, [user.email, user.fullName]);
     const passwordHash = await hashPassword(password);
     await this.consume(row._id);
@@ -334,9 +331,7 @@ export class Accounts {
     const user = await this.m.User.findOne({ _id: userId, status: 'active' }).lean();
     if (!(await verifyPassword(user?.passwordHash ?? undefined, input.currentPassword)) || !user) {
       const message = 'This is not your current password.';
-      throw new ProblemError(400, 'invalid_current_password', 'Password not changed', message, [
-        { path: 'currentPassword', message },
-      ]);
+      throw problem('invalid_current_password', message, [{ path: 'currentPassword', message }]);
     }
     checkPassword(input.newPassword, [user.email, user.email.split('@')[0] ?? '', user.fullName], 'newPassword');
     const passwordHash = await hashPassword(input.newPassword);
@@ -358,10 +353,10 @@ export class Accounts {
     const usable = user && (user.status === 'active' || user.status === 'deactivated') ? user : null;
     const ok = await verifyPassword(usable?.passwordHash ?? undefined, password);
     if (!ok || !usable) {
-      throw new ProblemError(401, 'invalid_credentials', 'Login failed', 'Wrong email or password.');
+      throw problem('invalid_credentials', 'Wrong email or password.');
     }
     if (usable.status === 'deactivated') {
-      throw new ProblemError(403, 'account_deactivated', 'Account deactivated', 'This account has been deactivated.');
+      throw problem('account_deactivated', 'This account has been deactivated.');
     }
     return this.openSession(usable);
   }

@@ -1,7 +1,8 @@
 import type { Locale, OrganizationKind, UserRole } from '@woop/contracts';
-import { outboxPush, ProblemError, type OutboxRelay, type VerifiedIdentity } from '@woop/service-kit';
+import { isDuplicateKey, outboxPush, type OutboxRelay, type VerifiedIdentity } from '@woop/service-kit';
 import { identityEvent, normalizeEmail, userFacts, type Accounts } from './accounts';
 import type { ApiTokenDoc, IdentityModels, OrganizationDoc, UserDoc } from './model';
+import { problem } from './problems';
 import { hashToken, newId, newToken } from './secrets';
 
 /** Identity as seen by someone else: no hashes, no outbox. */
@@ -25,19 +26,10 @@ export function publicApiToken(token: ApiTokenDoc & { _id: string; createdAt: Da
   };
 }
 
-const notFound = () => new ProblemError(404, 'not_found', 'Not found', 'No such user or organisation.');
+const notFound = () => problem('not_found', 'No such user or organisation.');
 const domainsOf = (domains: string[]) => [...new Set(domains.map((d) => d.toLowerCase()))];
-/**
- * A unique index refused the write. MongoDB says 11000; FerretDB 1.24 answers an update that
- * would break one with InternalError (1) "UNIQUE constraint failed" (its inserts do say 11000).
- */
-const isDuplicateKey = (err: unknown): boolean => {
-  const e = err as { code?: number; message?: string };
-  return e.code === 11000 || (e.code === 1 && /UNIQUE constraint failed/.test(e.message ?? ''));
-};
-const organizationExists = () =>
-  new ProblemError(409, 'organization_exists', 'Organisation exists', 'An organisation has this name.');
-const forbidden = (detail: string) => new ProblemError(403, 'forbidden', 'Not allowed', detail);
+const organizationExists = () => problem('organization_exists', 'An organisation has this name.');
+const forbidden = (detail: string) => problem('forbidden', detail);
 
 /**
  * Organisations and user management. Admins manage everything; an organisation admin manages
@@ -193,7 +185,7 @@ export class Directory {
     }
     if (input.role === 'customer') {
       if (!input.organizationId) {
-        throw new ProblemError(400, 'validation_failed', 'Invalid request', 'A customer belongs to an organisation.', [
+        throw problem('validation_failed', 'A customer belongs to an organisation.', [
           { path: 'organizationId', message: 'Required for a customer.' },
         ]);
       }
@@ -216,8 +208,8 @@ export class Directory {
     try {
       await this.m.User.create(user);
     } catch (err) {
-      if ((err as { code?: number }).code === 11000) {
-        throw new ProblemError(409, 'email_taken', 'Address in use', 'An account already uses this address.');
+      if (isDuplicateKey(err)) {
+        throw problem('email_taken', 'An account already uses this address.');
       }
       throw err;
     }
@@ -249,12 +241,10 @@ export class Directory {
       if (actor.role === 'customer') throw forbidden("Only an admin or an agent changes a customer's organisation.");
       if ((changes.role ?? user.role) !== 'customer') {
         const message = 'Only customers belong to an organisation.';
-        throw new ProblemError(400, 'validation_failed', 'Invalid request', message, [
-          { path: 'organizationId', message },
-        ]);
+        throw problem('validation_failed', message, [{ path: 'organizationId', message }]);
       }
       if (!(await this.m.Organization.exists({ _id: changes.organizationId }))) {
-        throw new ProblemError(404, 'not_found', 'Not found', 'No such organisation.');
+        throw problem('not_found', 'No such organisation.');
       }
     }
     const onlyProfile = keys.every((k) => k === 'fullName' || k === 'locale');

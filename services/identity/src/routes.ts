@@ -27,6 +27,7 @@ import {
 import type { Accounts } from './accounts';
 import { publicOrganization, publicUser, type Directory } from './directory';
 import type { Limits } from './limits';
+import { problem } from './problems';
 
 const ACCEPTED = {
   status: 'accepted',
@@ -111,7 +112,7 @@ export function identityRoutes(deps: {
 
     r.post('/sessions/resolve', async (req, res) => {
       const identity = await accounts.resolve(parseInput(resolveBody, req.body).token);
-      if (!identity) throw new ProblemError(401, 'unauthenticated', 'Not logged in', 'The session has ended.');
+      if (!identity) throw problem('unauthenticated', 'The session has ended.');
       res.json({ identity });
     });
 

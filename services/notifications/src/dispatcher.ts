@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { TOPICS, type EventEnvelope } from '@woop/contracts';
 import type { EventPublisher, Logger, SmtpHandle } from '@woop/service-kit';
+import { isDuplicateKey } from '@woop/service-kit';
 import type { PlannedEmail } from './recipients';
 import type { NotificationModels } from './store';
 import type { Renderer } from './templates';
@@ -60,7 +61,7 @@ export class Dispatcher {
       });
       return 'claimed';
     } catch (err) {
-      if ((err as { code?: number }).code !== 11000) throw err;
+      if (!isDuplicateKey(err)) throw err;
     }
     // A claim older than the lease belongs to a copy that died (or a failed send retried).
     const taken = await this.models.Delivery.findOneAndUpdate(

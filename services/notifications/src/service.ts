@@ -8,13 +8,13 @@ import {
   kafkaReadiness,
   readEvent,
   parseInput,
-  ProblemError,
   requireIdentity,
   type Logger,
   type ServiceParts,
 } from '@woop/service-kit';
 import type { NotificationsConfig } from './config';
 import { Dispatcher } from './dispatcher';
+import { problem } from './problems';
 import { planEmails, type PlanContext } from './recipients';
 import { agentEmailsPreferenceId, applyUserEvent, findRecipient, findTeamAgents, notificationModels } from './store';
 import { createRenderer } from './templates';
@@ -85,7 +85,7 @@ export function notificationsService(config: NotificationsConfig, logger: Logger
       r.use(express.json({ limit: '4kb' }));
       // The delivery log: what was sent to whom, when, for which event (agents and admins).
       r.get('/deliveries', async (req, res) => {
-        if (caller(req).role === 'customer') throw new ProblemError(403, 'forbidden', 'Not allowed', 'Agents only.');
+        if (caller(req).role === 'customer') throw problem('forbidden', 'Agents only.');
         const q = parseInput(deliveryQuery, req.query, 'query');
         const filter = {
           ...(q.eventId ? { eventId: q.eventId } : {}),
@@ -115,7 +115,7 @@ export function notificationsService(config: NotificationsConfig, logger: Logger
       // The agents' emails (new requests of their teams, customers' moves on their tickets), for the caller.
       const agentOnly = (req: express.Request) => {
         const who = caller(req);
-        if (who.role === 'customer') throw new ProblemError(403, 'forbidden', 'Not allowed', 'Agents only.');
+        if (who.role === 'customer') throw problem('forbidden', 'Agents only.');
         return who;
       };
       r.get('/preferences/agent-emails', async (req, res) => {

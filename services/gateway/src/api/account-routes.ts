@@ -27,7 +27,7 @@ import { z } from 'zod';
 import { clearSessionCookies, csrfTokenFor, setSessionCookies } from '../auth';
 import { forward, type ApiRoute, type RouteContext } from './route';
 
-const LINK_ERRORS = ['link_invalid', 'link_expired', 'link_used', 'link_superseded'];
+const LINK_ERRORS = ['link_invalid', 'link_expired', 'link_used', 'link_superseded'] as const;
 
 export const sessionSchema = z
   .object({
@@ -292,7 +292,6 @@ export const accountRoutes: ApiRoute[] = [
     auth: 'user',
     query: listUsersQuery,
     responses: { 200: { description: 'Users', schema: userList } },
-    errors: { 403: ['forbidden'] },
     handle: forward('identity', () => '/v1/users'),
   },
   {
@@ -341,11 +340,12 @@ export const accountRoutes: ApiRoute[] = [
     path: `/users/{userId}/${action}`,
     operationId: `${action}User`,
     summary: action === 'deactivate' ? 'Deactivate a user: their sessions end' : 'Reactivate a user',
+    description: 'A user the caller may not manage answers 404, as one that does not exist.',
     tag: 'Organisations and users',
     auth: 'user',
     params: userIdParams,
     responses: { 200: { description: 'The user', schema: userSchema } },
-    errors: { 403: ['forbidden'], 404: ['not_found'] },
+    errors: { 404: ['not_found'] },
     handle: forward('identity', userPath(`/${action}`)),
   })),
   {

@@ -1,5 +1,16 @@
+import { API_ERRORS, ERROR_CATALOGUES, type ApiErrorCode, type ErrorCatalogue } from '@woop/contracts';
 import { API_ROUTES, API_VERSION } from '../service';
 import { openApiDocument } from './openapi';
+
+/**
+ * Codes of the services' catalogues that no client of the gateway can get, and why: the
+ * gateway refuses the request first. (The portal's pages call the services themselves and may
+ * see them.)
+ */
+const NOT_THROUGH_THE_GATEWAY: Partial<Record<ApiErrorCode, string>> = {
+  empty_file: 'an empty attachment is refused by the gateway first (validation_failed)',
+  unknown_action: "the gateway's path schema takes known actions only (validation_failed)",
+};
 
 describe('the OpenAPI document', () => {
   const doc = openApiDocument(API_ROUTES, API_VERSION);
@@ -26,5 +37,46 @@ describe('the OpenAPI document', () => {
       if (r.auth === 'user') expect(responses).toHaveProperty('401');
       expect(Object.keys(responses).some((s) => s.startsWith('2'))).toBe(true);
     }
+  });
+
+  /** Every documented problem, as [operation, status, code]. */
+  const documented = API_ROUTES.flatMap((r) =>
+    Object.entries(doc.paths?.[r.path]?.[r.method]?.responses ?? {}).flatMap(([status, response]) => {
+      const schema = (response as { content?: Record<string, { schema?: unknown }> }).content?.[
+        'application/problem+json'
+      ]?.schema as { allOf?: Array<{ properties?: { code?: { enum?: string[] } } }> } | undefined;
+      return (schema?.allOf?.[1]?.properties?.code?.enum ?? []).map((code) => [r.operationId, Number(status), code]);
+    }),
+  ) as Array<[string, number, string]>;
+
+  it("takes every problem code it documents from the errors catalogues, under the code's own status", () => {
+    expect(documented.length).toBeGreaterThan(100);
+    const wrong = documented.filter(
+      ([, status, code]) => !(code in API_ERRORS) || API_ERRORS[code as ApiErrorCode].status !== status,
+    );
+    expect(wrong).toEqual([]);
+  });
+
+  it('documents every code of the catalogues somewhere, but those the gateway never lets through', () => {
+    const seen = new Set(documented.map(([, , code]) => code));
+    const everyCode = Object.values(ERROR_CATALOGUES).flatMap((c) => Object.keys(c));
+    const missing = everyCode.filter((c) => !seen.has(c) && !(c in NOT_THROUGH_THE_GATEWAY));
+    expect(missing).toEqual([]);
+    expect(Object.keys(NOT_THROUGH_THE_GATEWAY).filter((c) => seen.has(c))).toEqual([]);
+  });
+
+  it('gives a code the same status in every catalogue that has it', () => {
+    const statuses = new Map<string, Set<number>>();
+    for (const catalogue of Object.values(ERROR_CATALOGUES) as ErrorCatalogue[]) {
+      for (const [code, { status }] of Object.entries(catalogue)) {
+        statuses.set(code, (statuses.get(code) ?? new Set<number>()).add(status));
+      }
+    }
+    expect([...statuses].filter(([, s]) => s.size > 1)).toEqual([]);
+  });
+
+  it('says what each documented problem is called', () => {
+    const listTickets = doc.paths?.['/tickets']?.get?.responses?.['400'] as { description?: string };
+    expect(listTickets.description).toContain('`invalid_cursor` (Invalid cursor)');
   });
 });

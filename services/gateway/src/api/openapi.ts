@@ -1,4 +1,4 @@
-import { idempotencyKeySchema } from '@woop/contracts';
+import { API_ERRORS, idempotencyKeySchema, type ApiErrorCode } from '@woop/contracts';
 import { z } from 'zod';
 import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiResponsesObject } from 'zod-openapi';
 import { CSRF_HEADER, SESSION_COOKIE } from '../auth';
@@ -50,27 +50,40 @@ with a different body is refused with 422 \`idempotency_key_reused\`.
 
 **Request bodies** are JSON (256 KiB at most) except attachments, whose body is the file itself.`;
 
-/** Problem codes every operation of a kind may answer, by status. */
-function commonErrors(route: ApiRoute): Record<number, string[]> {
-  const errors: Record<number, string[]> = {};
-  const add = (status: number, ...codes: string[]) => (errors[status] = [...(errors[status] ?? []), ...codes]);
+/**
+ * Problem codes every operation of a kind may answer, by status: the gateway's checks (origin,
+ * login, CSRF, body, limits) and failures. With the route's own `errors`, the document lists
+ * exactly the codes of the errors catalogues (`@woop/contracts`, api/errors.ts) it can answer.
+ */
+export function commonErrors(route: ApiRoute): Record<number, ApiErrorCode[]> {
+  const errors: Record<number, ApiErrorCode[]> = {};
+  const add = (code: ApiErrorCode) => (errors[API_ERRORS[code].status] ??= []).push(code);
   const changes = route.method !== 'get';
   const input = route.params || route.query || route.body || route.rawBody || route.idempotent;
-  if (input) add(400, 'validation_failed');
-  if (route.body) add(400, 'malformed_json');
-  if (route.auth === 'user') add(401, 'unauthenticated');
-  if (changes) add(403, 'origin_not_allowed');
-  if (changes && route.auth === 'user') add(403, 'csrf_failed');
-  if (route.body || route.rawBody) add(413, 'payload_too_large');
-  if (route.body || route.rawBody) add(415, 'unsupported_media_type');
-  add(429, 'rate_limited');
-  add(500, 'internal_error');
-  add(503, 'service_unavailable');
+  if (input) add('validation_failed');
+  if (route.body) add('malformed_json');
+  if (route.auth === 'user') add('unauthenticated');
+  if (changes) add('origin_not_allowed');
+  if (changes && route.auth === 'user') add('csrf_failed');
+  if (route.body || route.rawBody) add('payload_too_large');
+  if (route.body || route.rawBody) add('unsupported_media_type');
+  add('rate_limited');
+  add('internal_error');
+  add('service_unavailable');
   return errors;
 }
 
 const REQUEST_ID_HEADER = { description: 'The request id, as in the logs', schema: { type: 'string' as const } };
 const RETRY_AFTER_HEADER = { description: 'Seconds to wait before trying again', schema: { type: 'integer' as const } };
+
+/** Every problem code an operation may answer, by status: the common ones and the route's own. */
+export function problemCodes(route: ApiRoute): Record<number, ApiErrorCode[]> {
+  const errors = commonErrors(route);
+  for (const [status, codes] of Object.entries(route.errors ?? {}) as Array<[string, readonly ApiErrorCode[]]>) {
+    errors[Number(status)] = [...new Set([...(errors[Number(status)] ?? []), ...codes])];
+  }
+  return errors;
+}
 
 function responses(route: ApiRoute): ZodOpenApiResponsesObject {
   const out: ZodOpenApiResponsesObject = {};
@@ -91,13 +104,9 @@ function responses(route: ApiRoute): ZodOpenApiResponsesObject {
         : undefined;
     out[status as `2${string}`] = { description: r.description, headers, ...(content ? { content } : {}) };
   }
-  const errors = commonErrors(route);
-  for (const [status, codes] of Object.entries(route.errors ?? {}))
-    errors[Number(status)] = [...(errors[Number(status)] ?? []), ...codes];
-  for (const [status, codes] of Object.entries(errors)) {
-    const unique = [...new Set(codes)];
+  for (const [status, unique] of Object.entries(problemCodes(route))) {
     out[status as `4${string}`] = {
-      description: `Problem: ${unique.map((c) => `\`${c}\``).join(', ')}`,
+      description: `Problem: ${unique.map((c) => `\`${c}\` (${API_ERRORS[c].title})`).join(', ')}`,
       headers: {
         'X-Request-Id': REQUEST_ID_HEADER,
         ...(status === '429' || status === '503' ? { 'Retry-After': RETRY_AFTER_HEADER } : {}),

@@ -1,9 +1,16 @@
 import type { Request, Response } from 'express';
+import type { ApiErrorCodeWith, ApiErrorStatus } from '@woop/contracts';
 import type { z } from 'zod';
 import type { Caller } from '../auth';
 import type { UpstreamName, Upstreams } from '../upstreams';
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+/**
+ * Problem codes by status, each taken from the errors catalogues (`@woop/contracts`,
+ * api/errors.ts) under the status it comes with: `{ 404: ['ticket_not_found'] }`.
+ */
+export type ProblemCodes = { readonly [S in ApiErrorStatus]?: readonly ApiErrorCodeWith<S>[] };
 
 export interface RouteResponse {
   description: string;
@@ -52,8 +59,12 @@ export interface ApiRoute {
   /** The body is a file (attachments), not JSON. */
   rawBody?: { types: readonly string[]; maxBytes: number };
   responses: Record<number, RouteResponse>;
-  /** Problem codes this operation may answer beyond the ones every operation may. */
-  errors?: Record<number, string[]>;
+  /**
+   * Problem codes this operation may answer beyond the ones every operation of its kind may
+   * (see `commonErrors` in openapi.ts): exactly those its handler and the owning service can
+   * give through the gateway, no more.
+   */
+  errors?: ProblemCodes;
   handle(ctx: RouteContext): Promise<void>;
 }
 

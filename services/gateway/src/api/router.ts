@@ -1,8 +1,9 @@
 import express, { type Request, type RequestHandler, type Router } from 'express';
 import { idempotencyKeySchema } from '@woop/contracts';
-import { consume, parseInput, ProblemError } from '@woop/service-kit';
+import { consume, parseInput } from '@woop/service-kit';
 import { authenticate, checkCsrf, checkOrigin } from '../auth';
 import type { GatewayLimits } from '../limits';
+import { problem } from '../problems';
 import type { Upstreams } from '../upstreams';
 import type { ApiRoute, RouteContext } from './route';
 
@@ -14,8 +15,7 @@ export const expressPath = (openApiPath: string): string => openApiPath.replace(
 const hasBody = (req: Request) =>
   req.header('transfer-encoding') !== undefined || Number(req.header('content-length') ?? 0) > 0;
 
-const unsupportedMediaType = (expected: string) =>
-  new ProblemError(415, 'unsupported_media_type', 'Unsupported content type', `Send the body as ${expected}.`);
+const unsupportedMediaType = (expected: string) => problem('unsupported_media_type', `Send the body as ${expected}.`);
 
 /** Reads the body the route takes, and refuses any other kind. */
 function bodyReader(route: ApiRoute): RequestHandler {
@@ -85,9 +85,7 @@ export function apiRouter(deps: {
       } else if (route.rawBody) {
         const file = req.body as Buffer;
         if (!Buffer.isBuffer(file) || file.length === 0) {
-          throw new ProblemError(400, 'validation_failed', 'Invalid request', 'The body must be the file.', [
-            { path: '(body)', message: 'empty file' },
-          ]);
+          throw problem('validation_failed', 'The body must be the file.', [{ path: '(body)', message: 'empty file' }]);
         }
         ctx.forwarded.file = { body: file, contentType: req.header('content-type')! };
       }

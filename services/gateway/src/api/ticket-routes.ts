@@ -32,8 +32,8 @@ import { ProblemError } from '@woop/service-kit';
 import { z } from 'zod';
 import { forward, type ApiRoute } from './route';
 
-const NOT_FOUND = { 404: ['ticket_not_found'] };
-const REFUSED = ['action_not_allowed_in_status', 'role_not_allowed'];
+const NOT_FOUND = { 404: ['ticket_not_found'] } as const;
+const REFUSED = ['action_not_allowed_in_status', 'role_not_allowed'] as const;
 const REFUSAL_HEADERS = {
   'X-Allowed-Actions': 'On a 409: the actions the caller may take now, comma-separated',
   'X-Ticket-Status': 'On a 409: the current status',
@@ -109,6 +109,7 @@ export const ticketRoutes: ApiRoute[] = [
     auth: 'user',
     query: ticketListQuery,
     responses: { 200: { description: 'A page of requests', schema: ticketPage } },
+    errors: { 400: ['invalid_cursor'] },
     handle: forward('tickets', () => '/v1/tickets'),
   },
   {
@@ -258,13 +259,7 @@ export const ticketRoutes: ApiRoute[] = [
         headers: { Location: 'The file' },
       },
     },
-    errors: {
-      ...NOT_FOUND,
-      400: ['empty_file'],
-      409: ['ticket_closed'],
-      413: ['payload_too_large'],
-      415: ['unsupported_media_type'],
-    },
+    errors: { ...NOT_FOUND, 409: ['ticket_closed'] },
     handle: forward('tickets', ticketPath('/attachments')),
   },
   {
@@ -345,7 +340,7 @@ export const ticketRoutes: ApiRoute[] = [
     params: queueParams,
     query: queuePageQuery,
     responses: { 200: { description: 'A page of requests', schema: ticketPage } },
-    errors: { 403: ['forbidden'] },
+    errors: { 400: ['invalid_cursor'], 403: ['forbidden'] },
     handle: forward('tickets', (p) => `/v1/queues/${p.queue}`),
   },
   {

@@ -1,6 +1,7 @@
 import express, { type Router } from 'express';
 import { queuePageQuery, QUEUES, type QueueName, type TicketListItem, type TicketPage } from '@woop/contracts';
 import { ProblemError } from '@woop/service-kit';
+import { problem } from '../problems';
 import { formatDate, type Locale } from './i18n';
 import type { PageContext, PageKit } from './kit';
 import type { RequestType } from './portal-pages';
@@ -15,7 +16,7 @@ interface Organization {
   name: string;
 }
 
-export const notFound = () => new ProblemError(404, 'not_found', 'Not found');
+export const notFound = () => problem('not_found');
 
 /** A service's 403 on a page is a page that does not exist for this person: nothing about why. */
 export const hide403 = (err: unknown): never => {

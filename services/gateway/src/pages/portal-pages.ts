@@ -11,6 +11,7 @@ import {
   type requestTypeSchema,
 } from '@woop/contracts';
 import { ProblemError } from '@woop/service-kit';
+import { problem } from '../problems';
 import { formErrors, TIME_ZONE } from './i18n';
 import { fieldErrors, type PageContext, type PageKit } from './kit';
 
@@ -158,7 +159,7 @@ export function portalPages(kit: PageKit): Router {
     '/portal/:portal',
     kit.page('user', async (ctx) => {
       const portal = portalOf(ctx);
-      if (!portal) throw new ProblemError(404, 'not_found', 'Not found');
+      if (!portal) throw problem('not_found');
       ctx.render('portal', {
         title: ctx.t(`home.portal-${portal}`),
         section: 'home',
@@ -174,9 +175,9 @@ export function portalPages(kit: PageKit): Router {
       .string()
       .regex(/^[a-z0-9-]{1,100}$/)
       .safeParse(ctx.req.params.type);
-    if (!key.success) throw new ProblemError(404, 'not_found', 'Not found');
+    if (!key.success) throw problem('not_found');
     const type = await ctx.call<RequestType>('tickets', { method: 'GET', path: `/v1/catalogue/${key.data}` });
-    if (!type.portals.includes(portal)) throw new ProblemError(404, 'not_found', 'Not found');
+    if (!type.portals.includes(portal)) throw problem('not_found');
     return type;
   };
 
@@ -235,7 +236,7 @@ export function portalPages(kit: PageKit): Router {
     '/portal/:portal/create/:type',
     kit.page('user', async (ctx) => {
       const portal = portalOf(ctx);
-      if (!portal) throw new ProblemError(404, 'not_found', 'Not found');
+      if (!portal) throw problem('not_found');
       showForm(ctx, portal, await loadType(ctx, portal), {});
     }),
   );
@@ -245,7 +246,7 @@ export function portalPages(kit: PageKit): Router {
     withUploads('attachments'),
     kit.page('user', async (ctx) => {
       const portal = portalOf(ctx);
-      if (!portal) throw new ProblemError(404, 'not_found', 'Not found');
+      if (!portal) throw problem('not_found');
       const type = await loadType(ctx, portal);
       const body = ctx.req.body as Record<string, string>;
       const files = (ctx.req.files as UploadedFile[] | undefined) ?? [];

@@ -1,6 +1,7 @@
 import express, { type Router } from 'express';
 import { z } from 'zod';
 import { ProblemError } from '@woop/service-kit';
+import { problem } from '../problems';
 import { form } from './account-pages';
 import { formErrors, LANGUAGE_COOKIE, LOCALES } from './i18n';
 import { fieldErrors, type PageContext, type PageKit } from './kit';
@@ -160,7 +161,7 @@ export function profilePages(kit: PageKit): Router {
     '/profile/agent-emails',
     form,
     kit.page('user', async (ctx) => {
-      if (!isStaff(ctx)) throw new ProblemError(404, 'not_found', 'Not found');
+      if (!isStaff(ctx)) throw problem('not_found');
       const enabled = (ctx.req.body as Record<string, string>).enabled === 'true';
       await ctx.call('notifications', { method: 'PUT', path: '/v1/preferences/agent-emails', json: { enabled } });
       ctx.flash(enabled ? 'done.agent-emails-on' : 'done.agent-emails-off');
@@ -172,7 +173,7 @@ export function profilePages(kit: PageKit): Router {
     '/profile/api-tokens',
     form,
     kit.page('user', async (ctx) => {
-      if (!mayHoldTokens(ctx)) throw new ProblemError(404, 'not_found', 'Not found');
+      if (!mayHoldTokens(ctx)) throw problem('not_found');
       const body = ctx.req.body as Record<string, string>;
       const checked = formErrors(tokenForm, body, ctx.locale);
       if (checked.errors) return show(ctx, { section: 'tokens', errors: checked.errors, values: body }, 400);
@@ -196,7 +197,7 @@ export function profilePages(kit: PageKit): Router {
     form,
     kit.page('user', async (ctx) => {
       const tokenId = z.string().min(1).max(64).safeParse(ctx.req.params.tokenId);
-      if (!tokenId.success) throw new ProblemError(404, 'not_found', 'Not found');
+      if (!tokenId.success) throw problem('not_found');
       await ctx.call('identity', { method: 'DELETE', path: `/v1/api-tokens/${encodeURIComponent(tokenId.data)}` });
       ctx.flash('done.token-revoked');
       ctx.redirect('/profile');

@@ -10,6 +10,7 @@ import {
   type attachmentSchema,
 } from '@woop/contracts';
 import { ProblemError } from '@woop/service-kit';
+import { problem } from '../problems';
 import { form } from './account-pages';
 import { formatDate, formErrors, type Locale } from './i18n';
 import { fieldErrors, type PageContext, type PageKit } from './kit';
@@ -135,7 +136,7 @@ export function requestPages(kit: PageKit): Router {
   // ---- the request page ---------------------------------------------------------------------
   const referenceOf = (ctx: PageContext): string => {
     const parsed = referenceParams.safeParse({ reference: ctx.req.params.reference });
-    if (!parsed.success) throw new ProblemError(404, 'ticket_not_found', 'Not found');
+    if (!parsed.success) throw problem('ticket_not_found');
     return parsed.data.reference;
   };
   /** The person a sharing form names. */
@@ -259,7 +260,7 @@ export function requestPages(kit: PageKit): Router {
     kit.page('user', async (ctx) => {
       const reference = referenceOf(ctx);
       const action = actionName.safeParse(ctx.req.params.action);
-      if (!action.success) throw new ProblemError(404, 'not_found', 'Not found');
+      if (!action.success) throw problem('not_found');
       const body = ctx.req.body as Record<string, string>;
       const customer = CUSTOMER_ACTIONS[action.data];
       let payload: Record<string, unknown>;
@@ -274,7 +275,7 @@ export function requestPages(kit: PageKit): Router {
         }
       } else {
         const staff = staffActionPayload(ctx, action.data, body);
-        if (!staff) throw new ProblemError(404, 'not_found', 'Not found');
+        if (!staff) throw problem('not_found');
         if ('errors' in staff)
           return show(ctx, reference, { form: action.data, errors: staff.errors, values: body }, 400);
         payload = staff.payload;
@@ -356,7 +357,7 @@ export function requestPages(kit: PageKit): Router {
     kit.page('user', async (ctx) => {
       const reference = referenceOf(ctx);
       const userId = personOf(ctx);
-      if (!userId.success) throw new ProblemError(404, 'not_found', 'Not found');
+      if (!userId.success) throw problem('not_found');
       try {
         await ctx.call('tickets', {
           method: 'DELETE',
@@ -395,7 +396,7 @@ export function requestPages(kit: PageKit): Router {
         .string()
         .regex(/^[a-f0-9]{24}$/)
         .safeParse(ctx.req.params.attachmentId);
-      if (!id.success) throw new ProblemError(404, 'attachment_not_found', 'Not found');
+      if (!id.success) throw problem('attachment_not_found');
       const upstream = await ctx.deps.upstreams.call('tickets', ctx.req, {
         method: 'GET',
         path: ticketPath(reference, `/attachments/${id.data}`),

@@ -7,131 +7,16 @@ import {
   type TicketListItem,
   type TicketListQuery,
   type TicketPage,
-  type TicketState,
   type TicketStatus,
 } from '@woop/contracts';
-import { ProblemError, type VerifiedIdentity } from '@woop/service-kit';
-import type { TicketRecord } from './access';
+import type { VerifiedIdentity } from '@woop/service-kit';
+import { normalizeText, ROWS_COLLECTION, type TicketRow } from '../model/read-model';
+import { problem } from './problems';
 
 /**
- * The ticket read model, written only by the workflow's projection activity (and by erasure):
- * - `tickets`: one document per ticket (`_id` = reference), the workflow's state, for the
- *   detail page and access checks;
- * - `ticket_rows`: one small row per ticket with what lists filter, sort and show. Lists and
- *   queues read rows only: on MongoDB the indexes below cover them; on the local FerretDB
- *   (SQLite), which scans and decodes every document of a collection for such queries, a row
- *   of a few hundred bytes instead of a ticket with its activity made lists ~4.5× faster.
- * Lists never ask Temporal.
+ * The read side of the read model: the "Demandes" list and agents' queues, read from the rows
+ * only (see `model/read-model.ts`), never from Temporal.
  */
-export const TICKETS_COLLECTION = 'tickets';
-export const ROWS_COLLECTION = 'ticket_rows';
-
-type TicketLike = Omit<TicketState, 'reference'> & { reference?: string };
-
-export interface DerivedFields {
-  /** Ids of `sharedWith`, indexed for "shared with me". */
-  sharedWithIds: string[];
-  /** Reference, summary and description in lower case without accents, for "La demande contient…". */
-  searchText: string;
-  /** `breached`: an SLA clock ran out and still runs; `at_risk`: warned, not yet breached. */
-  slaState: 'ok' | 'at_risk' | 'breached';
-}
-
-/** Lower case, accents removed: "Été" and "ete" match. */
-export const normalizeText = (text: string): string =>
-  text
-    .normalize('NFD')
-    .replace(/\p{Diacritic}/gu, '')
-    .toLowerCase();
-
-export function derivedFields(state: TicketLike, id: string): DerivedFields {
-  const clocks = Object.values(state.sla);
-  const running = clocks.filter((c) => c.metAt === undefined);
-  const slaState = running.some((c) => c.breachedAt) ? 'breached' : running.some((c) => c.warnedAt) ? 'at_risk' : 'ok';
-  return {
-    sharedWithIds: (state.sharedWith ?? []).map((p) => p.id),
-    searchText: normalizeText([id, state.summary, state.description ?? ''].join(' ')),
-    slaState,
-  };
-}
-
-/** A list row: the guide's columns, what visibility needs, derived fields, the version. */
-export type TicketRow = Pick<
-  TicketRecord,
-  | '_id'
-  | 'requestType'
-  | 'summary'
-  | 'status'
-  | 'priority'
-  | 'requester'
-  | 'organizationId'
-  | 'confidential'
-  | 'assignment'
-  | 'escalated'
-  | 'escalationTeams'
-  | 'createdAt'
-  | 'updatedAt'
-  | 'version'
-> &
-  DerivedFields;
-
-export function rowOf(id: string, t: TicketLike): TicketRow {
-  return {
-    _id: id,
-    requestType: t.requestType,
-    summary: t.summary,
-    status: t.status,
-    priority: t.priority,
-    requester: t.requester,
-    organizationId: t.organizationId,
-    confidential: t.confidential,
-    assignment: t.assignment,
-    escalated: t.escalated,
-    escalationTeams: t.escalationTeams,
-    createdAt: t.createdAt,
-    updatedAt: t.updatedAt,
-    version: t.version,
-    ...derivedFields(t, id),
-  };
-}
-
-const DUPLICATE_KEY = 11000;
-
-/**
- * Writes a version of a ticket and its row, each only over an older one: the filter matches
- * an older document or none (then the upsert inserts); a newer or equal one makes the upsert
- * collide on `_id`, which means "already there". Idempotent, so the activity may retry.
- */
-export async function saveProjection(db: mongo.Db, reference: string, ticket: TicketLike): Promise<void> {
-  const { reference: _r, ...doc } = ticket;
-  const upsertNewer = async (collection: string, set: Record<string, unknown>) => {
-    try {
-      await db
-        .collection(collection)
-        .updateOne({ _id: reference as never, version: { $lt: ticket.version } }, { $set: set }, { upsert: true });
-    } catch (err) {
-      if ((err as { code?: number }).code !== DUPLICATE_KEY) throw err;
-    }
-  };
-  await upsertNewer(TICKETS_COLLECTION, { ...doc, projectedAt: new Date() });
-  const { _id: _rowId, ...row } = rowOf(reference, ticket);
-  await upsertNewer(ROWS_COLLECTION, row);
-}
-
-/** Rows for tickets projected before rows existed (a one-off catch-up at start). */
-export async function backfillRows(db: mongo.Db): Promise<number> {
-  const rows = db.collection(ROWS_COLLECTION);
-  const tickets = db.collection<TicketRecord>(TICKETS_COLLECTION);
-  if ((await rows.estimatedDocumentCount()) >= (await tickets.estimatedDocumentCount())) return 0;
-  let written = 0;
-  for await (const doc of tickets.find({})) {
-    const { _id, ...ticket } = doc;
-    if (await rows.findOne({ _id: _id as never, version: { $gte: ticket.version } })) continue;
-    await saveProjection(db, _id, ticket);
-    written++;
-  }
-  return written;
-}
 
 /**
  * Indexes (on the rows) for the queries of this module, the visibility filter first:
@@ -235,7 +120,7 @@ function decodeCursor(cursor: string, expected: string): CursorData {
     data = { v: '', id: '', q: '' };
   }
   if (typeof data?.v !== 'string' || typeof data.id !== 'string' || data.q !== expected) {
-    throw new ProblemError(400, 'invalid_cursor', 'Invalid cursor', 'This cursor belongs to another list or query.', [
+    throw problem('invalid_cursor', 'This cursor belongs to another list or query.', [
       { path: 'cursor', message: 'not a cursor of this list' },
     ]);
   }

@@ -1,12 +1,12 @@
 import type { Router } from 'express';
 import { catalogueQuery, requestTypeBody, requestTypeParams, requestTypeVersionParams } from '@woop/contracts';
-import { parseInput, ProblemError } from '@woop/service-kit';
-import { listRequestTypes, requestType } from '../store';
-import { requestTypeVersion, saveRequestType } from '../request-type-versions';
+import { parseInput } from '@woop/service-kit';
+import { listRequestTypes, requestType } from '../model/store';
+import { requestTypeVersion, saveRequestType } from '../model/request-type-versions';
 import type { RouteContext } from './context';
+import { problem } from './problems';
 
-const requestTypeNotFound = (detail: string) =>
-  new ProblemError(404, 'request_type_not_found', 'Request type not found', detail);
+const requestTypeNotFound = (detail: string) => problem('request_type_not_found', detail);
 
 /** The request-type catalogue: read by everyone (the portal's home), edited by admins. */
 export function catalogueRoutes(ctx: RouteContext, r: Router): void {
@@ -36,7 +36,7 @@ export function catalogueRoutes(ctx: RouteContext, r: Router): void {
   r.put('/catalogue/:key', async (req, res) => {
     const who = caller(req);
     if (who.role !== 'admin') {
-      throw new ProblemError(403, 'forbidden', 'Not allowed', 'Only admins edit the catalogue.');
+      throw problem('forbidden', 'Only admins edit the catalogue.');
     }
     const { key } = parseInput(requestTypeParams, req.params, 'path');
     const body = parseInput(requestTypeBody, req.body);

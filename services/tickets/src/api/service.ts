@@ -8,11 +8,12 @@ import {
   type Logger,
   type ServiceParts,
 } from '@woop/service-kit';
-import type { TicketsConfig } from './config';
-import { ticketsApi } from './http';
-import { applyUserEvent, rewriteTicketsOf } from './people';
-import { backfillRows, ensureTicketIndexes } from './read-model';
-import { ensureReferenceFloor, seedCatalogue, ticketModels } from './store';
+import type { TicketsConfig } from '../config';
+import { ticketsApi } from './routes';
+import { applyUserEvent, rewriteTicketsOf } from '../model/people';
+import { ticketModels } from '../model/database';
+import { ensureReferenceFloor, seedCatalogue } from '../model/store';
+import { ensureTicketIndexes } from './queries';
 import { TicketWorkflows } from './ticket-client';
 
 /** The tickets service's parts, for its main and for tests that run it in-process. */
@@ -32,8 +33,6 @@ export function ticketsService(config: TicketsConfig, logger: Logger) {
       models.Reference.init(),
     ]);
     await ensureTicketIndexes(mongo.connection.db!);
-    const backfilled = await backfillRows(mongo.connection.db!);
-    if (backfilled > 0) logger.info({ backfilled }, 'list rows written for tickets projected before rows existed');
     await seedCatalogue(models);
     await ensureReferenceFloor(models, config.TICKET_REFERENCE_FLOOR);
   });

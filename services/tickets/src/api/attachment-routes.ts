@@ -6,13 +6,19 @@ import {
   attachmentQuery,
   referenceParams,
 } from '@woop/contracts';
-import { parseInput, ProblemError } from '@woop/service-kit';
-import { addAttachment, attachmentFile, listAttachments, matchesSignature, removeAttachment } from '../attachments';
-import { TicketActionRefusedError } from '../ticket-client';
+import { parseInput } from '@woop/service-kit';
+import {
+  addAttachment,
+  attachmentFile,
+  listAttachments,
+  matchesSignature,
+  removeAttachment,
+} from '../model/attachments';
+import { TicketActionRefusedError } from './ticket-client';
 import type { RouteContext } from './context';
+import { problem } from './problems';
 
-const unsupported = (detail: string) =>
-  new ProblemError(415, 'unsupported_media_type', 'File type not accepted', detail);
+const unsupported = (detail: string) => problem('unsupported_media_type', detail);
 
 /** `filename*` (RFC 6266 / 8187): any name, safely quoted, whatever its characters. */
 const contentDisposition = (filename: string) =>
@@ -40,9 +46,7 @@ export function attachmentRoutes(ctx: RouteContext, r: Router): void {
       }
       const ticket = await visibleTicket(who, reference);
       // A closed ticket is final (its workflow has completed): nothing more is added to it.
-      if (ticket.status === 'closed') {
-        throw new ProblemError(409, 'ticket_closed', 'Request closed', `${reference} is closed: no more files.`);
-      }
+      if (ticket.status === 'closed') throw problem('ticket_closed', `${reference} is closed: no more files.`);
       res.locals.upload = { who, reference, filename, contentType };
       next();
     },
@@ -56,7 +60,7 @@ export function attachmentRoutes(ctx: RouteContext, r: Router): void {
       };
       const data = req.body as unknown;
       if (!Buffer.isBuffer(data) || data.length === 0) {
-        throw new ProblemError(400, 'empty_file', 'Empty file', 'The request body must be the file.');
+        throw problem('empty_file', 'The request body must be the file.');
       }
       if (!matchesSignature(contentType, data)) {
         throw unsupported(`The file's content is not of type ${contentType}.`);
@@ -77,7 +81,7 @@ export function attachmentRoutes(ctx: RouteContext, r: Router): void {
       } catch (err) {
         await removeAttachment(models, attachment.id);
         if (err instanceof TicketActionRefusedError) {
-          throw new ProblemError(409, 'ticket_closed', 'Request closed', `${reference} is closed: no more files.`);
+          throw problem('ticket_closed', `${reference} is closed: no more files.`);
         }
         throw err;
       }
@@ -98,7 +102,7 @@ export function attachmentRoutes(ctx: RouteContext, r: Router): void {
     await visibleTicket(who, reference);
     const file = await attachmentFile(models, reference, attachmentId);
     if (!file) {
-      throw new ProblemError(404, 'attachment_not_found', 'File not found', `${reference} has no such file.`);
+      throw problem('attachment_not_found', `${reference} has no such file.`);
     }
     res
       .status(200)

@@ -1,8 +1,8 @@
 import { TOPICS, type EventEnvelope, type TicketActivities, type TicketState } from '@woop/contracts';
 import type { EventPublisher } from '@woop/service-kit';
 import type { Connection } from 'mongoose';
-import { findPeople, peopleOf, withPeople } from './people';
-import { saveProjection } from './read-model';
+import { findPeople, peopleOf, withPeople } from '../model/people';
+import { saveProjection } from './projection';
 
 /**
  * The ticket workflow's side effects. `projectTicket` writes a version only over an older one

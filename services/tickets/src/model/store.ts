@@ -1,42 +1,9 @@
 import { REQUEST_TYPES, type RequestTypeDefinition } from '@woop/contracts';
-import { Schema, type Connection } from 'mongoose';
-import { TICKETS_COLLECTION } from './read-model';
-import { attachmentSchema } from './attachments';
-import { requestTypeVersionSchema, seedRequestTypeVersions } from './request-type-versions';
+import { isDuplicateKey } from '@woop/service-kit';
+import type { TicketModels } from './database';
+import { seedRequestTypeVersions } from './request-type-versions';
 
-/**
- * The tickets database besides the read model (`tickets`, written by the workflow's
- * activities): the request-type catalogue, the reference counter and idempotency keys.
- */
-const requestTypeSchema = new Schema({ _id: String }, { strict: false, versionKey: false });
-const counterSchema = new Schema({ _id: String, value: Number }, { versionKey: false });
-const referenceSchema = new Schema(
-  { _id: Number },
-  { versionKey: false, timestamps: { createdAt: true, updatedAt: false } },
-);
-const idempotencySchema = new Schema(
-  { _id: String, reference: { type: String, required: true }, requestHash: { type: String, required: true } },
-  { versionKey: false, timestamps: { createdAt: true, updatedAt: false } },
-);
-
-export function ticketModels(db: Connection) {
-  return {
-    RequestType: db.model('RequestType', requestTypeSchema, 'request_types'),
-    RequestTypeVersion: db.model('RequestTypeVersion', requestTypeVersionSchema, 'request_type_versions'),
-    Attachment: db.model('Attachment', attachmentSchema, 'attachments'),
-    Counter: db.model('Counter', counterSchema, 'counters'),
-    Idempotency: db.model('Idempotency', idempotencySchema, 'idempotency_keys'),
-    Reference: db.model('Reference', referenceSchema, 'references'),
-    tickets: () => db.collection(TICKETS_COLLECTION),
-    /** The driver's database, for the read model's queries. */
-    native: () => {
-      if (!db.db) throw new Error('the tickets database is not connected yet');
-      return db.db;
-    },
-  };
-}
-export type TicketModels = ReturnType<typeof ticketModels>;
-
+/** The request-type catalogue's current definitions, and ticket references (SUPPORT-N). */
 type StoredType = Omit<RequestTypeDefinition, 'key'> & { _id: string };
 
 // The store leaves out empty arrays (a type without fields of its own): put them back.
@@ -85,7 +52,7 @@ export async function nextReference(models: TicketModels): Promise<string> {
       await models.Reference.create({ _id: candidate });
       break;
     } catch (err) {
-      if ((err as { code?: number }).code !== 11000) throw err;
+      if (!isDuplicateKey(err)) throw err;
       candidate++;
     }
   }

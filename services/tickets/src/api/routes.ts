@@ -1,8 +1,8 @@
 import express, { type Express } from 'express';
-import { attachmentRoutes } from './attachments';
+import { attachmentRoutes } from './attachment-routes';
 import { routeContext, type RouteContext } from './context';
-import { catalogueRoutes } from './catalogue';
-import { ticketRoutes } from './tickets';
+import { catalogueRoutes } from './catalogue-routes';
+import { ticketRoutes } from './ticket-routes';
 
 /** The tickets service's HTTP API under /v1, behind the gateway (which signs the caller's identity). */
 export function ticketsApi(deps: Pick<RouteContext, 'models' | 'workflows' | 'config'>): (app: Express) => void {

@@ -21,15 +21,17 @@ import {
   type TicketState,
   type TicketView,
 } from '@woop/contracts';
-import { parseInput, ProblemError, type VerifiedIdentity } from '@woop/service-kit';
+import { isDuplicateKey, parseInput, type VerifiedIdentity } from '@woop/service-kit';
 import { allowedByRole, DEFAULT_SLA_POLICIES } from '@woop/workflows';
-import { hasOrganization, ticketOrganizationId, type TicketRecord } from '../access';
+import { hasOrganization, ticketOrganizationId } from './access';
 import { ticketWindows } from '../config';
-import { findPeople, peopleOf, withPeople } from '../people';
-import { listTickets, queueCounts, queuePage } from '../read-model';
-import { nextReference, requestType } from '../store';
-import { ReferenceTakenError, TicketActionRefusedError } from '../ticket-client';
+import { findPeople, peopleOf, withPeople } from '../model/people';
+import type { TicketRecord } from '../model/read-model';
+import { listTickets, queueCounts, queuePage } from './queries';
+import { nextReference, requestType } from '../model/store';
+import { ReferenceTakenError, TicketActionRefusedError } from './ticket-client';
 import type { RouteContext } from './context';
+import { problem } from './problems';
 
 type AnyTicket = TicketState | TicketRecord;
 const referenceOf = (t: AnyTicket) => ('_id' in t ? t._id : t.reference);
@@ -98,7 +100,7 @@ export function ticketRoutes(ctx: RouteContext, r: Router): void {
     } catch (err) {
       if (err instanceof TicketActionRefusedError) {
         const { code, message, allowed, status } = err.refusal;
-        throw new ProblemError(code === 'invalid_payload' ? 400 : 409, code, 'Action refused', message, undefined, {
+        throw problem(code, message, undefined, {
           'X-Ticket-Status': status,
           'X-Allowed-Actions': allowed.join(','),
         });
@@ -112,7 +114,7 @@ export function ticketRoutes(ctx: RouteContext, r: Router): void {
     const body = parseInput(createTicketBody, req.body);
     const type = await requestType(models, body.requestType);
     if (!type || !type.portals.includes(body.portal)) {
-      throw new ProblemError(400, 'validation_failed', 'Invalid request', 'Unknown request type for this portal.', [
+      throw problem('validation_failed', 'Unknown request type for this portal.', [
         { path: 'requestType', message: 'unknown request type' },
       ]);
     }
@@ -130,12 +132,7 @@ export function ticketRoutes(ctx: RouteContext, r: Router): void {
       parseInput(idempotencyKeySchema, key, 'Idempotency-Key header');
       const seen = await models.Idempotency.findById(`${who.userId}:${key}`).lean();
       if (seen && seen.requestHash !== requestHash) {
-        throw new ProblemError(
-          422,
-          'idempotency_key_reused',
-          'Key already used',
-          'This Idempotency-Key was used for another request.',
-        );
+        throw problem('idempotency_key_reused', 'This Idempotency-Key was used for another request.');
       }
       reference = seen?.reference;
     }
@@ -153,7 +150,7 @@ export function ticketRoutes(ctx: RouteContext, r: Router): void {
         await models.Idempotency.create({ _id: idempotencyId, reference: next, requestHash });
         return { reference: next, fresh: true };
       } catch (err) {
-        if ((err as { code?: number }).code !== 11000) throw err;
+        if (!isDuplicateKey(err)) throw err;
         return { reference: (await models.Idempotency.findById(idempotencyId).lean())!.reference, fresh: false };
       }
     };
@@ -217,7 +214,7 @@ export function ticketRoutes(ctx: RouteContext, r: Router): void {
     const { reference } = parseInput(referenceParams, req.params, 'path');
     const action = String(req.params.action);
     if (!(ACTIONS_BY_ROUTE as readonly string[]).includes(action)) {
-      throw new ProblemError(404, 'unknown_action', 'Unknown action', `There is no action "${action}".`);
+      throw problem('unknown_action', `There is no action "${action}".`);
     }
     await visibleTicket(who, reference);
     const { payload } = parseInput(ticketActionBody, req.body ?? {});
@@ -231,10 +228,8 @@ export function ticketRoutes(ctx: RouteContext, r: Router): void {
     const ticket = await visibleTicket(who, reference);
     const { userIds } = parseInput(shareBody, req.body ?? {});
     if (!hasOrganization(ticket)) {
-      throw new ProblemError(
-        409,
+      throw problem(
         'ticket_without_organization',
-        'Cannot share',
         'This request belongs to no organisation: there is nobody of the same organisation to share it with.',
       );
     }
@@ -245,7 +240,7 @@ export function ticketRoutes(ctx: RouteContext, r: Router): void {
       return ok ? [] : [{ path: `userIds.${i}`, message: "not an active member of the request's organisation" }];
     });
     if (errors.length > 0) {
-      throw new ProblemError(400, 'validation_failed', 'Invalid request', 'Some people cannot be added.', errors);
+      throw problem('validation_failed', 'Some people cannot be added.', errors);
     }
     const payload = { people: userIds.map((id) => ({ id, name: people.get(id)!.name })) };
     res.json(await act(who, reference, 'share', payload, req.header('idempotency-key')));
@@ -257,10 +252,10 @@ export function ticketRoutes(ctx: RouteContext, r: Router): void {
     const ticket = await visibleTicket(who, reference);
     const mayRemove = who.role !== 'customer' || ticket.requester.id === who.userId || who.userId === userId;
     if (!mayRemove) {
-      throw new ProblemError(403, 'forbidden', 'Not allowed', 'Only the requester or the team removes other people.');
+      throw problem('forbidden', 'Only the requester or the team removes other people.');
     }
     if (!(ticket.sharedWith ?? []).some((p) => p.id === userId)) {
-      throw new ProblemError(404, 'not_shared', 'Not shared', 'This request is not shared with that person.');
+      throw problem('not_shared', 'This request is not shared with that person.');
     }
     res.json(await act(who, reference, 'unshare', { userId }, req.header('idempotency-key')));
   });
@@ -268,7 +263,7 @@ export function ticketRoutes(ctx: RouteContext, r: Router): void {
   // Agents' queues (and admins'): counts for the side bar, then a page of one queue.
   const agentOnly = (who: VerifiedIdentity) => {
     if (who.role === 'customer') {
-      throw new ProblemError(403, 'forbidden', 'Not allowed', 'Queues are for the support team.');
+      throw problem('forbidden', 'Queues are for the support team.');
     }
   };
   r.get('/queues', async (req, res) => {

@@ -1,25 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { AttachmentMetadata } from '@woop/contracts';
 import type { VerifiedIdentity } from '@woop/service-kit';
-import { Schema, Types } from 'mongoose';
-import type { TicketModels } from './store';
+import { Types } from 'mongoose';
+import type { TicketModels } from './database';
 
-/**
- * Files attached to a ticket, stored beside it in the tickets database (one document per file,
- * at most ATTACHMENT_MAX_BYTES, far below the 16 MB document limit).
- */
-export const attachmentSchema = new Schema(
-  {
-    reference: { type: String, required: true, index: true },
-    filename: { type: String, required: true },
-    contentType: { type: String, required: true },
-    size: { type: Number, required: true },
-    sha256: { type: String, required: true },
-    uploadedBy: { id: String, name: String, role: String },
-    data: { type: Buffer, required: true },
-  },
-  { versionKey: false, timestamps: { createdAt: true, updatedAt: false } },
-);
+/** Files attached to a ticket (`attachments`), stored with their size and SHA-256. */
 
 // The leading bytes of the formats a browser would render; a mismatch is a disguised file.
 // OOXML documents are zip archives.

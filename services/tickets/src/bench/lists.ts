@@ -15,15 +15,8 @@ import {
 } from '@woop/contracts';
 import { connectMongo, createLogger, type VerifiedIdentity } from '@woop/service-kit';
 import { DEFAULT_SLA_POLICIES } from '@woop/workflows';
-import {
-  ensureTicketIndexes,
-  listTickets,
-  queueCounts,
-  queuePage,
-  ROWS_COLLECTION,
-  rowOf,
-  TICKETS_COLLECTION,
-} from './read-model';
+import { ensureTicketIndexes, listTickets, queueCounts, queuePage } from '../api/queries';
+import { ROWS_COLLECTION, rowOf, TICKETS_COLLECTION } from '../model/read-model';
 
 const TICKETS = Number(process.env.BENCH_TICKETS ?? 5_000);
 const ORGS = Number(process.env.BENCH_ORGS ?? 50);

@@ -1,25 +1,18 @@
 import type { RequestTypeDefinition } from '@woop/contracts';
-import { Schema } from 'mongoose';
-import type { TicketModels } from './store';
+import { isDuplicateKey } from '@woop/service-kit';
+import type { TicketModels } from './database';
 
 /**
- * Every version of every request type, `_id` `key@version`, never changed once written: a
- * ticket records the version it was created under and can always be rendered with it. The
- * current definition (`request_types`) is a copy of each type's latest version.
+ * Versions of the request types (`request_type_versions`, `_id` `key@version`): each edit of
+ * the catalogue makes one, never changed afterwards, so a ticket renders with the version it
+ * was created under.
  */
-export const requestTypeVersionSchema = new Schema(
-  { _id: String, key: String, version: Number, createdBy: { id: String, name: String } },
-  { strict: false, versionKey: false, timestamps: { createdAt: true, updatedAt: false } },
-);
-requestTypeVersionSchema.index({ key: 1, version: -1 });
-
 export type RequestTypeInput = Omit<RequestTypeDefinition, 'key' | 'version'>;
 export interface Editor {
   id: string;
   name: string;
 }
 
-const isDuplicate = (err: unknown) => (err as { code?: number }).code === 11000;
 const versionId = (key: string, version: number) => `${key}@${version}`;
 
 type StoredVersion = RequestTypeDefinition & { _id: string; createdAt?: Date; createdBy?: Editor };
@@ -49,7 +42,7 @@ export async function seedRequestTypeVersions(models: TicketModels): Promise<voi
       { $setOnInsert: { ...definition, key, version } },
       { upsert: true },
     ).catch((err: unknown) => {
-      if (!isDuplicate(err)) throw err;
+      if (!isDuplicateKey(err)) throw err;
     });
   }
 }
@@ -74,7 +67,7 @@ export async function saveRequestType(
       await models.RequestTypeVersion.create({ ...input, _id: versionId(key, version), key, version, createdBy: by });
       break;
     } catch (err) {
-      if (!isDuplicate(err)) throw err;
+      if (!isDuplicateKey(err)) throw err;
       version++;
     }
   }
@@ -97,7 +90,7 @@ async function publishLatest(models: TicketModels, key: string): Promise<void> {
       );
     } catch (err) {
       // A newer version got there first (the upsert collided with it): check again.
-      if (!isDuplicate(err)) throw err;
+      if (!isDuplicateKey(err)) throw err;
     }
   }
 }

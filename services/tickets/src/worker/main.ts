@@ -1,4 +1,4 @@
-import { tracing } from './instrument';
+import { tracing } from '../instrument';
 import {
   connectMongo,
   connectTemporal,
@@ -8,8 +8,9 @@ import {
   runService,
 } from '@woop/service-kit';
 import { workflowsPath } from '@woop/workflows';
+import { loadTicketsConfig } from '../config';
 import { createTicketActivities } from './activities';
-import { loadTicketsConfig } from './config';
+import { backfillRows } from './projection';
 import { connectNative, createTicketWorker } from './temporal-worker';
 
 /** The Temporal worker host: polls the tickets task queue; answers /healthz and /readyz. */
@@ -22,6 +23,13 @@ void runService({
   tracing,
   setup: async (logger) => {
     const mongo = connectMongo(config.MONGODB_URI, config.MONGODB_DB, logger);
+    // The projection's one-off catch-up: list rows for tickets projected before rows existed.
+    mongo.connected
+      .then(() => backfillRows(mongo.connection.db!))
+      .then((backfilled) => {
+        if (backfilled > 0) logger.info({ backfilled }, 'list rows written for tickets projected before rows existed');
+      })
+      .catch((err: unknown) => logger.error({ err }, 'could not write the list rows of older tickets'));
     const publisher = createEventPublisher(createKafka('tickets-worker', config.KAFKA_BROKERS, logger));
     const kafka = kafkaReadiness('tickets-worker', config.KAFKA_BROKERS, logger);
     const connection = await connectNative(config.TEMPORAL_ADDRESS, logger);

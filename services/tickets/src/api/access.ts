@@ -1,8 +1,5 @@
-import type { TicketState } from '@woop/contracts';
 import type { VerifiedIdentity } from '@woop/service-kit';
-
-/** A ticket as the read model keeps it: the workflow's state, keyed by reference. */
-export type TicketRecord = Omit<TicketState, 'reference'> & { _id: string };
+import type { TicketRecord } from '../model/read-model';
 
 /**
  * Who may see a ticket: its requester and the people it is shared with; the requester's

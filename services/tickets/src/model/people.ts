@@ -1,7 +1,7 @@
 import type { mongo } from 'mongoose';
 import type { ActivityEntry, EventEnvelope, Person, UserFacts } from '@woop/contracts';
-import type { TicketRecord } from './access';
-import { rowOf, ROWS_COLLECTION, TICKETS_COLLECTION } from './read-model';
+import { isDuplicateKey } from '@woop/service-kit';
+import { rowOf, ROWS_COLLECTION, TICKETS_COLLECTION, type TicketRecord } from './read-model';
 
 /**
  * The tickets service's copy of the people tickets name (from identity's user.* events): to
@@ -24,8 +24,6 @@ export interface PersonRecord {
 /** What an erased person is called everywhere in the read model. */
 export const ERASED_NAME = 'Utilisateur supprimé';
 const ERASED_TEXT = '[supprimé]';
-
-const DUPLICATE_KEY = 11000;
 
 /**
  * Applies one identity event to the directory. Returns the people whose tickets must be
@@ -72,7 +70,7 @@ async function write(people: mongo.Collection<PersonRecord>, next: PersonRecord)
     const res = await people.replaceOne({ _id: next._id, eventTime: { $lte: next.eventTime } }, next, { upsert: true });
     return res.modifiedCount + res.upsertedCount > 0;
   } catch (err) {
-    if ((err as { code?: number }).code !== DUPLICATE_KEY) throw err;
+    if (!isDuplicateKey(err)) throw err;
     return false; // a newer copy is there
   }
 }

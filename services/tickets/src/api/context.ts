@@ -1,10 +1,12 @@
 import type { Request } from 'express';
 import type { TicketState } from '@woop/contracts';
-import { ProblemError, requireIdentity, type VerifiedIdentity } from '@woop/service-kit';
-import { canSee, type TicketRecord } from '../access';
+import { requireIdentity, type VerifiedIdentity } from '@woop/service-kit';
+import { canSee } from './access';
+import { problem } from './problems';
 import type { TicketsConfig } from '../config';
-import type { TicketModels } from '../store';
-import type { TicketWorkflows } from '../ticket-client';
+import type { TicketModels } from '../model/database';
+import type { TicketRecord } from '../model/read-model';
+import type { TicketWorkflows } from './ticket-client';
 
 /** What every route module of the tickets API shares. */
 export interface RouteContext {
@@ -22,8 +24,7 @@ export interface RouteContext {
   awaitProjection: (reference: string, version: number) => Promise<void>;
 }
 
-export const ticketNotFound = (reference: string) =>
-  new ProblemError(404, 'ticket_not_found', 'Request not found', `No request ${reference} for you.`);
+export const ticketNotFound = (reference: string) => problem('ticket_not_found', `No request ${reference} for you.`);
 
 export function routeContext(deps: Pick<RouteContext, 'models' | 'workflows' | 'config'>): RouteContext {
   const { models, workflows, config } = deps;

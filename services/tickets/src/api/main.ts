@@ -1,6 +1,6 @@
-import { tracing } from './instrument';
+import { tracing } from '../instrument';
 import { runService } from '@woop/service-kit';
-import { loadTicketsConfig } from './config';
+import { loadTicketsConfig } from '../config';
 import { ticketsService } from './service';
 
 const config = loadTicketsConfig();

@@ -1,0 +1,44 @@
+import type { mongo } from 'mongoose';
+import { isDuplicateKey } from '@woop/service-kit';
+import { ROWS_COLLECTION, rowOf, TICKETS_COLLECTION, type TicketLike, type TicketRecord } from '../model/read-model';
+
+/**
+ * The write side of the read model: the workflow's projection activity writes each version of a
+ * ticket here (see `model/read-model.ts` for what is stored).
+ */
+
+/**
+ * Writes a version of a ticket and its row, each only over an older one: the filter matches
+ * an older document or none (then the upsert inserts); a newer or equal one makes the upsert
+ * collide on `_id`, which means "already there". Idempotent, so the activity may retry.
+ */
+export async function saveProjection(db: mongo.Db, reference: string, ticket: TicketLike): Promise<void> {
+  const { reference: _r, ...doc } = ticket;
+  const upsertNewer = async (collection: string, set: Record<string, unknown>) => {
+    try {
+      await db
+        .collection(collection)
+        .updateOne({ _id: reference as never, version: { $lt: ticket.version } }, { $set: set }, { upsert: true });
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+    }
+  };
+  await upsertNewer(TICKETS_COLLECTION, { ...doc, projectedAt: new Date() });
+  const { _id: _rowId, ...row } = rowOf(reference, ticket);
+  await upsertNewer(ROWS_COLLECTION, row);
+}
+
+/** Rows for tickets projected before rows existed (a one-off catch-up at start). */
+export async function backfillRows(db: mongo.Db): Promise<number> {
+  const rows = db.collection(ROWS_COLLECTION);
+  const tickets = db.collection<TicketRecord>(TICKETS_COLLECTION);
+  if ((await rows.estimatedDocumentCount()) >= (await tickets.estimatedDocumentCount())) return 0;
+  let written = 0;
+  for await (const doc of tickets.find({})) {
+    const { _id, ...ticket } = doc;
+    if (await rows.findOne({ _id: _id as never, version: { $gte: ticket.version } })) continue;
+    await saveProjection(db, _id, ticket);
+    written++;
+  }
+  return written;
+}
