@@ -1,3 +1,4 @@
+import { PERSONAL_ORGANIZATION_PREFIX } from '@woop/contracts';
 import type { VerifiedIdentity } from '@woop/service-kit';
 import type { TicketRecord } from '../model/read-model';
 
@@ -19,19 +20,8 @@ export function canSee(who: VerifiedIdentity, ticket: TicketRecord): boolean {
   return !ticket.confidential && who.organizationId !== undefined && ticket.organizationId === who.organizationId;
 }
 
-/**
- * What a customer without organisation (open sign-up) files under: a value of their own that no
- * organisation id can take (identity makes those UUIDs or `org-…`, never with a colon), so
- * their requests match nobody else's organisation in `canSee`, the list query and sharing.
- */
-const PERSONAL_PREFIX = 'user:';
-
 /** The organisation a new ticket of `who` belongs to; agents' and admins' own are Woop's. */
 export function ticketOrganizationId(who: VerifiedIdentity): string {
   if (who.role !== 'customer') return 'woop';
-  return who.organizationId ?? `${PERSONAL_PREFIX}${who.userId}`;
+  return who.organizationId ?? `${PERSONAL_ORGANIZATION_PREFIX}${who.userId}`;
 }
-
-/** Whether a ticket belongs to a customer organisation whose members it can be shared with. */
-export const hasOrganization = (ticket: { organizationId: string }): boolean =>
-  !ticket.organizationId.startsWith(PERSONAL_PREFIX);

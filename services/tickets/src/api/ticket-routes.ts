@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Router } from 'express';
 import type { mongo } from 'mongoose';
 import {
+  hasOrganization,
   ACTIONS_BY_ROUTE,
   createTicketBody,
   idempotencyKeySchema,
@@ -23,7 +24,7 @@ import {
 } from '@woop/contracts';
 import { isDuplicateKey, parseInput, type VerifiedIdentity } from '@woop/service-kit';
 import { allowedByRole, DEFAULT_SLA_POLICIES } from '@woop/workflows';
-import { hasOrganization, ticketOrganizationId } from './access';
+import { ticketOrganizationId } from './access';
 import { ticketWindows } from '../config';
 import { findPeople, peopleOf, withPeople } from '../model/people';
 import type { TicketRecord } from '../model/read-model';
