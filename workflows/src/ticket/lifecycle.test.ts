@@ -132,13 +132,15 @@ describe('ticket lifecycle: who may do what in which status', () => {
 
   it('refuses invalid payloads', () => {
     const s = ticketIn('in_progress');
+    // The contract's payload schemas (packages/contracts/src/tickets/actions.ts), field by field.
     expect(refusal(s, AGENT, 'reject', { reason: '   ' })).toMatchObject({
       code: 'invalid_payload',
-      message: 'reason is required',
+      message: expect.stringMatching(/^reason: /),
     });
     expect(refusal(s, AGENT, 'changePriority', { priority: 'urgent' as never })?.code).toBe('invalid_payload');
-    expect(refusal(s, AGENT, 'assign', {})?.message).toBe('an agent or a team is required');
-    expect(refusal(s, AGENT, 'reply', { body: 'x'.repeat(20_001) })?.message).toMatch(/longer than/);
+    expect(refusal(s, AGENT, 'assign', {})?.message).toBe('agentId: an agent or a team is required');
+    expect(refusal(s, AGENT, 'reply', { body: 'x'.repeat(20_001) })?.message).toMatch(/^body: .*20000/);
+    expect(refusal(s, AGENT, 'reply', undefined as never)?.message).toMatch(/^body: /);
   });
 });
 

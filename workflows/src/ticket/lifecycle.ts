@@ -4,6 +4,7 @@ import {
   SYSTEM_ACTOR,
   TICKET_ACTIONS,
   TICKET_STATUSES,
+  ticketPayloadProblem,
   type ActionRefusal,
   type ActivityEntry,
   type Actor,
@@ -55,8 +56,6 @@ const ACTION_STATUSES: Record<TicketActionName, readonly TicketStatus[]> = {
   attach: NOT_CLOSED,
 };
 
-const MAX_TEXT = 20_000;
-
 function isAllowedNow(state: TicketState, action: TicketActionName): boolean {
   if (!ACTION_STATUSES[action].includes(state.status)) return false;
   // An unqualified ticket is qualified (which may assign it) before it is assigned.
@@ -80,73 +79,6 @@ export function allowedByRole(state: TicketState): Record<Role, TicketActionName
   };
 }
 
-function text(value: unknown, field: string, max = MAX_TEXT): string | undefined {
-  if (typeof value !== 'string' || value.trim() === '') return `${field} is required`;
-  if (value.length > max) return `${field} is longer than ${max} characters`;
-  return undefined;
-}
-
-function payloadProblem(action: TicketActionName, payload: unknown): string | undefined {
-  const p = (payload ?? {}) as Record<string, unknown>;
-  const isPriority = (v: unknown) => PRIORITIES.includes(v as never);
-  const assignmentProblem = (a: unknown) => {
-    const { agentId, team } = (a ?? {}) as Record<string, unknown>;
-    if (agentId === undefined && team === undefined) return 'an agent or a team is required';
-    if (agentId !== undefined && (typeof agentId !== 'string' || agentId === '')) return 'agentId must be a string';
-    if (team !== undefined && (typeof team !== 'string' || team === '')) return 'team must be a string';
-    return undefined;
-  };
-  switch (action) {
-    case 'qualify':
-      if (!isPriority(p.priority)) return `priority must be one of ${PRIORITIES.join(', ')}`;
-      if (typeof p.billable !== 'boolean') return 'billable must be true or false';
-      if (p.requestType !== undefined && (typeof p.requestType !== 'string' || p.requestType === '')) {
-        return 'requestType must be a request type key';
-      }
-      return p.assignment === undefined ? undefined : assignmentProblem(p.assignment);
-    case 'assign':
-      return assignmentProblem(p);
-    case 'changePriority':
-      return isPriority(p.priority) ? undefined : `priority must be one of ${PRIORITIES.join(', ')}`;
-    case 'requestInformation':
-      return text(p.question, 'question');
-    case 'reply':
-    case 'addInternalNote':
-    case 'provideInformation':
-    case 'comment':
-      return text(p.body, 'body');
-    case 'resolve':
-      return text(p.answer, 'answer');
-    case 'reject':
-    case 'rejectResolution':
-    case 'contestRejection':
-    case 'reopen':
-      return text(p.reason, 'reason', 2_000);
-    case 'share': {
-      const people = p.people;
-      if (!Array.isArray(people) || people.length === 0 || people.length > 20) return 'people: 1 to 20 people';
-      const bad = people.some(
-        (x: unknown) =>
-          typeof (x as Record<string, unknown>)?.id !== 'string' ||
-          (x as Record<string, string>).id === '' ||
-          typeof (x as Record<string, unknown>)?.name !== 'string',
-      );
-      return bad ? 'people: each needs an id and a name' : undefined;
-    }
-    case 'unshare':
-      return typeof p.userId === 'string' && p.userId !== '' ? undefined : 'userId is required';
-    case 'attach':
-      return ['attachmentId', 'filename', 'contentType'].every((k) => typeof p[k] === 'string' && p[k] !== '') &&
-        typeof p.size === 'number'
-        ? undefined
-        : 'attachmentId, filename, contentType and size are required';
-    case 'start':
-    case 'acceptResolution':
-    case 'acceptRejection':
-      return undefined;
-  }
-}
-
 /** Why `actor` may not take `action` now, or undefined when they may. Changes nothing. */
 export function refusal(
   state: TicketState,
@@ -168,7 +100,7 @@ export function refusal(
       message: `${action} is not possible while the ticket is ${state.status}${why}; allowed now: ${allowed.join(', ') || 'nothing'}.`,
     };
   }
-  const problem = payloadProblem(action, payload);
+  const problem = ticketPayloadProblem(action, payload);
   if (problem) return { ...base, code: 'invalid_payload', message: problem };
   return undefined;
 }

@@ -1,3 +1,4 @@
+import { ACTIONS_BY_ROUTE } from '@woop/contracts';
 import { API_ROUTES, API_VERSION } from '../service';
 import { openApiDocument } from './openapi';
 
@@ -26,5 +27,19 @@ describe('the OpenAPI document', () => {
       if (r.auth === 'user') expect(responses).toHaveProperty('401');
       expect(Object.keys(responses).some((s) => s.startsWith('2'))).toBe(true);
     }
+  });
+
+  it('documents one operation per ticket action, each with the payload it takes', () => {
+    const payloadOf = (action: string) => {
+      const body = doc.paths?.[`/tickets/{reference}/actions/${action}`]?.post?.requestBody as
+        { content: Record<string, { schema: { properties: { payload: Record<string, unknown> } } }> } | undefined;
+      return body?.content['application/json']?.schema.properties.payload;
+    };
+    for (const action of ACTIONS_BY_ROUTE) expect([action, payloadOf(action)]).toEqual([action, expect.any(Object)]);
+    expect(payloadOf('qualify')).toMatchObject({ required: ['priority', 'billable'] });
+    expect(payloadOf('reply')).toMatchObject({ properties: { body: { minLength: 1, maxLength: 20_000 } } });
+    expect(payloadOf('reopen')).toMatchObject({ properties: { reason: { maxLength: 2_000 } } });
+    expect(payloadOf('start')).toMatchObject({ default: {} });
+    expect(doc.paths?.['/tickets/{reference}/actions/{action}']).toBeUndefined();
   });
 });
