@@ -1,5 +1,15 @@
 import { join } from 'node:path';
-import { makeEvent, TOPICS, type EventEnvelope, type UserFacts } from '@woop/contracts';
+import {
+  makeEvent,
+  makeTicketEvent,
+  parseTicketEvent,
+  TOPICS,
+  type Actor,
+  type EventEnvelope,
+  type TicketChange,
+  type TicketFacts,
+  type UserFacts,
+} from '@woop/contracts';
 import { createEventPublisher, createKafka, createLogger, IDENTITY_HEADER, signIdentity } from '@woop/service-kit';
 import { messageIdFor } from '../../services/notifications/src/dispatcher';
 import { eventually } from '../support/eventually';
@@ -50,30 +60,35 @@ const signed = (userId: string, role: 'customer' | 'agent', secret: string) => (
 // on the shared users topic: the tickets here belong to a team of this run only.
 const TEAM = uniqueId('team');
 
-const ticketEvent = (
-  type: string,
-  reference: string,
-  ticket: Record<string, unknown>,
-  data: Record<string, unknown> = {},
-) =>
-  makeEvent({
-    id: `${reference}:2:0:${type}`,
-    source: 'test',
-    type,
-    subject: reference,
-    data: {
-      ...data,
-      ticket: {
+/** A ticket event as the workflow publishes it (version 2 of the contract), checked. */
+const ticketEvent = (change: TicketChange, reference: string, ticket: Partial<TicketFacts>) =>
+  parseTicketEvent(
+    makeTicketEvent(
+      change,
+      {
         reference,
+        version: 2,
         status: 'in_progress',
         priority: 'medium',
+        requestType: 'ask-a-question',
+        organizationId: 'org-retailer',
+        requester: { id: 'nobody', name: 'Nobody' },
+        sharedWith: [],
         summary: 'Colis perdu',
         confidential: false,
         assignment: { team: TEAM },
+        escalated: false,
         ...ticket,
       },
-    },
-  });
+      0,
+      new Date(),
+    ),
+  );
+const filed = (requester: { id: string; name: string }): TicketChange => ({
+  type: 'ticket.created',
+  data: { actor: { ...requester, role: 'customer' } },
+});
+const agentPaul: Actor = { id: 'a-paul', name: 'Paul', role: 'agent' };
 
 /** An account email with no other effect: handy to watch one email through the service. */
 const notAllowed = (email: string, locale: 'fr' | 'en'): EventEnvelope =>
@@ -132,7 +147,8 @@ describe('notifications on Kafka, FerretDB and the mail catcher', () => {
       (r) => r !== null,
     );
     const reference = `SUPPORT-${uniqueId('n')}`;
-    const created = ticketEvent('ticket.created', reference, { requester: { id: userId, name: 'X' } });
+    const requester = { id: userId, name: 'X' };
+    const created = ticketEvent(filed(requester), reference, { requester });
     await publisher.publish(TOPICS.tickets.name, [created]);
     await publisher.publish(TOPICS.tickets.name, [created]);
     const mail = await waitForEmail((e) => e.to.some((t) => t.address === email) && e.subject.includes(reference));
@@ -192,11 +208,13 @@ describe('notifications on Kafka, FerretDB and the mail catcher', () => {
     expect(await off.json()).toEqual({ reference, enabled: false });
 
     const shared = { requester: { id: claire, name: 'Claire' }, sharedWith: [hugo] };
-    await n.service.handle(
-      ticketEvent('ticket.status_changed', reference, shared, { from: 'assigned', to: 'in_progress' }),
-    );
+    const started: TicketChange = {
+      type: 'ticket.started',
+      data: { statusChange: { from: 'assigned', to: 'in_progress' }, actor: agentPaul },
+    };
+    await n.service.handle(ticketEvent(started, reference, shared));
     const confidential = `SUPPORT-${uniqueId('c')}`;
-    await n.service.handle(ticketEvent('ticket.created', confidential, { ...shared, confidential: true }));
+    await n.service.handle(ticketEvent(filed(shared.requester), confidential, { ...shared, confidential: true }));
 
     const toHugo = await emailsTo(`${hugo}@enseigne.example`);
     expect(toHugo.map((e) => e.subject)).toEqual([`[${reference}] L'état de votre demande a changé`]);
@@ -237,11 +255,7 @@ describe('notifications on Kafka, FerretDB and the mail catcher', () => {
 
     const reference = `SUPPORT-${uniqueId('a')}`;
     const requester = { id: uniqueId('claire'), name: 'Claire Martin' };
-    const created = ticketEvent('ticket.created', reference, {
-      status: 'open',
-      requester,
-      assignment: { team },
-    });
+    const created = ticketEvent(filed(requester), reference, { status: 'open', requester, assignment: { team } });
     await publisher.publish(TOPICS.tickets.name, [created]);
     await publisher.publish(TOPICS.tickets.name, [created]);
     const toPaul = await waitForEmail((e) => e.to.some((t) => t.address === `${paul}@woop.example`), 30_000);
@@ -256,17 +270,23 @@ describe('notifications on Kafka, FerretDB and the mail catcher', () => {
 
     // The customer moves on it, once it is Paul's: he alone is told, in his own words.
     const assigned = { requester, assignment: { team, agentId: paul } };
-    const informed = ticketEvent('ticket.comment_added', reference, assigned, {
-      visibility: 'public',
-      body: 'Commande CMD-42',
-      author: { ...requester, role: 'customer' },
-      via: 'provideInformation',
-    });
-    const reopened = ticketEvent('ticket.status_changed', reference, assigned, {
-      from: 'done',
-      to: 'in_progress',
-      reason: 'Toujours rien reçu',
-    });
+    const actor: Actor = { ...requester, role: 'customer' };
+    const informed = ticketEvent(
+      {
+        type: 'ticket.information_provided',
+        data: { body: 'Commande CMD-42', statusChange: { from: 'waiting_for_customer', to: 'in_progress' }, actor },
+      },
+      reference,
+      assigned,
+    );
+    const reopened = ticketEvent(
+      {
+        type: 'ticket.reopened',
+        data: { reason: 'Toujours rien reçu', statusChange: { from: 'done', to: 'in_progress' }, actor },
+      },
+      reference,
+      assigned,
+    );
     await publisher.publish(TOPICS.tickets.name, [informed, reopened, informed]);
     const subjects = [
       `[${reference}] Informations reçues du client : Colis perdu`,
@@ -295,9 +315,8 @@ describe('notifications on Kafka, FerretDB and the mail catcher', () => {
     const userId = uniqueId('erase');
     const email = `${userId}@enseigne.example`;
     await n.service.handle(userRegistered(userId, email));
-    await n.service.handle(
-      ticketEvent('ticket.created', `SUPPORT-${uniqueId('e')}`, { requester: { id: userId, name: 'E' } }),
-    );
+    const requester = { id: userId, name: 'E' };
+    await n.service.handle(ticketEvent(filed(requester), `SUPPORT-${uniqueId('e')}`, { requester }));
     await n.service.handle(
       makeEvent({
         id: uniqueId('evt'),

@@ -3,6 +3,8 @@ import { z } from 'zod';
 /**
  * CloudEvents 1.0 style envelope shared by every event on Kafka. `id` is deterministic where
  * the producer can make it so (e.g. ticket + version), which lets consumers de-duplicate.
+ * `dataversion` (a CloudEvents extension attribute) is the version of the shape of `data` for
+ * its `type`; absent means 1. Consumers read the versions they know and skip the others.
  */
 export const eventEnvelopeSchema = z.object({
   specversion: z.literal('1.0'),
@@ -12,6 +14,7 @@ export const eventEnvelopeSchema = z.object({
   subject: z.string().min(1),
   time: z.iso.datetime(),
   datacontenttype: z.literal('application/json'),
+  dataversion: z.number().int().min(1).optional(),
   data: z.record(z.string(), z.unknown()),
 });
 
@@ -27,6 +30,8 @@ export interface NewEvent<T extends Record<string, unknown>> {
   subject: string;
   data: T;
   time?: Date;
+  /** The version of `data`'s shape; absent means 1. */
+  dataversion?: number;
 }
 
 export function makeEvent<T extends Record<string, unknown>>(event: NewEvent<T>): EventEnvelope<T> {
@@ -38,9 +43,13 @@ export function makeEvent<T extends Record<string, unknown>>(event: NewEvent<T>)
     subject: event.subject,
     time: (event.time ?? new Date()).toISOString(),
     datacontenttype: 'application/json',
+    ...(event.dataversion !== undefined ? { dataversion: event.dataversion } : {}),
     data: event.data,
   };
 }
+
+/** The version of an event's data: `dataversion`, 1 when absent. */
+export const dataVersionOf = (event: { dataversion?: number }): number => event.dataversion ?? 1;
 
 /** Parses a Kafka message value; throws a ZodError naming the bad fields. */
 export function parseEvent(value: Buffer | string): EventEnvelope {

@@ -1,9 +1,10 @@
 import {
+  readTicketEvents,
   STATUS_LABELS,
   type EventEnvelope,
   type IdentityEventData,
   type Locale,
-  type TicketStatus,
+  type TicketEvent,
   type UserFacts,
   type UserRole,
 } from '@woop/contracts';
@@ -45,17 +46,8 @@ export interface PlanContext {
   /** Mailbox of an agent team (SLA alerts go to teams, never to customers). */
   teamAddress(team: string): string | undefined;
   linkTtl: { signupMinutes: number; inviteDays: number };
-}
-
-interface TicketFacts {
-  reference: string;
-  status: TicketStatus;
-  priority: string;
-  summary: string;
-  confidential: boolean;
-  requester: { id: string; name: string };
-  sharedWith?: string[];
-  assignment?: { agentId?: string; team?: string };
+  /** Told of an event its contract cannot read (it makes no email). */
+  unreadable?(event: EventEnvelope, err: unknown): void;
 }
 
 const minutesUntil = (iso: unknown) => Math.max(1, Math.round((Date.parse(String(iso)) - Date.now()) / 60_000));
@@ -114,17 +106,84 @@ function planIdentity(event: EventEnvelope): PlannedEmail[] {
   }
 }
 
+/** A customer's email: its template and what it says. */
+interface CustomerEmail {
+  template: TemplateName;
+  extra?: (locale: Locale) => Record<string, unknown>;
+}
+
+/**
+ * The customers' email a ticket event is, if any, and what the person who acted gets: the same,
+ * nothing (nobody is emailed their own words) or another email.
+ */
+function customerEmailOf(
+  e: TicketEvent,
+  ticketLink: string,
+): { email: CustomerEmail; toActor: 'same' | 'none' | CustomerEmail } | undefined {
+  const statusEmail = (): CustomerEmail | undefined => {
+    const change = 'statusChange' in e.data ? e.data.statusChange : undefined;
+    if (!change) return undefined;
+    const reason = 'reason' in e.data ? e.data.reason : undefined;
+    return {
+      template: 'ticket-status-changed',
+      extra: (locale) => ({ statusLabel: STATUS_LABELS[change.to][locale], reason }),
+    };
+  };
+  const validation = (answer: string | undefined, due: string | undefined) => (locale: Locale) => ({
+    answer,
+    validationDue: formatDate(due, locale),
+    validateLink: `${ticketLink}?action=acceptResolution`,
+    rejectLink: `${ticketLink}?action=rejectResolution`,
+  });
+  const author = e.data.actor?.name ?? 'Woop';
+  switch (e.type) {
+    case 'ticket.created':
+      return { email: { template: 'ticket-created' }, toActor: 'same' };
+    case 'ticket.information_requested':
+      return {
+        email: { template: 'ticket-information-requested', extra: () => ({ question: e.data.question }) },
+        toActor: 'same',
+      };
+    case 'ticket.resolved':
+      return {
+        email: { template: 'ticket-resolved', extra: validation(e.data.answer, e.data.validationDueAt) },
+        toActor: 'same',
+      };
+    case 'ticket.validation_reminder':
+      return {
+        email: { template: 'ticket-validation-reminder', extra: validation(undefined, e.data.validationDueAt) },
+        toActor: 'same',
+      };
+    case 'ticket.replied':
+    case 'ticket.commented':
+      return { email: { template: 'ticket-comment', extra: () => ({ body: e.data.body, author }) }, toActor: 'none' };
+    case 'ticket.information_provided':
+      // The others read the information as a comment; who gave it is told where the request went.
+      return {
+        email: { template: 'ticket-comment', extra: () => ({ body: e.data.body, author }) },
+        toActor: statusEmail() ?? 'none',
+      };
+    case 'ticket.shared':
+      return { email: { template: 'ticket-shared', extra: () => ({ author }) }, toActor: 'none' };
+    default: {
+      // Any other move of the status (qualified and assigned when they move it, started, rejected,
+      // the customer's validations, the windows that elapse): "the state of your request changed".
+      const email = statusEmail();
+      return email ? { email, toActor: 'same' } : undefined; // notes, priorities, files, removals: not emailed
+    }
+  }
+}
+
 /** Ticket emails: the requester and the people it is shared with, if they want them. */
-async function planTicket(event: EventEnvelope, ctx: PlanContext): Promise<PlannedEmail[]> {
-  const d = event.data;
-  const ticket = d.ticket as TicketFacts;
+async function planTicket(e: TicketEvent, ctx: PlanContext): Promise<PlannedEmail[]> {
+  const ticket = e.data.ticket;
   const ticketLink = new URL(`/requests/${ticket.reference}`, ctx.portalUrl).toString();
   const base = { reference: ticket.reference, summary: ticket.summary, ticketLink };
 
-  if (event.type === 'ticket.sla_warning' || event.type === 'ticket.sla_breached') {
-    const kind = event.type === 'ticket.sla_warning' ? 'warning' : 'breach';
-    const teams = new Set<string>([ticket.assignment?.team ?? 'support']);
-    if (typeof d.escalationTeam === 'string') teams.add(d.escalationTeam);
+  if (e.type === 'ticket.sla_warning' || e.type === 'ticket.sla_breached') {
+    const kind = e.type === 'ticket.sla_warning' ? 'warning' : 'breach';
+    const teams = new Set<string>([ticket.assignment.team ?? 'support']);
+    if (e.type === 'ticket.sla_breached') teams.add(e.data.escalationTeam);
     return [...teams].flatMap((team) => {
       const address = ctx.teamAddress(team);
       return address
@@ -135,68 +194,26 @@ async function planTicket(event: EventEnvelope, ctx: PlanContext): Promise<Plann
               locale: 'fr' as const,
               template: 'ticket-sla-alert' as const,
               subjectKey: `ticket-sla-alert.subject-${kind}`,
-              data: { ...base, kind, clock: d.clock, priority: d.priority ?? ticket.priority },
+              data: { ...base, kind, clock: e.data.clock, priority: e.data.priority },
             },
           ]
         : [];
     });
   }
 
-  let template: TemplateName;
-  let extra: (locale: Locale) => Record<string, unknown> = () => ({});
-  switch (event.type) {
-    case 'ticket.created':
-      template = 'ticket-created';
-      break;
-    case 'ticket.status_changed': {
-      const to = d.to as TicketStatus;
-      // These have an email of their own (information requested, answer to validate).
-      if (to === 'waiting_for_customer' || to === 'resolved') return [];
-      template = 'ticket-status-changed';
-      extra = (locale) => ({ statusLabel: STATUS_LABELS[to][locale], reason: d.reason });
-      break;
-    }
-    case 'ticket.comment_added':
-      // An answer or a question has an email of its own (resolved, information requested); the
-      // information a customer provides is told to the others as a comment.
-      if (d.visibility !== 'public' || (d.via !== undefined && d.via !== 'provideInformation')) return [];
-      template = 'ticket-comment';
-      extra = () => ({ body: d.body, author: (d.author as { name?: string } | undefined)?.name ?? 'Woop' });
-      break;
-    case 'ticket.information_requested':
-      template = 'ticket-information-requested';
-      extra = () => ({ question: d.question });
-      break;
-    case 'ticket.resolved':
-    case 'ticket.validation_reminder':
-      template = event.type === 'ticket.resolved' ? 'ticket-resolved' : 'ticket-validation-reminder';
-      extra = (locale) => ({
-        answer: d.answer,
-        validationDue: formatDate(d.validationDueAt, locale),
-        validateLink: `${ticketLink}?action=acceptResolution`,
-        rejectLink: `${ticketLink}?action=rejectResolution`,
-      });
-      break;
-    case 'ticket.shared':
-      template = 'ticket-shared';
-      extra = () => ({ author: (d.by as { name?: string } | undefined)?.name ?? 'Woop' });
-      break;
-    default:
-      return []; // internal notes, assignments, priorities, removals: for agents, not emailed
-  }
-
+  const what = customerEmailOf(e, ticketLink);
+  if (!what) return [];
   // Confidential requests (security) go to their reporter only, never to anyone else. A share
   // is told to the people just added, not to everyone.
   const people =
-    event.type === 'ticket.shared'
-      ? new Set(ticket.confidential ? [] : ((d.people as Array<{ id: string }> | undefined) ?? []).map((p) => p.id))
-      : new Set<string>([ticket.requester.id, ...(ticket.confidential ? [] : (ticket.sharedWith ?? []))]);
-  const by = (d.by as { id?: string } | undefined)?.id;
-  if (by) people.delete(by);
-  const author = (d.author as { id?: string } | undefined)?.id;
-  if (author) people.delete(author); // nobody is emailed their own comment
+    e.type === 'ticket.shared'
+      ? new Set(ticket.confidential ? [] : e.data.people.map((p) => p.id))
+      : new Set<string>([ticket.requester.id, ...(ticket.confidential ? [] : ticket.sharedWith)]);
+  const actorId = e.data.actor?.id;
   const planned: PlannedEmail[] = [];
   for (const userId of people) {
+    const email = userId !== actorId ? what.email : what.toActor === 'same' ? what.email : what.toActor;
+    if (email === 'none') continue;
     const who = await ctx.recipient(userId);
     if (!who?.active || !(await ctx.wantsEmails(userId, ticket.reference))) continue;
     planned.push({
@@ -204,8 +221,8 @@ async function planTicket(event: EventEnvelope, ctx: PlanContext): Promise<Plann
       recipientId: userId,
       address: who.email,
       locale: who.locale,
-      template,
-      data: { ...base, name: who.fullName, ...extra(who.locale) },
+      template: email.template,
+      data: { ...base, name: who.fullName, ...(email.extra?.(who.locale) ?? {}) },
     });
   }
   return planned;
@@ -216,50 +233,40 @@ type AgentEmailKind =
   'new-request' | 'comment' | 'information' | 'resolution-rejected' | 'rejection-contested' | 'reopened';
 
 /**
- * The customer's move that each status change stands for: these transitions have no other
- * cause (lifecycle.ts), so the event needs no actor to be told apart.
- */
-const CUSTOMER_MOVES: Array<{ from: TicketStatus; to: TicketStatus; kind: AgentEmailKind }> = [
-  { from: 'resolved', to: 'in_progress', kind: 'resolution-rejected' },
-  { from: 'rejected', to: 'open', kind: 'rejection-contested' },
-  { from: 'done', to: 'in_progress', kind: 'reopened' },
-];
-
-/**
  * Which agents' email an event is, and for whom: a new request goes to the team it starts in;
  * a customer's comment or information to the assigned agent only; a rejected answer, a contested
  * rejection or a reopening to the assigned agent, or the team when nobody is assigned.
  */
 function agentEmailOf(
-  event: EventEnvelope,
-): { kind: AgentEmailKind; audience: 'team' | 'assignee' | 'assignee-or-team' } | undefined {
-  const d = event.data;
-  switch (event.type) {
+  e: TicketEvent,
+):
+  | { kind: AgentEmailKind; audience: 'team' | 'assignee' | 'assignee-or-team'; body?: string; reason?: string }
+  | undefined {
+  switch (e.type) {
     case 'ticket.created':
       return { kind: 'new-request', audience: 'team' };
-    case 'ticket.comment_added': {
-      const author = d.author as { role?: string } | undefined;
-      if (d.visibility !== 'public' || author?.role !== 'customer') return undefined;
-      if (d.via === undefined) return { kind: 'comment', audience: 'assignee' };
-      return d.via === 'provideInformation' ? { kind: 'information', audience: 'assignee' } : undefined;
-    }
-    case 'ticket.status_changed': {
-      const move = CUSTOMER_MOVES.find((m) => m.from === d.from && m.to === d.to);
-      return move ? { kind: move.kind, audience: 'assignee-or-team' } : undefined;
-    }
+    case 'ticket.commented':
+      return { kind: 'comment', audience: 'assignee', body: e.data.body };
+    case 'ticket.information_provided':
+      return { kind: 'information', audience: 'assignee', body: e.data.body };
+    case 'ticket.resolution_rejected':
+      return { kind: 'resolution-rejected', audience: 'assignee-or-team', reason: e.data.reason };
+    case 'ticket.rejection_contested':
+      return { kind: 'rejection-contested', audience: 'assignee-or-team', reason: e.data.reason };
+    case 'ticket.reopened':
+      return { kind: 'reopened', audience: 'assignee-or-team', reason: e.data.reason };
     default:
       return undefined;
   }
 }
 
 /** Agents' emails, in their language, to those who have them on; never to the change's author. */
-async function planAgents(event: EventEnvelope, ctx: PlanContext): Promise<PlannedEmail[]> {
-  const what = agentEmailOf(event);
+async function planAgents(e: TicketEvent, ctx: PlanContext): Promise<PlannedEmail[]> {
+  const what = agentEmailOf(e);
   if (!what) return [];
-  const d = event.data;
-  const ticket = d.ticket as TicketFacts;
-  const team = ticket.assignment?.team;
-  const agentId = ticket.assignment?.agentId;
+  const ticket = e.data.ticket;
+  const team = ticket.assignment.team;
+  const agentId = ticket.assignment.agentId;
 
   let candidates: Recipient[] = [];
   let unassigned = false;
@@ -272,14 +279,11 @@ async function planAgents(event: EventEnvelope, ctx: PlanContext): Promise<Plann
     unassigned = what.audience === 'assignee-or-team';
   }
 
-  // A new request is its requester's act; the others name their author (all customers today).
-  const author = event.type === 'ticket.created' ? ticket.requester.id : (d.author as { id?: string } | undefined)?.id;
-  const by = (d.by as { id?: string } | undefined)?.id;
-  const authorName = (d.author as { name?: string } | undefined)?.name ?? ticket.requester.name;
+  const actor = e.data.actor;
   const ticketLink = new URL(`/requests/${ticket.reference}`, ctx.portalUrl).toString();
   const planned: PlannedEmail[] = [];
   for (const who of candidates) {
-    if (!who.active || who.status === 'invited' || who.userId === author || who.userId === by) continue;
+    if (!who.active || who.status === 'invited' || who.userId === actor?.id) continue;
     // A confidential request stays within its team: an agent outside it does not see it either.
     if (ticket.confidential && (!team || !who.teams.includes(team))) continue;
     if (!(await ctx.wantsAgentEmails(who.userId))) continue;
@@ -300,9 +304,9 @@ async function planAgents(event: EventEnvelope, ctx: PlanContext): Promise<Plann
         team: team ?? '',
         requester: ticket.requester.name,
         confidential: ticket.confidential,
-        author: authorName,
-        body: d.body,
-        reason: d.reason,
+        author: actor?.name ?? ticket.requester.name,
+        body: what.body,
+        reason: what.reason,
         unassigned,
       },
     });
@@ -310,8 +314,22 @@ async function planAgents(event: EventEnvelope, ctx: PlanContext): Promise<Plann
   return planned;
 }
 
+/**
+ * The emails one event makes. Ticket events are read through their contract
+ * (`readTicketEvents`: version 2, or version 1 upgraded); one the contract cannot read is
+ * reported to `ctx.unreadable` and makes none.
+ */
 export async function planEmails(event: EventEnvelope, ctx: PlanContext): Promise<PlannedEmail[]> {
   if (event.type.startsWith('user.')) return planIdentity(event);
-  if (event.type.startsWith('ticket.')) return [...(await planTicket(event, ctx)), ...(await planAgents(event, ctx))];
-  return [];
+  if (!event.type.startsWith('ticket.')) return [];
+  let events: TicketEvent[];
+  try {
+    events = readTicketEvents(event);
+  } catch (err) {
+    ctx.unreadable?.(event, err);
+    return [];
+  }
+  const planned: PlannedEmail[] = [];
+  for (const e of events) planned.push(...(await planTicket(e, ctx)), ...(await planAgents(e, ctx)));
+  return planned;
 }

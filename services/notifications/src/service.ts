@@ -46,6 +46,8 @@ export function notificationsService(config: NotificationsConfig, logger: Logger
       (await models.Preference.findById(agentEmailsPreferenceId(userId)).lean())?.enabled ?? true,
     teamAddress: (team) => config.TEAM_EMAILS[team],
     linkTtl: { signupMinutes: 30, inviteDays: 3 },
+    unreadable: (event, err) =>
+      logger.error({ err, eventId: event.id, type: event.type }, 'event outside its contract: no email'),
   };
 
   /** Handles one event: keeps the people copy current, then sends its emails. */

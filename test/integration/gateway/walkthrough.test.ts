@@ -99,7 +99,8 @@ describe('gateway: the public API walked through by its clients', () => {
         'logIn',
         'createTicket',
         'listTickets',
-        'actOnTicket',
+        'ticketActionQualify',
+        'ticketActionAcceptResolution',
         'getQueue',
         'listDeliveries',
       ]),
@@ -264,6 +265,15 @@ describe('gateway: the public API walked through by its clients', () => {
       expect(res.status).toBe(200);
       return res.body;
     };
+    // Each action's body is documented and checked with its own payload schema (the contract's).
+    const invalid = await paul.post<Problem>(`/tickets/${reference}/actions/qualify`, {
+      payload: { priority: 'urgent', billable: false },
+    });
+    expect(invalid.body).toMatchObject({
+      status: 400,
+      code: 'validation_failed',
+      errors: [{ path: 'payload.priority' }],
+    });
     await act(paul, 'qualify', { priority: 'high', billable: false, assignment: { agentId: 'user-paul' } });
     await act(paul, 'start');
     const noted = await paul.post<TicketView>(`/tickets/${reference}/comments`, {

@@ -1,4 +1,11 @@
-import type { Actor, TicketActionName, TicketActionPayloads, TicketState, TicketStatus } from '@woop/contracts';
+import {
+  SYSTEM_ACTOR,
+  type Actor,
+  type TicketActionName,
+  type TicketActionPayloads,
+  type TicketState,
+  type TicketStatus,
+} from '@woop/contracts';
 import { AGENT, CUSTOMER, newTicket, testPolicy } from '../testing/fixtures';
 import { advanceTime, allowedActions, applyAction, createTicket, nextDueAt, refusal } from './lifecycle';
 
@@ -132,13 +139,15 @@ describe('ticket lifecycle: who may do what in which status', () => {
 
   it('refuses invalid payloads', () => {
     const s = ticketIn('in_progress');
+    // The contract's payload schemas (packages/contracts/src/tickets/actions.ts), field by field.
     expect(refusal(s, AGENT, 'reject', { reason: '   ' })).toMatchObject({
       code: 'invalid_payload',
-      message: 'reason is required',
+      message: expect.stringMatching(/^reason: /),
     });
     expect(refusal(s, AGENT, 'changePriority', { priority: 'urgent' as never })?.code).toBe('invalid_payload');
-    expect(refusal(s, AGENT, 'assign', {})?.message).toBe('an agent or a team is required');
-    expect(refusal(s, AGENT, 'reply', { body: 'x'.repeat(20_001) })?.message).toMatch(/longer than/);
+    expect(refusal(s, AGENT, 'assign', {})?.message).toBe('agentId: an agent or a team is required');
+    expect(refusal(s, AGENT, 'reply', { body: 'x'.repeat(20_001) })?.message).toMatch(/^body: .*20000/);
+    expect(refusal(s, AGENT, 'reply', undefined as never)?.message).toMatch(/^body: /);
   });
 });
 
@@ -149,7 +158,7 @@ describe('ticket lifecycle: transitions', () => {
     expect(state.activity).toEqual([
       expect.objectContaining({ seq: 1, kind: 'created', actor: CUSTOMER, to: 'open', visibility: 'public' }),
     ]);
-    expect(changes).toEqual([{ type: 'created', data: {} }]);
+    expect(changes).toEqual([{ type: 'ticket.created', data: { actor: CUSTOMER } }]);
   });
 
   it('walks OUVERT → ATTRIBUÉ → EN COURS → RÉSOLU → TERMINÉ → EN COURS with one version per action', () => {
@@ -172,7 +181,19 @@ describe('ticket lifecycle: transitions', () => {
     act(s, AGENT, 'start', {});
     const changes = act(s, AGENT, 'resolve', { answer: 'Corrigé en production.' });
     expect(s.status).toBe('resolved');
-    expect(changes.map((c) => c.type)).toEqual(['comment_added', 'status_changed', 'resolved']);
+    // One event says it all: the answer, the move and when validation is due.
+    expect(changes).toEqual([
+      {
+        type: 'ticket.resolved',
+        data: {
+          answer: 'Corrigé en production.',
+          validationDueAt: s.validationDueAt,
+          statusChange: { from: 'in_progress', to: 'resolved' },
+          actor: AGENT,
+        },
+      },
+    ]);
+    expect(s.activity.slice(-2).map((e) => e.kind)).toEqual(['comment', 'status_changed']);
     act(s, CUSTOMER, 'acceptResolution', {});
     expect(s.status).toBe('done');
     act(s, CUSTOMER, 'reopen', { reason: 'Le bug est revenu' });
@@ -221,41 +242,63 @@ describe('ticket lifecycle: transitions', () => {
     act(info, AGENT, 'requestInformation', { question: 'Numéro de commande ?' });
     expect(act(info, CUSTOMER, 'provideInformation', { body: 'CMD-42' })).toEqual([
       {
-        type: 'comment_added',
+        type: 'ticket.information_provided',
         data: {
           body: 'CMD-42',
-          visibility: 'public',
-          author: { id: 'u-claire', name: 'Claire Martin', role: 'customer' },
-          via: 'provideInformation',
+          statusChange: { from: 'waiting_for_customer', to: 'in_progress' },
+          actor: CUSTOMER,
         },
       },
-      { type: 'status_changed', data: { from: 'waiting_for_customer', to: 'in_progress' } },
     ]);
-    // A plain comment has no `via`; a rejected answer, a contested rejection and a reopening are
-    // the only ways out of RÉSOLU to EN COURS, REJETÉ to OUVERT and TERMINÉ to EN COURS.
-    expect(act(info, CUSTOMER, 'comment', { body: 'Merci' })[0]?.data).not.toHaveProperty('via');
-    const moves: Array<[TicketStatus, TicketActionName, TicketStatus]> = [
-      ['resolved', 'rejectResolution', 'in_progress'],
-      ['rejected', 'contestRejection', 'open'],
-      ['done', 'reopen', 'in_progress'],
+    expect(act(info, CUSTOMER, 'comment', { body: 'Merci' })).toEqual([
+      { type: 'ticket.commented', data: { body: 'Merci', actor: CUSTOMER } },
+    ]);
+    const moves: Array<[TicketStatus, TicketActionName, TicketStatus, string]> = [
+      ['resolved', 'rejectResolution', 'in_progress', 'ticket.resolution_rejected'],
+      ['rejected', 'contestRejection', 'open', 'ticket.rejection_contested'],
+      ['done', 'reopen', 'in_progress', 'ticket.reopened'],
     ];
-    for (const [from, action, to] of moves) {
+    for (const [from, action, to, type] of moves) {
       expect(act(ticketIn(from), CUSTOMER, action, { reason: 'Non' })).toEqual([
-        { type: 'status_changed', data: { from, to, reason: 'Non' } },
+        { type, data: { reason: 'Non', statusChange: { from, to }, actor: CUSTOMER } },
       ]);
     }
+  });
+
+  it('says in one event what a qualification did: priority, assignment and the move', () => {
+    const s = fresh();
+    expect(act(s, AGENT, 'qualify', { priority: 'high', billable: true, assignment: { agentId: 'a-paul' } })).toEqual([
+      {
+        type: 'ticket.qualified',
+        data: {
+          priority: 'high',
+          billable: true,
+          requestType: 'ask-a-question',
+          fromType: 'ask-a-question',
+          priorityChange: { from: 'medium', to: 'high' },
+          assignment: { agentId: 'a-paul', team: 'support' },
+          statusChange: { from: 'open', to: 'assigned' },
+          actor: AGENT,
+        },
+      },
+    ]);
+    // Activity entries are unchanged: one per thing that changed, as the request's page shows them.
+    expect(s.activity.map((e) => e.kind)).toEqual([
+      'created',
+      'qualified',
+      'priority_changed',
+      'assigned',
+      'status_changed',
+    ]);
+    expect(act(s, AGENT, 'changePriority', { priority: 'high' })).toEqual([]);
   });
 
   it('keeps internal notes internal', () => {
     const s = ticketIn('in_progress');
     const [change] = act(s, AGENT, 'addInternalNote', { body: 'Client connu, prioriser' });
     expect(change).toEqual({
-      type: 'internal_note_added',
-      data: {
-        body: 'Client connu, prioriser',
-        visibility: 'internal',
-        author: { id: 'a-paul', name: 'Paul Agent', role: 'agent' },
-      },
+      type: 'ticket.internal_note_added',
+      data: { body: 'Client connu, prioriser', actor: AGENT },
     });
     expect(s.activity.at(-1)).toMatchObject({ kind: 'internal_note', visibility: 'internal' });
   });
@@ -314,11 +357,24 @@ describe('ticket lifecycle: SLA clocks', () => {
   it('warns at 75 %, then on breach escalates: priority up, escalation team, flag', () => {
     const s = fresh();
     const warn = advanceTime(s, minutes(180));
-    expect(warn.map((c) => c.type)).toEqual(['sla_warning']);
+    expect(warn.map((c) => c.type)).toEqual(['ticket.sla_warning']);
     expect(s.sla.firstResponse.warnedAt).toBe(minutes(180).toISOString());
     expect(advanceTime(s, minutes(181))).toEqual([]);
     const breach = advanceTime(s, minutes(240));
-    expect(breach.map((c) => c.type)).toEqual(['sla_breached', 'priority_changed']);
+    expect(breach).toEqual([
+      {
+        type: 'ticket.sla_breached',
+        data: {
+          clock: 'firstResponse',
+          targetMinutes: 240,
+          breachAt: minutes(240).toISOString(),
+          priority: 'medium',
+          escalationTeam: 'support-leads',
+          priorityChange: { from: 'medium', to: 'high' },
+          actor: SYSTEM_ACTOR,
+        },
+      },
+    ]);
     expect(s).toMatchObject({ priority: 'high', escalated: true, escalationTeams: ['support-leads'] });
     // The open resolution clock takes the high target (480 min), already breached → escalates again.
     expect(s.sla.resolution.targetMinutes).toBe(480);
@@ -342,10 +398,17 @@ describe('ticket lifecycle: client validation and reopen windows', () => {
     // windows: validation 2700 min with a reminder 540 min before
     expect(s.validationDueAt).toBe(minutes(2700).toISOString());
     expect(nextDueAt(s)).toEqual(minutes(2160));
-    expect(advanceTime(s, minutes(2160)).map((c) => c.type)).toEqual(['validation_reminder']);
+    expect(advanceTime(s, minutes(2160)).map((c) => c.type)).toEqual(['ticket.validation_reminder']);
     const done = advanceTime(s, minutes(2700));
     expect(done).toEqual([
-      { type: 'status_changed', data: { from: 'resolved', to: 'done', reason: 'validation window elapsed' } },
+      {
+        type: 'ticket.validation_window_elapsed',
+        data: {
+          reason: 'validation window elapsed',
+          statusChange: { from: 'resolved', to: 'done' },
+          actor: SYSTEM_ACTOR,
+        },
+      },
     ]);
     expect(s.status).toBe('done');
     expect(s.activity.at(-1)?.actor.role).toBe('system');
@@ -355,7 +418,7 @@ describe('ticket lifecycle: client validation and reopen windows', () => {
   it('closes when the reopen window elapses, and nothing is allowed after', () => {
     const s = ticketIn('done');
     expect(advanceTime(s, minutes(5399))).toEqual([]);
-    advanceTime(s, minutes(5400));
+    expect(advanceTime(s, minutes(5400)).map((c) => c.type)).toEqual(['ticket.reopen_window_elapsed']);
     expect(s.status).toBe('closed');
     expect(nextDueAt(s)).toBeUndefined();
     expect(refusal(s, CUSTOMER, 'reopen', { reason: 'trop tard' })?.code).toBe('action_not_allowed_in_status');
@@ -370,9 +433,7 @@ describe('sharing ("Partager")', () => {
     const s = fresh();
     const changes = act(s, CUSTOMER, 'share', { people: [hugo, { id: CUSTOMER.id, name: 'me' }, hugo] });
     expect(s.sharedWith).toEqual([hugo]);
-    expect(changes).toEqual([
-      { type: 'shared', data: { people: [hugo], by: { id: CUSTOMER.id, name: CUSTOMER.name } } },
-    ]);
+    expect(changes).toEqual([{ type: 'ticket.shared', data: { people: [hugo], actor: CUSTOMER } }]);
     expect(s.activity.at(-1)).toMatchObject({ kind: 'shared', visibility: 'public', people: [hugo] });
     expect(act(s, AGENT, 'share', { people: [hugo, lea] })).toHaveLength(1);
     expect(s.sharedWith).toEqual([hugo, lea]);
@@ -384,7 +445,7 @@ describe('sharing ("Partager")', () => {
     expect(allowedActions(s, 'customer')).not.toContain('unshare');
     act(s, CUSTOMER, 'share', { people: [hugo, lea] });
     expect(allowedActions(s, 'customer')).toContain('unshare');
-    expect(act(s, CUSTOMER, 'unshare', { userId: hugo.id })).toMatchObject([{ type: 'unshared' }]);
+    expect(act(s, CUSTOMER, 'unshare', { userId: hugo.id })).toMatchObject([{ type: 'ticket.unshared' }]);
     expect(s.sharedWith).toEqual([lea]);
     expect(act(s, CUSTOMER, 'unshare', { userId: 'nobody' })).toEqual([]);
   });
@@ -410,7 +471,7 @@ describe('attachments in the activity stream', () => {
     const s = fresh();
     const file = { attachmentId: 'a'.repeat(24), filename: 'bon.pdf', contentType: 'application/pdf', size: 1234 };
     expect(act(s, CUSTOMER, 'attach', file)).toEqual([
-      { type: 'attachment_added', data: { ...file, by: { id: CUSTOMER.id, name: CUSTOMER.name } } },
+      { type: 'ticket.attachment_added', data: { ...file, actor: CUSTOMER } },
     ]);
     expect(s.activity.at(-1)).toMatchObject({ kind: 'attachment', visibility: 'public', data: file });
     expect(refusal(s, AGENT, 'attach', { ...file, size: 'big' })).toMatchObject({ code: 'invalid_payload' });

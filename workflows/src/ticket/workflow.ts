@@ -1,14 +1,16 @@
 import {
   ACTION_REFUSED,
   getTicketQuery,
-  makeEvent,
+  makeTicketEvent,
   SEARCH_ATTRIBUTES,
   TICKET_ACTIONS,
+  ticketFactsOf,
   ticketUpdates,
-  type EventEnvelope,
   type TicketActionName,
   type TicketActionRequest,
   type TicketActivities,
+  type TicketChange,
+  type TicketEvent,
   type TicketState,
   type TicketView,
   type TicketWorkflowInput,
@@ -24,15 +26,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair, UpdateDefinition } from '@temporalio/common';
-import {
-  advanceTime,
-  allowedByRole,
-  applyAction,
-  createTicket,
-  nextDueAt,
-  refusal,
-  type TicketChange,
-} from './lifecycle';
+import { advanceTime, allowedByRole, applyAction, createTicket, nextDueAt, refusal } from './lifecycle';
 
 // Side effects are retried until they succeed (a Kafka or database outage delays them, shown as
 // a pending activity in the Temporal UI); both are idempotent, so a retry duplicates nothing.
@@ -40,24 +34,6 @@ const { projectTicket, publishTicketEvents } = proxyActivities<TicketActivities>
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
-
-/** What every event carries about its ticket, so consumers need no lookup to route it. */
-function ticketFacts(state: TicketState) {
-  return {
-    reference: state.reference,
-    version: state.version,
-    status: state.status,
-    priority: state.priority,
-    requestType: state.requestType,
-    organizationId: state.organizationId,
-    requester: state.requester,
-    sharedWith: (state.sharedWith ?? []).map((p) => p.id),
-    summary: state.summary,
-    confidential: state.confidential,
-    assignment: state.assignment,
-    escalated: state.escalated,
-  };
-}
 
 /**
  * One workflow per ticket (id `ticket-<reference>`), from creation to CLÔTURÉ. Actions are
@@ -68,24 +44,15 @@ function ticketFacts(state: TicketState) {
  */
 export async function ticketWorkflow(input: TicketWorkflowInput): Promise<TicketState> {
   let state: TicketState;
-  const outbox: EventEnvelope[] = [];
+  const outbox: TicketEvent[] = [];
   let projectedVersion = 0;
 
+  // The contract's ticket.* events (packages/contracts/src/tickets/events.ts), with the facts of
+  // the ticket as the change left it.
   const enqueue = (changes: TicketChange[]) => {
     const time = new Date(state.updatedAt);
-    changes.forEach((change, i) => {
-      const type = `ticket.${change.type}`;
-      outbox.push(
-        makeEvent({
-          id: `${state.reference}:${state.version}:${i}:${type}`,
-          source: 'woop/tickets/workflow',
-          type,
-          subject: state.reference,
-          time,
-          data: { ...change.data, ticket: ticketFacts(state) },
-        }),
-      );
-    });
+    const facts = ticketFactsOf(state);
+    changes.forEach((change, i) => outbox.push(makeTicketEvent(change, facts, i, time)));
   };
 
   if (input.ticket) {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { TICKET_ACTIONS } from '../tickets/actions';
+import { TICKET_ACTIONS, ticketActionPayloads, type TicketActionName } from '../tickets/actions';
 import { PRIORITIES, TICKET_STATUSES } from '../tickets/model';
 
 /**
@@ -77,21 +77,41 @@ export const referenceParams = z.object({
   reference: z.string().regex(/^SUPPORT-[1-9][0-9]{0,15}$/, 'a reference such as SUPPORT-123'),
 });
 /** Actions taken through `POST /tickets/{reference}/actions/{action}`; sharing and files have their own routes. */
-export const ACTIONS_BY_ROUTE = TICKET_ACTIONS.filter((a) => a !== 'share' && a !== 'unshare' && a !== 'attach');
-export const actionParams = referenceParams.extend({ action: z.enum(ACTIONS_BY_ROUTE as [string, ...string[]]) });
+export const ACTIONS_BY_ROUTE = TICKET_ACTIONS.filter(
+  (a): a is RoutedTicketAction => a !== 'share' && a !== 'unshare' && a !== 'attach',
+);
+export type RoutedTicketAction = Exclude<TicketActionName, 'share' | 'unshare' | 'attach'>;
 
-/** `POST /tickets/{reference}/actions/{action}`: the payload each action takes is checked by the workflow. */
-export const ticketActionBody = z.object({
-  payload: z
-    .record(z.string(), z.unknown())
-    .default({})
-    .describe(
-      'qualify: {priority, billable, requestType?, assignment?}; assign: {agentId?, team?}; ' +
-        'requestInformation: {question}; reply, addInternalNote, provideInformation, comment: {body}; ' +
-        'changePriority: {priority, reason?}; resolve: {answer}; reject, rejectResolution, contestRejection, ' +
-        'reopen: {reason}; start, acceptResolution, acceptRejection: {}',
-    ),
-});
+const bodyOf = <S extends z.ZodType>(payload: S, description: string) =>
+  z.object({ payload: payload.describe(description) });
+const emptyBodyOf = (description: string) =>
+  z.object({ payload: ticketActionPayloads.start.default({}).describe(`${description} (nothing to send)`) });
+
+/**
+ * The body of `POST /tickets/{reference}/actions/{action}`, one per action: `{payload}` with that
+ * action's payload schema (the workflow checks the same).
+ */
+export const ticketActionBodies = {
+  qualify: bodyOf(
+    ticketActionPayloads.qualify,
+    'Priority and billing; a corrected request type; an assignment makes it ATTRIBUÉ at once',
+  ),
+  assign: bodyOf(ticketActionPayloads.assign, 'An agent, a team, or both (one at least)'),
+  start: emptyBodyOf('ATTRIBUÉ → EN COURS'),
+  requestInformation: bodyOf(ticketActionPayloads.requestInformation, 'The question; → EN ATTENTE CLIENT'),
+  reply: bodyOf(ticketActionPayloads.reply, 'A public answer'),
+  addInternalNote: bodyOf(ticketActionPayloads.addInternalNote, 'A note for agents only'),
+  changePriority: bodyOf(ticketActionPayloads.changePriority, 'The new priority and why'),
+  resolve: bodyOf(ticketActionPayloads.resolve, 'The answer the customer validates; → RÉSOLU'),
+  reject: bodyOf(ticketActionPayloads.reject, 'Why; → REJETÉ'),
+  provideInformation: bodyOf(ticketActionPayloads.provideInformation, 'The information asked for'),
+  comment: bodyOf(ticketActionPayloads.comment, 'A comment'),
+  acceptResolution: emptyBodyOf('RÉSOLU → TERMINÉ'),
+  rejectResolution: bodyOf(ticketActionPayloads.rejectResolution, 'Why the answer does not do; → EN COURS'),
+  acceptRejection: emptyBodyOf('REJETÉ → CLÔTURÉ'),
+  contestRejection: bodyOf(ticketActionPayloads.contestRejection, 'Why; → OUVERT, to requalify'),
+  reopen: bodyOf(ticketActionPayloads.reopen, 'Why; TERMINÉ → EN COURS'),
+} satisfies Record<RoutedTicketAction, z.ZodObject>;
 
 /** "Partager": add people of the requester's organisation. */
 export const shareBody = z.object({

@@ -1,34 +1,83 @@
-import type { Actor, Assignment, Person, Priority, Role } from './model';
+import { z } from 'zod';
+import { PRIORITIES, type Actor, type Role } from './model';
 
-/** Payload of each ticket action, by action name. */
-export interface TicketActionPayloads {
+/** Longest text a person writes on a ticket (a comment, a question, an answer). */
+export const TICKET_TEXT_MAX = 20_000;
+/** Longest reason (a rejection, a reopening, a priority change). */
+export const TICKET_REASON_MAX = 2_000;
+
+/** Something a person writes: not blank, at most `max` characters (surrounding spaces dropped). */
+export const ticketText = (max = TICKET_TEXT_MAX) => z.string().trim().min(1).max(max);
+
+const id = z.string().min(1).max(100);
+const priority = z.enum(PRIORITIES);
+
+/** Who works on a ticket: an agent, a team, or both. */
+export const assignmentPayload = z
+  .object({
+    agentId: id.optional().describe("The agent's user id"),
+    team: id.optional().describe('The team, e.g. support'),
+  })
+  .refine((a) => a.agentId !== undefined || a.team !== undefined, {
+    message: 'an agent or a team is required',
+    path: ['agentId'],
+  });
+
+const nothing = z.object({});
+const body = z.object({ body: ticketText() });
+const reason = z.object({ reason: ticketText(TICKET_REASON_MAX) });
+
+/**
+ * The payload of each ticket action, as zod schemas: the tickets service and the gateway check
+ * request bodies with them, the gateway's OpenAPI document shows them, and the workflow's update
+ * validator refuses what they refuse (`invalid_payload`). Types below are inferred from them.
+ */
+export const ticketActionPayloads = {
   // agents (and admins)
-  qualify: { priority: Priority; billable: boolean; requestType?: string; assignment?: Assignment };
-  assign: Assignment;
-  start: Record<string, never>;
-  requestInformation: { question: string };
-  reply: { body: string };
-  addInternalNote: { body: string };
-  changePriority: { priority: Priority; reason?: string };
-  resolve: { answer: string };
-  reject: { reason: string };
+  qualify: z.object({
+    priority,
+    billable: z.boolean(),
+    requestType: id.optional().describe('A corrected request type (a key of the catalogue)'),
+    assignment: assignmentPayload.optional().describe('An agent, a team or both: assigns it at once (→ ATTRIBUÉ)'),
+  }),
+  assign: assignmentPayload,
+  start: nothing,
+  requestInformation: z.object({ question: ticketText() }),
+  reply: body,
+  addInternalNote: body,
+  changePriority: z.object({ priority, reason: z.string().trim().max(TICKET_REASON_MAX).optional() }),
+  resolve: z.object({ answer: ticketText() }),
+  reject: reason,
   // customers
-  provideInformation: { body: string };
-  comment: { body: string };
-  acceptResolution: Record<string, never>;
-  rejectResolution: { reason: string };
-  acceptRejection: Record<string, never>;
-  contestRejection: { reason: string };
-  reopen: { reason: string };
+  provideInformation: body,
+  comment: body,
+  acceptResolution: nothing,
+  rejectResolution: reason,
+  acceptRejection: nothing,
+  contestRejection: reason,
+  reopen: reason,
   // "Partager": anyone who sees the ticket; the tickets service checks that the people belong
   // to the requester's organisation and who may remove whom.
-  share: { people: Person[] };
-  unshare: { userId: string };
+  share: z.object({
+    people: z
+      .array(z.object({ id: z.string().min(1).max(100), name: z.string().max(500) }))
+      .min(1)
+      .max(20),
+  }),
+  unshare: z.object({ userId: z.string().min(1).max(100) }),
   // a file stored by the tickets service, announced in the activity stream
-  attach: { attachmentId: string; filename: string; contentType: string; size: number };
-}
+  attach: z.object({
+    attachmentId: z.string().min(1).max(100),
+    filename: z.string().min(1).max(500),
+    contentType: z.string().min(1).max(200),
+    size: z.number().int().min(0),
+  }),
+} as const;
 
-export type TicketActionName = keyof TicketActionPayloads;
+export type TicketActionName = keyof typeof ticketActionPayloads;
+
+/** Payload of each ticket action, by action name. */
+export type TicketActionPayloads = { [A in TicketActionName]: z.infer<(typeof ticketActionPayloads)[A]> };
 
 export interface TicketActionRequest<A extends TicketActionName = TicketActionName> {
   actor: Actor;
@@ -72,4 +121,11 @@ export interface ActionRefusal {
   /** What this role may do now. */
   allowed: TicketActionName[];
   message: string;
+}
+
+/** What is wrong with `payload` for `action` (one line per problem), or undefined when it is valid. */
+export function ticketPayloadProblem(action: TicketActionName, payload: unknown): string | undefined {
+  const checked = ticketActionPayloads[action].safeParse(payload ?? {});
+  if (checked.success) return undefined;
+  return checked.error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; ');
 }

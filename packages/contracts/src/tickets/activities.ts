@@ -8,5 +8,10 @@ import type { TicketState } from './model';
  */
 export interface TicketActivities {
   projectTicket(state: TicketState): Promise<void>;
+  /**
+   * Publishes the workflow's `ticket.*` events (`TicketEvent`, version 2). Typed as envelopes:
+   * a ticket started before the contract may still hand over version 1 events recorded in its
+   * history, which the activity upgrades (`upgradeTicketEvents`).
+   */
   publishTicketEvents(events: EventEnvelope[]): Promise<void>;
 }

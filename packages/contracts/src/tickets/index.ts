@@ -3,3 +3,5 @@ export * from './actions';
 export * from './messages';
 export * from './workflow-input';
 export * from './activities';
+export * from './events';
+export * from './event-versions';

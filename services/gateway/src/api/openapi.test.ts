@@ -1,4 +1,10 @@
-import { API_ERRORS, ERROR_CATALOGUES, type ApiErrorCode, type ErrorCatalogue } from '@woop/contracts';
+import {
+  ACTIONS_BY_ROUTE,
+  API_ERRORS,
+  ERROR_CATALOGUES,
+  type ApiErrorCode,
+  type ErrorCatalogue,
+} from '@woop/contracts';
 import { API_ROUTES, API_VERSION } from '../service';
 import { openApiDocument } from './openapi';
 
@@ -9,7 +15,8 @@ import { openApiDocument } from './openapi';
  */
 const NOT_THROUGH_THE_GATEWAY: Partial<Record<ApiErrorCode, string>> = {
   empty_file: 'an empty attachment is refused by the gateway first (validation_failed)',
-  unknown_action: "the gateway's path schema takes known actions only (validation_failed)",
+  unknown_action: 'each action is a route of its own; any other path is a 404 not_found',
+  invalid_payload: "the gateway checks each action's payload with the contract's schema first (validation_failed)",
 };
 
 describe('the OpenAPI document', () => {
@@ -78,5 +85,19 @@ describe('the OpenAPI document', () => {
   it('says what each documented problem is called', () => {
     const listTickets = doc.paths?.['/tickets']?.get?.responses?.['400'] as { description?: string };
     expect(listTickets.description).toContain('`invalid_cursor` (Invalid cursor)');
+  });
+
+  it('documents one operation per ticket action, each with the payload it takes', () => {
+    const payloadOf = (action: string) => {
+      const body = doc.paths?.[`/tickets/{reference}/actions/${action}`]?.post?.requestBody as
+        { content: Record<string, { schema: { properties: { payload: Record<string, unknown> } } }> } | undefined;
+      return body?.content['application/json']?.schema.properties.payload;
+    };
+    for (const action of ACTIONS_BY_ROUTE) expect([action, payloadOf(action)]).toEqual([action, expect.any(Object)]);
+    expect(payloadOf('qualify')).toMatchObject({ required: ['priority', 'billable'] });
+    expect(payloadOf('reply')).toMatchObject({ properties: { body: { minLength: 1, maxLength: 20_000 } } });
+    expect(payloadOf('reopen')).toMatchObject({ properties: { reason: { maxLength: 2_000 } } });
+    expect(payloadOf('start')).toMatchObject({ default: {} });
+    expect(doc.paths?.['/tickets/{reference}/actions/{action}']).toBeUndefined();
   });
 });

@@ -176,7 +176,11 @@ export function openApiDocument(routes: readonly ApiRoute[], version: string): O
       { name: 'Account', description: 'Sign-up, login, sessions, API tokens' },
       { name: 'Organisations and users', description: 'Customer organisations, invitations, roles, erasure' },
       { name: 'Catalogue', description: 'The request types of the two portals' },
-      { name: 'Tickets', description: 'Requests: file, follow, act, comment, share, attach' },
+      { name: 'Tickets', description: 'Requests: file, follow, comment, share, attach' },
+      {
+        name: 'Ticket actions',
+        description: 'One operation per action of the ticket workflow, each with the payload it takes',
+      },
       { name: 'Queues', description: "Agents' work queues" },
       { name: 'Notifications', description: 'The email delivery log' },
     ],

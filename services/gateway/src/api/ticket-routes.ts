@@ -1,5 +1,5 @@
 import {
-  actionParams,
+  ACTIONS_BY_ROUTE,
   ATTACHMENT_MAX_BYTES,
   ATTACHMENT_TYPES,
   attachmentParams,
@@ -21,7 +21,8 @@ import {
   requestTypeVersionParams,
   requestTypeSchema,
   shareBody,
-  ticketActionBody,
+  ticketActionBodies,
+  ticketActionPayloads,
   ticketDetailSchema,
   ticketListQuery,
   ticketPage,
@@ -45,9 +46,28 @@ const ticketPath =
     `/v1/tickets/${p.reference}${suffix}`;
 
 const commentBody = z.object({
-  body: z.string().trim().min(1).max(20_000),
+  body: ticketActionPayloads.comment.shape.body,
   internal: z.boolean().default(false).describe('Agents: an internal note, never shown to customers'),
 });
+/** What each action does, as the operation's summary. */
+const ACTION_SUMMARIES: Record<(typeof ACTIONS_BY_ROUTE)[number], string> = {
+  qualify: 'Qualify (agents): priority, billing, type; with an assignment → ATTRIBUÉ',
+  assign: 'Assign (agents) to an agent or a team; from OUVERT → ATTRIBUÉ',
+  start: 'Start working on it (agents): ATTRIBUÉ → EN COURS',
+  requestInformation: 'Ask the customer a question (agents): → EN ATTENTE CLIENT',
+  reply: 'Reply publicly (agents)',
+  addInternalNote: 'Add an internal note (agents), never shown to customers',
+  changePriority: 'Change the priority (agents)',
+  resolve: 'Answer (agents): EN COURS → RÉSOLU, for the customer to validate',
+  reject: 'Reject the request (agents), with the reason: → REJETÉ',
+  provideInformation: 'Give the information asked for (customers): back to where it was',
+  comment: 'Comment (customers)',
+  acceptResolution: 'Validate the answer (customers): RÉSOLU → TERMINÉ',
+  rejectResolution: 'Reject the answer (customers), saying why: RÉSOLU → EN COURS',
+  acceptRejection: 'Accept the rejection (customers): REJETÉ → CLÔTURÉ',
+  contestRejection: 'Contest the rejection (customers), saying why: REJETÉ → OUVERT',
+  reopen: 'Reopen (customers), saying why: TERMINÉ → EN COURS',
+};
 const attachmentList = z.object({ items: z.array(attachmentSchema) });
 const deliveryList = z.object({ items: z.array(deliverySchema) });
 
@@ -164,23 +184,24 @@ export const ticketRoutes: ApiRoute[] = [
       res.status(200).json({ ...detail.body, notifications });
     },
   },
-  {
+  // One operation per action, each documenting its own payload (the contract's schema).
+  ...ACTIONS_BY_ROUTE.map((action): ApiRoute => ({
     method: 'post',
-    path: '/tickets/{reference}/actions/{action}',
-    operationId: 'actOnTicket',
-    summary: 'Take an action: qualify, assign, start, resolve, accept the resolution, reopen…',
+    path: `/tickets/{reference}/actions/${action}`,
+    operationId: `ticketAction${action[0]!.toUpperCase()}${action.slice(1)}`,
+    summary: ACTION_SUMMARIES[action],
     description:
       'The workflow refuses what the status or the role does not allow (409, with the actions allowed now). ' +
       'A retry with the same `Idempotency-Key` has its first effect only.',
-    tag: 'Tickets',
+    tag: 'Ticket actions',
     auth: 'user',
-    params: actionParams,
+    params: referenceParams,
     idempotent: true,
-    body: ticketActionBody,
+    body: ticketActionBodies[action],
     responses: { 200: { description: 'The new state', schema: ticketViewSchema, headers: REFUSAL_HEADERS } },
-    errors: { ...NOT_FOUND, 400: ['invalid_payload'], 409: REFUSED },
-    handle: forward('tickets', (p) => `/v1/tickets/${p.reference}/actions/${p.action}`),
-  },
+    errors: { ...NOT_FOUND, 409: REFUSED },
+    handle: forward('tickets', (p) => `/v1/tickets/${p.reference}/actions/${action}`),
+  })),
   {
     method: 'post',
     path: '/tickets/{reference}/comments',

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PRIORITIES, type BusinessCalendarSpec } from '@woop/contracts';
+import { PRIORITIES, TICKET_REASON_MAX, ticketText, type BusinessCalendarSpec } from '@woop/contracts';
 import { businessMinutesBetween, PARIS_OFFICE_CALENDAR } from '@woop/workflows';
 import { formatDate, formErrors } from './i18n';
 import type { PageContext } from './kit';
@@ -15,7 +15,8 @@ interface Person {
   status: string;
 }
 
-const text = z.string().trim().min(1).max(20_000);
+// The contract's limits (packages/contracts/src/tickets/actions.ts): the workflow checks the same.
+const text = ticketText();
 const priority = z.enum(PRIORITIES);
 const optionalId = z
   .string()
@@ -45,10 +46,10 @@ export const STAFF_FORMS: Record<string, z.ZodType<Record<string, unknown>>> = {
   start: z.object({}).transform(() => ({})),
   requestInformation: z.object({ question: text }),
   changePriority: z
-    .object({ priority, reason: z.string().trim().max(2_000).optional() })
+    .object({ priority, reason: z.string().trim().max(TICKET_REASON_MAX).optional() })
     .transform(({ priority, reason }) => ({ priority, ...(reason ? { reason } : {}) })),
   resolve: z.object({ answer: text }),
-  reject: z.object({ reason: text }),
+  reject: z.object({ reason: ticketText(TICKET_REASON_MAX) }),
 };
 
 /** An agent action's payload from its form, or the form's errors; undefined for an action that has no form. */

@@ -4,6 +4,7 @@ import {
   hasOrganization,
   referenceParams,
   TICKET_STATUSES,
+  ticketActionPayloads,
   ticketListQuery,
   type TicketPage,
   type ticketDetailSchema,
@@ -22,7 +23,7 @@ type Ticket = TicketDetail['ticket'];
 type Activity = Ticket['activity'][number];
 type Attachment = z.infer<typeof attachmentSchema>;
 
-/** The customer's transitions, with the guide's labels, and the text each one asks for. */
+/** The customer's transitions, with the guide's labels, and the text each one asks for (checked with the contract's payload schema). */
 export const CUSTOMER_ACTIONS: Record<string, { needs?: 'body' | 'reason'; style?: 'secondary' }> = {
   provideInformation: { needs: 'body' },
   acceptResolution: {},
@@ -32,7 +33,6 @@ export const CUSTOMER_ACTIONS: Record<string, { needs?: 'body' | 'reason'; style
   reopen: { needs: 'reason' },
 };
 
-const textOf = z.string().trim().min(1).max(20_000);
 const actionName = z.string().regex(/^[a-zA-Z]{1,40}$/);
 
 /** One activity entry as a sentence of the guide ("L'état de votre demande est désormais En cours."). */
@@ -267,7 +267,8 @@ export function requestPages(kit: PageKit): Router {
       if (customer) {
         payload = {};
         if (customer.needs) {
-          const checked = formErrors(z.object({ [customer.needs]: textOf }), body, ctx.locale);
+          const schema = ticketActionPayloads[action.data as keyof typeof ticketActionPayloads];
+          const checked = formErrors(schema, body, ctx.locale);
           if (checked.errors) {
             return show(ctx, reference, { form: action.data, errors: checked.errors, values: body }, 400);
           }
@@ -296,7 +297,7 @@ export function requestPages(kit: PageKit): Router {
     kit.page('user', async (ctx) => {
       const reference = referenceOf(ctx);
       const body = ctx.req.body as Record<string, string>;
-      const checked = formErrors(z.object({ body: textOf }), body, ctx.locale);
+      const checked = formErrors(ticketActionPayloads.comment, body, ctx.locale);
       if (checked.errors) return show(ctx, reference, { form: 'comment', errors: checked.errors, values: body }, 400);
       const customer = ctx.me!.role === 'customer';
       const action = customer ? 'comment' : body.internal === 'true' ? 'addInternalNote' : 'reply';

@@ -1,4 +1,10 @@
-import { TOPICS, type EventEnvelope, type TicketActivities, type TicketState } from '@woop/contracts';
+import {
+  TOPICS,
+  upgradeTicketEvents,
+  type EventEnvelope,
+  type TicketActivities,
+  type TicketState,
+} from '@woop/contracts';
 import type { EventPublisher } from '@woop/service-kit';
 import type { Connection } from 'mongoose';
 import { findPeople, peopleOf, withPeople } from '../model/people';
@@ -18,7 +24,9 @@ export function createTicketActivities(deps: { db: Connection; publisher: EventP
       await saveProjection(db, reference, withPeople(rest, await findPeople(db, peopleOf(rest))));
     },
     async publishTicketEvents(events: EventEnvelope[]): Promise<void> {
-      await deps.publisher.publish(TOPICS.tickets.name, events);
+      // Only what the contract describes goes out: version 2 events are checked, and version 1
+      // ones (a ticket started before the contract, whose history still holds them) upgraded.
+      await deps.publisher.publish(TOPICS.tickets.name, upgradeTicketEvents(events));
     },
   };
 }

@@ -1,0 +1,92 @@
+import {
+  ACTION_ROLES,
+  TICKET_ACTIONS,
+  TICKET_STATUSES,
+  ticketPayloadProblem,
+  type ActionRefusal,
+  type Actor,
+  type Role,
+  type TicketActionName,
+  type TicketState,
+  type TicketStatus,
+} from '@woop/contracts';
+
+/**
+ * Who may do what: which action each role may take in which status, and why one is refused.
+ * Roles per action are the contract's (`ACTION_ROLES`), payloads its schemas
+ * (`ticketActionPayloads`); the statuses are the workflow's own.
+ */
+
+const NOT_CLOSED: readonly TicketStatus[] = TICKET_STATUSES.filter((s) => s !== 'closed');
+
+/** Statuses in which each action may be taken. */
+const ACTION_STATUSES: Record<TicketActionName, readonly TicketStatus[]> = {
+  qualify: ['open'],
+  assign: ['open', 'assigned', 'in_progress'],
+  start: ['assigned'],
+  requestInformation: ['open', 'in_progress'],
+  reply: NOT_CLOSED,
+  addInternalNote: NOT_CLOSED,
+  changePriority: ['open', 'assigned', 'in_progress', 'waiting_for_customer'],
+  resolve: ['in_progress'],
+  reject: ['open', 'in_progress'],
+  provideInformation: ['waiting_for_customer'],
+  comment: NOT_CLOSED,
+  acceptResolution: ['resolved'],
+  rejectResolution: ['resolved'],
+  acceptRejection: ['rejected'],
+  contestRejection: ['rejected'],
+  reopen: ['done'],
+  share: NOT_CLOSED,
+  unshare: NOT_CLOSED,
+  attach: NOT_CLOSED,
+};
+
+function isAllowedNow(state: TicketState, action: TicketActionName): boolean {
+  if (!ACTION_STATUSES[action].includes(state.status)) return false;
+  // An unqualified ticket is qualified (which may assign it) before it is assigned.
+  if (action === 'assign' && state.status === 'open' && !state.qualified) return false;
+  // Confidential requests stay between their reporter and the team: never shared.
+  if ((action === 'share' || action === 'unshare') && state.confidential) return false;
+  if (action === 'unshare' && (state.sharedWith ?? []).length === 0) return false;
+  return true;
+}
+
+/** The actions `role` may take in the ticket's current status. */
+export function allowedActions(state: TicketState, role: Role): TicketActionName[] {
+  return TICKET_ACTIONS.filter((a) => ACTION_ROLES[a].includes(role) && isAllowedNow(state, a));
+}
+
+export function allowedByRole(state: TicketState): Record<Role, TicketActionName[]> {
+  return {
+    customer: allowedActions(state, 'customer'),
+    agent: allowedActions(state, 'agent'),
+    admin: allowedActions(state, 'admin'),
+  };
+}
+
+/** Why `actor` may not take `action` now, or undefined when they may. Changes nothing. */
+export function refusal(
+  state: TicketState,
+  actor: Actor,
+  action: TicketActionName,
+  payload: unknown,
+): ActionRefusal | undefined {
+  const role = actor.role;
+  const allowed = role === 'system' ? [] : allowedActions(state, role);
+  const base = { action, status: state.status, role, allowed };
+  if (role === 'system' || !ACTION_ROLES[action]?.includes(role)) {
+    return { ...base, code: 'role_not_allowed', message: `A ${role} may not ${action} a ticket.` };
+  }
+  if (!isAllowedNow(state, action)) {
+    const why = action === 'assign' && state.status === 'open' ? ' before it is qualified' : '';
+    return {
+      ...base,
+      code: 'action_not_allowed_in_status',
+      message: `${action} is not possible while the ticket is ${state.status}${why}; allowed now: ${allowed.join(', ') || 'nothing'}.`,
+    };
+  }
+  const problem = ticketPayloadProblem(action, payload);
+  if (problem) return { ...base, code: 'invalid_payload', message: problem };
+  return undefined;
+}
