@@ -24,6 +24,13 @@ export interface OutboxRelay {
   kick(): void;
   /** One full pass; resolves with the number of events published. */
   relayOnce(): Promise<number>;
+  /**
+   * Runs a write to a document that has an outbox so that it never interleaves with the relay's
+   * removal of relayed events in this process. FerretDB applies an update as read, modify,
+   * write: a removal begun before the write put back the document it had read and erased the
+   * write (an organisation's new name was lost so in a test). MongoDB's updates are atomic.
+   */
+  write<T>(fn: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -36,6 +43,13 @@ export function startOutboxRelay(opts: {
 }): OutboxRelay {
   const { models, publisher, logger } = opts;
   let running: Promise<number> | undefined;
+  // One write at a time among the writers and the relay's removals (see `write`).
+  let queue: Promise<unknown> = Promise.resolve();
+  const exclusive = <T>(fn: () => Promise<T>): Promise<T> => {
+    const next = queue.then(fn, fn);
+    queue = next.catch(() => undefined);
+    return next;
+  };
   let again = false;
   let failures = 0;
 
@@ -51,7 +65,7 @@ export function startOutboxRelay(opts: {
         const byTopic = new Map<string, EventEnvelope[]>();
         for (const e of entries) byTopic.set(e.topic, [...(byTopic.get(e.topic) ?? []), e.event]);
         for (const [topic, events] of byTopic) await publisher.publish(topic, events);
-        await model.collection.updateOne({ _id: doc._id }, { $pullAll: { outbox: entries } } as never);
+        await exclusive(() => model.collection.updateOne({ _id: doc._id }, { $pullAll: { outbox: entries } } as never));
         published += entries.length;
       }
     }
@@ -92,6 +106,7 @@ export function startOutboxRelay(opts: {
   return {
     kick: () => void run(),
     relayOnce: run,
+    write: exclusive,
     async close() {
       clearInterval(timer);
       await running;

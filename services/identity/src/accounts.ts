@@ -115,9 +115,11 @@ export class Accounts {
     extra: { userId?: string; organizationId?: string; locale?: Locale } = {},
   ): Promise<void> {
     const now = new Date();
-    await this.m.LinkToken.updateMany(
-      { email, purpose, usedAt: { $exists: false }, supersededAt: { $exists: false } },
-      { $set: { supersededAt: now } },
+    await this.relay.write(() =>
+      this.m.LinkToken.updateMany(
+        { email, purpose, usedAt: { $exists: false }, supersededAt: { $exists: false } },
+        { $set: { supersededAt: now } },
+      ),
     );
     const token = newToken('link');
     const expiresAt = new Date(now.getTime() + ttlMinutes * MINUTE);
@@ -236,14 +238,16 @@ export class Accounts {
       }
       throw err;
     }
-    const used = await this.m.LinkToken.findOneAndUpdate(
-      {
-        _id: tokenHash,
-        usedAt: { $exists: false },
-        supersededAt: { $exists: false },
-        expiresAt: { $gt: new Date() },
-      },
-      { $set: { usedAt: new Date() } },
+    const used = await this.relay.write(() =>
+      this.m.LinkToken.findOneAndUpdate(
+        {
+          _id: tokenHash,
+          usedAt: { $exists: false },
+          supersededAt: { $exists: false },
+          expiresAt: { $gt: new Date() },
+        },
+        { $set: { usedAt: new Date() } },
+      ),
     );
     if (!used) throw problem('link_used', 'This link has already been used.');
   }
@@ -259,12 +263,14 @@ export class Accounts {
       const invited = await this.m.User.findOne({ _id: row.userId, status: 'invited' }).lean();
       if (!invited) throw problem('link_invalid', 'This invitation was withdrawn.');
       user = { ...invited, fullName, passwordHash, status: 'active' };
-      const done = await this.m.User.updateOne(
-        { _id: invited._id, status: 'invited' },
-        {
-          $set: { fullName, passwordHash, status: 'active' },
-          $push: outboxPush(identityEvent('user.registered', invited._id, { user: userFacts(user) })),
-        },
+      const done = await this.relay.write(() =>
+        this.m.User.updateOne(
+          { _id: invited._id, status: 'invited' },
+          {
+            $set: { fullName, passwordHash, status: 'active' },
+            $push: outboxPush(identityEvent('user.registered', invited._id, { user: userFacts(user) })),
+          },
+        ),
       );
       if (done.modifiedCount !== 1) throw problem('link_invalid', 'This invitation was withdrawn.');
     } else {
@@ -308,12 +314,14 @@ export class Accounts {
     checkPassword(password, [user.email, user.fullName]);
     const passwordHash = await hashPassword(password);
     await this.consume(row._id);
-    await this.m.User.updateOne(
-      { _id: user._id },
-      {
-        $set: { passwordHash },
-        $push: outboxPush(identityEvent('user.password_changed', user._id, { user: userFacts(user) })),
-      },
+    await this.relay.write(() =>
+      this.m.User.updateOne(
+        { _id: user._id },
+        {
+          $set: { passwordHash },
+          $push: outboxPush(identityEvent('user.password_changed', user._id, { user: userFacts(user) })),
+        },
+      ),
     );
     // Whoever knew the old password is logged out everywhere.
     await this.m.Session.deleteMany({ userId: user._id });
@@ -335,12 +343,14 @@ export class Accounts {
     }
     checkPassword(input.newPassword, [user.email, user.email.split('@')[0] ?? '', user.fullName], 'newPassword');
     const passwordHash = await hashPassword(input.newPassword);
-    await this.m.User.updateOne(
-      { _id: user._id },
-      {
-        $set: { passwordHash },
-        $push: outboxPush(identityEvent('user.password_changed', user._id, { user: userFacts(user) })),
-      },
+    await this.relay.write(() =>
+      this.m.User.updateOne(
+        { _id: user._id },
+        {
+          $set: { passwordHash },
+          $push: outboxPush(identityEvent('user.password_changed', user._id, { user: userFacts(user) })),
+        },
+      ),
     );
     const keep = input.keepSessionToken !== undefined ? [hashToken(input.keepSessionToken)] : [];
     await this.m.Session.deleteMany({ userId: user._id, _id: { $nin: keep } });

@@ -103,12 +103,16 @@ export class Directory {
       emailDomains: changes.emailDomains ? domainsOf(changes.emailDomains) : org.emailDomains,
     };
     try {
-      await this.m.Organization.updateOne(
-        { _id: id },
-        {
-          $set: set,
-          $push: outboxPush(identityEvent('organization.updated', id, { organizationId: id, kind: org.kind, ...set })),
-        },
+      await this.relay.write(() =>
+        this.m.Organization.updateOne(
+          { _id: id },
+          {
+            $set: set,
+            $push: outboxPush(
+              identityEvent('organization.updated', id, { organizationId: id, kind: org.kind, ...set }),
+            ),
+          },
+        ),
       );
     } catch (err) {
       if (isDuplicateKey(err)) throw organizationExists();
@@ -272,14 +276,16 @@ export class Directory {
       locale: next.locale,
       ...(next.organizationId ? { organizationId: next.organizationId } : {}),
     };
-    await this.m.User.updateOne(
-      { _id: id },
-      {
-        $set: set,
-        $push: outboxPush(
-          identityEvent('user.updated', id, { user: userFacts(next), changes: keys, by: actor.userId }),
-        ),
-      },
+    await this.relay.write(() =>
+      this.m.User.updateOne(
+        { _id: id },
+        {
+          $set: set,
+          $push: outboxPush(
+            identityEvent('user.updated', id, { user: userFacts(next), changes: keys, by: actor.userId }),
+          ),
+        },
+      ),
     );
     this.relay.kick();
     return next;
@@ -291,9 +297,11 @@ export class Directory {
     const status = active ? (user.passwordHash ? 'active' : 'invited') : 'deactivated';
     const next = { ...user, status } as UserDoc;
     const type = active ? 'user.reactivated' : 'user.deactivated';
-    await this.m.User.updateOne(
-      { _id: id },
-      { $set: { status }, $push: outboxPush(identityEvent(type, id, { user: userFacts(next), by: actor.userId })) },
+    await this.relay.write(() =>
+      this.m.User.updateOne(
+        { _id: id },
+        { $set: { status }, $push: outboxPush(identityEvent(type, id, { user: userFacts(next), by: actor.userId })) },
+      ),
     );
     if (!active) {
       await this.m.Session.deleteMany({ userId: id });
@@ -317,13 +325,15 @@ export class Directory {
     const user = await this.m.User.findById(id).lean();
     if (!user) throw notFound();
     if (user.status === 'erased') return;
-    await this.m.User.updateOne(
-      { _id: id },
-      {
-        $set: { email: `erased-${id}@invalid`, fullName: '', status: 'erased', orgAdmin: false },
-        $unset: { passwordHash: 1 },
-        $push: outboxPush(identityEvent('user.erased', id, { userId: id, by: actor.userId })),
-      },
+    await this.relay.write(() =>
+      this.m.User.updateOne(
+        { _id: id },
+        {
+          $set: { email: `erased-${id}@invalid`, fullName: '', status: 'erased', orgAdmin: false },
+          $unset: { passwordHash: 1 },
+          $push: outboxPush(identityEvent('user.erased', id, { userId: id, by: actor.userId })),
+        },
+      ),
     );
     await this.m.Session.deleteMany({ userId: id });
     await this.m.ApiToken.deleteMany({ userId: id });
