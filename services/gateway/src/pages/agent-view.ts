@@ -3,17 +3,8 @@ import { PRIORITIES, TICKET_REASON_MAX, ticketText, type BusinessCalendarSpec } 
 import { businessMinutesBetween, PARIS_OFFICE_CALENDAR } from '@woop/workflows';
 import { formatDate, formErrors } from './i18n';
 import type { PageContext } from './kit';
-import type { RequestType } from './portal-pages';
+import { catalogueOf, orNothing, peopleOf } from './lookups';
 import type { TicketDetail } from './request-pages';
-
-interface Person {
-  userId: string;
-  fullName: string;
-  email: string;
-  role: string;
-  teams: string[];
-  status: string;
-}
 
 // The contract's limits (packages/contracts/src/tickets/actions.ts): the workflow checks the same.
 const text = ticketText();
@@ -107,16 +98,7 @@ export async function agentView(
   // Agents get the policy the ticket was created under, its calendar included.
   const calendar =
     (ticket as { slaPolicy?: { calendar?: BusinessCalendarSpec } }).slaPolicy?.calendar ?? PARIS_OFFICE_CALENDAR;
-  const [people, catalogue] = await Promise.all([
-    ctx
-      .call<{ items: Person[] }>('identity', { method: 'GET', path: '/v1/users' })
-      .then((u) => u.items)
-      .catch(() => [] as Person[]),
-    ctx
-      .call<{ items: RequestType[] }>('tickets', { method: 'GET', path: '/v1/catalogue' })
-      .then((c) => c.items)
-      .catch(() => [] as RequestType[]),
-  ]);
+  const [people, catalogue] = await Promise.all([orNothing(peopleOf(ctx)), orNothing(catalogueOf(ctx))]);
   const agents = people.filter((p) => p.role !== 'customer' && p.status === 'active');
   const teams = [...new Set(agents.flatMap((a) => a.teams))].sort();
   const assignee = agents.find((a) => a.userId === ticket.assignment?.agentId);

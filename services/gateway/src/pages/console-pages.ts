@@ -4,13 +4,8 @@ import { ProblemError } from '@woop/service-kit';
 import { problem } from '../problems';
 import { formatDate, type Locale } from './i18n';
 import type { PageContext, PageKit } from './kit';
-import type { RequestType } from './portal-pages';
+import { catalogueOf, orNothing, peopleOf, type Person, type RequestType } from './lookups';
 
-interface Person {
-  userId: string;
-  fullName: string;
-  email: string;
-}
 interface Organization {
   organizationId: string;
   name: string;
@@ -50,7 +45,12 @@ export function queuePager(queue: QueueName, cursor: string | undefined, nextCur
 /** One row of a queue as the table shows it: its type, who asked, who works on it, how old it is. */
 export function queueRow(
   row: TicketListItem,
-  lookups: { types: Map<string, RequestType>; people: Map<string, Person>; organizations: Map<string, string> },
+  lookups: {
+    types: Map<string, RequestType>;
+    /** Names only: what a row shows of an assignee. */
+    people: Map<string, Pick<Person, 'userId' | 'fullName' | 'email'>>;
+    organizations: Map<string, string>;
+  },
   locale: Locale,
   now: Date,
 ) {
@@ -89,14 +89,8 @@ export function consolePages(kit: PageKit): Router {
         if (cursor && err instanceof ProblemError && err.status === 400) return undefined;
         throw err;
       }),
-      ctx
-        .call<{ items: RequestType[] }>('tickets', { method: 'GET', path: '/v1/catalogue' })
-        .then((c) => c.items)
-        .catch(() => [] as RequestType[]),
-      ctx
-        .call<{ items: Person[] }>('identity', { method: 'GET', path: '/v1/users' })
-        .then((u) => u.items)
-        .catch(() => [] as Person[]),
+      orNothing(catalogueOf(ctx)),
+      orNothing(peopleOf(ctx)),
       ctx
         .call<{ items: Organization[] }>('identity', { method: 'GET', path: '/v1/organizations' })
         .then((o) => o.items)

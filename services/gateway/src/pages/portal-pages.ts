@@ -2,20 +2,14 @@ import { randomUUID } from 'node:crypto';
 import express, { type Router } from 'express';
 import multer from 'multer';
 import { z } from 'zod';
-import {
-  ATTACHMENT_MAX_BYTES,
-  ATTACHMENT_TYPES,
-  CATEGORIES,
-  portalSchema,
-  ticketFormSchema,
-  type requestTypeSchema,
-} from '@woop/contracts';
+import { ATTACHMENT_MAX_BYTES, ATTACHMENT_TYPES, CATEGORIES, portalSchema, ticketFormSchema } from '@woop/contracts';
 import { ProblemError } from '@woop/service-kit';
 import { problem } from '../problems';
 import { formErrors, TIME_ZONE } from './i18n';
 import { fieldErrors, type PageContext, type PageKit } from './kit';
+import { catalogueOf, type RequestType } from './lookups';
 
-export type RequestType = z.infer<typeof requestTypeSchema>;
+export type { RequestType } from './lookups';
 type Portal = z.infer<typeof portalSchema>;
 
 export const MAX_FILES = 5;
@@ -120,18 +114,10 @@ export async function attachFiles(ctx: PageContext, reference: string, files: Up
 /** Home, the two portals with their request types, and one form per request type. */
 export function portalPages(kit: PageKit): Router {
   const r = express.Router();
-  const catalogue = (ctx: PageContext, portal?: Portal) =>
-    ctx
-      .call<{ items: RequestType[] }>('tickets', {
-        method: 'GET',
-        path: `/v1/catalogue${portal ? `?portal=${portal}` : ''}`,
-      })
-      .then((c) => c.items);
-
   r.get(
     '/',
     kit.page('user', async (ctx) => {
-      const [retailer, carrier] = await Promise.all([catalogue(ctx, 'retailer'), catalogue(ctx, 'carrier')]);
+      const [retailer, carrier] = await Promise.all([catalogueOf(ctx, 'retailer'), catalogueOf(ctx, 'carrier')]);
       ctx.render('home', {
         title: ctx.t('portal.name'),
         section: 'home',
@@ -165,7 +151,7 @@ export function portalPages(kit: PageKit): Router {
         section: 'home',
         portal,
         breadcrumbs: crumbs(ctx, portal),
-        categories: groupByCategory(await catalogue(ctx, portal)),
+        categories: groupByCategory(await catalogueOf(ctx, portal)),
       });
     }),
   );

@@ -16,6 +16,7 @@ import { form } from './account-pages';
 import { formatDate, formErrors, type Locale } from './i18n';
 import { fieldErrors, type PageContext, type PageKit } from './kit';
 import { agentView, staffActionPayload } from './agent-view';
+import { catalogueOf } from './lookups';
 import { attachFiles, checkFiles, withUploads, type RequestType, type UploadedFile } from './portal-pages';
 
 export type TicketDetail = z.infer<typeof ticketDetailSchema>;
@@ -108,9 +109,9 @@ export function requestPages(kit: PageKit): Router {
       for (const [k, v] of Object.entries(query)) if (v !== undefined) params.set(k, String(v));
       const [page, catalogue] = await Promise.all([
         ctx.call<TicketPage>('tickets', { method: 'GET', path: `/v1/tickets?${params.toString()}` }),
-        ctx.call<{ items: RequestType[] }>('tickets', { method: 'GET', path: '/v1/catalogue' }),
+        catalogueOf(ctx),
       ]);
-      const types = new Map(catalogue.items.map((t) => [t.key, t]));
+      const types = new Map(catalogue.map((t) => [t.key, t]));
       const filters = new URLSearchParams(params);
       filters.delete('cursor');
       filters.delete('limit');
@@ -126,7 +127,7 @@ export function requestPages(kit: PageKit): Router {
           ctx.me!.role === 'customer' && ctx.me!.organizationId
             ? ['all', 'created', 'organization', 'shared']
             : ['all', 'created', 'shared'],
-        requestTypes: catalogue.items,
+        requestTypes: catalogue,
         next: page.nextCursor ? `/requests?${filters.toString()}&cursor=${encodeURIComponent(page.nextCursor)}` : null,
         first: query.cursor ? `/requests?${filters.toString()}` : null,
       });
