@@ -24,6 +24,14 @@ type V1Event = EventEnvelope<V1Data>;
 type V1Actor = { id?: unknown; name?: unknown; role?: unknown };
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
+/** What a version-1 SLA warning or breach said of its clock, as version 2 carries it. */
+const slaClockOf = (d: Record<string, unknown>, facts: TicketFacts) => ({
+  clock: d.clock as 'firstResponse' | 'resolution',
+  targetMinutes: d.targetMinutes as number,
+  ...(str(d.breachAt) ? { breachAt: str(d.breachAt) } : {}),
+  priority: (str(d.priority) ?? facts.priority) as Priority,
+});
 const actorOf = (v: unknown): Actor | undefined => {
   const a = (v ?? {}) as V1Actor;
   const role = a.role;
@@ -124,10 +132,7 @@ function upgradeGroup(group: V1Event[], facts: TicketFacts): Array<{ from: V1Eve
           change: {
             type: 'ticket.sla_breached',
             data: {
-              clock: d.clock as 'firstResponse' | 'resolution',
-              targetMinutes: d.targetMinutes as number,
-              ...(str(d.breachAt) ? { breachAt: str(d.breachAt) } : {}),
-              priority: (str(d.priority) ?? facts.priority) as Priority,
+              ...slaClockOf(d, facts),
               escalationTeam: str(d.escalationTeam) ?? '',
               ...(raised ? { priorityChange: priorityMoveOf(raised) } : {}),
               actor: SYSTEM_ACTOR,
@@ -200,10 +205,7 @@ function upgradeGroup(group: V1Event[], facts: TicketFacts): Array<{ from: V1Eve
         change = {
           type: 'ticket.sla_warning',
           data: {
-            clock: d.clock as 'firstResponse' | 'resolution',
-            targetMinutes: d.targetMinutes as number,
-            ...(str(d.breachAt) ? { breachAt: str(d.breachAt) } : {}),
-            priority: (str(d.priority) ?? facts.priority) as Priority,
+            ...slaClockOf(d, facts),
             actor: SYSTEM_ACTOR,
           },
         };
