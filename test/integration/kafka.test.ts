@@ -8,6 +8,12 @@ const logger = createLogger('test', process.env.TEST_LOG_LEVEL ?? 'silent');
 const kafka = createKafka('kafka-test', brokers, logger);
 
 describe('Kafka 4 (KRaft) through kafkajs and the project helpers', () => {
+  it("runs the tests on topics of their own, never the local stack's", () => {
+    // Services spawned by the tests read the same variable: a stack on this broker never sees them.
+    expect(process.env.WOOP_TOPIC_NAMESPACE).toBe('test');
+    for (const spec of ALL_TOPICS) expect(spec.name).toMatch(/^test\.woop\./);
+  });
+
   it('has the project topics with their documented partition counts', async () => {
     await ensureTopics(kafka, ALL_TOPICS);
     const admin = kafka.admin();

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { startContainers } from './containers';
 import { portOpen, SERVERS } from './servers';
+import './env';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -23,8 +24,14 @@ export default async function globalSetup(): Promise<void> {
   }
   const down = [];
   for (const s of SERVERS) if (!(await portOpen(s.host, s.port))) down.push(s.name);
-  if (down.length === 0) return;
-  process.stderr.write(`\nstarting local servers (${down.join(', ')} not running)...\n`);
-  execFileSync('bash', [join(ROOT, 'deploy/local/stack.sh'), 'infra'], { stdio: 'inherit' });
-  (globalThis as { startedLocalInfra?: boolean }).startedLocalInfra = true;
+  if (down.length > 0) {
+    process.stderr.write(`\nstarting local servers (${down.join(', ')} not running)...\n`);
+    execFileSync('bash', [join(ROOT, 'deploy/local/stack.sh'), 'infra'], { stdio: 'inherit' });
+    (globalThis as { startedLocalInfra?: boolean }).startedLocalInfra = true;
+  }
+  // The tests' own topics (see ./env): created here, since the broker creates none by itself.
+  execFileSync(process.execPath, [join(ROOT, 'packages/service-kit/dist/cli/ensure-topics.js')], {
+    stdio: 'inherit',
+    env: { ...process.env, LOG_LEVEL: 'warn' },
+  });
 }

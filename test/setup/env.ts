@@ -1,0 +1,7 @@
+/**
+ * Loaded before every integration and e2e test file (jest `setupFiles`), and by the global setup:
+ * the tests publish and consume on their own Kafka topics (`test.woop.*`), so a local stack started
+ * with `npm start` on the same broker never emails the tests' events, nor do tests read its own.
+ * Services the tests spawn inherit it from the environment.
+ */
+process.env.WOOP_TOPIC_NAMESPACE ??= 'test';
