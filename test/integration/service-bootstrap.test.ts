@@ -19,9 +19,10 @@ describe('service bootstrap, on a real service process', () => {
     const readyz = `http://127.0.0.1:${port}/readyz`;
 
     await waitForStatus(`http://127.0.0.1:${port}/healthz`, 200);
-    expect(await waitForStatus(readyz, 503)).toEqual({
+    // Its consumer may still be joining its group at this point: up or down, it is listed.
+    expect(await waitForStatus(readyz, 503)).toMatchObject({
       status: 'not_ready',
-      checks: { mongodb: 'up', kafka: 'up', smtp: 'down' },
+      checks: { mongodb: 'up', kafka: 'up', smtp: 'down', 'notifications-consumer': expect.any(String) },
     });
 
     const catcher = spawnNode(
@@ -32,7 +33,7 @@ describe('service bootstrap, on a real service process', () => {
     running.push(catcher);
     expect(await waitForStatus(readyz, 200)).toEqual({
       status: 'ready',
-      checks: { mongodb: 'up', kafka: 'up', smtp: 'up' },
+      checks: { mongodb: 'up', kafka: 'up', smtp: 'up', 'notifications-consumer': 'up' },
     });
 
     await catcher.stop();

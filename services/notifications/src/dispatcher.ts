@@ -20,7 +20,7 @@ export interface DispatchOptions {
 export const messageIdFor = (eventId: string, key: string): string =>
   `<${createHash('sha256').update(`${eventId}|${key}`).digest('hex').slice(0, 32)}@notifications.woop-support>`;
 
-type Claim = 'claimed' | 'already-sent' | 'in-progress';
+type Claim = { state: 'claimed' } | { state: 'already-sent' } | { state: 'in-progress'; leaseEndsAt: number };
 
 const errorText = (err: unknown): string => (err instanceof Error ? err.message : JSON.stringify(err));
 
@@ -59,7 +59,7 @@ export class Dispatcher {
         claimedBy: this.instance,
         claimedAt: now,
       });
-      return 'claimed';
+      return { state: 'claimed' };
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
     }
@@ -74,21 +74,74 @@ export class Dispatcher {
       },
       { $set: { status: 'claimed', claimedBy: this.instance, claimedAt: now } },
     );
-    if (taken) return 'claimed';
+    if (taken) return { state: 'claimed' };
     const row = await this.models.Delivery.findById(id).lean();
-    return row?.status === 'sent' ? 'already-sent' : 'in-progress';
+    if (row?.status === 'sent') return { state: 'already-sent' };
+    const claimedAt = row?.claimedAt ? new Date(row.claimedAt).getTime() : now.getTime();
+    return { state: 'in-progress', leaseEndsAt: claimedAt + this.opts.claimLeaseMs };
+  }
+
+  /**
+   * Claims the email, or waits while another copy holds a live claim: until that copy marks it
+   * sent, or its lease runs out (it died: the claim is taken over). Skipping it instead would let
+   * the consumer commit the offset and lose the email for good when the holder had died.
+   */
+  private async claimOrWait(
+    id: string,
+    event: EventEnvelope,
+    email: PlannedEmail,
+    heartbeat: () => Promise<void>,
+  ): Promise<'claimed' | 'already-sent'> {
+    let waiting = false;
+    for (;;) {
+      const claim = await this.claim(id, event, email);
+      if (claim.state !== 'in-progress') return claim.state;
+      if (!waiting) {
+        waiting = true;
+        this.logger.info(
+          { eventId: event.id, template: email.template, leaseEndsInMs: claim.leaseEndsAt - Date.now() },
+          'email claimed by another copy; waiting until it is sent or its claim lapses',
+        );
+      }
+      await new Promise((r) => setTimeout(r, Math.max(50, Math.min(1_000, claim.leaseEndsAt - Date.now() + 10))));
+      await heartbeat();
+    }
+  }
+
+  /** Not dropped: recorded as failed and parked on the dead-letter topic for a replay. */
+  private async park(id: string, event: EventEnvelope, email: PlannedEmail, err: unknown, why: string) {
+    await this.models.Delivery.updateOne({ _id: id }, { $set: { status: 'failed', error: errorText(err) } });
+    await this.deadLetters.publish(TOPICS.notificationsDeadLetter.name, [
+      { ...event, data: { ...event.data, deadLetter: { recipient: email.key, error: errorText(err) } } },
+    ]);
+    this.logger.error(
+      { err, eventId: event.id, template: email.template },
+      `${why}: email parked on the dead-letter topic`,
+    );
   }
 
   /** Sends what `plan` says, each email once; `heartbeat` keeps the consumer alive during waits. */
   async dispatch(event: EventEnvelope, plan: PlannedEmail[], heartbeat: () => Promise<void> = async () => {}) {
     for (const email of plan) {
       const id = `${event.id}|${email.key}`;
-      const claim = await this.claim(id, event, email);
-      if (claim !== 'claimed') {
-        this.logger.debug({ eventId: event.id, recipient: email.key, claim }, 'email skipped');
+      // Rendered before the claim: a template that throws is a failure of its own (parked once,
+      // with its error), never a claim left behind by an exception.
+      let rendered: ReturnType<Renderer['render']> | undefined;
+      let renderError: unknown;
+      try {
+        rendered = this.renderer.render(email.template, email.locale, email.data, email.subjectKey);
+      } catch (err) {
+        renderError = err ?? new Error('rendering failed');
+      }
+      const claim = await this.claimOrWait(id, event, email, heartbeat);
+      if (claim === 'already-sent') {
+        this.logger.debug({ eventId: event.id, template: email.template }, 'email already sent');
         continue;
       }
-      const rendered = this.renderer.render(email.template, email.locale, email.data, email.subjectKey);
+      if (!rendered) {
+        await this.park(id, event, email, renderError, 'the email could not be rendered');
+        continue;
+      }
       const messageId = messageIdFor(event.id, email.key);
       let lastError: unknown;
       for (let attempt = 1; attempt <= this.opts.maxAttempts; attempt++) {
@@ -118,17 +171,15 @@ export class Dispatcher {
           while (Date.now() < until) {
             await new Promise((r) => setTimeout(r, Math.min(1_000, until - Date.now())));
             await heartbeat();
+            // Still alive: the claim is renewed, so a long backoff is not taken for a dead copy.
+            await this.models.Delivery.updateOne(
+              { _id: id, claimedBy: this.instance, status: 'claimed' },
+              { $set: { claimedAt: new Date() } },
+            );
           }
         }
       }
-      if (lastError !== undefined) {
-        // Not dropped: recorded as failed and parked on the dead-letter topic for a replay.
-        await this.models.Delivery.updateOne({ _id: id }, { $set: { status: 'failed' } });
-        await this.deadLetters.publish(TOPICS.notificationsDeadLetter.name, [
-          { ...event, data: { ...event.data, deadLetter: { recipient: email.key, error: errorText(lastError) } } },
-        ]);
-        this.logger.error({ err: lastError, eventId: event.id }, 'email parked on the dead-letter topic');
-      }
+      if (lastError !== undefined) await this.park(id, event, email, lastError, 'SMTP kept failing');
     }
   }
 }

@@ -6,6 +6,7 @@ import {
   createKafka,
   createSmtp,
   kafkaReadiness,
+  keepConsuming,
   readEvent,
   parseInput,
   requireIdentity,
@@ -58,30 +59,44 @@ export function notificationsService(config: NotificationsConfig, logger: Logger
     await dispatcher.dispatch(event, plan, heartbeat);
   }
 
-  const consumer = kafka.consumer({ groupId: config.NOTIFICATIONS_GROUP_ID });
-  const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
-  const started = (async () => {
+  const prepared = (async () => {
     await mongo.connected;
     await Promise.all(Object.values(models).map((m) => m.init()));
-    if (opts.consume === false) return;
-    await consumer.connect();
-    await consumer.subscribe({
-      topics: [TOPICS.users.name, TOPICS.tickets.name],
-      fromBeginning: config.NOTIFICATIONS_FROM_BEGINNING,
-    });
-    await consumer.run({
-      eachMessage: async (payload) => {
-        const event = readEvent(payload.message, logger);
-        if (!event) return;
-        await handle(event, () => payload.heartbeat());
-      },
-    });
   })();
-  started.catch((err) => logger.error({ err }, 'notifications consumer failed to start'));
+  prepared.catch((err) => logger.error({ err }, 'could not prepare the notifications database'));
+  // Kept running: a Kafka that is down at start or a crashed consumer is retried, and /readyz
+  // says "down" meanwhile instead of "ready" with no email going out.
+  const consumer =
+    opts.consume === false
+      ? undefined
+      : keepConsuming(kafka, {
+          name: 'notifications',
+          groupId: config.NOTIFICATIONS_GROUP_ID,
+          logger,
+          before: () => prepared,
+          subscribe: {
+            topics: [TOPICS.users.name, TOPICS.tickets.name],
+            fromBeginning: config.NOTIFICATIONS_FROM_BEGINNING,
+          },
+          run: {
+            eachMessage: async (payload) => {
+              const event = readEvent(payload.message, logger);
+              if (!event) return;
+              await handle(event, () => payload.heartbeat());
+            },
+          },
+        });
+  const joined = consumer ? consumer.joined : prepared;
+  const started = prepared;
 
   const caller = (req: express.Request) => requireIdentity(req, config.INTERNAL_AUTH_SECRET);
   const parts: ServiceParts = {
-    readiness: [mongo.readiness, kafkaReadiness('notifications', config.KAFKA_BROKERS, logger), smtp.readiness],
+    readiness: [
+      mongo.readiness,
+      kafkaReadiness('notifications', config.KAFKA_BROKERS, logger),
+      smtp.readiness,
+      ...(consumer ? [consumer.readiness] : []),
+    ],
     routes: (app) => {
       const r = express.Router();
       r.use(express.json({ limit: '4kb' }));
@@ -135,7 +150,7 @@ export function notificationsService(config: NotificationsConfig, logger: Logger
       });
       app.use('/v1', r);
     },
-    closeables: [{ close: () => consumer.disconnect() }, deadLetters, smtp, mongo],
+    closeables: [...(consumer ? [consumer] : []), deadLetters, smtp, mongo],
   };
   return { parts, models, handle, joined, started, mongo };
 }

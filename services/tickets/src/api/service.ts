@@ -4,6 +4,7 @@ import {
   connectTemporal,
   createKafka,
   kafkaReadiness,
+  keepConsuming,
   readEvent,
   type Logger,
   type ServiceParts,
@@ -39,13 +40,14 @@ export function ticketsService(config: TicketsConfig, logger: Logger) {
   ready.catch((err) => logger.error({ err }, 'could not prepare the tickets database'));
 
   // identity's user.* events: the people directory (names, organisation, erasure).
-  const consumer = createKafka('tickets', config.KAFKA_BROKERS, logger).consumer({ groupId: config.TICKETS_GROUP_ID });
-  const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
-  const consuming = (async () => {
-    await ready;
-    await consumer.connect();
-    await consumer.subscribe({ topics: [TOPICS.users.name], fromBeginning: config.TICKETS_USERS_FROM_BEGINNING });
-    await consumer.run({
+  // Kept running (a Kafka down at start or a crash is retried; /readyz says down meanwhile).
+  const consumer = keepConsuming(createKafka('tickets', config.KAFKA_BROKERS, logger), {
+    name: 'users',
+    groupId: config.TICKETS_GROUP_ID,
+    logger,
+    before: () => ready,
+    subscribe: { topics: [TOPICS.users.name], fromBeginning: config.TICKETS_USERS_FROM_BEGINNING },
+    run: {
       eachMessage: async ({ message }) => {
         const event = readEvent(message, logger);
         if (!event) return;
@@ -56,15 +58,14 @@ export function ticketsService(config: TicketsConfig, logger: Logger) {
           logger.info({ userId: changed._id, rewritten, type: event.type }, 'tickets rewritten for a person');
         }
       },
-    });
-    await joined;
-  })();
-  consuming.catch((err) => logger.error({ err }, 'the user.* consumer failed to start'));
+    },
+  });
+  const consuming = consumer.joined;
 
   const parts: ServiceParts = {
-    readiness: [mongo.readiness, kafka, temporal.readiness],
+    readiness: [mongo.readiness, kafka, temporal.readiness, consumer.readiness],
     routes: ticketsApi({ models, workflows, config }),
-    closeables: [{ close: () => consumer.disconnect() }, kafka, temporal, mongo],
+    closeables: [consumer, kafka, temporal, mongo],
   };
   return { parts, ready, consuming, models, workflows, mongo };
 }
