@@ -8,6 +8,7 @@ import {
   kafkaReadiness,
   readEvent,
   parseInput,
+  watchConsumerLag,
   requireIdentity,
   type Logger,
   type ServiceParts,
@@ -59,6 +60,12 @@ export function notificationsService(config: NotificationsConfig, logger: Logger
   }
 
   const consumer = kafka.consumer({ groupId: config.NOTIFICATIONS_GROUP_ID });
+  const consumed = [TOPICS.users.name, TOPICS.tickets.name];
+  // The retry command (consume: false) reads the dead letters only: no lag of the main group.
+  const lag =
+    opts.consume === false
+      ? { close: async () => {} }
+      : watchConsumerLag(kafka, config.NOTIFICATIONS_GROUP_ID, consumed, logger);
   const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
   const started = (async () => {
     await mongo.connected;
@@ -66,7 +73,7 @@ export function notificationsService(config: NotificationsConfig, logger: Logger
     if (opts.consume === false) return;
     await consumer.connect();
     await consumer.subscribe({
-      topics: [TOPICS.users.name, TOPICS.tickets.name],
+      topics: consumed,
       fromBeginning: config.NOTIFICATIONS_FROM_BEGINNING,
     });
     await consumer.run({
@@ -135,7 +142,7 @@ export function notificationsService(config: NotificationsConfig, logger: Logger
       });
       app.use('/v1', r);
     },
-    closeables: [{ close: () => consumer.disconnect() }, deadLetters, smtp, mongo],
+    closeables: [{ close: () => consumer.disconnect() }, lag, deadLetters, smtp, mongo],
   };
   return { parts, models, handle, joined, started, mongo };
 }

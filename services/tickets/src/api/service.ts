@@ -5,6 +5,7 @@ import {
   createKafka,
   kafkaReadiness,
   readEvent,
+  watchConsumerLag,
   type Logger,
   type ServiceParts,
 } from '@woop/service-kit';
@@ -39,7 +40,9 @@ export function ticketsService(config: TicketsConfig, logger: Logger) {
   ready.catch((err) => logger.error({ err }, 'could not prepare the tickets database'));
 
   // identity's user.* events: the people directory (names, organisation, erasure).
-  const consumer = createKafka('tickets', config.KAFKA_BROKERS, logger).consumer({ groupId: config.TICKETS_GROUP_ID });
+  const kafkaClient = createKafka('tickets', config.KAFKA_BROKERS, logger);
+  const consumer = kafkaClient.consumer({ groupId: config.TICKETS_GROUP_ID });
+  const lag = watchConsumerLag(kafkaClient, config.TICKETS_GROUP_ID, [TOPICS.users.name], logger);
   const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
   const consuming = (async () => {
     await ready;
@@ -64,7 +67,7 @@ export function ticketsService(config: TicketsConfig, logger: Logger) {
   const parts: ServiceParts = {
     readiness: [mongo.readiness, kafka, temporal.readiness],
     routes: ticketsApi({ models, workflows, config }),
-    closeables: [{ close: () => consumer.disconnect() }, kafka, temporal, mongo],
+    closeables: [{ close: () => consumer.disconnect() }, lag, kafka, temporal, mongo],
   };
   return { parts, ready, consuming, models, workflows, mongo };
 }
