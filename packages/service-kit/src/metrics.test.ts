@@ -1,3 +1,4 @@
+import { Writable } from 'node:stream';
 import type { Server } from 'node:http';
 import express from 'express';
 import { createServiceApp, loggableUrl } from './http';
@@ -98,5 +99,41 @@ describe('loggableUrl', () => {
       '/signup/complete?token=[redacted]&lang=[redacted]',
     );
     expect(loggableUrl('/requests')).toBe('/requests');
+  });
+});
+
+describe('request log context', () => {
+  it("puts the request id and the path's ticket on the lines any logger writes during the request", async () => {
+    const lines: Array<Record<string, unknown>> = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
+        done();
+      },
+    });
+    const logger = createLogger('tickets', 'info', sink);
+    const app = createServiceApp({
+      logger,
+      readiness: [],
+      readinessTimeoutMs: 100,
+      routes: (a) =>
+        a.get('/v1/tickets/:reference/history', async (_req, res) => {
+          await new Promise((r) => setTimeout(r, 1));
+          logger.info('reading the history');
+          res.json({});
+        }),
+    });
+    const server = await listen(app, '127.0.0.1', 0);
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+    await fetch(`http://127.0.0.1:${port}/v1/tickets/SUPPORT-9/history?q=secret`, {
+      headers: { 'x-request-id': 'req-42' },
+    });
+    await closeServer(server);
+    const line = lines.find((l) => l.msg === 'reading the history');
+    expect(line).toMatchObject({ reqId: 'req-42', ticketReference: 'SUPPORT-9' });
+    const access = lines.find((l) => l.msg === 'request completed');
+    expect(access).toMatchObject({ reqId: 'req-42', req: { url: '/v1/tickets/SUPPORT-9/history?q=[redacted]' } });
+    expect(JSON.stringify(lines)).not.toContain('secret');
   });
 });
