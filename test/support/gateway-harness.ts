@@ -1,10 +1,10 @@
-import { closeServer, createLogger } from '@woop/service-kit';
+import { closeServer, createLogger, type Logger } from '@woop/service-kit';
 import { loadGatewayConfig, type GatewayConfig } from '../../services/gateway/src/config';
 import { gatewayService, type GatewayService } from '../../services/gateway/src/service';
 import { uniqueId } from './ids';
 import { serveInProcess } from './serve';
 
-const logger = createLogger('test', process.env.TEST_LOG_LEVEL ?? 'silent');
+const testLogger = createLogger('test', process.env.TEST_LOG_LEVEL ?? 'silent');
 
 export interface RunningGateway {
   /** http://127.0.0.1:<port> */
@@ -20,8 +20,13 @@ export interface RunningGateway {
  * database of its own for its rate-limit counters. It trusts loopback proxies, so tests can
  * play clients at different addresses with X-Forwarded-For. `port` (default: any free one) lets
  * a test give the origin to identity and notifications before it starts, for emailed links.
+ * `logger` (silent by default) lets a test read what it logs.
  */
-export async function startGateway(env: Record<string, string>, opts: { port?: number } = {}): Promise<RunningGateway> {
+export async function startGateway(
+  env: Record<string, string>,
+  opts: { port?: number; logger?: Logger } = {},
+): Promise<RunningGateway> {
+  const logger = opts.logger ?? testLogger;
   const config = loadGatewayConfig({
     MONGODB_URI: process.env.MONGODB_URI ?? 'mongodb://127.0.0.1:27017',
     MONGODB_DB: uniqueId('gateway').replace(/-/g, '_'),

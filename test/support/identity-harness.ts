@@ -1,11 +1,11 @@
-import { closeServer, createLogger, type EventPublisher } from '@woop/service-kit';
+import { closeServer, createLogger, type EventPublisher, type Logger } from '@woop/service-kit';
 import { loadIdentityConfig, type IdentityConfig } from '../../services/identity/src/config';
 import { seed } from '../../services/identity/src/seed';
 import { identityService } from '../../services/identity/src/service';
 import { uniqueId } from './ids';
 import { serveInProcess } from './serve';
 
-const logger = createLogger('test', process.env.TEST_LOG_LEVEL ?? 'silent');
+const testLogger = createLogger('test', process.env.TEST_LOG_LEVEL ?? 'silent');
 
 export interface RunningIdentity {
   /** Base URL of its API, ending in /v1. */
@@ -22,6 +22,8 @@ export interface RunningIdentity {
 export async function startIdentity(
   env: Record<string, string> = {},
   publisher?: EventPublisher,
+  /** Its logger (a test reads what it logs); silent by default. */
+  logger: Logger = testLogger,
 ): Promise<RunningIdentity> {
   const config = loadIdentityConfig({
     MONGODB_URI: process.env.MONGODB_URI ?? 'mongodb://127.0.0.1:27017',

@@ -25,7 +25,9 @@ export interface Spawned {
 /** Runs a built entry point (e.g. services/gateway/dist/main.js) as its own process. */
 export function spawnNode(entry: string, args: string[], env: Record<string, string>): Spawned {
   const child = spawn(process.execPath, [join(ROOT, entry), ...args], {
-    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+    // Fixed metrics ports would meet the running stack's (or another test's): any free one, or
+    // none, unless the test asks.
+    env: { ...process.env, LOG_LEVEL: 'warn', GATEWAY_METRICS_PORT: '0', TEMPORAL_SDK_METRICS_ADDRESS: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

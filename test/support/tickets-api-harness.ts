@@ -80,7 +80,14 @@ export async function startTicketsApi(): Promise<TicketsApi> {
     activities: createTicketActivities({ db: svc.mongo.connection, publisher }),
   });
   const running = worker.run();
-  const app = createServiceApp({ logger, readiness: [], readinessTimeoutMs: 1_000, routes: svc.parts.routes });
+  // With /metrics, as the service's main serves it (tests read the counters there).
+  const app = createServiceApp({
+    logger,
+    readiness: [],
+    readinessTimeoutMs: 1_000,
+    routes: svc.parts.routes,
+    metrics: true,
+  });
   const server: Server = await listen(app, '127.0.0.1', 0);
   const address = server.address();
   const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/v1`;

@@ -2,6 +2,7 @@ import type { EventEnvelope } from '@woop/contracts';
 import type { Model } from 'mongoose';
 import type { EventPublisher } from './clients/event-publisher';
 import type { Logger } from './logger';
+import { watchOutboxBacklog } from './metrics';
 
 /**
  * Transactional outbox without transactions (FerretDB has none): an event is pushed into the
@@ -103,12 +104,19 @@ export function startOutboxRelay(opts: {
 
   const timer = setInterval(() => void run(), opts.intervalMs ?? 2_000);
   timer.unref();
+  // The backlog gauge: documents still holding events, counted at each scrape.
+  const unwatch = models.map((model) =>
+    watchOutboxBacklog(model.collection.collectionName, () =>
+      model.collection.countDocuments({ 'outbox.0': { $exists: true } }),
+    ),
+  );
   return {
     kick: () => void run(),
     relayOnce: run,
     write: exclusive,
     async close() {
       clearInterval(timer);
+      for (const stop of unwatch) stop();
       await running;
     },
   };

@@ -5,6 +5,12 @@ const perMinute = (d: number) => z.coerce.number().int().positive().default(d);
 
 export const gatewayConfigSchema = baseConfigSchema.extend({
   GATEWAY_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /**
+   * The gateway's Prometheus metrics, on a listener of its own: its main port is public and
+   * never serves /metrics. Loopback by default; a container sets 0.0.0.0 and publishes nothing.
+   */
+  GATEWAY_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(3100),
+  GATEWAY_METRICS_HOST: z.string().default('127.0.0.1'),
   /** Internal services, on loopback locally and on the private network in production. */
   IDENTITY_URL: z.url().default('http://127.0.0.1:3001'),
   TICKETS_URL: z.url().default('http://127.0.0.1:3002'),

@@ -10,6 +10,7 @@ void runService({
   config,
   port: config.GATEWAY_PORT,
   tracing,
+  metricsListener: { host: config.GATEWAY_METRICS_HOST, port: config.GATEWAY_METRICS_PORT },
   setup: (logger) => gatewayService(config, logger).parts,
 }).catch((err) => {
   console.error('gateway failed to start', err);

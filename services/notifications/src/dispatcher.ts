@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { TOPICS, type EventEnvelope } from '@woop/contracts';
 import type { EventPublisher, Logger, SmtpHandle } from '@woop/service-kit';
-import { isDuplicateKey } from '@woop/service-kit';
+import { counter, isDuplicateKey } from '@woop/service-kit';
 import type { PlannedEmail } from './recipients';
 import type { NotificationModels } from './store';
 import type { Renderer } from './templates';
@@ -19,6 +19,15 @@ export interface DispatchOptions {
 /** Message-ID derived from event and recipient: a duplicate from the one open window is recognisable. */
 export const messageIdFor = (eventId: string, key: string): string =>
   `<${createHash('sha256').update(`${eventId}|${key}`).digest('hex').slice(0, 32)}@notifications.woop-support>`;
+
+// Emails by template: sent (SMTP accepted it), each failed try, and those parked after the last try.
+const emailsSent = counter('woop_emails_sent_total', 'Emails the SMTP server accepted', ['template']);
+const emailSendFailures = counter('woop_email_send_failures_total', 'SMTP sends that failed (each try)', ['template']);
+const emailsDeadLettered = counter(
+  'woop_emails_dead_lettered_total',
+  'Emails given up after the last try and parked on the dead-letter topic',
+  ['template'],
+);
 
 type Claim = { state: 'claimed' } | { state: 'already-sent' } | { state: 'in-progress'; leaseEndsAt: number };
 
@@ -114,6 +123,7 @@ export class Dispatcher {
     await this.deadLetters.publish(TOPICS.notificationsDeadLetter.name, [
       { ...event, data: { ...event.data, deadLetter: { recipient: email.key, error: errorText(err) } } },
     ]);
+    emailsDeadLettered.inc({ template: email.template });
     this.logger.error(
       { err, eventId: event.id, template: email.template },
       `${why}: email parked on the dead-letter topic`,
@@ -159,10 +169,12 @@ export class Dispatcher {
             { _id: id },
             { $set: { status: 'sent', sentAt: new Date(), messageId, attempts: attempt }, $unset: { error: 1 } },
           );
+          emailsSent.inc({ template: email.template });
           lastError = undefined;
           break;
         } catch (err) {
           lastError = err;
+          emailSendFailures.inc({ template: email.template });
           await this.models.Delivery.updateOne({ _id: id }, { $set: { attempts: attempt, error: errorText(err) } });
           if (attempt === this.opts.maxAttempts) break;
           const wait = Math.min(30_000, this.opts.backoffMs * 2 ** (attempt - 1));

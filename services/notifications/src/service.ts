@@ -9,6 +9,7 @@ import {
   keepConsuming,
   readEvent,
   parseInput,
+  watchConsumerLag,
   requireIdentity,
   type Logger,
   type ServiceParts,
@@ -59,6 +60,12 @@ export function notificationsService(config: NotificationsConfig, logger: Logger
     await dispatcher.dispatch(event, plan, heartbeat);
   }
 
+  const consumed = [TOPICS.users.name, TOPICS.tickets.name];
+  // The retry command (consume: false) reads the dead letters only: no lag of the main group.
+  const lag =
+    opts.consume === false
+      ? { close: async () => {} }
+      : watchConsumerLag(kafka, config.NOTIFICATIONS_GROUP_ID, consumed, logger);
   const prepared = (async () => {
     await mongo.connected;
     await Promise.all(Object.values(models).map((m) => m.init()));
@@ -75,7 +82,7 @@ export function notificationsService(config: NotificationsConfig, logger: Logger
           logger,
           before: () => prepared,
           subscribe: {
-            topics: [TOPICS.users.name, TOPICS.tickets.name],
+            topics: consumed,
             fromBeginning: config.NOTIFICATIONS_FROM_BEGINNING,
           },
           run: {
@@ -150,7 +157,7 @@ export function notificationsService(config: NotificationsConfig, logger: Logger
       });
       app.use('/v1', r);
     },
-    closeables: [...(consumer ? [consumer] : []), deadLetters, smtp, mongo],
+    closeables: [...(consumer ? [consumer] : []), lag, deadLetters, smtp, mongo],
   };
   return { parts, models, handle, joined, started, mongo };
 }

@@ -7,6 +7,12 @@ export const ticketsConfigSchema = baseConfigSchema.extend({
   TICKETS_PORT: z.coerce.number().int().min(0).max(65535).default(3002),
   /** The worker process answers its own /healthz and /readyz here. */
   TICKETS_WORKER_PORT: z.coerce.number().int().min(0).max(65535).default(3004),
+  /**
+   * host:port of the Temporal SDK's own Prometheus exporter in the worker (task slots, poll and
+   * schedule-to-start latencies, sticky cache, activity and workflow task failures), beside the
+   * worker's /metrics on TICKETS_WORKER_PORT. Empty: not exported.
+   */
+  TEMPORAL_SDK_METRICS_ADDRESS: z.string().default('127.0.0.1:3104'),
   TICKETS_TASK_QUEUE: z.string().default(TICKETS_TASK_QUEUE),
   MONGODB_DB: z.string().default('tickets'),
   /**

@@ -6,6 +6,7 @@ import {
   kafkaReadiness,
   keepConsuming,
   readEvent,
+  watchConsumerLag,
   type Logger,
   type ServiceParts,
 } from '@woop/service-kit';
@@ -41,7 +42,9 @@ export function ticketsService(config: TicketsConfig, logger: Logger) {
 
   // identity's user.* events: the people directory (names, organisation, erasure).
   // Kept running (a Kafka down at start or a crash is retried; /readyz says down meanwhile).
-  const consumer = keepConsuming(createKafka('tickets', config.KAFKA_BROKERS, logger), {
+  const kafkaClient = createKafka('tickets', config.KAFKA_BROKERS, logger);
+  const lag = watchConsumerLag(kafkaClient, config.TICKETS_GROUP_ID, [TOPICS.users.name], logger);
+  const consumer = keepConsuming(kafkaClient, {
     name: 'users',
     groupId: config.TICKETS_GROUP_ID,
     logger,
@@ -65,7 +68,7 @@ export function ticketsService(config: TicketsConfig, logger: Logger) {
   const parts: ServiceParts = {
     readiness: [mongo.readiness, kafka, temporal.readiness, consumer.readiness],
     routes: ticketsApi({ models, workflows, config }),
-    closeables: [consumer, kafka, temporal, mongo],
+    closeables: [consumer, lag, kafka, temporal, mongo],
   };
   return { parts, ready, consuming, models, workflows, mongo };
 }

@@ -31,6 +31,7 @@ import type { TicketRecord } from '../model/read-model';
 import { listTickets, queueCounts, queuePage } from './queries';
 import { nextReference, requestType } from '../model/store';
 import { ReferenceTakenError, TicketActionRefusedError } from './ticket-client';
+import { countedAction } from './action-metrics';
 import type { RouteContext } from './context';
 import { problem } from './problems';
 
@@ -90,11 +91,8 @@ export function ticketRoutes(ctx: RouteContext, r: Router): void {
     const actor: Actor = { id: who.userId, role: who.role, name: who.name };
     if (idempotencyKey !== undefined) parseInput(idempotencyKeySchema, idempotencyKey, 'Idempotency-Key header');
     try {
-      const view = await workflows.act(
-        reference,
-        action,
-        { actor, payload },
-        idempotencyKey && `${who.userId}:${idempotencyKey}`,
+      const view = await countedAction(action, () =>
+        workflows.act(reference, action, { actor, payload }, idempotencyKey && `${who.userId}:${idempotencyKey}`),
       );
       await awaitProjection(reference, view.ticket.version);
       return await presentView(who, view);

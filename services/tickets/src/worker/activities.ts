@@ -9,6 +9,7 @@ import type { EventPublisher } from '@woop/service-kit';
 import type { Connection } from 'mongoose';
 import { findPeople, peopleOf, withPeople } from '../model/people';
 import { saveProjection } from './projection';
+import { countSla } from './sla-metrics';
 
 /**
  * The ticket workflow's side effects. `projectTicket` writes a version only over an older one
@@ -26,7 +27,9 @@ export function createTicketActivities(deps: { db: Connection; publisher: EventP
     async publishTicketEvents(events: EventEnvelope[]): Promise<void> {
       // Only what the contract describes goes out: version 2 events are checked, and version 1
       // ones (a ticket started before the contract, whose history still holds them) upgraded.
-      await deps.publisher.publish(TOPICS.tickets.name, upgradeTicketEvents(events));
+      const published = upgradeTicketEvents(events);
+      await deps.publisher.publish(TOPICS.tickets.name, published);
+      countSla(published);
     },
   };
 }

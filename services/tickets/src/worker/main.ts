@@ -11,9 +11,12 @@ import { workflowsPath } from '@woop/workflows';
 import { loadTicketsConfig } from '../config';
 import { createTicketActivities } from './activities';
 import { backfillRows } from './projection';
-import { connectNative, createTicketWorker } from './temporal-worker';
+import { connectNative, createTicketWorker, exportSdkMetrics } from './temporal-worker';
 
-/** The Temporal worker host: polls the tickets task queue; answers /healthz and /readyz. */
+/**
+ * The Temporal worker host: polls the tickets task queue; answers /healthz, /readyz and /metrics
+ * on TICKETS_WORKER_PORT, and the SDK's metrics on TEMPORAL_SDK_METRICS_ADDRESS.
+ */
 const config = loadTicketsConfig();
 
 void runService({
@@ -32,6 +35,8 @@ void runService({
       .catch((err: unknown) => logger.error({ err }, 'could not write the list rows of older tickets'));
     const publisher = createEventPublisher(createKafka('tickets-worker', config.KAFKA_BROKERS, logger));
     const kafka = kafkaReadiness('tickets-worker', config.KAFKA_BROKERS, logger);
+    // The SDK's own metrics (task slots, poll latency, sticky cache…) on a port of their own.
+    if (config.TEMPORAL_SDK_METRICS_ADDRESS) exportSdkMetrics(config.TEMPORAL_SDK_METRICS_ADDRESS);
     const connection = await connectNative(config.TEMPORAL_ADDRESS, logger);
     const worker = await createTicketWorker({
       connection,

@@ -2,6 +2,15 @@ import { NativeConnection, Runtime, DefaultLogger, Worker, type LogLevel } from 
 import type { Logger } from '@woop/service-kit';
 
 let runtimeInstalled = false;
+let sdkMetricsAddress: string | undefined;
+
+/**
+ * The worker's main asks for the SDK's runtime metrics on a Prometheus listener of their own
+ * (`host:port`); before the first NativeConnection, which installs the runtime once and for all.
+ */
+export function exportSdkMetrics(bindAddress: string): void {
+  sdkMetricsAddress = bindAddress;
+}
 
 /** Sends the Temporal SDK's own log lines to pino; must run before the first NativeConnection. */
 function installRuntimeLogger(logger: Logger): void {
@@ -17,6 +26,21 @@ function installRuntimeLogger(logger: Logger): void {
   };
   Runtime.install({
     logger: new DefaultLogger('WARN', (entry) => sdkLogger[method[entry.level]](entry.meta ?? {}, entry.message)),
+    ...(sdkMetricsAddress
+      ? {
+          telemetryOptions: {
+            metrics: {
+              prometheus: {
+                bindAddress: sdkMetricsAddress,
+                // Prometheus' naming: counters end in _total, durations in seconds with the unit.
+                countersTotalSuffix: true,
+                unitSuffix: true,
+                useSecondsForDurations: true,
+              },
+            },
+          },
+        }
+      : {}),
   });
 }
 
