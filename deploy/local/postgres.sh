@@ -8,13 +8,19 @@ source "$(dirname "$0")/lib.sh"
 
 HOST="${POSTGRES_HOST:-127.0.0.1}"
 PORT="${POSTGRES_PORT:-5433}"
-PG_HOME="$DATA_DIR/postgres"
-PGDATA="$PG_HOME/cluster"
-# The superuser's password, generated at initdb, readable by whoever runs the stack only.
-PASSWORD_FILE="$PG_HOME/password"
 PG_ROLE=ferretdb
 PG_DATABASE=ferretdb
 OS_USER="${POSTGRES_OS_USER:-postgres}"
+# The superuser's password, generated at initdb, readable by whoever runs the stack only.
+PASSWORD_FILE="$DATA_DIR/postgres/password"
+# The cluster and its server log, which its owner must reach: under the data dir, unless that
+# is out of the owner's reach (a checkout under /root): then in /var/tmp, one per data dir.
+PG_HOME="$DATA_DIR/postgres"
+if ((EUID == 0)) && id -u "$OS_USER" >/dev/null 2>&1 && ! runuser -u "$OS_USER" -- test -x "$DATA_DIR"; then
+  PG_HOME="/var/tmp/woop-postgres-$(printf '%s' "$DATA_DIR" | sha256sum | cut -c1-12)"
+fi
+PGDATA="$PG_HOME/cluster"
+SERVER_LOG="$PG_HOME/server.log"
 
 # The server binaries: POSTGRES_BIN_DIR, else Debian's /usr/lib/postgresql/N/bin (the existing
 # cluster's version N when installed, else the newest), else pg_ctl on the PATH.
@@ -63,18 +69,20 @@ healthy() { pg pg_isready -q -h "$HOST" -p "$PORT" -d "$PG_DATABASE" -U "$PG_ROL
 init_cluster() {
   local major
   major="$(pg postgres --version | sed -n 's/.* \([0-9][0-9]*\)\.[0-9.]*.*/\1/p')"
+  if [[ -f "$PGDATA/PG_VERSION" && ! -f "$PASSWORD_FILE" ]]; then
+    # The data dir was emptied (rm -rf .data) but the cluster lives in /var/tmp: start afresh.
+    say "no password for the cluster in $PGDATA any more: making a new one (the old data is dropped)"
+    stop
+    rm -rf "$PGDATA"
+  fi
   if [[ -f "$PGDATA/PG_VERSION" ]]; then
     [[ "$(cat "$PGDATA/PG_VERSION")" == "$major" ]] ||
       die "$PGDATA was made by PostgreSQL $(cat "$PGDATA/PG_VERSION"), the binaries are $major: remove $PG_HOME to start fresh (its data is lost), or set POSTGRES_BIN_DIR"
     return 0
   fi
   say "creating a PostgreSQL $major cluster in $PGDATA (owner: $(as_owner id -un))"
-  # The cluster's owner must reach its directory: not the case under a home directory like /root.
-  if ((EUID == 0)) && ! runuser -u "$OS_USER" -- test -x "$DATA_DIR"; then
-    die "user $OS_USER cannot reach $DATA_DIR: set WOOP_DATA_DIR to a directory others can traverse, or FERRETDB_HANDLER=sqlite"
-  fi
   rm -rf "$PGDATA"
-  mkdir -p "$PG_HOME" "$PGDATA"
+  mkdir -p "$PG_HOME" "$PGDATA" "$(dirname "$PASSWORD_FILE")"
   chmod 755 "$PG_HOME"
   chmod 700 "$PGDATA"
   if ((EUID == 0)); then chown "$OS_USER:" "$PGDATA"; fi
@@ -115,15 +123,16 @@ CONF
 start() {
   init_cluster
   write_config
-  # pg_ctl -l appends to the log as the cluster's owner.
-  touch "$LOG_DIR/postgres.log"
-  if ((EUID == 0)); then chown "$OS_USER:" "$LOG_DIR/postgres.log"; fi
+  # pg_ctl -l appends to the log as the cluster's owner; the logs folder shows it by a link.
+  touch "$SERVER_LOG"
+  if ((EUID == 0)); then chown "$OS_USER:" "$SERVER_LOG"; fi
+  ln -sfn "$SERVER_LOG" "$LOG_DIR/postgres.log"
   say "starting PostgreSQL on $HOST:$PORT (cluster $PGDATA)"
   # setsid: the server leaves this shell's session (a test runner's Ctrl-C does not reach it).
-  setsid -w "${AS_OWNER[@]}" "$(bin_dir)/pg_ctl" -D "$PGDATA" -l "$LOG_DIR/postgres.log" -w -t 60 -s start \
+  setsid -w "${AS_OWNER[@]}" "$(bin_dir)/pg_ctl" -D "$PGDATA" -l "$SERVER_LOG" -w -t 60 -s start \
     </dev/null || {
-      tail -n 30 "$LOG_DIR/postgres.log" >&2
-      die "PostgreSQL did not start (log: $LOG_DIR/postgres.log)"
+      tail -n 30 "$SERVER_LOG" >&2
+      die "PostgreSQL did not start (log: $SERVER_LOG)"
     }
   head -n 1 "$PGDATA/postmaster.pid" >"$(pid_file postgres)"
   wait_until postgres 30 healthy
@@ -141,7 +150,7 @@ stop() {
     say "stopping postgres (pid $(head -n 1 "$PGDATA/postmaster.pid"))"
     # Fast shutdown: clients are disconnected, every committed transaction is kept.
     as_owner "$(bin_dir)/pg_ctl" -D "$PGDATA" -m fast -w -t 60 -s stop ||
-      die "PostgreSQL did not stop (log: $LOG_DIR/postgres.log)"
+      die "PostgreSQL did not stop (log: $SERVER_LOG)"
   fi
   rm -f "$(pid_file postgres)"
 }
@@ -149,7 +158,7 @@ stop() {
 case "${1:-start}" in
   # FerretDB's URL: the password inside, so only for a process's environment, never argv or logs.
   url)
-    [[ -f "$PASSWORD_FILE" ]] || die "no PostgreSQL cluster in $PG_HOME yet (start it first)"
+    [[ -f "$PASSWORD_FILE" ]] || die "no PostgreSQL cluster for $DATA_DIR yet (start it first)"
     echo "postgres://$PG_ROLE:$(cat "$PASSWORD_FILE")@$HOST:$PORT/$PG_DATABASE?sslmode=disable"
     ;;
   *) dispatch postgres "${1:-start}" ;;
