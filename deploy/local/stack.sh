@@ -1,11 +1,26 @@
 #!/usr/bin/env bash
-# The whole local system: `up` installs what is missing, starts the four servers, creates the
+# The whole local system: `up` installs what is missing, starts the servers, creates the
 # Kafka topics, starts every service and the Temporal worker, waits until all are ready and
 # prints where to go. `infra` stops after the servers; `down` stops everything; `status` tells.
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 
-SERVERS=(temporal kafka ferretdb mailcatcher)
+# In start order (stopped in the reverse one). PostgreSQL is FerretDB's storage unless
+# FERRETDB_HANDLER=sqlite; Zipkin is the trace viewer the services export spans to.
+SERVERS=(temporal kafka)
+[[ "${FERRETDB_HANDLER:-postgresql}" == sqlite ]] || SERVERS+=(postgres)
+SERVERS+=(ferretdb mailcatcher zipkin)
+
+# The topics, the seed and the services reach the servers where the variables above put them
+# (a second stack on other ports talks to its own servers), unless told otherwise.
+export TEMPORAL_ADDRESS="${TEMPORAL_ADDRESS:-${TEMPORAL_HOST:-127.0.0.1}:${TEMPORAL_PORT:-7233}}"
+export TEMPORAL_UI_URL="${TEMPORAL_UI_URL:-http://${TEMPORAL_HOST:-127.0.0.1}:${TEMPORAL_UI_PORT:-8233}}"
+export KAFKA_BROKERS="${KAFKA_BROKERS:-${KAFKA_HOST:-127.0.0.1}:${KAFKA_PORT:-9092}}"
+export MONGODB_URI="${MONGODB_URI:-mongodb://${FERRETDB_HOST:-127.0.0.1}:${FERRETDB_PORT:-27017}}"
+export SMTP_URL="${SMTP_URL:-smtp://${MAILCATCHER_HOST:-127.0.0.1}:${MAILCATCHER_SMTP_PORT:-1025}}"
+if [[ -n "${ZIPKIN_PORT:-}" ]]; then
+  export OTEL_EXPORTER_ZIPKIN_ENDPOINT="${OTEL_EXPORTER_ZIPKIN_ENDPOINT:-http://${ZIPKIN_HOST:-127.0.0.1}:$ZIPKIN_PORT/api/v2/spans}"
+fi
 # name:entry point:port variable:default port
 SERVICES=(
   "identity:services/identity/dist/main.js:IDENTITY_PORT:3001"
@@ -52,7 +67,12 @@ services_down() {
   done
 }
 
-infra_down() { for s in "${SERVERS[@]}"; do bash "$ROOT/deploy/local/$s.sh" stop; done; }
+infra_down() {
+  local i
+  for ((i = ${#SERVERS[@]} - 1; i >= 0; i--)); do bash "$ROOT/deploy/local/${SERVERS[$i]}.sh" stop; done
+  # A cluster left from a run before FERRETDB_HANDLER=sqlite (a no-op when none runs).
+  bash "$ROOT/deploy/local/postgres.sh" stop
+}
 
 print_urls() {
   cat <<URLS
@@ -63,6 +83,7 @@ Woop support portal is running.
   API and its docs            http://127.0.0.1:${GATEWAY_PORT:-3000}/api/v1/docs (OpenAPI: /api/v1/openapi.json)
   Temporal Web UI             http://127.0.0.1:${TEMPORAL_UI_PORT:-8233}
   Mail catcher (MailDev)      http://127.0.0.1:${MAILCATCHER_WEB_PORT:-1080}
+  Traces (Zipkin)             http://127.0.0.1:${ZIPKIN_PORT:-9411}/zipkin/
   Logs                        $LOG_DIR
 Demo accounts (password Woop-demo-2026!, local only): claire@enseigne.example (customer,
 organisation admin), hugo@enseigne.example, ines@transports.example, paul@woop.example

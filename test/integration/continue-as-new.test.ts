@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { SEARCH_ATTRIBUTES, ticketWorkflowId, type TicketState } from '@woop/contracts';
 import { TicketWorkflows } from '../../services/tickets/src/api/ticket-client';
@@ -6,13 +5,13 @@ import { newTicket } from '../../workflows/src/testing/fixtures';
 import { uniqueReference } from '../support/ids';
 import { eventually } from '../support/eventually';
 import { startInMemoryTicketWorker, type InMemoryTicketWorker } from '../support/in-memory-ticket-worker';
+import { TEMPORAL_CLI } from '../setup/binaries';
 
 /**
  * A dev server of its own (the project's Temporal CLI binary) that suggests continue-as-new
  * after 40 history events, so a ticket with a long conversation hands over to new runs while
  * comments keep arriving.
  */
-const TEMPORAL = join(__dirname, '..', '..', '.cache', 'bin', 'temporal-v1.5.1');
 
 describe('long ticket histories continue as new without losing a message', () => {
   let env: TestWorkflowEnvironment;
@@ -21,7 +20,7 @@ describe('long ticket histories continue as new without losing a message', () =>
   beforeAll(async () => {
     env = await TestWorkflowEnvironment.createLocal({
       server: {
-        executable: { type: 'existing-path', path: TEMPORAL },
+        executable: { type: 'existing-path', path: TEMPORAL_CLI },
         ip: '127.0.0.1',
         searchAttributes: Object.values(SEARCH_ATTRIBUTES),
         extraArgs: ['--dynamic-config-value', 'limit.historyCount.suggestContinueAsNew=40'],

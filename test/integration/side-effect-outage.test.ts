@@ -9,8 +9,7 @@ import { eventually } from '../support/eventually';
 import { uniqueReference } from '../support/ids';
 import { freePort, type Spawned } from '../support/processes';
 import { startTicketHarness, type TicketHarness } from '../support/ticket-harness';
-
-const FERRETDB = join(__dirname, '..', '..', '.cache', 'bin', 'ferretdb-v1.24.2');
+import { FERRETDB } from '../setup/binaries';
 
 /**
  * The read model's database is down when a ticket is created: the customer still gets the

@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { SEARCH_ATTRIBUTES } from '@woop/contracts';
 import { TicketWorkflows } from '../../services/tickets/src/api/ticket-client';
@@ -6,13 +5,13 @@ import { addBusinessMinutes, PARIS_OFFICE_CALENDAR } from '../../workflows/src/s
 import { newTicket, testPolicy } from '../../workflows/src/testing/fixtures';
 import { uniqueReference } from '../support/ids';
 import { startInMemoryTicketWorker, type InMemoryTicketWorker } from '../support/in-memory-ticket-worker';
+import { TEMPORAL_TEST_SERVER as LAUNCHER } from '../setup/binaries';
 
 /**
  * Days of business time on the real Paris calendar (weekends, public holidays), with
  * Temporal's time-skipping test server. The side-effect activities are in-memory here: this
  * suite is about when the workflow's timers fire, the dev-server suite covers the real ones.
  */
-const LAUNCHER = join(__dirname, '..', '..', '.cache', 'bin', 'temporal-test-server');
 const HOUR = 60;
 const DAY_MS = 86_400_000;
 

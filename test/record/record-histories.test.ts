@@ -5,6 +5,7 @@ import { ticketWorkflowId, type Actor, type TicketActionName } from '@woop/contr
 import { newTicket, testPolicy } from '../../workflows/src/testing/fixtures';
 import { uniqueReference } from '../support/ids';
 import { startTicketHarness, TEMPORAL_ADDRESS, type TicketHarness } from '../support/ticket-harness';
+import { TEMPORAL_CLI } from '../setup/binaries';
 
 /**
  * `npm run histories:record`: runs the ticket workflow through representative scenarios on the
@@ -28,7 +29,7 @@ describe('record ticket workflow histories', () => {
     await handle.result();
     // The CLI writes the history in the proto JSON form that historyFromJSON reads back.
     const json = execFileSync(
-      join(__dirname, '..', '..', '.cache', 'bin', 'temporal-v1.5.1'),
+      TEMPORAL_CLI,
       ['workflow', 'show', '--address', TEMPORAL_ADDRESS, '--workflow-id', handle.workflowId, '--output', 'json'],
       { encoding: 'utf8' },
     );

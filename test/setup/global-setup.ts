@@ -1,14 +1,15 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { startContainers } from './containers';
-import { portOpen, SERVERS } from './servers';
+import { exportServerAddresses, portOpen, SERVERS } from './servers';
 import './env';
 
 const ROOT = join(__dirname, '..', '..');
 
 /**
  * Makes the real servers available before any integration test runs:
- * - default: the local binaries (deploy/local), started only if they are not already running;
+ * - default: the local binaries (deploy/local), started only if they are not already running,
+ *   on the ports deploy/local's variables give (see servers.ts);
  * - TEST_INFRA=containers: official images through testcontainers (needs a Docker engine).
  */
 export default async function globalSetup(): Promise<void> {
@@ -22,6 +23,7 @@ export default async function globalSetup(): Promise<void> {
     await startContainers();
     return;
   }
+  exportServerAddresses();
   const down = [];
   for (const s of SERVERS) if (!(await portOpen(s.host, s.port))) down.push(s.name);
   if (down.length > 0) {

@@ -1,12 +1,40 @@
 import { connect } from 'node:net';
 
-/** The servers the integration tests need, at the addresses the services default to. */
+const env = process.env;
+const HOST = '127.0.0.1';
+const port = (variable: string, fallback: number) => Number(env[variable] ?? fallback);
+
+/**
+ * The servers the integration tests need, where deploy/local starts them: the defaults, or the
+ * ports its variables (`TEMPORAL_PORT`, `KAFKA_PORT`, `FERRETDB_PORT`, `MAILCATCHER_*_PORT`) move
+ * them to, so a second stack on other ports can run the tests beside the first.
+ */
 export const SERVERS = [
-  { name: 'temporal', host: '127.0.0.1', port: 7233 },
-  { name: 'kafka', host: '127.0.0.1', port: 9092 },
-  { name: 'ferretdb', host: '127.0.0.1', port: 27017 },
-  { name: 'mailcatcher', host: '127.0.0.1', port: 1025 },
+  { name: 'temporal', host: HOST, port: port('TEMPORAL_PORT', 7233) },
+  { name: 'kafka', host: HOST, port: port('KAFKA_PORT', 9092) },
+  { name: 'ferretdb', host: HOST, port: port('FERRETDB_PORT', 27017) },
+  { name: 'mailcatcher', host: HOST, port: port('MAILCATCHER_SMTP_PORT', 1025) },
 ] as const;
+
+/**
+ * Gives the tests (and the services they start) the moved servers' addresses, in the variables
+ * they read, unless those are set already; nothing changes when no port is moved. Called by
+ * the global setup: the test workers, started after it, inherit them.
+ */
+export function exportServerAddresses(): void {
+  const moved: Array<[portVariable: string, variable: string, address: (port: string) => string]> = [
+    ['TEMPORAL_PORT', 'TEMPORAL_ADDRESS', (p) => `${HOST}:${p}`],
+    ['TEMPORAL_UI_PORT', 'TEMPORAL_UI_URL', (p) => `http://${HOST}:${p}`],
+    ['KAFKA_PORT', 'KAFKA_BROKERS', (p) => `${HOST}:${p}`],
+    ['FERRETDB_PORT', 'MONGODB_URI', (p) => `mongodb://${HOST}:${p}`],
+    ['MAILCATCHER_SMTP_PORT', 'SMTP_URL', (p) => `smtp://${HOST}:${p}`],
+    ['MAILCATCHER_WEB_PORT', 'MAILCATCHER_API_URL', (p) => `http://${HOST}:${p}/api`],
+  ];
+  for (const [portVariable, variable, address] of moved) {
+    const p = env[portVariable];
+    if (p !== undefined && env[variable] === undefined) env[variable] = address(p);
+  }
+}
 
 export function portOpen(host: string, port: number, timeoutMs = 1_000): Promise<boolean> {
   return new Promise((resolve) => {

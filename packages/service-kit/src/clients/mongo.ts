@@ -5,15 +5,20 @@ import type { ReadinessCheck } from '../readiness';
 /**
  * Whether a write was refused by a unique index (an `_id` or a unique field already taken): the
  * "someone got there first" that inserts used as claims, and conditional upserts, expect.
- * MongoDB says 11000 (E11000) for inserts and updates alike. FerretDB 1.24 on SQLite says 11000
- * for inserts but answers an update that would break a unique index with InternalError
- * (code 1, "UNIQUE constraint failed").
+ * MongoDB says 11000 (E11000) for inserts and updates alike. FerretDB 1.24 says 11000 for
+ * inserts and upserts but answers an update that would break a unique index with InternalError
+ * (code 1) carrying its backend's message: "UNIQUE constraint failed" on SQLite, "duplicate key
+ * value violates unique constraint ... (SQLSTATE 23505)" on PostgreSQL.
  */
 export function isDuplicateKey(err: unknown): boolean {
   if (!err || typeof err !== 'object') return false;
   const { code, message } = err as { code?: unknown; message?: unknown };
   if (code === 11000) return true;
-  return code === 1 && typeof message === 'string' && message.includes('UNIQUE constraint failed');
+  return (
+    code === 1 &&
+    typeof message === 'string' &&
+    (message.includes('UNIQUE constraint failed') || message.includes('(SQLSTATE 23505)'))
+  );
 }
 
 export interface MongoHandle {
