@@ -26,7 +26,9 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 export function createServiceApp({ logger, readiness, readinessTimeoutMs, routes }: ServiceAppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  // Behind the gateway, X-Forwarded-For is whatever the client sent: services take the client's
+  // address from the signed identity header (`clientAddress`). The gateway sets its own.
+  app.set('trust proxy', false);
   app.use(
     pinoHttp({
       logger,
