@@ -105,7 +105,7 @@ describe('gateway: rate limits without a database write per request, per client 
       .find({ k: { $in: ['gw-ip:203.0.113.70', 'gw-user:user-claire'] } })
       .toArray();
     expect(stored.map((d) => d.c as number).sort((a, b) => a - b)).toEqual([100, 101]);
-  });
+  }, 180_000);
 
   it("limits identity's login failures per client address, as the gateway signed it", async () => {
     const email = 'hugo@enseigne.example';
