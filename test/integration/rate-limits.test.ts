@@ -23,13 +23,13 @@ describe('rate limits counted in memory and synced through the database', () => 
   const stores: LimitStore[] = [];
 
   /** A copy of a service; `syncIntervalMs` long means it syncs only when it must (or is told to). */
-  const copy = async (syncIntervalMs = 3_600_000) => {
+  const copy = async (syncIntervalMs = 3_600_000, loadTimeoutMs?: number) => {
     const mongo = connectMongo(uri, dbName, logger);
     handles.push(mongo);
     await mongo.connected;
-    const store = createLimitStore(mongo.connection, { syncIntervalMs, logger });
+    const store = createLimitStore(mongo.connection, { syncIntervalMs, logger, loadTimeoutMs });
     stores.push(store);
-    return store;
+    return Object.assign(store, { mongo });
   };
 
   // Each test is a service of its own: its own database, its own copies.
@@ -119,5 +119,14 @@ describe('rate limits counted in memory and synced through the database', () => 
     await new Promise((r) => setTimeout(r, 300));
     expect(await onA.get('claire|203.0.113.9')).toBeNull();
     expect(await attempts(3, () => onA, 'claire|203.0.113.9')).toBe(3);
+  });
+
+  it('counts plain limits in memory while the database is gone; strict ones fail instead of guessing', async () => {
+    const cut = await copy(100, 200);
+    await cut.mongo.close(); // the database is unreachable from this copy
+    const plain = cut.limiter({ keyPrefix: uniqueId('plain'), points: 3, durationSeconds: 60 });
+    expect(await attempts(5, () => plain, 'client')).toBe(3);
+    const strict = cut.limiter({ keyPrefix: uniqueId('strict'), points: 3, durationSeconds: 60, strict: true });
+    await expect(strict.consume('client')).rejects.toThrow(/not connected/);
   });
 });

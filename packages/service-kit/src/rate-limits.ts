@@ -206,7 +206,8 @@ export class LimitStore {
     })();
     const loading = c.loading;
     if (strict || this.loadTimeoutMs === undefined) return loading;
-    // Plain limits: a slow or absent database does not hold the request.
+    // Plain limits: a slow or absent database does not hold the request, nor the next ones on
+    // that key: they count from zero meanwhile; the read, or the next sync, brings the total.
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
       loading.catch((err: unknown) => {
@@ -216,6 +217,7 @@ export class LimitStore {
       new Promise<void>((resolve) => (timer = setTimeout(resolve, this.loadTimeoutMs))),
     ]);
     clearTimeout(timer);
+    c.loaded = true;
   }
 
   private othersOf(docs: CountDoc[], key: string, window: number): number {
