@@ -161,7 +161,8 @@ export class LimitStore {
     return false;
   }
 
-  private docId = (key: string, window: number, copy = this.copyId) => `${key}:${window}:${copy}`;
+  /** This copy's document for a key and window: copies never write each other's. */
+  private docId = (key: string, window: number) => `${key}:${window}:${this.copyId}`;
 
   /** The counter of `key` for the current window, its total read if it is new. */
   async counter(key: string, durationMs: number, strict: boolean): Promise<Counter> {
