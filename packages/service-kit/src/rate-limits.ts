@@ -8,15 +8,21 @@ import { commonProblem } from './problem';
  * Rate limits shared by every copy of a service and kept over restarts, without a database
  * write per request.
  *
- * Each copy counts in memory, in fixed windows aligned on the clock (so that every copy means
- * the same window), and about once a second writes what it counted to the service's database
+ * Each copy counts in memory, in windows aligned on the clock (so that every copy means the
+ * same window), and about once a second writes what it counted to the service's database
  * (collection `rate_limit_counts`) in one bulk write, then reads back what the other copies
  * counted for the keys it used (at the two syncs after each use: another copy's counts reach
- * a copy that uses the key within two intervals). A key's total is the sum over the copies' documents for that
- * key and window: each copy SETS its own document (`<key>:<window>:<copy>`), never `$inc`s a
- * shared one, because FerretDB does not make concurrent `$inc` on one document atomic.
- * A copy that meets a key for the first time in a window reads its total first (one read, no
- * write), so a restarted copy, or a new one, sees what the others counted.
+ * a copy that uses the key within two intervals). A key's count in a window is the sum over
+ * the copies' documents for that key and window: each copy SETS its own document
+ * (`<key>:<window>:<copy>`), never `$inc`s a shared one, because FerretDB does not make
+ * concurrent `$inc` on one document atomic. A copy that meets a key for the first time reads
+ * its counts first (one read, no write), so a restarted copy, or a new one, sees what the
+ * others counted.
+ *
+ * The count a limit compares is a sliding window's: this window's count plus the previous
+ * window's, weighted by the part of it still inside the sliding window. A burst at the end of
+ * one window and the start of the next is thus not twice the limit, and Retry-After is when
+ * one more attempt would pass.
  *
  * rate-limiter-flexible has no store with a periodic sync (its memory limiter starts each
  * key's window at the key's first hit, which copies cannot sum; its Mongo limiter writes every
@@ -25,15 +31,16 @@ import { commonProblem } from './problem';
  * Two kinds of limits:
  * - plain (the gateway's request limits): a copy decides on what it knows. Another copy's
  *   counts reach it within two sync intervals of its use of the key, so a burst spread over N
- *   copies within that time may get up to N times the limit; at ordinary rates a key's total
+ *   copies within that time may get up to N times the limit; at ordinary rates a key's count
  *   lags by about one interval.
- * - strict (login, sign-up, reset): besides the whole limit, a copy counts at most its share of
- *   what is left (`max(1, floor(left / copies))`, copies seen alive in the database) before it
- *   must write and read back; the request waits for that sync. What a copy cannot know is the
- *   other copies' unsynced counts, each at most a share of the limit, so N copies let through
- *   at most `limit × (2N−1)/N` (under twice the limit whatever N; 15 for a limit of 10 with
- *   two copies), and a copy killed with `kill -9` loses at most its unsynced share. A strict
- *   limit that cannot reach its database fails the request rather than guess.
+ * - strict (login, sign-up, reset): a key whose counts are older than one interval is read
+ *   again on the request, and besides the whole limit a copy counts at most its share of what
+ *   is left (`max(1, floor(left / copies))`, copies seen alive in the database) before it must
+ *   write and read back; the request waits for that sync. What a copy cannot know is the other
+ *   copies' unsynced counts, each at most a share of the limit, so N copies let through at most
+ *   about `limit × (2N−1)/N` (under twice the limit whatever N; at most 15 for a limit of 10
+ *   with two copies), and a copy killed with `kill -9` loses at most its unsynced share. A
+ *   strict limit that cannot reach its database fails the request rather than guess.
  */
 
 const COLLECTION = 'rate_limit_counts';
@@ -68,22 +75,29 @@ export interface LimitStoreOptions {
   copyId?: string;
 }
 
-interface Counter {
-  window: number;
-  durationMs: number;
-  /** This copy's points in the window (negative after a `delete`, to cancel the others'). */
+/** A key's count in one window. */
+interface Tally {
+  /** This copy's points (negative after a `delete`, to cancel the others'). */
   own: number;
   /** `own` as last written to the database. */
   written: number;
-  /** The other copies' points in the window, as last read. */
+  /** The other copies' points, as last read. */
   others: number;
-  /** `others` has been read in this window… */
+}
+
+interface Counter {
+  window: number;
+  durationMs: number;
+  current: Tally;
+  /** The window before `window`: part of it is still inside the sliding window. */
+  previous: Tally;
+  /** The others' counts have been read… */
   loaded: boolean;
   /** …last at this time (Date.now()). */
   readAt: number;
   /**
-   * Syncs left that read its total back: two after each use, so that what another copy counted
-   * just before its own sync (up to one interval later) still arrives.
+   * Syncs left that read its counts back: two after each use, so that what another copy
+   * counted just before its own sync (up to one interval later) still arrives.
    */
   touched: number;
   loading?: Promise<void>;
@@ -97,8 +111,14 @@ interface CountDoc {
   expire: Date;
 }
 
+const tally = (): Tally => ({ own: 0, written: 0, others: 0 });
+const sum = (t: Tally) => t.own + t.others;
 const windowOf = (now: number, durationMs: number) => Math.floor(now / durationMs);
-const msLeft = (c: Counter, now: number) => (c.window + 1) * c.durationMs - now;
+/** Milliseconds from the start of the counter's window. */
+const elapsed = (c: Counter, now: number) => now - c.window * c.durationMs;
+/** The sliding window's count: this window's, and the previous one's still inside. */
+const slidingCount = (c: Counter, now: number) =>
+  sum(c.current) + sum(c.previous) * Math.max(0, 1 - elapsed(c, now) / c.durationMs);
 
 /** One store per service and database: one sync loop for all its limits. */
 export class LimitStore {
@@ -125,8 +145,8 @@ export class LimitStore {
     this.syncIntervalMs = opts.syncIntervalMs ?? 1_000;
     this.loadTimeoutMs = opts.loadTimeoutMs;
     this.timer = setInterval(() => {
-      if (this.db.readyState !== mongoose.ConnectionStates.connected) return; // not connected yet, or reconnecting: next time
-      if (!this.busy()) return; // idle: nothing to write, nothing to read back
+      // Not connected yet, or reconnecting: next time. Idle: nothing to write or read back.
+      if (this.db.readyState !== mongoose.ConnectionStates.connected || !this.busy()) return;
       this.sync().then(
         () => {
           if (this.failing) this.opts.logger?.info('rate-limit counters synced again');
@@ -148,8 +168,9 @@ export class LimitStore {
 
   private collection(): mongo.Collection<CountDoc> {
     const db = this.db.db;
-    if (this.db.readyState !== mongoose.ConnectionStates.connected || !db)
+    if (this.db.readyState !== mongoose.ConnectionStates.connected || !db) {
       throw new Error('the rate-limit database is not connected');
+    }
     return db.collection<CountDoc>(COLLECTION);
   }
 
@@ -157,38 +178,40 @@ export class LimitStore {
 
   private busy(): boolean {
     if (this.heartbeatDue(Date.now())) return true;
-    for (const c of this.counters.values()) if (c.own !== c.written || c.touched > 0) return true;
+    for (const c of this.counters.values()) {
+      if (c.touched > 0 || c.current.own !== c.current.written || c.previous.own !== c.previous.written) return true;
+    }
     return false;
   }
 
   /** This copy's document for a key and window: copies never write each other's. */
   private docId = (key: string, window: number) => `${key}:${window}:${this.copyId}`;
 
-  /** The counter of `key` for the current window, its total read if it is new. */
+  /** The counter of `key` for the current window, its counts read if it is new. */
   async counter(key: string, durationMs: number, strict: boolean): Promise<Counter> {
     const now = Date.now();
     const window = windowOf(now, durationMs);
     let c = this.counters.get(key);
     if (!c || c.window !== window) {
-      // A plain key already known in the previous window: the others' counts in this new one
-      // arrive with the next sync; no read on the request path. Strict keys always read.
-      const rolledOver = !strict && c?.window === window - 1 && c.loaded;
+      // A key known in the previous window keeps that window's count as the previous one. A
+      // plain key's others then arrive with the next sync (no read on the request path);
+      // strict keys are always read.
+      const follows = c?.window === window - 1;
       c = {
         window,
         durationMs,
-        own: 0,
-        written: 0,
-        others: 0,
-        loaded: rolledOver,
+        current: tally(),
+        previous: follows ? c!.current : tally(),
+        loaded: follows && !strict && c!.loaded,
         readAt: 0,
         touched: READ_BACK_SYNCS,
       };
       this.counters.set(key, c);
     }
     c.touched = READ_BACK_SYNCS;
-    // A plain key's total is read back at the two syncs after its use. A strict key (a login,
-    // a sign-up: rare) is read again on the request when its total is older than one interval,
-    // so what the other copies wrote long ago is never missed.
+    // A plain key's counts are read back at the two syncs after its use. A strict key (a
+    // login, a sign-up: rare) is read again on the request when they are older than one
+    // interval, so what the other copies wrote meanwhile is never missed.
     if (!c.loaded || (strict && now - c.readAt > this.syncIntervalMs)) await this.load(key, c, strict);
     return c;
   }
@@ -197,8 +220,10 @@ export class LimitStore {
     c.loading ??= (async () => {
       try {
         const readAt = Date.now();
-        const docs = await this.collection().find({ k: key, w: c.window }).toArray();
-        c.others = this.othersOf(docs, key, c.window);
+        const docs = await this.collection()
+          .find({ k: key, w: { $in: [c.window - 1, c.window] } })
+          .toArray();
+        this.apply(c, key, docs);
         c.loaded = true;
         c.readAt = readAt;
       } finally {
@@ -208,7 +233,7 @@ export class LimitStore {
     const loading = c.loading;
     if (strict || this.loadTimeoutMs === undefined) return loading;
     // Plain limits: a slow or absent database does not hold the request, nor the next ones on
-    // that key: they count from zero meanwhile; the read, or the next sync, brings the total.
+    // that key: they count from zero meanwhile; the read, or the next sync, brings the counts.
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
       loading.catch((err: unknown) => {
@@ -221,15 +246,26 @@ export class LimitStore {
     c.loaded = true;
   }
 
-  private othersOf(docs: CountDoc[], key: string, window: number): number {
-    const mine = this.docId(key, window);
-    let sum = 0;
-    for (const d of docs) if (d.k === key && d.w === window && d._id !== mine) sum += d.c ?? 0;
-    return sum;
+  /** The other copies' counts in a key's documents (all its windows). */
+  private apply(c: Counter, key: string, docs: CountDoc[]): void {
+    for (const [window, t] of [
+      [c.window, c.current],
+      [c.window - 1, c.previous],
+    ] as const) {
+      const mine = this.docId(key, window);
+      let others = 0;
+      for (const d of docs) {
+        if (d.k !== key || d.w !== window) continue;
+        if (d._id !== mine) others += d.c ?? 0;
+        // This copy's own count of a window it no longer holds in memory (read at a first use).
+        else if (t.own === 0 && t.written === 0) t.own = t.written = d.c ?? 0;
+      }
+      t.others = others;
+    }
   }
 
   /**
-   * Writes this copy's counts and reads back the totals of the keys used since the last sync.
+   * Writes this copy's counts and reads back those of the keys used since the last syncs.
    * Calls while one runs share the next run (whose snapshot includes their counts).
    */
   sync(): Promise<void> {
@@ -250,26 +286,32 @@ export class LimitStore {
     const collection = this.collection();
     const now = Date.now();
     const writes: mongo.AnyBulkWriteOperation<CountDoc>[] = [];
-    const flushed: Array<[Counter, number]> = [];
+    const flushed: Array<[Tally, number]> = [];
     const readBack: Array<[string, Counter]> = [];
     for (const [key, c] of this.counters) {
-      if (msLeft(c, now) <= 0) {
-        this.counters.delete(key); // its window is over: nothing left to count against
+      if (now >= (c.window + 2) * c.durationMs) {
+        this.counters.delete(key); // both its windows are past the sliding window
         continue;
       }
-      if (c.own !== c.written) {
+      for (const [window, t] of [
+        [c.window, c.current],
+        [c.window - 1, c.previous],
+      ] as const) {
+        if (t.own === t.written) continue;
         writes.push({
           updateOne: {
-            filter: { _id: this.docId(key, c.window) },
-            update: { $set: { k: key, w: c.window, c: c.own, expire: new Date((c.window + 1) * c.durationMs) } },
+            filter: { _id: this.docId(key, window) },
+            // Kept one window more: it is the next window's previous one.
+            update: { $set: { k: key, w: window, c: t.own, expire: new Date((window + 2) * c.durationMs) } },
             upsert: true,
           },
         });
-        flushed.push([c, c.own]);
+        flushed.push([t, t.own]);
       }
       if (c.touched > 0) readBack.push([key, c]);
     }
-    if (this.heartbeatDue(now)) {
+    const heartbeat = this.heartbeatDue(now);
+    if (heartbeat) {
       writes.push({
         updateOne: {
           filter: { _id: `${COPIES}:${this.copyId}` },
@@ -279,8 +321,8 @@ export class LimitStore {
       });
     }
     if (writes.length) await collection.bulkWrite(writes, { ordered: false });
-    for (const [c, value] of flushed) c.written = value;
-    if (writes.length > flushed.length) this.lastHeartbeat = now;
+    for (const [t, value] of flushed) t.written = value;
+    if (heartbeat) this.lastHeartbeat = now;
 
     const readAt = Date.now();
     const keys = readBack.map(([key]) => key);
@@ -291,9 +333,13 @@ export class LimitStore {
       docs.push(...(await collection.find({ k: { $in: chunk } }).toArray()));
     }
     const byKey = new Map<string, CountDoc[]>();
-    for (const d of docs) byKey.set(d.k, [...(byKey.get(d.k) ?? []), d]);
+    for (const d of docs) {
+      const list = byKey.get(d.k);
+      if (list) list.push(d);
+      else byKey.set(d.k, [d]);
+    }
     for (const [key, c] of readBack) {
-      c.others = this.othersOf(byKey.get(key) ?? [], key, c.window);
+      this.apply(c, key, byKey.get(key) ?? []);
       c.loaded = true;
       c.readAt = readAt;
       c.touched = Math.max(0, c.touched - 1);
@@ -331,7 +377,7 @@ export class RateLimiter {
 
   constructor(
     private readonly store: LimitStore,
-    private readonly opts: LimitOptions,
+    readonly opts: LimitOptions,
   ) {
     this.points = opts.points;
     this.durationMs = opts.durationSeconds * 1000;
@@ -342,15 +388,39 @@ export class RateLimiter {
     return this.store.counter(`${this.opts.keyPrefix}:${key}`, this.durationMs, this.strict);
   }
 
-  private result(c: Counter): RateLimiterRes {
-    const total = c.own + c.others;
-    return new RateLimiterRes(Math.max(0, this.points - total), msLeft(c, Date.now()), total, total === c.own);
+  /** When `points` more would pass: the previous window's part shrinks as time goes by. */
+  private msUntil(c: Counter, now: number, points: number): number {
+    const end = (c.window + 1) * c.durationMs;
+    const room = this.points - points - sum(c.current);
+    const previous = sum(c.previous);
+    if (room >= 0) {
+      if (previous <= room) return 0;
+      // previous × (1 − t/D) ≤ room
+      return Math.max(0, c.window * c.durationMs + (1 - room / previous) * c.durationMs - now);
+    }
+    // Not before this window ends; then this window's count is the previous one.
+    const next = sum(c.current);
+    const nextRoom = this.points - points;
+    if (nextRoom < 0 || next <= 0) return end - now + c.durationMs;
+    return end - now + Math.max(0, 1 - nextRoom / next) * c.durationMs;
+  }
+
+  private result(c: Counter, now: number, points = 1): RateLimiterRes {
+    const count = slidingCount(c, now);
+    return new RateLimiterRes(
+      Math.max(0, Math.floor(this.points - count)),
+      Math.max(1, this.msUntil(c, now, points)),
+      Math.ceil(count),
+      sum(c.current) === c.current.own,
+    );
   }
 
   /** Strict limits: whether `adding` more unsynced points here would exceed this copy's share. */
-  private overShare(c: Counter, adding: number): boolean {
-    const unsynced = c.own - c.written;
-    return this.strict && unsynced > 0 && unsynced + adding > this.store.share(this.points - (c.written + c.others));
+  private overShare(c: Counter, now: number, adding: number): boolean {
+    if (!this.strict) return false;
+    const unsynced = c.current.own - c.current.written;
+    const synced = slidingCount(c, now) - unsynced;
+    return unsynced > 0 && unsynced + adding > this.store.share(this.points - synced);
   }
 
   /** Counts `points` against `key`; rejects with the `RateLimiterRes` when that would pass the limit. */
@@ -358,15 +428,16 @@ export class RateLimiter {
     if (this.strict && !this.store.copiesKnown) await this.store.sync();
     for (;;) {
       const c = await this.counter(key);
+      const now = Date.now();
       // Rejects with the result, as rate-limiter-flexible's limiters do (`consume` below reads it).
       // eslint-disable-next-line @typescript-eslint/only-throw-error
-      if (c.own + c.others + points > this.points) throw this.result(c);
-      if (this.overShare(c, points)) {
+      if (slidingCount(c, now) + points > this.points) throw this.result(c, now, points);
+      if (this.overShare(c, now, points)) {
         await this.store.sync();
         continue;
       }
-      c.own += points;
-      return this.result(c);
+      c.current.own += points;
+      return this.result(c, now);
     }
   }
 
@@ -374,26 +445,28 @@ export class RateLimiter {
   async penalty(key: string, points = 1): Promise<RateLimiterRes> {
     if (this.strict && !this.store.copiesKnown) await this.store.sync();
     const c = await this.counter(key);
-    c.own += points;
-    if (this.overShare(c, 0)) await this.store.sync();
-    return this.result(c);
+    c.current.own += points;
+    if (this.overShare(c, Date.now(), 0)) await this.store.sync();
+    return this.result(c, Date.now());
   }
 
   /** The key's count, or null when nothing is counted. */
   async get(key: string): Promise<RateLimiterRes | null> {
     const c = await this.counter(key);
-    return c.own + c.others > 0 ? this.result(c) : null;
+    const now = Date.now();
+    return slidingCount(c, now) > 0 ? this.result(c, now) : null;
   }
 
   /**
-   * Forgets the key's count in this window (a successful login clears the failures): this
-   * copy's count cancels what it knows of the others', so every copy sees zero after the next
-   * sync; what another copy counted since is kept, which errs on the strict side.
+   * Forgets the key's counts (a successful login clears the failures): this copy's counts
+   * cancel what it knows of the others', so every copy sees zero after the next sync; what
+   * another copy counted since is kept, which errs on the strict side.
    */
   async delete(key: string): Promise<boolean> {
     const c = await this.counter(key);
-    const had = c.own + c.others > 0;
-    c.own = -c.others;
+    const had = slidingCount(c, Date.now()) > 0;
+    c.current.own = -c.current.others;
+    c.previous.own = -c.previous.others;
     return had;
   }
 }
