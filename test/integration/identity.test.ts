@@ -4,7 +4,7 @@ import {
   createKafka,
   createLogger,
   IDENTITY_HEADER,
-  signIdentity,
+  signRequest,
   startOutboxRelay,
   type EventPublisher,
   type VerifiedIdentity,
@@ -28,9 +28,12 @@ function clientOf(current: () => Running, suiteStart: number) {
   ): Promise<{ status: number; body: Record<string, unknown>; headers: Headers }> => {
     const id = current();
     const headers: Record<string, string> = { 'content-type': 'application/json' };
-    if (opts.as) headers[IDENTITY_HEADER] = signIdentity(opts.as, id.config.INTERNAL_AUTH_SECRET);
-    headers['x-forwarded-for'] =
-      opts.ip ?? `10.1.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`;
+    // The gateway signs the client's address into every call (the caller too, when there is one).
+    const clientIp = opts.ip ?? `10.1.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`;
+    headers[IDENTITY_HEADER] = signRequest(
+      { ...(opts.as ? { identity: opts.as } : {}), clientIp },
+      id.config.INTERNAL_AUTH_SECRET,
+    );
     const res = await fetch(`${id.base}${path}`, { method, headers, ...(body ? { body: JSON.stringify(body) } : {}) });
     const text = await res.text();
     return {

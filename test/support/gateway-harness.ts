@@ -47,8 +47,12 @@ export async function startGateway(
     svc,
     async stop(opts = {}) {
       await closeServer(server);
-      if (!opts.keepDatabase) await svc.mongo.connection.dropDatabase();
-      for (const c of svc.parts.closeables) await c.close();
+      // Dropped just before its connection closes: the rate limits, closed before, write their
+      // last counts, which would otherwise bring the database back.
+      for (const c of svc.parts.closeables) {
+        if (c === svc.mongo && !opts.keepDatabase) await svc.mongo.connection.dropDatabase();
+        await c.close();
+      }
     },
   };
 }

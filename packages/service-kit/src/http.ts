@@ -52,7 +52,9 @@ export function createServiceApp({
 }: ServiceAppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  // Behind the gateway, X-Forwarded-For is whatever the client sent: services take the client's
+  // address from the signed identity header (`clientAddress`). The gateway sets its own.
+  app.set('trust proxy', false);
   app.use(httpMetrics());
   app.use(
     pinoHttp({

@@ -39,6 +39,8 @@ export const gatewayConfigSchema = baseConfigSchema.extend({
   RATE_LIMIT_AUTH_PER_MINUTE: perMinute(20),
   /** A counter the database has not answered for within this is counted in memory instead. */
   RATE_LIMIT_STORE_TIMEOUT_MS: z.coerce.number().int().positive().default(1_000),
+  /** How often each copy writes its counts and reads the other copies' (how far they may lag). */
+  RATE_LIMIT_SYNC_INTERVAL_MS: z.coerce.number().int().positive().default(1_000),
 });
 
 export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;

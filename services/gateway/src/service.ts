@@ -41,7 +41,7 @@ export function gatewayService(config: GatewayConfig, logger: Logger): GatewaySe
   }, 60_000);
   sweeper.unref();
 
-  const limits = createGatewayLimits(mongo.connection, config);
+  const limits = createGatewayLimits(mongo.connection, config, logger);
   const upstreams = new Upstreams(config);
   const document: OpenApiDocument = openApiDocument(API_ROUTES, API_VERSION);
   // Its own key, derived from the shared secret: a CSRF token is no signature of anything else.
@@ -61,7 +61,7 @@ export function gatewayService(config: GatewayConfig, logger: Logger): GatewaySe
         temporalNamespace: config.TEMPORAL_NAMESPACE,
       });
     },
-    closeables: [{ close: async () => clearInterval(sweeper) }, mongo],
+    closeables: [{ close: async () => clearInterval(sweeper) }, limits, mongo],
   };
   return { parts, ready, document, mongo };
 }

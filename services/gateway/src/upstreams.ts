@@ -5,7 +5,7 @@ import {
   IDENTITY_HEADER,
   ProblemError,
   requestIdOf,
-  signIdentity,
+  signRequest,
   type Problem,
   type ReadinessCheck,
   type VerifiedIdentity,
@@ -48,7 +48,7 @@ export interface UpstreamCall {
   method: string;
   /** Path and query on the service, e.g. `/v1/tickets/SUPPORT-1?x=y`. */
   path: string;
-  /** The caller, signed into x-woop-identity; absent for public routes. */
+  /** The caller, signed into x-woop-identity with the client's address; absent for public routes. */
   identity?: VerifiedIdentity;
   json?: unknown;
   raw?: { body: Buffer; contentType: string };
@@ -71,9 +71,8 @@ const PASSED_HEADERS = [
 const PROBLEM_HEADERS = ['retry-after', 'x-allowed-actions', 'x-ticket-status'];
 
 /**
- * Calls to the services: each bounded by UPSTREAM_TIMEOUT_MS, with the request id, the
- * client's address and the verified identity (signed; any copy the client sent never gets
- * here). A service that is down or too slow becomes a 503 with Retry-After, never a hang.
+ * Calls to the services: each bounded by UPSTREAM_TIMEOUT_MS, with the request id and, signed,
+ * the client's address and the verified identity (any copy the client sent never gets here). A service that is down or too slow becomes a 503 with Retry-After, never a hang.
  */
 export class Upstreams {
   private readonly bases: Record<UpstreamName, string>;
@@ -86,10 +85,14 @@ export class Upstreams {
     const headers: Record<string, string> = {
       accept: 'application/json',
       'x-request-id': requestIdOf(req),
-      'x-forwarded-for': req.ip ?? '',
       ...call.headers,
+      // Every call, public ones (login, sign-up, reset) too: the client's address (as `trust
+      // proxy` lets the gateway see it) travels signed, for the services' per-IP limits.
+      [IDENTITY_HEADER]: signRequest(
+        { ...(call.identity ? { identity: call.identity } : {}), ...(req.ip ? { clientIp: req.ip } : {}) },
+        this.config.INTERNAL_AUTH_SECRET,
+      ),
     };
-    if (call.identity) headers[IDENTITY_HEADER] = signIdentity(call.identity, this.config.INTERNAL_AUTH_SECRET);
     let body: string | Buffer | undefined;
     if (call.json !== undefined) {
       headers['content-type'] = 'application/json';

@@ -17,6 +17,7 @@ import {
   updateUserBody,
 } from '@woop/contracts';
 import {
+  clientAddress,
   consume,
   ensureNotLimited,
   parseInput,
@@ -43,7 +44,8 @@ export function identityRoutes(deps: {
 }): (app: Express) => void {
   const { accounts, directory, limits } = deps;
   const caller = (req: Request): VerifiedIdentity => requireIdentity(req, deps.internalSecret);
-  const ip = (req: Request) => req.ip ?? 'unknown';
+  // The client's address as the gateway signed it (behind it, req.ip is the gateway's own).
+  const ip = (req: Request) => clientAddress(req, deps.internalSecret);
   const param = (req: Request, name: string) => String(req.params[name]);
 
   return (app) => {

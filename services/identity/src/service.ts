@@ -32,7 +32,7 @@ export function identityService(config: IdentityConfig, logger: Logger, publishe
   });
   const accounts = new Accounts(models, config, relay);
   const directory = new Directory(models, accounts, relay);
-  const limits = createLimits(mongo.connection);
+  const limits = createLimits(mongo.connection, logger);
   const kafka = kafkaReadiness('identity', config.KAFKA_BROKERS, logger);
 
   const ready = mongo.connected.then(async () => {
@@ -50,7 +50,7 @@ export function identityService(config: IdentityConfig, logger: Logger, publishe
   const parts: ServiceParts = {
     readiness: [mongo.readiness, kafka],
     routes: identityRoutes({ accounts, directory, limits, internalSecret: config.INTERNAL_AUTH_SECRET }),
-    closeables: [{ close: async () => clearInterval(sweeper) }, relay, events, kafka, mongo],
+    closeables: [{ close: async () => clearInterval(sweeper) }, limits, relay, events, kafka, mongo],
   };
   return { parts, ready, models, accounts, directory, relay, mongo };
 }

@@ -1,5 +1,5 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import { closeServer, IDENTITY_HEADER, verifyIdentity } from '@woop/service-kit';
+import { closeServer, IDENTITY_HEADER, verifyRequest } from '@woop/service-kit';
 import { DEMO_PASSWORD } from '../../../services/identity/src/seed';
 import { ApiClient } from '../../support/api-client';
 import { originOf, startGateway, type RunningGateway } from '../../support/gateway-harness';
@@ -83,9 +83,10 @@ describe('gateway: protection of the public entry', () => {
     expect(res.headers.get('x-request-id')).toBe(requestId);
     const received = tickets.seen.at(-1)!;
     expect(received['x-request-id']).toBe(requestId);
-    expect(received['x-forwarded-for']).toBe('198.51.100.7');
-    const signed = verifyIdentity(String(received[IDENTITY_HEADER]), identity.config.INTERNAL_AUTH_SECRET);
-    expect(signed).toMatchObject({ userId: 'user-claire', role: 'customer' });
+    // The client's address travels signed, with the caller; no unsigned copy for services to trust.
+    const signed = verifyRequest(String(received[IDENTITY_HEADER]), identity.config.INTERNAL_AUTH_SECRET);
+    expect(signed).toMatchObject({ identity: { userId: 'user-claire', role: 'customer' }, clientIp: '198.51.100.7' });
+    expect(received['x-forwarded-for']).toBeUndefined();
     expect(received.cookie).toBeUndefined();
   });
 
