@@ -16,7 +16,7 @@ import { eventually } from '../support/eventually';
 import { startIdentity } from '../support/identity-harness';
 import { uniqueId } from '../support/ids';
 import { readEvents } from '../support/kafka-events';
-import { listEmails, waitForEmail, type CaughtEmail } from '../support/mailcatcher';
+import { linksIn, listEmails, waitForEmail, type CaughtEmail } from '../support/mailcatcher';
 import { startNotifications } from '../support/notifications-harness';
 import { freePort, spawnNode, type Spawned } from '../support/processes';
 
@@ -133,6 +133,77 @@ describe('notifications on Kafka, FerretDB and the mail catcher', () => {
       });
       expect(done.status).toBe(201);
       expect(await done.json()).toMatchObject({ identity: { email, role: 'customer' } });
+    } finally {
+      await identity.stop();
+    }
+  });
+
+  it('emails sign-up and reset links whose token is never published nor stored: single-use', async () => {
+    const since = Date.now();
+    const identity = await startIdentity();
+    const post = (path: string, body: unknown) =>
+      fetch(`${identity.base}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const hasLink = (mail: CaughtEmail, path: string) => linksIn(mail).some((l) => new URL(l).pathname === path);
+    const tokenIn = (mail: CaughtEmail, path: string) => {
+      const link = linksIn(mail).find((l) => new URL(l).pathname === path) ?? '';
+      return new URL(link).searchParams.get('token') ?? '';
+    };
+    try {
+      const email = `${uniqueId('sealed')}@enseigne.example`;
+      expect((await post('/signup', { email })).status).toBe(202);
+      const signupMail = await waitForEmail(
+        (e) => e.to.some((t) => t.address === email) && hasLink(e, '/signup/complete'),
+        30_000,
+      );
+      const signupToken = tokenIn(signupMail, '/signup/complete');
+      expect(signupToken).toMatch(/^wpl_[\w-]{43}$/);
+      const done = await post('/signup/complete', {
+        token: signupToken,
+        fullName: 'Scellée',
+        password: 'un cheval correct agrafe',
+      });
+      expect(done.status).toBe(201);
+      const userId = ((await done.json()) as { identity: { userId: string } }).identity.userId;
+
+      expect((await post('/password-reset', { email })).status).toBe(202);
+      const resetMail = await waitForEmail(
+        (e) => e.to.some((t) => t.address === email) && hasLink(e, '/password-reset/complete'),
+        30_000,
+      );
+      const resetToken = tokenIn(resetMail, '/password-reset/complete');
+      expect(resetToken).toMatch(/^wpl_[\w-]{43}$/);
+
+      // Everything the users topic carries about this person, and everything identity stores of
+      // its links (outbox included): no token, nor its random part, appears anywhere.
+      const published = await readEvents(
+        kafka,
+        TOPICS.users.name,
+        (e) => Date.parse(e.time) >= since && (e.subject === email || e.subject === userId),
+        (es) => es.some((e) => e.type === 'user.password_reset_requested'),
+      );
+      expect(published.map((e) => [e.type, e.dataversion])).toEqual(
+        expect.arrayContaining([
+          ['user.signup_requested', 2],
+          ['user.password_reset_requested', 2],
+        ]),
+      );
+      const stored = await identity.svc.models.LinkToken.find({ email }).lean();
+      expect(stored.map((r) => r.purpose).sort()).toEqual(['reset', 'signup']);
+      for (const token of [signupToken, resetToken]) {
+        for (const secret of [token, token.slice('wpl_'.length), encodeURIComponent(token)]) {
+          expect(JSON.stringify(published)).not.toContain(secret);
+          expect(JSON.stringify(stored)).not.toContain(secret);
+        }
+      }
+
+      // Single use: the reset link works once.
+      const reset = () => post('/password-reset/complete', { token: resetToken, password: 'une phrase toute neuve' });
+      expect((await reset()).status).toBe(200);
+      expect(await (await reset()).json()).toMatchObject({ code: 'link_used' });
     } finally {
       await identity.stop();
     }

@@ -15,3 +15,4 @@ export * from './identity-header';
 export * from './outbox';
 export * from './validation';
 export * from './rate-limits';
+export * from './sealing';

@@ -1,5 +1,12 @@
 import express from 'express';
-import { agentEmailsBody, deliveryQuery, preferenceBody, TOPICS, type EventEnvelope } from '@woop/contracts';
+import {
+  agentEmailsBody,
+  deliveryQuery,
+  linkSealContext,
+  preferenceBody,
+  TOPICS,
+  type EventEnvelope,
+} from '@woop/contracts';
 import {
   connectMongo,
   createEventPublisher,
@@ -9,6 +16,7 @@ import {
   readEvent,
   parseInput,
   requireIdentity,
+  unseal,
   type Logger,
   type ServiceParts,
 } from '@woop/service-kit';
@@ -46,6 +54,12 @@ export function notificationsService(config: NotificationsConfig, logger: Logger
       (await models.Preference.findById(agentEmailsPreferenceId(userId)).lean())?.enabled ?? true,
     teamAddress: (team) => config.TEAM_EMAILS[team],
     linkTtl: { signupMinutes: 30, inviteDays: 3 },
+    openLink: (type, address, sealedLink) =>
+      unseal(
+        sealedLink,
+        [config.LINK_SEALING_KEY, ...config.LINK_SEALING_PREVIOUS_KEYS],
+        linkSealContext(type, address),
+      ),
     unreadable: (event, err) =>
       logger.error({ err, eventId: event.id, type: event.type }, 'event outside its contract: no email'),
   };

@@ -7,6 +7,7 @@ import { validFields } from '../../support/forms';
 import { originOf, startGateway, type RunningGateway } from '../../support/gateway-harness';
 import { startIdentity, type RunningIdentity } from '../../support/identity-harness';
 import { uniqueId } from '../../support/ids';
+import { linkTokenOf } from '../../support/links';
 import { readEvents } from '../../support/kafka-events';
 import { freePort } from '../../support/processes';
 import { startNotifications } from '../../support/notifications-harness';
@@ -125,7 +126,7 @@ describe('gateway: the public API walked through by its clients', () => {
       (e) => e.type === 'user.signup_requested' && e.data.email === email,
       (es) => es.length > 0,
     );
-    const token = new URL(String(event!.data.link)).searchParams.get('token')!;
+    const token = linkTokenOf(event!);
     const done = await client.post<{ csrfToken: string; identity: { role: string } }>('/auth/signup/complete', {
       token,
       fullName: 'Marcheuse Test',
@@ -370,7 +371,7 @@ describe('gateway: the public API walked through by its clients', () => {
       (e) => e.type === 'user.signup_requested' && e.data.email === email,
       (es) => es.length > 0,
     );
-    const token = new URL(String(event!.data.link)).searchParams.get('token')!;
+    const token = linkTokenOf(event!);
     const done = await client.post<{
       csrfToken: string;
       identity: { userId: string; locale: string; organizationId?: string };

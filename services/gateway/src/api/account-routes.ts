@@ -353,11 +353,14 @@ export const accountRoutes: ApiRoute[] = [
     path: '/users/{userId}/erase',
     operationId: 'eraseUser',
     summary: 'Erase a user’s personal data in every service (admins, dpo team)',
+    description:
+      'Admins erase anyone; the dpo team erases customers (`erase_requires_admin` for an agent or an admin). ' +
+      'Nobody erases their own account here (`erase_self_refused`).',
     tag: 'Organisations and users',
     auth: 'user',
     params: userIdParams,
     responses: { 204: { description: 'Erased' } },
-    errors: { 403: ['forbidden'], 404: ['not_found'] },
+    errors: { 403: ['forbidden', 'erase_self_refused', 'erase_requires_admin'], 404: ['not_found'] },
     handle: forward('identity', userPath('/erase')),
   },
 ];
