@@ -306,6 +306,46 @@ describe('gateway: the public API walked through by its clients', () => {
     expect((await claire.get<Problem>('/deliveries')).body).toMatchObject({ status: 403, code: 'forbidden' });
   });
 
+  it("leaves a request's fate to its requester: a colleague's page offers no decision, and one sent is refused", async () => {
+    const claire = await browser('claire@enseigne.example');
+    const hugo = await browser('hugo@enseigne.example'); // same organisation, not shared with
+    const paul = await script('paul@woop.example');
+    const { reference } = (await fileRequest(claire, 'ask-a-question')).body.ticket;
+    for (const [action, payload] of [
+      ['qualify', { priority: 'medium', billable: false, assignment: { agentId: 'user-paul' } }],
+      ['start', {}],
+      ['resolve', { answer: 'Voilà.' }],
+    ] as const) {
+      expect((await paul.post(`/tickets/${reference}/actions/${action}`, { payload })).status).toBe(200);
+    }
+    const page = async (who: ApiClient, path = '') =>
+      fetch(`${gateway.origin}/requests/${reference}${path}`, { headers: { cookie: who.cookieHeader() } });
+    const decision = `/requests/${reference}/actions/acceptResolution`;
+    expect(await (await page(claire)).text()).toContain(decision);
+    const colleague = await (await page(hugo, '?action=acceptResolution')).text();
+    expect(colleague).not.toContain(decision);
+    expect(colleague).not.toContain(`/requests/${reference}/actions/rejectResolution`);
+    expect(colleague).toContain(`/requests/${reference}/comment`); // he reads and comments
+    expect(colleague).toContain('Seuls le demandeur et les personnes avec qui la demande est partagée');
+
+    // The form sent anyway (an old page, a hand-made request): refused, with the same sentence.
+    const sent = await fetch(`${gateway.origin}${decision}`, {
+      method: 'POST',
+      headers: {
+        cookie: hugo.cookieHeader(),
+        'content-type': 'application/x-www-form-urlencoded',
+        origin: gateway.origin,
+      },
+      body: new URLSearchParams({ _csrf: hugo.csrfToken! }).toString(),
+      redirect: 'manual',
+    });
+    expect(sent.status).toBe(409);
+    expect(await sent.text()).toContain('Seuls le demandeur et les personnes avec qui la demande est partagée');
+    const api = await hugo.post<Problem>(`/tickets/${reference}/actions/acceptResolution`, { payload: {} });
+    expect(api.body).toMatchObject({ status: 409, code: 'role_not_allowed' });
+    expect((await claire.get<TicketView>(`/tickets/${reference}`)).body.ticket.status).toBe('resolved');
+  });
+
   it("serves a request's page while the notifications service is down, without its toggle", async () => {
     const claire = await browser('claire@enseigne.example');
     const { reference } = (await fileRequest(claire, 'ask-a-question')).body.ticket;
