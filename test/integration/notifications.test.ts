@@ -121,7 +121,10 @@ describe('notifications on Kafka, FerretDB and the mail catcher', () => {
     try {
       const email = `${uniqueId('signup')}@enseigne.example`;
       expect((await post('/signup', { email })).status).toBe(202);
-      const mail = await waitForEmail((e) => e.to.some((t) => t.address === email), 30_000);
+      const mail = await waitForEmail(
+        (e) => e.to.some((t) => t.address === email) && /\/signup\/complete\?token=/.test(e.text ?? ''),
+        30_000,
+      );
       expect(mail.subject).toContain('Almost done!');
       expect(mail.text).toContain('Suivez le lien ci-dessous pour terminer votre inscription');
       const link = /(http:\/\/\S+\/signup\/complete\?token=\S+)/.exec(mail.text ?? '')?.[1] ?? '';
@@ -292,6 +295,52 @@ describe('notifications on Kafka, FerretDB and the mail catcher', () => {
     expect(toHugo[0]?.text).toContain("L'état de votre demande est désormais En cours.");
     const toClaire = await emailsTo(`${claire}@enseigne.example`);
     expect(toClaire.map((e) => e.subject)).toEqual([`[${confidential}] Votre demande a bien été reçue`]);
+  });
+
+  it("shows a confidential ticket's deliveries only to those who may see the ticket", async () => {
+    const claire = uniqueId('claire');
+    await n.service.handle(userRegistered(claire, `${claire}@enseigne.example`));
+    const requester = { id: claire, name: 'Claire' };
+    const [secret, handedOver, open] = ['s', 'h', 'o'].map((p) => `SUPPORT-${uniqueId(p)}`) as [string, string, string];
+    await n.service.handle(
+      ticketEvent(filed(requester), secret, { requester, confidential: true, assignment: { team: 'security' } }),
+    );
+    await n.service.handle(
+      ticketEvent(filed(requester), handedOver, { requester, confidential: true, assignment: { team: 'support' } }),
+    );
+    await n.service.handle(ticketEvent(filed(requester), open, { requester }));
+
+    const agent = (userId: string, teams: string[], role: 'agent' | 'admin' = 'agent') => ({
+      [IDENTITY_HEADER]: signIdentity(
+        { userId, role, name: userId, email: `${userId}@woop.example`, orgAdmin: false, teams, locale: 'fr' },
+        n.config.INTERNAL_AUTH_SECRET,
+      ),
+    });
+    const addresses = async (headers: Record<string, string>, query: string) => {
+      const res = await fetch(`${n.base}/deliveries?${query}`, { headers });
+      expect(res.status).toBe(200);
+      // The reporter's rows (the agents of a shared team name like security may be anyone's).
+      return ((await res.json()) as { items: Array<{ address: string }> }).items
+        .map((i) => i.address)
+        .filter((a) => a.endsWith('@enseigne.example'));
+    };
+    const reporter = [`${claire}@enseigne.example`];
+    const paul = agent('paul', ['support']);
+    const other = agent('olga', ['billing']);
+    const sarah = agent('sarah', ['security']);
+    const admin = agent('admin', [], 'admin');
+    // The confidential one left with security: security and admins only.
+    expect(await addresses(paul, `reference=${secret}`)).toEqual([]);
+    expect(await addresses(other, `reference=${secret}`)).toEqual([]);
+    expect(await addresses(sarah, `reference=${secret}`)).toEqual(reporter);
+    expect(await addresses(admin, `reference=${secret}`)).toEqual(reporter);
+    // Handed over to support: its agents see it too, nobody else.
+    expect(await addresses(paul, `reference=${handedOver}`)).toEqual(reporter);
+    expect(await addresses(other, `reference=${handedOver}`)).toEqual([]);
+    // Not by its address either; a request that is not confidential any agent sees.
+    expect(await addresses(other, `address=${claire}@enseigne.example`)).toEqual(reporter);
+    expect(await addresses(paul, `address=${claire}@enseigne.example`)).toEqual([...reporter, ...reporter]);
+    expect(await addresses(sarah, `address=${claire}@enseigne.example`)).toHaveLength(3);
   });
 
   it("emails the agents of a request's team once, in their language, unless they turned it off", async () => {

@@ -22,6 +22,26 @@ export interface PlannedEmail {
   template: TemplateName;
   subjectKey?: string;
   data: Record<string, unknown>;
+  /** Ticket emails: who may read the delivery log's row (see `ticketAccess`). */
+  access?: TicketAccess;
+}
+
+/**
+ * Whether an email's ticket is confidential and the teams it was with, as the event told: the
+ * delivery log shows the rows of a confidential ticket only to those who may see the ticket
+ * (admins, the security team, the team it was assigned or escalated to), as the tickets service
+ * decides who sees it.
+ */
+export interface TicketAccess {
+  confidential: boolean;
+  teams: string[];
+}
+
+function ticketAccess(e: TicketEvent): TicketAccess {
+  const teams = new Set<string>();
+  if (e.data.ticket.assignment.team) teams.add(e.data.ticket.assignment.team);
+  if (e.type === 'ticket.sla_breached') teams.add(e.data.escalationTeam);
+  return { confidential: e.data.ticket.confidential, teams: [...teams] };
 }
 
 export interface Recipient {
@@ -375,6 +395,9 @@ export async function planEmails(event: EventEnvelope, ctx: PlanContext): Promis
     return [];
   }
   const planned: PlannedEmail[] = [];
-  for (const e of events) planned.push(...(await planTicket(e, ctx)), ...(await planAgents(e, ctx)));
+  for (const e of events) {
+    const access = ticketAccess(e);
+    for (const p of [...(await planTicket(e, ctx)), ...(await planAgents(e, ctx))]) planned.push({ ...p, access });
+  }
   return planned;
 }

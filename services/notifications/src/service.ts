@@ -24,7 +24,14 @@ import type { NotificationsConfig } from './config';
 import { Dispatcher } from './dispatcher';
 import { problem } from './problems';
 import { planEmails, type PlanContext } from './recipients';
-import { agentEmailsPreferenceId, applyUserEvent, findRecipient, findTeamAgents, notificationModels } from './store';
+import {
+  agentEmailsPreferenceId,
+  applyUserEvent,
+  findRecipient,
+  findTeamAgents,
+  notificationModels,
+  visibleDeliveries,
+} from './store';
 import { createRenderer } from './templates';
 
 /**
@@ -99,14 +106,17 @@ export function notificationsService(config: NotificationsConfig, logger: Logger
     routes: (app) => {
       const r = express.Router();
       r.use(express.json({ limit: '4kb' }));
-      // The delivery log: what was sent to whom, when, for which event (agents and admins).
+      // The delivery log: what was sent to whom, when, for which event (agents and admins), of
+      // the tickets the caller may see.
       r.get('/deliveries', async (req, res) => {
-        if (caller(req).role === 'customer') throw problem('forbidden', 'Agents only.');
+        const who = caller(req);
+        if (who.role === 'customer') throw problem('forbidden', 'Agents only.');
         const q = parseInput(deliveryQuery, req.query, 'query');
         const filter = {
           ...(q.eventId ? { eventId: q.eventId } : {}),
           ...(q.reference ? { reference: q.reference } : {}),
           ...(q.address ? { address: q.address.toLowerCase() } : {}),
+          ...visibleDeliveries(who),
         };
         const items = await models.Delivery.find(filter).sort({ createdAt: -1 }).limit(q.limit).lean();
         res.json({ items });
