@@ -159,6 +159,51 @@ describe('gateway: the public API walked through by its clients', () => {
     expect(wrong).toMatchObject({ status: 401, body: { code: 'invalid_credentials' } });
   });
 
+  it('rotates the session at login (the one held before ends), refuses changes without CSRF, ends it at logout', async () => {
+    const client = await browser('hugo@enseigne.example');
+    const held = client.cookieHeader();
+    const me = () => fetch(`${gateway.origin}/api/v1/me`, { headers: { cookie: held } });
+    expect((await me()).status).toBe(200);
+
+    // The same browser logs in again (as someone else): a new session, and the old one ends.
+    const again = await client.post<{ csrfToken: string }>('/auth/login', {
+      email: 'claire@enseigne.example',
+      password: DEMO_PASSWORD,
+    });
+    expect(again.status).toBe(200);
+    expect(client.cookieHeader()).not.toBe(held);
+    expect((await me()).status).toBe(401);
+    client.csrfToken = again.body.csrfToken;
+    expect((await client.get<{ email: string }>('/me')).body.email).toBe('claire@enseigne.example');
+    // The portal's login page does the same.
+    const pageLogin = await fetch(`${gateway.origin}/login`, {
+      method: 'POST',
+      headers: {
+        cookie: client.cookieHeader(),
+        'content-type': 'application/x-www-form-urlencoded',
+        origin: gateway.origin,
+      },
+      body: new URLSearchParams({
+        email: 'hugo@enseigne.example',
+        password: DEMO_PASSWORD,
+        _csrf: client.csrfToken, // signed in: the form carries the session's token
+      }).toString(),
+      redirect: 'manual',
+    });
+    expect(pageLogin.status).toBe(303);
+    // (the client still holds claire's cookie, which that login ended)
+    expect((await fetch(`${gateway.origin}/api/v1/me`, { headers: { cookie: client.cookieHeader() } })).status).toBe(
+      401,
+    );
+
+    // A change made with the cookie but without its CSRF token is refused.
+    const fresh = await browser('claire@enseigne.example');
+    const refused = await fresh.post<Problem>('/api-tokens', { name: 'x' }, { withoutCsrf: true });
+    expect(refused.body).toMatchObject({ status: 403, code: 'csrf_failed' });
+    expect((await fresh.post('/auth/logout')).status).toBe(204);
+    expect((await fresh.get('/me')).status).toBe(401);
+  });
+
   it('creates every request type through the gateway, once per Idempotency-Key', async () => {
     const claire = await browser('claire@enseigne.example');
     for (const type of REQUEST_TYPES) {
