@@ -1,5 +1,6 @@
 import { REQUEST_TYPES, TOPICS } from '@woop/contracts';
 import { createKafka, createLogger, IDENTITY_HEADER, signIdentity } from '@woop/service-kit';
+import { formatDate } from '../../../services/gateway/src/pages/i18n';
 import { DEMO_PASSWORD } from '../../../services/identity/src/seed';
 import { ApiClient } from '../../support/api-client';
 import { eventually } from '../../support/eventually';
@@ -533,6 +534,16 @@ describe('gateway: the public API walked through by its clients', () => {
       lastUsedAt: expect.any(String),
     });
     expect(tokens.text).not.toContain(made.body.token);
+    // The profile page tells when each token stops working (in 90 days) and what ends it sooner.
+    const listed = tokens.body.items.find((t) => t.tokenId === made.body.tokenId) as unknown as { expiresAt: string };
+    const expires = formatDate(listed.expiresAt, 'fr');
+    expect(Date.parse(listed.expiresAt) - Date.now()).toBeGreaterThan(89 * 86_400_000);
+    const profile = await (
+      await fetch(`${gateway.origin}/profile`, { headers: { cookie: claire.cookieHeader() } })
+    ).text();
+    expect(profile).toContain('<th scope="col">Expire le</th>');
+    expect(profile).toContain(expires);
+    expect(profile).toContain('votre rôle changé');
     const hugo = await browser('hugo@enseigne.example');
     expect((await hugo.post<Problem>('/api-tokens', { name: 'x' })).body).toMatchObject({
       status: 403,
