@@ -820,6 +820,46 @@ describe('identity: who erases whom, how long API tokens and sessions last (#14)
     expect(await resolves(two.sessionToken)).toBe(200);
   });
 
+  it('takes as long to answer for an address with an account as for one without (login, sign-up, reset)', async () => {
+    const existing = ['claire@enseigne.example', 'hugo@enseigne.example', 'ines@transports.example'];
+    /** Median time of `run(i)`, in ms, over rounds interleaved with the other case's. */
+    const compare = async (a: (i: number) => Promise<unknown>, b: (i: number) => Promise<unknown>) => {
+      const times: [number[], number[]] = [[], []];
+      for (let i = 0; i < 15; i++) {
+        for (const [k, run] of [a, b].entries()) {
+          const start = performance.now();
+          await run(i).catch(() => undefined);
+          times[k]!.push(performance.now() - start);
+        }
+      }
+      const median = (xs: number[]) => xs.sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
+      return [median(times[0]), median(times[1])] as const;
+    };
+    const close = ([a, b]: readonly [number, number]) => {
+      // Within noise: a branch with a password hash or a few more writes would stand out.
+      expect(Math.abs(a - b)).toBeLessThan(Math.max(15, 0.5 * Math.max(a, b)));
+    };
+    const accounts = id.svc.accounts;
+    close(
+      await compare(
+        (i) => accounts.login(existing[i % 3]!, 'not the password at all'),
+        (i) => accounts.login(`${uniqueId(`nobody${i}`)}@enseigne.example`, 'not the password at all'),
+      ),
+    );
+    close(
+      await compare(
+        (i) => accounts.requestSignup(existing[i % 3]!, 'fr'),
+        (i) => accounts.requestSignup(`${uniqueId(`new${i}`)}@enseigne.example`, 'fr'),
+      ),
+    );
+    close(
+      await compare(
+        (i) => accounts.requestPasswordReset(existing[i % 3]!, 'fr'),
+        (i) => accounts.requestPasswordReset(`${uniqueId(`nobody${i}`)}@enseigne.example`, 'fr'),
+      ),
+    );
+  });
+
   it('expires API tokens after API_TOKEN_TTL_DAYS, old ones counted from their creation', async () => {
     const short = await startIdentity({ API_TOKEN_TTL_DAYS: String(1.5 / 86_400) }); // 1.5 s
     try {

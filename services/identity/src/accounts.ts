@@ -134,6 +134,16 @@ export class Accounts {
     });
   }
 
+  /** The earlier unused links of `email` for `purpose` stop working. */
+  private async supersede(email: string, purpose: 'signup' | 'reset' | 'invite', now = new Date()): Promise<void> {
+    await this.relay.write(() =>
+      this.m.LinkToken.updateMany(
+        { email, purpose, usedAt: { $exists: false }, supersededAt: { $exists: false } },
+        { $set: { supersededAt: now } },
+      ),
+    );
+  }
+
   /** A new link for `email` and `purpose`; the earlier unused ones stop working. */
   private async issueLink(
     purpose: 'signup' | 'reset' | 'invite',
@@ -143,12 +153,7 @@ export class Accounts {
     extra: { userId?: string; organizationId?: string; locale?: Locale } = {},
   ): Promise<void> {
     const now = new Date();
-    await this.relay.write(() =>
-      this.m.LinkToken.updateMany(
-        { email, purpose, usedAt: { $exists: false }, supersededAt: { $exists: false } },
-        { $set: { supersededAt: now } },
-      ),
-    );
+    await this.supersede(email, purpose, now);
     const token = newToken('link');
     const expiresAt = new Date(now.getTime() + ttlMinutes * MINUTE);
     const path = { signup: '/signup/complete', reset: '/password-reset/complete', invite: '/invitation' }[purpose];
@@ -166,7 +171,13 @@ export class Accounts {
   async requestSignup(rawEmail: string, locale: Locale): Promise<void> {
     const email = normalizeEmail(rawEmail);
     const existing = await this.m.User.findOne({ email, status: { $ne: 'erased' } }).lean();
+    const domain = email.split('@')[1] ?? '';
+    // Looked up whoever asks, and the address's earlier sign-up links end whoever it is (useless
+    // once it has an account): every answer does the same reads and writes, so its time tells
+    // nobody whether the address has an account.
+    const org = await this.m.Organization.findOne({ emailDomains: domain }).lean();
     if (existing) {
+      await this.supersede(email, 'signup');
       await this.notice(
         email,
         identityEvent('user.signup_existing_account', email, {
@@ -177,9 +188,8 @@ export class Accounts {
         }),
       );
     } else {
-      const domain = email.split('@')[1] ?? '';
-      const org = await this.m.Organization.findOne({ emailDomains: domain }).lean();
       if (!org && this.config.SIGNUP_POLICY === 'organization_domains') {
+        await this.supersede(email, 'signup');
         await this.notice(email, identityEvent('user.signup_not_allowed', email, { email, locale }));
       } else {
         // Open sign-up: an address at no organisation's domain becomes a customer of none.
@@ -215,7 +225,9 @@ export class Accounts {
       );
       this.relay.kick();
     } else {
-      // The same amount of work as the other branch: no timing tells whether the address exists.
+      // The same amount of work as the other branch: no timing tells whether the address exists
+      // (an inactive account's earlier reset links end too).
+      await this.supersede(email, 'reset');
       await this.m.LinkToken.create({ _id: newId(), purpose: 'notice', email, expiresAt: new Date() });
     }
   }
