@@ -270,6 +270,31 @@ describe('who gets which email', () => {
     });
   });
 
+  it("opens an invitation's link, sealed for the invited person's address", async () => {
+    const user = { ...customer('newbie', 'en'), userId: 'u9', email: 'newbie@enseigne.example' };
+    const link = 'http://portal.example/invitation?token=wpl_x';
+    const event = makeEvent({
+      id: 'e2',
+      source: 'identity',
+      type: 'user.invited',
+      subject: 'u9',
+      dataversion: 2,
+      data: {
+        user: { ...user, orgAdmin: false, status: 'invited' },
+        sealedLink: seal(link, linkKey, linkSealContext('user.invited', 'newbie@enseigne.example')),
+        expiresAt: new Date(Date.now() + 3 * 86_400_000).toISOString(),
+        invitedBy: 'admin',
+      },
+    });
+    expect(await planEmails(event, context())).toEqual([
+      expect.objectContaining({
+        address: 'newbie@enseigne.example',
+        template: 'invitation',
+        data: { link, expiresInDays: 3 },
+      }),
+    ]);
+  });
+
   it('still reads the raw link of version 1 during a rollout', async () => {
     const [plan] = await planEmails(signupEvent({ link: LINK }), context());
     expect(plan).toMatchObject({ template: 'signup-link', data: { link: LINK } });
