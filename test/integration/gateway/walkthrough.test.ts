@@ -368,6 +368,9 @@ describe('gateway: the public API walked through by its clients', () => {
       fetch(`${gateway.origin}/requests/${reference}${path}`, { headers: { cookie: who.cookieHeader() } });
     const decision = `/requests/${reference}/actions/acceptResolution`;
     expect(await (await page(claire)).text()).toContain(decision);
+    // Without an email's action either, his page says who decides.
+    expect(await (await page(hugo)).text()).toContain('id="decided-by-requester"');
+    expect(await (await page(claire)).text()).not.toContain('id="decided-by-requester"');
     const colleague = await (await page(hugo, '?action=acceptResolution')).text();
     expect(colleague).not.toContain(decision);
     expect(colleague).not.toContain(`/requests/${reference}/actions/rejectResolution`);

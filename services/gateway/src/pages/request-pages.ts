@@ -41,6 +41,9 @@ export const CUSTOMER_ACTIONS: Record<string, { needs?: 'body' | 'reason'; style
  */
 const FATE_ACTIONS = new Set(['acceptResolution', 'rejectResolution', 'acceptRejection', 'contestRejection', 'reopen']);
 
+/** The statuses in which the requester (and those it is shared with) decide what comes next. */
+const AWAITING_DECISION = new Set(['resolved', 'rejected', 'done']);
+
 const actionName = z.string().regex(/^[a-zA-Z]{1,40}$/);
 
 /** One activity entry as a sentence of the guide ("L'état de votre demande est désormais En cours."). */
@@ -233,6 +236,8 @@ export function requestPages(kit: PageKit): Router {
         errors: extra.errors,
         message: extra.message ?? stale,
         isRequester: ticket.requester.id === me.userId,
+        // A colleague on a request awaiting its requester's decision: why there is no button.
+        decidedByOthers: !decides && AWAITING_DECISION.has(ticket.status) && stale === undefined,
         agent,
       },
       status,
