@@ -1,9 +1,11 @@
+import { createHash } from 'node:crypto';
 import { TOPICS, type EventEnvelope } from '@woop/contracts';
 import {
   createEventPublisher,
   createKafka,
   createLogger,
   IDENTITY_HEADER,
+  signIdentity,
   signRequest,
   startOutboxRelay,
   type EventPublisher,
@@ -12,6 +14,7 @@ import {
 import { DEMO_PASSWORD } from '../../services/identity/src/seed';
 import { startIdentity, type RunningIdentity as Running } from '../support/identity-harness';
 import { uniqueId } from '../support/ids';
+import { linkTokenOf } from '../support/links';
 import { readEvents } from '../support/kafka-events';
 
 const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
@@ -50,7 +53,7 @@ function clientOf(current: () => Running, suiteStart: number) {
       (e: EventEnvelope) => e.type === type && e.data.email === email && Date.parse(e.time) >= since,
       (es) => es.length > after,
     );
-    return new URL(String(events[after]?.data.link)).searchParams.get('token') ?? '';
+    return linkTokenOf(events[after]!, current().config.LINK_SEALING_KEY);
   };
   const login = async (email: string, password = DEMO_PASSWORD) => {
     const res = await call('POST', '/login', { email, password });
@@ -355,7 +358,7 @@ describe('identity service on FerretDB and Kafka', () => {
       (e) => e.type === 'user.invited' && e.subject === invited.body.userId,
       (es) => es.length > 0,
     );
-    const token = new URL(String(events[0]?.data.link)).searchParams.get('token') ?? '';
+    const token = linkTokenOf(events[0]!, id.config.LINK_SEALING_KEY);
     const done = await call('POST', '/signup/complete', {
       token,
       fullName: 'Nouvel Agent',
@@ -611,6 +614,8 @@ describe("identity: open sign-up, organisations, org admins' tokens, password ch
         createdAt: expect.any(String),
         revoked: true,
         revokedAt: expect.any(String),
+        expiresAt: expect.any(String),
+        expired: false,
       },
       {
         tokenId: used.body.tokenId,
@@ -618,19 +623,30 @@ describe("identity: open sign-up, organisations, org admins' tokens, password ch
         createdAt: expect.any(String),
         lastUsedAt: expect.any(String),
         revoked: false,
+        expiresAt: used.body.expiresAt,
+        expired: false,
       },
     ]);
+    // 90 days by default (API_TOKEN_TTL_DAYS).
+    const days = (Date.parse(String(used.body.expiresAt)) - Date.now()) / 86_400_000;
+    expect(days).toBeGreaterThan(89.9);
+    expect(days).toBeLessThanOrEqual(90);
     const stored = await id.svc.models.ApiToken.find({ userId: 'user-claire' }).lean();
     for (const secret of [token, String(revoked.body.token), ...stored.map((t) => t._id)]) {
       expect(JSON.stringify(listed.body)).not.toContain(secret);
     }
     expect((await call('GET', '/api-tokens', undefined, { as: hugo })).body.items).toEqual([]);
 
-    // A customer's token works only while they are an organisation admin.
+    // A customer's token works only while they are an organisation admin: losing the role ends
+    // it for good (given back, it does not come back to life).
     await call('PATCH', '/users/user-claire', { orgAdmin: false }, { as: admin });
     expect((await call('POST', '/sessions/resolve', { token })).status).toBe(401);
     await call('PATCH', '/users/user-claire', { orgAdmin: true }, { as: admin });
-    expect((await call('POST', '/sessions/resolve', { token })).status).toBe(200);
+    expect((await call('POST', '/sessions/resolve', { token })).status).toBe(401);
+    const after = await call('GET', '/api-tokens', undefined, { as: claire });
+    expect(after.body.items).toEqual(
+      expect.arrayContaining([expect.objectContaining({ tokenId: used.body.tokenId, revoked: true })]),
+    );
   });
 
   it('changes a password while logged in: current one checked, policy applied, other sessions ended', async () => {
@@ -684,6 +700,207 @@ describe("identity: open sign-up, organisations, org admins' tokens, password ch
   });
 });
 
+describe('identity: who erases whom, how long API tokens and sessions last (#14)', () => {
+  let id: Running;
+  const suiteStart = Date.now();
+  beforeAll(async () => {
+    id = await startIdentity();
+  });
+  afterAll(() => id.stop());
+  const { call, linkFor, login } = clientOf(() => id, suiteStart);
+  const PASSWORD = 'un cheval correct agrafe';
+  const resolves = async (token: string) => (await call('POST', '/sessions/resolve', { token })).status;
+
+  /** A new active account of `role` (invited by the admin, finished from its link), logged in. */
+  const newAccount = async (role: 'agent' | 'admin' | 'customer', teams: string[] = []) => {
+    const admin = (await login('admin@woop.example')).identity;
+    const email = `${uniqueId(role)}@${role === 'customer' ? 'enseigne' : 'woop'}.example`;
+    const invited = await call(
+      'POST',
+      '/users',
+      { email, role, teams, ...(role === 'customer' ? { organizationId: 'org-enseigne-demo', orgAdmin: true } : {}) },
+      { as: admin },
+    );
+    expect(invited.status).toBe(201);
+    const events = await readEvents(
+      kafka,
+      TOPICS.users.name,
+      (e) => e.type === 'user.invited' && e.subject === invited.body.userId,
+      (es) => es.length > 0,
+    );
+    const done = await call('POST', '/signup/complete', {
+      token: linkTokenOf(events[0]!, id.config.LINK_SEALING_KEY),
+      fullName: `Compte ${role}`,
+      password: PASSWORD,
+    });
+    expect(done.status).toBe(201);
+    return { email, ...(done.body as { sessionToken: string; identity: VerifiedIdentity }) };
+  };
+  const apiToken = async (as: VerifiedIdentity) => {
+    const made = await call('POST', '/api-tokens', { name: 'script' }, { as });
+    expect(made.status).toBe(201);
+    return String(made.body.token);
+  };
+
+  it('erases: nobody themselves, the DPO team customers only, an admin anyone else', async () => {
+    const admin = (await login('admin@woop.example')).identity;
+    const dora = (await login('dora@woop.example')).identity; // dpo agent
+    const agent = await newAccount('agent', ['support']);
+    const otherAdmin = await newAccount('admin');
+    const customer = await newAccount('customer');
+    const erase = (userId: string, as: VerifiedIdentity) => call('POST', `/users/${userId}/erase`, undefined, { as });
+
+    expect(await erase(dora.userId, dora)).toMatchObject({ status: 403, body: { code: 'erase_self_refused' } });
+    expect(await erase(admin.userId, admin)).toMatchObject({ status: 403, body: { code: 'erase_self_refused' } });
+    expect(await erase(admin.userId, dora)).toMatchObject({ status: 403, body: { code: 'erase_requires_admin' } });
+    expect(await erase(agent.identity.userId, dora)).toMatchObject({
+      status: 403,
+      body: { code: 'erase_requires_admin' },
+    });
+    // Refused erasures change nothing.
+    expect(await resolves(agent.sessionToken)).toBe(200);
+    expect((await id.svc.models.User.findById(admin.userId).lean())?.status).toBe('active');
+
+    expect((await erase(customer.identity.userId, dora)).status).toBe(204);
+    expect((await erase(agent.identity.userId, admin)).status).toBe(204);
+    expect((await erase(otherAdmin.identity.userId, admin)).status).toBe(204);
+    for (const gone of [customer, agent, otherAdmin]) {
+      expect((await id.svc.models.User.findById(gone.identity.userId).lean())?.status).toBe('erased');
+      expect(await resolves(gone.sessionToken)).toBe(401);
+    }
+  });
+
+  it('ends API tokens on a password reset, a change of role and a deactivation; sessions on logout too', async () => {
+    const admin = (await login('admin@woop.example')).identity;
+
+    // Password reset: sessions and tokens end.
+    const reset = await newAccount('agent', ['support']);
+    const resetToken = await apiToken(reset.identity);
+    expect(await resolves(resetToken)).toBe(200);
+    await call('POST', '/password-reset', { email: reset.email });
+    const link = await linkFor(reset.email, 'user.password_reset_requested');
+    expect(
+      (await call('POST', '/password-reset/complete', { token: link, password: 'une toute nouvelle phrase' })).status,
+    ).toBe(200);
+    expect(await resolves(resetToken)).toBe(401);
+    expect(await resolves(reset.sessionToken)).toBe(401);
+    const listed = await call('GET', '/api-tokens', undefined, { as: reset.identity });
+    expect(listed.body.items).toEqual([expect.objectContaining({ revoked: true, revokedAt: expect.any(String) })]);
+
+    // A change of role: the token ends (the session goes on, with the new role).
+    const promoted = await newAccount('agent', ['support']);
+    const promotedToken = await apiToken(promoted.identity);
+    expect((await call('PATCH', `/users/${promoted.identity.userId}`, { role: 'admin' }, { as: admin })).status).toBe(
+      200,
+    );
+    expect(await resolves(promotedToken)).toBe(401);
+    expect((await call('POST', '/sessions/resolve', { token: promoted.sessionToken })).body.identity).toMatchObject({
+      role: 'admin',
+    });
+    // A change of teams or of name is no change of role.
+    const kept = await apiToken(promoted.identity);
+    await call(
+      'PATCH',
+      `/users/${promoted.identity.userId}`,
+      { teams: ['security'], fullName: 'Autre nom' },
+      { as: admin },
+    );
+    expect(await resolves(kept)).toBe(200);
+
+    // Deactivation: both end, and reactivation brings neither back.
+    const leaving = await newAccount('agent', ['support']);
+    const leavingToken = await apiToken(leaving.identity);
+    await call('POST', `/users/${leaving.identity.userId}/deactivate`, undefined, { as: admin });
+    await call('POST', `/users/${leaving.identity.userId}/reactivate`, undefined, { as: admin });
+    expect(await resolves(leavingToken)).toBe(401);
+    expect(await resolves(leaving.sessionToken)).toBe(401);
+
+    // Logout ends the session it names, and only that one.
+    const one = await login(reset.email, 'une toute nouvelle phrase');
+    const two = await login(reset.email, 'une toute nouvelle phrase');
+    expect(one.sessionToken).not.toBe(two.sessionToken); // every login is a new session
+    expect((await call('POST', '/logout', { sessionToken: one.sessionToken })).status).toBe(204);
+    expect(await resolves(one.sessionToken)).toBe(401);
+    expect(await resolves(two.sessionToken)).toBe(200);
+  });
+
+  it('takes as long to answer for an address with an account as for one without (login, sign-up, reset)', async () => {
+    const existing = ['claire@enseigne.example', 'hugo@enseigne.example', 'ines@transports.example'];
+    /** Median time of `run(i)`, in ms, over rounds interleaved with the other case's. */
+    const compare = async (a: (i: number) => Promise<unknown>, b: (i: number) => Promise<unknown>) => {
+      const times: [number[], number[]] = [[], []];
+      for (let i = 0; i < 15; i++) {
+        for (const [k, run] of [a, b].entries()) {
+          const start = performance.now();
+          await run(i).catch(() => undefined);
+          times[k]!.push(performance.now() - start);
+        }
+      }
+      const median = (xs: number[]) => xs.sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
+      return [median(times[0]), median(times[1])] as const;
+    };
+    const close = ([a, b]: readonly [number, number]) => {
+      // Within noise: a branch with a password hash or a few more writes would stand out.
+      expect(Math.abs(a - b)).toBeLessThan(Math.max(15, 0.5 * Math.max(a, b)));
+    };
+    const accounts = id.svc.accounts;
+    close(
+      await compare(
+        (i) => accounts.login(existing[i % 3]!, 'not the password at all'),
+        (i) => accounts.login(`${uniqueId(`nobody${i}`)}@enseigne.example`, 'not the password at all'),
+      ),
+    );
+    close(
+      await compare(
+        (i) => accounts.requestSignup(existing[i % 3]!, 'fr'),
+        (i) => accounts.requestSignup(`${uniqueId(`new${i}`)}@enseigne.example`, 'fr'),
+      ),
+    );
+    close(
+      await compare(
+        (i) => accounts.requestPasswordReset(existing[i % 3]!, 'fr'),
+        (i) => accounts.requestPasswordReset(`${uniqueId(`nobody${i}`)}@enseigne.example`, 'fr'),
+      ),
+    );
+  });
+
+  it('expires API tokens after API_TOKEN_TTL_DAYS, old ones counted from their creation', async () => {
+    const short = await startIdentity({ API_TOKEN_TTL_DAYS: String(1.5 / 86_400) }); // 1.5 s
+    try {
+      const headers = (as: VerifiedIdentity) => ({
+        'content-type': 'application/json',
+        [IDENTITY_HEADER]: signIdentity(as, short.config.INTERNAL_AUTH_SECRET),
+      });
+      const paul = (await short.svc.accounts.login('paul@woop.example', DEMO_PASSWORD)).identity;
+      const made = (await (
+        await fetch(`${short.base}/api-tokens`, { method: 'POST', headers: headers(paul), body: '{"name":"court"}' })
+      ).json()) as { token: string; expiresAt: string };
+      expect(Date.parse(made.expiresAt) - Date.now()).toBeLessThanOrEqual(1_500);
+      expect(await short.svc.accounts.resolve(made.token)).toMatchObject({ userId: 'user-paul' });
+      // A token made before tokens expired (no expiresAt) ends TTL after its creation.
+      await short.svc.models.ApiToken.create({
+        _id: createHash('sha256').update('wpt_old-token-of-paul').digest('hex'),
+        tokenId: uniqueId('old'),
+        userId: 'user-paul',
+        name: 'ancien',
+      });
+      expect(await short.svc.accounts.resolve('wpt_old-token-of-paul')).toMatchObject({ userId: 'user-paul' });
+      await new Promise((r) => setTimeout(r, 1_700));
+      expect(await short.svc.accounts.resolve(made.token)).toBeUndefined();
+      expect(await short.svc.accounts.resolve('wpt_old-token-of-paul')).toBeUndefined();
+      const listed = (await (await fetch(`${short.base}/api-tokens`, { headers: headers(paul) })).json()) as {
+        items: Array<{ expired: boolean; revoked: boolean }>;
+      };
+      expect(listed.items.map((t) => [t.expired, t.revoked])).toEqual([
+        [true, false],
+        [true, false],
+      ]);
+    } finally {
+      await short.stop();
+    }
+  });
+});
+
 describe('identity events when Kafka is down at write time', () => {
   it('keeps them in the outbox and publishes them once Kafka answers', async () => {
     const down: EventPublisher = {
@@ -702,6 +919,16 @@ describe('identity events when Kafka is down at write time', () => {
       await id.svc.relay.relayOnce();
       const row = await id.svc.models.LinkToken.findOne({ email, purpose: 'signup' }).lean();
       expect(row?.outbox).toHaveLength(1);
+      // At rest the outbox holds the link sealed for the notifications service, never the token:
+      // the row's id is the token's hash, and nothing else in the row opens an account.
+      const pending = (row!.outbox[0] as { event: EventEnvelope }).event;
+      expect(pending).toMatchObject({ type: 'user.signup_requested', dataversion: 2 });
+      expect(pending.data).not.toHaveProperty('link');
+      expect(pending.data.sealedLink).toMatch(/^wsl1\./);
+      const token = linkTokenOf(pending, id.config.LINK_SEALING_KEY);
+      expect(row!._id).toBe(createHash('sha256').update(token).digest('hex'));
+      expect(JSON.stringify(row)).not.toContain(token);
+      expect(JSON.stringify(row)).not.toContain('wpl_');
 
       // Kafka is back: a relay with a working producer (as after a restart) publishes it.
       const publisher = createEventPublisher(kafka);

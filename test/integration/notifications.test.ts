@@ -16,7 +16,7 @@ import { eventually } from '../support/eventually';
 import { startIdentity } from '../support/identity-harness';
 import { uniqueId } from '../support/ids';
 import { readEvents } from '../support/kafka-events';
-import { listEmails, waitForEmail, type CaughtEmail } from '../support/mailcatcher';
+import { linksIn, listEmails, waitForEmail, type CaughtEmail } from '../support/mailcatcher';
 import { startNotifications } from '../support/notifications-harness';
 import { freePort, spawnNode, type Spawned } from '../support/processes';
 
@@ -121,7 +121,10 @@ describe('notifications on Kafka, FerretDB and the mail catcher', () => {
     try {
       const email = `${uniqueId('signup')}@enseigne.example`;
       expect((await post('/signup', { email })).status).toBe(202);
-      const mail = await waitForEmail((e) => e.to.some((t) => t.address === email), 30_000);
+      const mail = await waitForEmail(
+        (e) => e.to.some((t) => t.address === email) && /\/signup\/complete\?token=/.test(e.text ?? ''),
+        30_000,
+      );
       expect(mail.subject).toContain('Almost done!');
       expect(mail.text).toContain('Suivez le lien ci-dessous pour terminer votre inscription');
       const link = /(http:\/\/\S+\/signup\/complete\?token=\S+)/.exec(mail.text ?? '')?.[1] ?? '';
@@ -133,6 +136,77 @@ describe('notifications on Kafka, FerretDB and the mail catcher', () => {
       });
       expect(done.status).toBe(201);
       expect(await done.json()).toMatchObject({ identity: { email, role: 'customer' } });
+    } finally {
+      await identity.stop();
+    }
+  });
+
+  it('emails sign-up and reset links whose token is never published nor stored: single-use', async () => {
+    const since = Date.now();
+    const identity = await startIdentity();
+    const post = (path: string, body: unknown) =>
+      fetch(`${identity.base}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const hasLink = (mail: CaughtEmail, path: string) => linksIn(mail).some((l) => new URL(l).pathname === path);
+    const tokenIn = (mail: CaughtEmail, path: string) => {
+      const link = linksIn(mail).find((l) => new URL(l).pathname === path) ?? '';
+      return new URL(link).searchParams.get('token') ?? '';
+    };
+    try {
+      const email = `${uniqueId('sealed')}@enseigne.example`;
+      expect((await post('/signup', { email })).status).toBe(202);
+      const signupMail = await waitForEmail(
+        (e) => e.to.some((t) => t.address === email) && hasLink(e, '/signup/complete'),
+        30_000,
+      );
+      const signupToken = tokenIn(signupMail, '/signup/complete');
+      expect(signupToken).toMatch(/^wpl_[\w-]{43}$/);
+      const done = await post('/signup/complete', {
+        token: signupToken,
+        fullName: 'Scellée',
+        password: 'un cheval correct agrafe',
+      });
+      expect(done.status).toBe(201);
+      const userId = ((await done.json()) as { identity: { userId: string } }).identity.userId;
+
+      expect((await post('/password-reset', { email })).status).toBe(202);
+      const resetMail = await waitForEmail(
+        (e) => e.to.some((t) => t.address === email) && hasLink(e, '/password-reset/complete'),
+        30_000,
+      );
+      const resetToken = tokenIn(resetMail, '/password-reset/complete');
+      expect(resetToken).toMatch(/^wpl_[\w-]{43}$/);
+
+      // Everything the users topic carries about this person, and everything identity stores of
+      // its links (outbox included): no token, nor its random part, appears anywhere.
+      const published = await readEvents(
+        kafka,
+        TOPICS.users.name,
+        (e) => Date.parse(e.time) >= since && (e.subject === email || e.subject === userId),
+        (es) => es.some((e) => e.type === 'user.password_reset_requested'),
+      );
+      expect(published.map((e) => [e.type, e.dataversion])).toEqual(
+        expect.arrayContaining([
+          ['user.signup_requested', 2],
+          ['user.password_reset_requested', 2],
+        ]),
+      );
+      const stored = await identity.svc.models.LinkToken.find({ email }).lean();
+      expect(stored.map((r) => r.purpose).sort()).toEqual(['reset', 'signup']);
+      for (const token of [signupToken, resetToken]) {
+        for (const secret of [token, token.slice('wpl_'.length), encodeURIComponent(token)]) {
+          expect(JSON.stringify(published)).not.toContain(secret);
+          expect(JSON.stringify(stored)).not.toContain(secret);
+        }
+      }
+
+      // Single use: the reset link works once.
+      const reset = () => post('/password-reset/complete', { token: resetToken, password: 'une phrase toute neuve' });
+      expect((await reset()).status).toBe(200);
+      expect(await (await reset()).json()).toMatchObject({ code: 'link_used' });
     } finally {
       await identity.stop();
     }
@@ -221,6 +295,52 @@ describe('notifications on Kafka, FerretDB and the mail catcher', () => {
     expect(toHugo[0]?.text).toContain("L'état de votre demande est désormais En cours.");
     const toClaire = await emailsTo(`${claire}@enseigne.example`);
     expect(toClaire.map((e) => e.subject)).toEqual([`[${confidential}] Votre demande a bien été reçue`]);
+  });
+
+  it("shows a confidential ticket's deliveries only to those who may see the ticket", async () => {
+    const claire = uniqueId('claire');
+    await n.service.handle(userRegistered(claire, `${claire}@enseigne.example`));
+    const requester = { id: claire, name: 'Claire' };
+    const [secret, handedOver, open] = ['s', 'h', 'o'].map((p) => `SUPPORT-${uniqueId(p)}`) as [string, string, string];
+    await n.service.handle(
+      ticketEvent(filed(requester), secret, { requester, confidential: true, assignment: { team: 'security' } }),
+    );
+    await n.service.handle(
+      ticketEvent(filed(requester), handedOver, { requester, confidential: true, assignment: { team: 'support' } }),
+    );
+    await n.service.handle(ticketEvent(filed(requester), open, { requester }));
+
+    const agent = (userId: string, teams: string[], role: 'agent' | 'admin' = 'agent') => ({
+      [IDENTITY_HEADER]: signIdentity(
+        { userId, role, name: userId, email: `${userId}@woop.example`, orgAdmin: false, teams, locale: 'fr' },
+        n.config.INTERNAL_AUTH_SECRET,
+      ),
+    });
+    const addresses = async (headers: Record<string, string>, query: string) => {
+      const res = await fetch(`${n.base}/deliveries?${query}`, { headers });
+      expect(res.status).toBe(200);
+      // The reporter's rows (the agents of a shared team name like security may be anyone's).
+      return ((await res.json()) as { items: Array<{ address: string }> }).items
+        .map((i) => i.address)
+        .filter((a) => a.endsWith('@enseigne.example'));
+    };
+    const reporter = [`${claire}@enseigne.example`];
+    const paul = agent('paul', ['support']);
+    const other = agent('olga', ['billing']);
+    const sarah = agent('sarah', ['security']);
+    const admin = agent('admin', [], 'admin');
+    // The confidential one left with security: security and admins only.
+    expect(await addresses(paul, `reference=${secret}`)).toEqual([]);
+    expect(await addresses(other, `reference=${secret}`)).toEqual([]);
+    expect(await addresses(sarah, `reference=${secret}`)).toEqual(reporter);
+    expect(await addresses(admin, `reference=${secret}`)).toEqual(reporter);
+    // Handed over to support: its agents see it too, nobody else.
+    expect(await addresses(paul, `reference=${handedOver}`)).toEqual(reporter);
+    expect(await addresses(other, `reference=${handedOver}`)).toEqual([]);
+    // Not by its address either; a request that is not confidential any agent sees.
+    expect(await addresses(other, `address=${claire}@enseigne.example`)).toEqual(reporter);
+    expect(await addresses(paul, `address=${claire}@enseigne.example`)).toEqual([...reporter, ...reporter]);
+    expect(await addresses(sarah, `address=${claire}@enseigne.example`)).toHaveLength(3);
   });
 
   it("emails the agents of a request's team once, in their language, unless they turned it off", async () => {

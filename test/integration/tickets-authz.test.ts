@@ -315,3 +315,95 @@ describe('authorization matrix of the tickets service', () => {
     120_000,
   );
 });
+
+/**
+ * Who decides a request's fate (issue #14): its requester and the people it is shared with
+ * validate or reject its answer, accept or contest its rejection and reopen it; the rest of its
+ * organisation reads it and comments. Refused before the workflow (409 `role_not_allowed`, with
+ * what they may do), and never offered in `allowed`.
+ */
+describe("who decides a request's fate", () => {
+  let api: TicketsApi;
+  beforeAll(async () => {
+    api = await startTicketsApi();
+    await api.registerPeople([claire, hugo, lucas, ines]);
+  });
+  afterAll(() => api.stop());
+
+  const FATE = ['acceptResolution', 'rejectResolution', 'acceptRejection', 'contestRejection', 'reopen'];
+  const act = (who: VerifiedIdentity, reference: string, action: string, payload: Record<string, unknown> = {}) =>
+    api.call(who, 'POST', `/tickets/${reference}/actions/${action}`, { payload });
+  const allowed = async (who: VerifiedIdentity, reference: string) =>
+    ((await api.call(who, 'GET', `/tickets/${reference}`)).body.allowed as string[]) ?? [];
+  const expectOk = async (res: Promise<{ status: number; body: Record<string, unknown> }>) =>
+    expect((await res).status).toBe(200);
+
+  /** Claire's request, shared with lucas, answered by paul (RÉSOLU). */
+  async function resolvedRequest() {
+    const created = await api.call(claire, 'POST', '/tickets', {
+      requestType: 'ask-a-question',
+      portal: 'retailer',
+      summary: 'Qui décide ?',
+      fields: validFields(typeOf('ask-a-question')),
+    });
+    expect(created.status).toBe(201);
+    const ref = (created.body.ticket as { reference: string }).reference;
+    await expectOk(api.call(claire, 'POST', `/tickets/${ref}/share`, { userIds: ['lucas'] }));
+    await expectOk(act(paul, ref, 'qualify', { priority: 'medium', billable: false, assignment: { agentId: 'paul' } }));
+    await expectOk(act(paul, ref, 'start'));
+    await expectOk(act(paul, ref, 'resolve', { answer: 'Voici la réponse.' }));
+    return ref;
+  }
+
+  it('lets a colleague read and comment, never validate, reject or reopen', async () => {
+    const ref = await resolvedRequest();
+    const hugoMay = await allowed(hugo, ref);
+    expect(hugoMay).toContain('comment');
+    expect(hugoMay.filter((a) => FATE.includes(a))).toEqual([]);
+    expect(await allowed(claire, ref)).toEqual(expect.arrayContaining(['acceptResolution', 'rejectResolution']));
+    expect(await allowed(lucas, ref)).toEqual(expect.arrayContaining(['acceptResolution', 'rejectResolution']));
+
+    const refused = await act(hugo, ref, 'acceptResolution');
+    expect(refused).toMatchObject({ status: 409, body: { code: 'role_not_allowed' } });
+    expect(refused.headers.get('x-ticket-status')).toBe('resolved');
+    expect(refused.headers.get('x-allowed-actions')?.split(',')).toContain('comment');
+    expect(await act(hugo, ref, 'rejectResolution', { reason: 'Non' })).toMatchObject({
+      status: 409,
+      body: { code: 'role_not_allowed' },
+    });
+    expect((await api.call(claire, 'GET', `/tickets/${ref}`)).body.ticket).toMatchObject({ status: 'resolved' });
+    await expectOk(act(hugo, ref, 'comment', { body: 'Je suis de la même enseigne.' }));
+
+    // The person it is shared with decides, as the requester does.
+    await expectOk(act(lucas, ref, 'rejectResolution', { reason: 'Pas encore.' }));
+    await expectOk(act(paul, ref, 'resolve', { answer: 'Mieux ?' }));
+    await expectOk(act(claire, ref, 'acceptResolution'));
+    expect(await act(hugo, ref, 'reopen', { reason: 'Encore' })).toMatchObject({
+      status: 409,
+      body: { code: 'role_not_allowed' },
+    });
+    await expectOk(act(lucas, ref, 'reopen', { reason: 'Encore une question.' }));
+  });
+
+  it('keeps accepting or contesting a rejection to the requester and the people it is shared with', async () => {
+    const created = await api.call(claire, 'POST', '/tickets', {
+      requestType: 'ask-a-question',
+      portal: 'retailer',
+      summary: 'Refusée ?',
+      fields: validFields(typeOf('ask-a-question')),
+    });
+    const ref = (created.body.ticket as { reference: string }).reference;
+    await expectOk(act(paul, ref, 'reject', { reason: 'Hors périmètre.' }));
+    expect((await allowed(hugo, ref)).filter((a) => FATE.includes(a))).toEqual([]);
+    for (const [action, payload] of [
+      ['acceptRejection', {}],
+      ['contestRejection', { reason: 'Si' }],
+    ] as const) {
+      expect(await act(hugo, ref, action, payload)).toMatchObject({ status: 409, body: { code: 'role_not_allowed' } });
+    }
+    // Shared with hugo now: he decides too.
+    await expectOk(api.call(claire, 'POST', `/tickets/${ref}/share`, { userIds: ['hugo'] }));
+    expect(await allowed(hugo, ref)).toEqual(expect.arrayContaining(['acceptRejection', 'contestRejection']));
+    await expectOk(act(hugo, ref, 'acceptRejection'));
+  });
+});

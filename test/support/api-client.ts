@@ -86,6 +86,11 @@ export class ApiClient {
     return this.request<T>('DELETE', path, opts);
   }
 
+  /** The cookies this client holds, as a `Cookie` header (for the portal's pages). */
+  cookieHeader(): string {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+  }
+
   /** `path` is under /api/v1, with its query string: `/tickets?status=all`. */
   async request<T = Record<string, unknown>>(method: string, path: string, opts: RequestOptions = {}) {
     const headers: Record<string, string> = { ...opts.headers };

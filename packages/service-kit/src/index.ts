@@ -17,3 +17,4 @@ export * from './outbox';
 export * from './validation';
 export * from './rate-limits';
 export * from './metrics';
+export * from './sealing';

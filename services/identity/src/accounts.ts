@@ -1,14 +1,18 @@
 import {
+  IDENTITY_EVENT_VERSIONS,
+  linkSealContext,
   makeEvent,
   TOPICS,
   type IdentityEventData,
   type IdentityEventType,
+  type LinkEventType,
   type Locale,
   type UserFacts,
 } from '@woop/contracts';
 import {
   isDuplicateKey,
   outboxPush,
+  seal,
   type OutboxEntry,
   type OutboxRelay,
   type VerifiedIdentity,
@@ -20,6 +24,14 @@ import { problem } from './problems';
 import { hashToken, newId, newToken, tokenKind } from './secrets';
 
 const MINUTE = 60_000;
+const DAY = 24 * 60 * MINUTE;
+
+/** The event that emails each kind of link. */
+const LINK_EVENTS = {
+  signup: 'user.signup_requested',
+  reset: 'user.password_reset_requested',
+  invite: 'user.invited',
+} as const satisfies Record<string, LinkEventType>;
 
 /** An identity event, ready to ride in the outbox of the document it describes. */
 export function identityEvent<T extends IdentityEventType>(
@@ -28,7 +40,18 @@ export function identityEvent<T extends IdentityEventType>(
   data: IdentityEventData[T],
 ): OutboxEntry {
   const topic = type.startsWith('organization.') ? TOPICS.organizations.name : TOPICS.users.name;
-  return { topic, event: makeEvent({ id: newId(), source: 'woop/identity', type, subject, data: { ...data } }) };
+  const dataversion = IDENTITY_EVENT_VERSIONS[type];
+  return {
+    topic,
+    event: makeEvent({
+      id: newId(),
+      source: 'woop/identity',
+      type,
+      subject,
+      data: { ...data },
+      ...(dataversion !== undefined ? { dataversion } : {}),
+    }),
+  };
 }
 
 export function userFacts(user: UserDoc): UserFacts {
@@ -91,8 +114,13 @@ export class Accounts {
     private readonly relay: OutboxRelay,
   ) {}
 
-  private link(path: string, token: string): string {
-    return new URL(`${path}?token=${encodeURIComponent(token)}`, this.config.PORTAL_URL).toString();
+  /**
+   * The link with its token, sealed for the notifications service and the address it goes to:
+   * the raw token exists only here, in memory, and in the email (identity keeps its hash).
+   */
+  private sealedLink(type: LinkEventType, address: string, path: string, token: string): string {
+    const link = new URL(`${path}?token=${encodeURIComponent(token)}`, this.config.PORTAL_URL).toString();
+    return seal(link, this.config.LINK_SEALING_KEY, linkSealContext(type, address));
   }
 
   /** One row that only carries an email to send (no usable token), swept after a day. */
@@ -106,38 +134,50 @@ export class Accounts {
     });
   }
 
-  /** A new link for `email` and `purpose`; the earlier unused ones stop working. */
-  private async issueLink(
-    purpose: 'signup' | 'reset' | 'invite',
-    email: string,
-    ttlMinutes: number,
-    event: (link: string, expiresAt: Date) => OutboxEntry,
-    extra: { userId?: string; organizationId?: string; locale?: Locale } = {},
-  ): Promise<void> {
-    const now = new Date();
+  /** The earlier unused links of `email` for `purpose` stop working. */
+  private async supersede(email: string, purpose: 'signup' | 'reset' | 'invite', now = new Date()): Promise<void> {
     await this.relay.write(() =>
       this.m.LinkToken.updateMany(
         { email, purpose, usedAt: { $exists: false }, supersededAt: { $exists: false } },
         { $set: { supersededAt: now } },
       ),
     );
+  }
+
+  /** A new link for `email` and `purpose`; the earlier unused ones stop working. */
+  private async issueLink(
+    purpose: 'signup' | 'reset' | 'invite',
+    email: string,
+    ttlMinutes: number,
+    event: (sealedLink: string, expiresAt: Date) => OutboxEntry,
+    extra: { userId?: string; organizationId?: string; locale?: Locale } = {},
+  ): Promise<void> {
+    const now = new Date();
+    await this.supersede(email, purpose, now);
     const token = newToken('link');
     const expiresAt = new Date(now.getTime() + ttlMinutes * MINUTE);
     const path = { signup: '/signup/complete', reset: '/password-reset/complete', invite: '/invitation' }[purpose];
+    const type = LINK_EVENTS[purpose];
     await this.m.LinkToken.create({
       _id: hashToken(token),
       purpose,
       email,
       expiresAt,
       ...extra,
-      outbox: [event(this.link(path, token), expiresAt)],
+      outbox: [event(this.sealedLink(type, email, path, token), expiresAt)],
     });
   }
 
   async requestSignup(rawEmail: string, locale: Locale): Promise<void> {
     const email = normalizeEmail(rawEmail);
     const existing = await this.m.User.findOne({ email, status: { $ne: 'erased' } }).lean();
+    const domain = email.split('@')[1] ?? '';
+    // Looked up whoever asks, and the address's earlier sign-up links end whoever it is (useless
+    // once it has an account): every answer does the same reads and writes, so its time tells
+    // nobody whether the address has an account.
+    const org = await this.m.Organization.findOne({ emailDomains: domain }).lean();
     if (existing) {
+      await this.supersede(email, 'signup');
       await this.notice(
         email,
         identityEvent('user.signup_existing_account', email, {
@@ -148,9 +188,8 @@ export class Accounts {
         }),
       );
     } else {
-      const domain = email.split('@')[1] ?? '';
-      const org = await this.m.Organization.findOne({ emailDomains: domain }).lean();
       if (!org && this.config.SIGNUP_POLICY === 'organization_domains') {
+        await this.supersede(email, 'signup');
         await this.notice(email, identityEvent('user.signup_not_allowed', email, { email, locale }));
       } else {
         // Open sign-up: an address at no organisation's domain becomes a customer of none.
@@ -158,8 +197,13 @@ export class Accounts {
           'signup',
           email,
           this.config.SIGNUP_LINK_TTL_MINUTES,
-          (link, expiresAt) =>
-            identityEvent('user.signup_requested', email, { email, link, expiresAt: expiresAt.toISOString(), locale }),
+          (sealedLink, expiresAt) =>
+            identityEvent('user.signup_requested', email, {
+              email,
+              sealedLink,
+              expiresAt: expiresAt.toISOString(),
+              locale,
+            }),
           { ...(org ? { organizationId: org._id } : {}), locale },
         );
       }
@@ -171,17 +215,19 @@ export class Accounts {
     const email = normalizeEmail(rawEmail);
     const user = await this.m.User.findOne({ email, status: 'active' }).lean();
     if (user) {
-      await this.issueLink('reset', email, this.config.RESET_LINK_TTL_MINUTES, (link, expiresAt) =>
+      await this.issueLink('reset', email, this.config.RESET_LINK_TTL_MINUTES, (sealedLink, expiresAt) =>
         identityEvent('user.password_reset_requested', user._id, {
           email,
-          link,
+          sealedLink,
           expiresAt: expiresAt.toISOString(),
           locale: user.locale ?? locale,
         }),
       );
       this.relay.kick();
     } else {
-      // The same amount of work as the other branch: no timing tells whether the address exists.
+      // The same amount of work as the other branch: no timing tells whether the address exists
+      // (an inactive account's earlier reset links end too).
+      await this.supersede(email, 'reset');
       await this.m.LinkToken.create({ _id: newId(), purpose: 'notice', email, expiresAt: new Date() });
     }
   }
@@ -191,10 +237,10 @@ export class Accounts {
       'invite',
       user.email,
       this.config.INVITE_LINK_TTL_MINUTES,
-      (link, expiresAt) =>
+      (sealedLink, expiresAt) =>
         identityEvent('user.invited', user._id, {
           user: userFacts(user),
-          link,
+          sealedLink,
           expiresAt: expiresAt.toISOString(),
           invitedBy,
         }),
@@ -323,9 +369,25 @@ export class Accounts {
         },
       ),
     );
-    // Whoever knew the old password is logged out everywhere.
+    // Whoever knew the old password is logged out everywhere, and loses the API tokens they made.
     await this.m.Session.deleteMany({ userId: user._id });
+    await this.revokeApiTokens(user._id);
     this.relay.kick();
+  }
+
+  /** When an API token stops working; one made before tokens expired counts from its creation. */
+  apiTokenExpiresAt(token: { createdAt: Date; expiresAt?: Date | null }): Date {
+    return token.expiresAt ?? new Date(token.createdAt.getTime() + this.config.API_TOKEN_TTL_DAYS * DAY);
+  }
+
+  /** A new API token's expiry. */
+  newApiTokenExpiry(now = new Date()): Date {
+    return new Date(now.getTime() + this.config.API_TOKEN_TTL_DAYS * DAY);
+  }
+
+  /** Ends every API token of `userId` (password reset, deactivation, change of role). */
+  async revokeApiTokens(userId: string): Promise<void> {
+    await this.m.ApiToken.updateMany({ userId, revokedAt: { $exists: false } }, { $set: { revokedAt: new Date() } });
   }
 
   /**
@@ -403,7 +465,7 @@ export class Accounts {
       userId = session.userId;
     } else if (kind === 'api') {
       const apiToken = await this.m.ApiToken.findOne({ _id: hashToken(token), revokedAt: { $exists: false } }).lean();
-      if (!apiToken) return undefined;
+      if (!apiToken || this.apiTokenExpiresAt(apiToken).getTime() <= now) return undefined;
       await this.m.ApiToken.updateOne({ _id: apiToken._id }, { $set: { lastUsedAt: new Date(now) } });
       userId = apiToken.userId;
     } else {

@@ -1,4 +1,11 @@
-import { baseConfigSchema, loadConfig } from '@woop/service-kit';
+import {
+  baseConfigSchema,
+  ConfigError,
+  DEVELOPMENT_SEALING_KEY,
+  isDevelopmentSealingKey,
+  loadConfig,
+  sealingKeySchema,
+} from '@woop/service-kit';
 import { z } from 'zod';
 
 const minutes = (d: number) => z.coerce.number().positive().default(d);
@@ -22,9 +29,24 @@ export const identityConfigSchema = baseConfigSchema.extend({
   SESSION_IDLE_MINUTES: minutes(30),
   /** …and this long after login whatever happens. */
   SESSION_ABSOLUTE_MINUTES: minutes(12 * 60),
+  /**
+   * API tokens stop working this long after they are made (a new one is made on the profile
+   * page); they also end on a password reset, a deactivation and a change of role.
+   */
+  API_TOKEN_TTL_DAYS: z.coerce.number().positive().default(90),
+  /**
+   * Seals the links of sign-up, reset and invitation emails for the notifications service (which
+   * holds the same key): 32 bytes, base64 or 64 hex digits. Production sets its own.
+   */
+  LINK_SEALING_KEY: sealingKeySchema.prefault(DEVELOPMENT_SEALING_KEY),
 });
 
 export type IdentityConfig = z.infer<typeof identityConfigSchema>;
 
-export const loadIdentityConfig = (env: NodeJS.ProcessEnv = process.env): IdentityConfig =>
-  loadConfig(identityConfigSchema, env);
+export function loadIdentityConfig(env: NodeJS.ProcessEnv = process.env): IdentityConfig {
+  const config = loadConfig(identityConfigSchema, env);
+  if (config.NODE_ENV === 'production' && isDevelopmentSealingKey(config.LINK_SEALING_KEY)) {
+    throw new ConfigError(['LINK_SEALING_KEY: must be set in production (32 random bytes, base64)']);
+  }
+  return config;
+}

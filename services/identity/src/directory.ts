@@ -15,7 +15,11 @@ export function publicOrganization(org: OrganizationDoc) {
 }
 
 /** An API token as its owner sees it: never the secret nor its hash. */
-export function publicApiToken(token: ApiTokenDoc & { _id: string; createdAt: Date }) {
+export function publicApiToken(
+  token: ApiTokenDoc & { _id: string; createdAt: Date },
+  expiresAt: Date,
+  now = new Date(),
+) {
   return {
     tokenId: token.tokenId,
     name: token.name,
@@ -23,6 +27,8 @@ export function publicApiToken(token: ApiTokenDoc & { _id: string; createdAt: Da
     ...(token.lastUsedAt ? { lastUsedAt: token.lastUsedAt } : {}),
     revoked: token.revokedAt != null,
     ...(token.revokedAt ? { revokedAt: token.revokedAt } : {}),
+    expiresAt,
+    expired: expiresAt.getTime() <= now.getTime(),
   };
 }
 
@@ -268,6 +274,9 @@ export class Directory {
       keys.push('orgAdmin');
     }
     if (next.role !== 'customer') next.orgAdmin = false;
+    // A token was made for what its owner did in their role: a new role (or the organisation's
+    // administration given or taken) ends it, as it ends a script's right to act for them.
+    const roleChanged = next.role !== user.role || next.orgAdmin !== user.orgAdmin;
     const set = {
       role: next.role,
       orgAdmin: next.orgAdmin,
@@ -287,6 +296,7 @@ export class Directory {
         },
       ),
     );
+    if (roleChanged) await this.accounts.revokeApiTokens(id);
     this.relay.kick();
     return next;
   }
@@ -305,10 +315,7 @@ export class Directory {
     );
     if (!active) {
       await this.m.Session.deleteMany({ userId: id });
-      await this.m.ApiToken.updateMany(
-        { userId: id, revokedAt: { $exists: false } },
-        { $set: { revokedAt: new Date() } },
-      );
+      await this.accounts.revokeApiTokens(id);
     }
     this.relay.kick();
     return next;
@@ -322,9 +329,18 @@ export class Directory {
     if (actor.role !== 'admin' && !(actor.role === 'agent' && actor.teams.includes('dpo'))) {
       throw forbidden('Only an admin or the DPO team erases accounts.');
     }
+    // Nobody erases their own account here: an erasure one cannot undo is decided by a second
+    // person (and an admin erasing themselves could leave nobody to administer).
+    if (actor.userId === id) {
+      throw problem('erase_self_refused', 'Your own account is erased by another admin or the DPO team.');
+    }
     const user = await this.m.User.findById(id).lean();
     if (!user) throw notFound();
     if (user.status === 'erased') return;
+    // The DPO team erases customers; staff accounts (agents, admins) only an admin.
+    if (user.role !== 'customer' && actor.role !== 'admin') {
+      throw problem('erase_requires_admin', "Only an admin erases an agent's or an admin's account.");
+    }
     await this.relay.write(() =>
       this.m.User.updateOne(
         { _id: id },
@@ -345,20 +361,24 @@ export class Directory {
    * A bearer token for the caller's scripts, shown once: agents, admins, and organisation admins
    * (a retailer's own system filing requests; it acts as them and stops if they lose the role).
    */
-  async createApiToken(actor: VerifiedIdentity, name: string): Promise<{ tokenId: string; token: string }> {
+  async createApiToken(
+    actor: VerifiedIdentity,
+    name: string,
+  ): Promise<{ tokenId: string; token: string; expiresAt: Date }> {
     if (actor.role === 'customer' && !(actor.orgAdmin && actor.organizationId)) {
       throw forbidden('API tokens are for agents, admins and organisation admins.');
     }
     const token = newToken('api');
     const tokenId = newId();
-    await this.m.ApiToken.create({ _id: hashToken(token), tokenId, userId: actor.userId, name });
-    return { tokenId, token };
+    const expiresAt = this.accounts.newApiTokenExpiry();
+    await this.m.ApiToken.create({ _id: hashToken(token), tokenId, userId: actor.userId, name, expiresAt });
+    return { tokenId, token, expiresAt };
   }
 
-  /** The caller's own tokens, newest first, revoked ones included. */
+  /** The caller's own tokens, newest first, revoked and expired ones included. */
   async listApiTokens(actor: VerifiedIdentity) {
     const tokens = await this.m.ApiToken.find({ userId: actor.userId }).sort({ createdAt: -1 }).limit(500).lean();
-    return tokens.map(publicApiToken);
+    return tokens.map((t) => publicApiToken(t, this.accounts.apiTokenExpiresAt(t)));
   }
 
   async revokeApiToken(actor: VerifiedIdentity, tokenId: string): Promise<void> {

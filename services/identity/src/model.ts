@@ -85,6 +85,8 @@ const apiTokenSchema = new Schema(
     userId: { type: String, required: true },
     name: { type: String, required: true },
     lastUsedAt: { type: Date },
+    /** Absent on tokens made before tokens expired: those end API_TOKEN_TTL_DAYS after createdAt. */
+    expiresAt: { type: Date },
     revokedAt: { type: Date },
   },
   { timestamps: { createdAt: true, updatedAt: false }, versionKey: false },

@@ -1,4 +1,12 @@
-import { baseConfigSchema, loadConfig } from '@woop/service-kit';
+import {
+  baseConfigSchema,
+  ConfigError,
+  DEVELOPMENT_SEALING_KEY,
+  isDevelopmentSealingKey,
+  loadConfig,
+  previousSealingKeysSchema,
+  sealingKeySchema,
+} from '@woop/service-kit';
 import { z } from 'zod';
 
 export const notificationsConfigSchema = baseConfigSchema.extend({
@@ -16,6 +24,13 @@ export const notificationsConfigSchema = baseConfigSchema.extend({
   NOTIFICATIONS_MAX_ATTEMPTS: z.coerce.number().int().positive().default(8),
   NOTIFICATIONS_BACKOFF_MS: z.coerce.number().int().positive().default(1_000),
   NOTIFICATIONS_CLAIM_LEASE_MS: z.coerce.number().int().positive().default(120_000),
+  /**
+   * Opens the links identity seals into sign-up, reset and invitation events (identity holds the
+   * same key): 32 bytes, base64 or 64 hex digits. Production sets its own.
+   */
+  LINK_SEALING_KEY: sealingKeySchema.prefault(DEVELOPMENT_SEALING_KEY),
+  /** During a key rotation: the previous keys, comma-separated, still opened (never used to seal). */
+  LINK_SEALING_PREVIOUS_KEYS: previousSealingKeysSchema,
   /** Team mailboxes for SLA alerts: team=address, comma-separated. */
   TEAM_EMAILS: z
     .string()
@@ -35,5 +50,10 @@ export const notificationsConfigSchema = baseConfigSchema.extend({
 
 export type NotificationsConfig = z.infer<typeof notificationsConfigSchema>;
 
-export const loadNotificationsConfig = (env: NodeJS.ProcessEnv = process.env): NotificationsConfig =>
-  loadConfig(notificationsConfigSchema, env);
+export function loadNotificationsConfig(env: NodeJS.ProcessEnv = process.env): NotificationsConfig {
+  const config = loadConfig(notificationsConfigSchema, env);
+  if (config.NODE_ENV === 'production' && isDevelopmentSealingKey(config.LINK_SEALING_KEY)) {
+    throw new ConfigError(['LINK_SEALING_KEY: must be set in production (the same as identity’s)']);
+  }
+  return config;
+}

@@ -62,6 +62,7 @@ export class Dispatcher {
           ? { reference: (event.data.ticket as { reference: string }).reference }
           : {}),
         ...(email.recipientId ? { recipientId: email.recipientId } : {}),
+        ...(email.access ?? {}),
         address: email.address,
         template: email.template,
         status: 'claimed',

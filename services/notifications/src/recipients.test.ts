@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import {
+  linkSealContext,
   makeEvent,
   makeTicketEvent,
   parseTicketEvent,
@@ -8,7 +10,10 @@ import {
   type TicketFacts,
   type TicketStatus,
 } from '@woop/contracts';
+import { seal, sealingKey, unseal } from '@woop/service-kit';
 import { planEmails, type PlanContext, type Recipient } from './recipients';
+
+const linkKey = sealingKey(randomBytes(32));
 
 const customer = (userId: string, locale: 'fr' | 'en', active = true): Recipient => ({
   userId,
@@ -55,6 +60,7 @@ function context(off: string[] = [], agentsOff: string[] = []): PlanContext {
     wantsAgentEmails: async (userId) => !agentsOff.includes(userId),
     teamAddress: (team) => (team === 'support' || team === 'support-leads' ? `${team}@woop.example` : undefined),
     linkTtl: { signupMinutes: 30, inviteDays: 3 },
+    openLink: (type, address, sealed) => unseal(sealed, [linkKey], linkSealContext(type, address)),
   };
 }
 
@@ -236,26 +242,79 @@ describe('who gets which email', () => {
     expect(unreadable).toEqual([started.id]);
   });
 
-  it('sends account emails to the address in the event', async () => {
-    const event = makeEvent({
+  const LINK = 'http://portal.example/signup/complete?token=wpl_secret';
+  const signupEvent = (data: Record<string, unknown>, dataversion?: number) =>
+    makeEvent({
       id: 'e1',
       source: 'identity',
       type: 'user.signup_requested',
       subject: 'new@enseigne.example',
+      ...(dataversion ? { dataversion } : {}),
       data: {
         email: 'new@enseigne.example',
-        link: 'http://x/signup?token=t',
         expiresAt: new Date(Date.now() + 1_800_000).toISOString(),
         locale: 'en',
+        ...data,
       },
     });
-    const [plan] = await planEmails(event, context());
+  const sealedFor = (address: string, link = LINK) =>
+    seal(link, linkKey, linkSealContext('user.signup_requested', address));
+
+  it('sends account emails to the address in the event, with the link it opens (version 2)', async () => {
+    const [plan] = await planEmails(signupEvent({ sealedLink: sealedFor('new@enseigne.example') }, 2), context());
     expect(plan).toMatchObject({
       address: 'new@enseigne.example',
       locale: 'en',
       template: 'signup-link',
-      data: { expiresInMinutes: 30 },
+      data: { link: LINK, expiresInMinutes: 30 },
     });
+  });
+
+  it("opens an invitation's link, sealed for the invited person's address", async () => {
+    const user = { ...customer('newbie', 'en'), userId: 'u9', email: 'newbie@enseigne.example' };
+    const link = 'http://portal.example/invitation?token=wpl_x';
+    const event = makeEvent({
+      id: 'e2',
+      source: 'identity',
+      type: 'user.invited',
+      subject: 'u9',
+      dataversion: 2,
+      data: {
+        user: { ...user, orgAdmin: false, status: 'invited' },
+        sealedLink: seal(link, linkKey, linkSealContext('user.invited', 'newbie@enseigne.example')),
+        expiresAt: new Date(Date.now() + 3 * 86_400_000).toISOString(),
+        invitedBy: 'admin',
+      },
+    });
+    expect(await planEmails(event, context())).toEqual([
+      expect.objectContaining({
+        address: 'newbie@enseigne.example',
+        template: 'invitation',
+        data: { link, expiresInDays: 3 },
+      }),
+    ]);
+  });
+
+  it('still reads the raw link of version 1 during a rollout', async () => {
+    const [plan] = await planEmails(signupEvent({ link: LINK }), context());
+    expect(plan).toMatchObject({ template: 'signup-link', data: { link: LINK } });
+  });
+
+  it('sends nothing for a link sealed for another address, a link to another site or an unknown version', async () => {
+    const unreadable: string[] = [];
+    const ctx = { ...context(), unreadable: (_e: EventEnvelope, err: unknown) => unreadable.push(String(err)) };
+    // A sealed link copied into an event for the attacker's own address does not open.
+    expect(await planEmails(signupEvent({ sealedLink: sealedFor('attacker@evil.example') }, 2), ctx)).toEqual([]);
+    expect(await planEmails(signupEvent({ link: 'https://evil.example/signup?token=x' }), ctx)).toEqual([]);
+    const elsewhere = sealedFor('new@enseigne.example', 'https://evil.example/x');
+    expect(await planEmails(signupEvent({ sealedLink: elsewhere }, 2), ctx)).toEqual([]);
+    expect(await planEmails(signupEvent({ sealedLink: sealedFor('new@enseigne.example') }, 3), ctx)).toEqual([]);
+    expect(unreadable).toEqual([
+      expect.stringContaining('does not open'),
+      expect.stringContaining('outside the portal'),
+      expect.stringContaining('outside the portal'),
+      expect.stringContaining('version 3'),
+    ]);
   });
 });
 

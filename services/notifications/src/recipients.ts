@@ -1,8 +1,11 @@
 import {
+  dataVersionOf,
   readTicketEvents,
   STATUS_LABELS,
   type EventEnvelope,
   type IdentityEventData,
+  type IdentityLinkEventDataV1,
+  type LinkEventType,
   type Locale,
   type TicketEvent,
   type UserFacts,
@@ -19,6 +22,26 @@ export interface PlannedEmail {
   template: TemplateName;
   subjectKey?: string;
   data: Record<string, unknown>;
+  /** Ticket emails: who may read the delivery log's row (see `ticketAccess`). */
+  access?: TicketAccess;
+}
+
+/**
+ * Whether an email's ticket is confidential and the teams it was with, as the event told: the
+ * delivery log shows the rows of a confidential ticket only to those who may see the ticket
+ * (admins, the security team, the team it was assigned or escalated to), as the tickets service
+ * decides who sees it.
+ */
+export interface TicketAccess {
+  confidential: boolean;
+  teams: string[];
+}
+
+function ticketAccess(e: TicketEvent): TicketAccess {
+  const teams = new Set<string>();
+  if (e.data.ticket.assignment.team) teams.add(e.data.ticket.assignment.team);
+  if (e.type === 'ticket.sla_breached') teams.add(e.data.escalationTeam);
+  return { confidential: e.data.ticket.confidential, teams: [...teams] };
 }
 
 export interface Recipient {
@@ -46,6 +69,11 @@ export interface PlanContext {
   /** Mailbox of an agent team (SLA alerts go to teams, never to customers). */
   teamAddress(team: string): string | undefined;
   linkTtl: { signupMinutes: number; inviteDays: number };
+  /**
+   * The link sealed into a version 2 sign-up, reset or invitation event for `address`
+   * (`unseal` with the shared key and `linkSealContext`); throws when it does not open.
+   */
+  openLink(type: LinkEventType, address: string, sealedLink: string): string;
   /** Told of an event its contract cannot read (it makes no email). */
   unreadable?(event: EventEnvelope, err: unknown): void;
 }
@@ -60,9 +88,36 @@ function formatDate(iso: unknown, locale: Locale): string {
   }).format(new Date(String(iso)));
 }
 
+/**
+ * The link a sign-up, reset or invitation event asks to email to `address`. Version 2 carries it
+ * sealed for this service; version 1 (written before, raw) is still read while such events remain
+ * on the topic during a rollout. Either way only a link to this portal is emailed: an event
+ * forged onto the topic cannot send people to another site with the portal's words.
+ */
+function linkOf(event: EventEnvelope, type: LinkEventType, address: string, ctx: PlanContext): string {
+  const version = dataVersionOf(event);
+  const link =
+    version === 2
+      ? ctx.openLink(type, address, String((event.data as IdentityEventData[LinkEventType]).sealedLink))
+      : String((event.data as IdentityLinkEventDataV1[LinkEventType]).link);
+  if (new URL(link).origin !== new URL(ctx.portalUrl).origin) throw new Error('a link outside the portal');
+  return link;
+}
+
+/** Versions of the identity events this service reads (absent from the map: 1 only). */
+const IDENTITY_VERSIONS_READ: Partial<Record<string, number[]>> = {
+  'user.signup_requested': [1, 2],
+  'user.password_reset_requested': [1, 2],
+  'user.invited': [1, 2],
+};
+
 /** Account emails go to the address in the event (the account may not exist yet). */
-function planIdentity(event: EventEnvelope): PlannedEmail[] {
+function planIdentity(event: EventEnvelope, ctx: PlanContext): PlannedEmail[] {
   const d = event.data;
+  const version = dataVersionOf(event);
+  if (!(IDENTITY_VERSIONS_READ[event.type] ?? [1]).includes(version)) {
+    throw new Error(`version ${version} of ${event.type} is not one this service reads`);
+  }
   const to = (
     address: string,
     locale: Locale,
@@ -73,7 +128,8 @@ function planIdentity(event: EventEnvelope): PlannedEmail[] {
   switch (event.type) {
     case 'user.signup_requested': {
       const e = d as IdentityEventData['user.signup_requested'];
-      return to(e.email, e.locale, 'signup-link', { link: e.link, expiresInMinutes: minutesUntil(e.expiresAt) });
+      const link = linkOf(event, event.type, e.email, ctx);
+      return to(e.email, e.locale, 'signup-link', { link, expiresInMinutes: minutesUntil(e.expiresAt) });
     }
     case 'user.signup_existing_account': {
       const e = d as IdentityEventData['user.signup_existing_account'];
@@ -85,12 +141,14 @@ function planIdentity(event: EventEnvelope): PlannedEmail[] {
     }
     case 'user.password_reset_requested': {
       const e = d as IdentityEventData['user.password_reset_requested'];
-      return to(e.email, e.locale, 'password-reset', { link: e.link, expiresInMinutes: minutesUntil(e.expiresAt) });
+      const link = linkOf(event, event.type, e.email, ctx);
+      return to(e.email, e.locale, 'password-reset', { link, expiresInMinutes: minutesUntil(e.expiresAt) });
     }
     case 'user.invited': {
       const e = d as IdentityEventData['user.invited'];
       const days = Math.max(1, Math.round(minutesUntil(e.expiresAt) / 1440));
-      return to(e.user.email, e.user.locale, 'invitation', { link: e.link, expiresInDays: days }, e.user.userId);
+      const link = linkOf(event, event.type, e.user.email, ctx);
+      return to(e.user.email, e.user.locale, 'invitation', { link, expiresInDays: days }, e.user.userId);
     }
     case 'user.password_changed':
     case 'user.deactivated':
@@ -320,7 +378,14 @@ async function planAgents(e: TicketEvent, ctx: PlanContext): Promise<PlannedEmai
  * reported to `ctx.unreadable` and makes none.
  */
 export async function planEmails(event: EventEnvelope, ctx: PlanContext): Promise<PlannedEmail[]> {
-  if (event.type.startsWith('user.')) return planIdentity(event);
+  if (event.type.startsWith('user.')) {
+    try {
+      return planIdentity(event, ctx);
+    } catch (err) {
+      ctx.unreadable?.(event, err);
+      return [];
+    }
+  }
   if (!event.type.startsWith('ticket.')) return [];
   let events: TicketEvent[];
   try {
@@ -330,6 +395,9 @@ export async function planEmails(event: EventEnvelope, ctx: PlanContext): Promis
     return [];
   }
   const planned: PlannedEmail[] = [];
-  for (const e of events) planned.push(...(await planTicket(e, ctx)), ...(await planAgents(e, ctx)));
+  for (const e of events) {
+    const access = ticketAccess(e);
+    for (const p of [...(await planTicket(e, ctx)), ...(await planAgents(e, ctx))]) planned.push({ ...p, access });
+  }
   return planned;
 }

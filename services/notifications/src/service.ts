@@ -1,5 +1,12 @@
 import express from 'express';
-import { agentEmailsBody, deliveryQuery, preferenceBody, TOPICS, type EventEnvelope } from '@woop/contracts';
+import {
+  agentEmailsBody,
+  deliveryQuery,
+  linkSealContext,
+  preferenceBody,
+  TOPICS,
+  type EventEnvelope,
+} from '@woop/contracts';
 import {
   connectMongo,
   createEventPublisher,
@@ -11,6 +18,7 @@ import {
   parseInput,
   watchConsumerLag,
   requireIdentity,
+  unseal,
   type Logger,
   type ServiceParts,
 } from '@woop/service-kit';
@@ -18,7 +26,14 @@ import type { NotificationsConfig } from './config';
 import { Dispatcher } from './dispatcher';
 import { problem } from './problems';
 import { planEmails, type PlanContext } from './recipients';
-import { agentEmailsPreferenceId, applyUserEvent, findRecipient, findTeamAgents, notificationModels } from './store';
+import {
+  agentEmailsPreferenceId,
+  applyUserEvent,
+  findRecipient,
+  findTeamAgents,
+  notificationModels,
+  visibleDeliveries,
+} from './store';
 import { createRenderer } from './templates';
 
 /**
@@ -48,6 +63,12 @@ export function notificationsService(config: NotificationsConfig, logger: Logger
       (await models.Preference.findById(agentEmailsPreferenceId(userId)).lean())?.enabled ?? true,
     teamAddress: (team) => config.TEAM_EMAILS[team],
     linkTtl: { signupMinutes: 30, inviteDays: 3 },
+    openLink: (type, address, sealedLink) =>
+      unseal(
+        sealedLink,
+        [config.LINK_SEALING_KEY, ...config.LINK_SEALING_PREVIOUS_KEYS],
+        linkSealContext(type, address),
+      ),
     unreadable: (event, err) =>
       logger.error({ err, eventId: event.id, type: event.type }, 'event outside its contract: no email'),
   };
@@ -107,14 +128,17 @@ export function notificationsService(config: NotificationsConfig, logger: Logger
     routes: (app) => {
       const r = express.Router();
       r.use(express.json({ limit: '4kb' }));
-      // The delivery log: what was sent to whom, when, for which event (agents and admins).
+      // The delivery log: what was sent to whom, when, for which event (agents and admins), of
+      // the tickets the caller may see.
       r.get('/deliveries', async (req, res) => {
-        if (caller(req).role === 'customer') throw problem('forbidden', 'Agents only.');
+        const who = caller(req);
+        if (who.role === 'customer') throw problem('forbidden', 'Agents only.');
         const q = parseInput(deliveryQuery, req.query, 'query');
         const filter = {
           ...(q.eventId ? { eventId: q.eventId } : {}),
           ...(q.reference ? { reference: q.reference } : {}),
           ...(q.address ? { address: q.address.toLowerCase() } : {}),
+          ...visibleDeliveries(who),
         };
         const items = await models.Delivery.find(filter).sort({ createdAt: -1 }).limit(q.limit).lean();
         res.json({ items });

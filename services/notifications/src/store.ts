@@ -1,5 +1,6 @@
 import { Schema, type Connection, type InferSchemaType } from 'mongoose';
 import type { UserFacts } from '@woop/contracts';
+import type { VerifiedIdentity } from '@woop/service-kit';
 import type { Recipient } from './recipients';
 
 /**
@@ -41,6 +42,13 @@ const deliverySchema = new Schema(
     eventId: { type: String, required: true },
     eventType: { type: String, required: true },
     reference: { type: String },
+    /**
+     * Ticket emails: whether the ticket was confidential and the teams it was with (assigned,
+     * escalated), for who may read the row. Absent on rows written before they were kept: those
+     * count as confidential to nobody's team.
+     */
+    confidential: { type: Boolean },
+    teams: { type: [String], default: undefined },
     recipientId: { type: String },
     address: { type: String, required: true },
     template: { type: String, required: true },
@@ -58,6 +66,23 @@ deliverySchema.index({ eventId: 1 });
 deliverySchema.index({ reference: 1, createdAt: -1 });
 deliverySchema.index({ recipientId: 1 });
 deliverySchema.index({ address: 1, createdAt: -1 });
+
+/**
+ * The delivery log rows `who` (an agent or an admin) may read: those of a ticket they may see.
+ * A confidential ticket's rows (who its reporter and its team were emailed) go to admins, the
+ * security team and the team it was with; rows of no ticket (account emails) to every agent.
+ * A ticket row from before confidentiality was kept is read as a confidential one.
+ */
+export function visibleDeliveries(who: VerifiedIdentity): Record<string, unknown> {
+  if (who.role === 'admin' || who.teams.includes('security')) return {};
+  return {
+    $or: [
+      { reference: { $exists: false } },
+      { confidential: false },
+      { confidential: true, teams: { $in: who.teams } },
+    ],
+  };
+}
 
 /** An agent's switch for the agents' emails; cannot meet a `${userId}:${reference}` key. */
 export const agentEmailsPreferenceId = (userId: string) => `agent-emails:${userId}`;

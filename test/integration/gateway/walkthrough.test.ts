@@ -1,5 +1,6 @@
 import { REQUEST_TYPES, TOPICS } from '@woop/contracts';
 import { createKafka, createLogger, IDENTITY_HEADER, signIdentity } from '@woop/service-kit';
+import { formatDate } from '../../../services/gateway/src/pages/i18n';
 import { DEMO_PASSWORD } from '../../../services/identity/src/seed';
 import { ApiClient } from '../../support/api-client';
 import { eventually } from '../../support/eventually';
@@ -7,6 +8,7 @@ import { validFields } from '../../support/forms';
 import { originOf, startGateway, type RunningGateway } from '../../support/gateway-harness';
 import { startIdentity, type RunningIdentity } from '../../support/identity-harness';
 import { uniqueId } from '../../support/ids';
+import { linkTokenOf } from '../../support/links';
 import { readEvents } from '../../support/kafka-events';
 import { freePort } from '../../support/processes';
 import { startNotifications } from '../../support/notifications-harness';
@@ -125,7 +127,7 @@ describe('gateway: the public API walked through by its clients', () => {
       (e) => e.type === 'user.signup_requested' && e.data.email === email,
       (es) => es.length > 0,
     );
-    const token = new URL(String(event!.data.link)).searchParams.get('token')!;
+    const token = linkTokenOf(event!);
     const done = await client.post<{ csrfToken: string; identity: { role: string } }>('/auth/signup/complete', {
       token,
       fullName: 'Marcheuse Test',
@@ -156,6 +158,51 @@ describe('gateway: the public API walked through by its clients', () => {
     expect((await client.get('/me')).status).toBe(200);
     const wrong = await anonymous.fresh().post<Problem>('/auth/login', { email, password: 'pas le bon mot de passe' });
     expect(wrong).toMatchObject({ status: 401, body: { code: 'invalid_credentials' } });
+  });
+
+  it('rotates the session at login (the one held before ends), refuses changes without CSRF, ends it at logout', async () => {
+    const client = await browser('hugo@enseigne.example');
+    const held = client.cookieHeader();
+    const me = () => fetch(`${gateway.origin}/api/v1/me`, { headers: { cookie: held } });
+    expect((await me()).status).toBe(200);
+
+    // The same browser logs in again (as someone else): a new session, and the old one ends.
+    const again = await client.post<{ csrfToken: string }>('/auth/login', {
+      email: 'claire@enseigne.example',
+      password: DEMO_PASSWORD,
+    });
+    expect(again.status).toBe(200);
+    expect(client.cookieHeader()).not.toBe(held);
+    expect((await me()).status).toBe(401);
+    client.csrfToken = again.body.csrfToken;
+    expect((await client.get<{ email: string }>('/me')).body.email).toBe('claire@enseigne.example');
+    // The portal's login page does the same.
+    const pageLogin = await fetch(`${gateway.origin}/login`, {
+      method: 'POST',
+      headers: {
+        cookie: client.cookieHeader(),
+        'content-type': 'application/x-www-form-urlencoded',
+        origin: gateway.origin,
+      },
+      body: new URLSearchParams({
+        email: 'hugo@enseigne.example',
+        password: DEMO_PASSWORD,
+        _csrf: client.csrfToken, // signed in: the form carries the session's token
+      }).toString(),
+      redirect: 'manual',
+    });
+    expect(pageLogin.status).toBe(303);
+    // (the client still holds claire's cookie, which that login ended)
+    expect((await fetch(`${gateway.origin}/api/v1/me`, { headers: { cookie: client.cookieHeader() } })).status).toBe(
+      401,
+    );
+
+    // A change made with the cookie but without its CSRF token is refused.
+    const fresh = await browser('claire@enseigne.example');
+    const refused = await fresh.post<Problem>('/api-tokens', { name: 'x' }, { withoutCsrf: true });
+    expect(refused.body).toMatchObject({ status: 403, code: 'csrf_failed' });
+    expect((await fresh.post('/auth/logout')).status).toBe(204);
+    expect((await fresh.get('/me')).status).toBe(401);
   });
 
   it('creates every request type through the gateway, once per Idempotency-Key', async () => {
@@ -305,6 +352,49 @@ describe('gateway: the public API walked through by its clients', () => {
     expect((await claire.get<Problem>('/deliveries')).body).toMatchObject({ status: 403, code: 'forbidden' });
   });
 
+  it("leaves a request's fate to its requester: a colleague's page offers no decision, and one sent is refused", async () => {
+    const claire = await browser('claire@enseigne.example');
+    const hugo = await browser('hugo@enseigne.example'); // same organisation, not shared with
+    const paul = await script('paul@woop.example');
+    const { reference } = (await fileRequest(claire, 'ask-a-question')).body.ticket;
+    for (const [action, payload] of [
+      ['qualify', { priority: 'medium', billable: false, assignment: { agentId: 'user-paul' } }],
+      ['start', {}],
+      ['resolve', { answer: 'Voilà.' }],
+    ] as const) {
+      expect((await paul.post(`/tickets/${reference}/actions/${action}`, { payload })).status).toBe(200);
+    }
+    const page = async (who: ApiClient, path = '') =>
+      fetch(`${gateway.origin}/requests/${reference}${path}`, { headers: { cookie: who.cookieHeader() } });
+    const decision = `/requests/${reference}/actions/acceptResolution`;
+    expect(await (await page(claire)).text()).toContain(decision);
+    // Without an email's action either, his page says who decides.
+    expect(await (await page(hugo)).text()).toContain('id="decided-by-requester"');
+    expect(await (await page(claire)).text()).not.toContain('id="decided-by-requester"');
+    const colleague = await (await page(hugo, '?action=acceptResolution')).text();
+    expect(colleague).not.toContain(decision);
+    expect(colleague).not.toContain(`/requests/${reference}/actions/rejectResolution`);
+    expect(colleague).toContain(`/requests/${reference}/comment`); // he reads and comments
+    expect(colleague).toContain('Seuls le demandeur et les personnes avec qui la demande est partagée');
+
+    // The form sent anyway (an old page, a hand-made request): refused, with the same sentence.
+    const sent = await fetch(`${gateway.origin}${decision}`, {
+      method: 'POST',
+      headers: {
+        cookie: hugo.cookieHeader(),
+        'content-type': 'application/x-www-form-urlencoded',
+        origin: gateway.origin,
+      },
+      body: new URLSearchParams({ _csrf: hugo.csrfToken! }).toString(),
+      redirect: 'manual',
+    });
+    expect(sent.status).toBe(409);
+    expect(await sent.text()).toContain('Seuls le demandeur et les personnes avec qui la demande est partagée');
+    const api = await hugo.post<Problem>(`/tickets/${reference}/actions/acceptResolution`, { payload: {} });
+    expect(api.body).toMatchObject({ status: 409, code: 'role_not_allowed' });
+    expect((await claire.get<TicketView>(`/tickets/${reference}`)).body.ticket.status).toBe('resolved');
+  });
+
   it("serves a request's page while the notifications service is down, without its toggle", async () => {
     const claire = await browser('claire@enseigne.example');
     const { reference } = (await fileRequest(claire, 'ask-a-question')).body.ticket;
@@ -370,7 +460,7 @@ describe('gateway: the public API walked through by its clients', () => {
       (e) => e.type === 'user.signup_requested' && e.data.email === email,
       (es) => es.length > 0,
     );
-    const token = new URL(String(event!.data.link)).searchParams.get('token')!;
+    const token = linkTokenOf(event!);
     const done = await client.post<{
       csrfToken: string;
       identity: { userId: string; locale: string; organizationId?: string };
@@ -447,6 +537,16 @@ describe('gateway: the public API walked through by its clients', () => {
       lastUsedAt: expect.any(String),
     });
     expect(tokens.text).not.toContain(made.body.token);
+    // The profile page tells when each token stops working (in 90 days) and what ends it sooner.
+    const listed = tokens.body.items.find((t) => t.tokenId === made.body.tokenId) as unknown as { expiresAt: string };
+    const expires = formatDate(listed.expiresAt, 'fr');
+    expect(Date.parse(listed.expiresAt) - Date.now()).toBeGreaterThan(89 * 86_400_000);
+    const profile = await (
+      await fetch(`${gateway.origin}/profile`, { headers: { cookie: claire.cookieHeader() } })
+    ).text();
+    expect(profile).toContain('<th scope="col">Expire le</th>');
+    expect(profile).toContain(expires);
+    expect(profile).toContain('votre rôle changé');
     const hugo = await browser('hugo@enseigne.example');
     expect((await hugo.post<Problem>('/api-tokens', { name: 'x' })).body).toMatchObject({
       status: 403,

@@ -35,6 +35,10 @@ export const IDENTITY_ERRORS = {
   invalid_credentials: { status: 401, title: 'Login failed' },
   account_deactivated: { status: 403, title: 'Account deactivated' },
   forbidden: { status: 403, title: 'Not allowed' },
+  /** An erasure of one's own account (another admin or the DPO team decides it). */
+  erase_self_refused: { status: 403, title: 'Not allowed' },
+  /** The DPO team erases customers; agents' and admins' accounts only an admin. */
+  erase_requires_admin: { status: 403, title: 'Not allowed' },
   account_exists: { status: 409, title: 'Account exists' },
   email_taken: { status: 409, title: 'Address in use' },
   organization_exists: { status: 409, title: 'Organisation exists' },

@@ -138,8 +138,13 @@ export const apiTokenSchema = z.object({
   lastUsedAt: z.iso.datetime().optional().describe('Absent if never used'),
   revoked: z.boolean(),
   revokedAt: z.iso.datetime().optional(),
+  expiresAt: z.iso.datetime().describe('It stops working then (API_TOKEN_TTL_DAYS after it was made)'),
+  expired: z.boolean(),
 });
 export const apiTokenCreated = z.object({
   tokenId: z.string(),
+  expiresAt: z.iso
+    .datetime()
+    .describe('It stops working then; a password reset, a deactivation or a change of role ends it sooner'),
   token: z.string().describe('Shown once: send it as `Authorization: Bearer <token>`'),
 });

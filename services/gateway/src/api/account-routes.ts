@@ -24,7 +24,7 @@ import {
 } from '@woop/contracts';
 import type { VerifiedIdentity } from '@woop/service-kit';
 import { z } from 'zod';
-import { clearSessionCookies, csrfTokenFor, setSessionCookies } from '../auth';
+import { clearSessionCookies, csrfTokenFor, parseCookies, SESSION_COOKIE, setSessionCookies } from '../auth';
 import { forward, type ApiRoute, type RouteContext } from './route';
 
 const LINK_ERRORS = ['link_invalid', 'link_expired', 'link_used', 'link_superseded'] as const;
@@ -53,6 +53,13 @@ function openSession(path: string): ApiRoute['handle'] {
       expiresAt: string;
       identity: VerifiedIdentity;
     }>('identity', req, { method: 'POST', path, json: forwarded.json });
+    // Rotation: the session this client held before (another account's, or a planted one) ends.
+    const before = parseCookies(req.header('cookie'))[SESSION_COOKIE];
+    if (before && before !== body.sessionToken) {
+      await upstreams
+        .json('identity', req, { method: 'POST', path: '/v1/logout', json: { sessionToken: before } })
+        .catch(() => undefined);
+    }
     const csrfToken = setSessionCookies(res, body.sessionToken, body.expiresAt, csrfSecret);
     res.status(status).json({ identity: body.identity, expiresAt: body.expiresAt, csrfToken });
   };
@@ -353,11 +360,14 @@ export const accountRoutes: ApiRoute[] = [
     path: '/users/{userId}/erase',
     operationId: 'eraseUser',
     summary: 'Erase a user’s personal data in every service (admins, dpo team)',
+    description:
+      'Admins erase anyone; the dpo team erases customers (`erase_requires_admin` for an agent or an admin). ' +
+      'Nobody erases their own account here (`erase_self_refused`).',
     tag: 'Organisations and users',
     auth: 'user',
     params: userIdParams,
     responses: { 204: { description: 'Erased' } },
-    errors: { 403: ['forbidden'], 404: ['not_found'] },
+    errors: { 403: ['forbidden', 'erase_self_refused', 'erase_requires_admin'], 404: ['not_found'] },
     handle: forward('identity', userPath('/erase')),
   },
 ];

@@ -1,7 +1,7 @@
 import express, { type Router } from 'express';
 import { z } from 'zod';
 import { consume, ProblemError, type VerifiedIdentity } from '@woop/service-kit';
-import { clearSessionCookies, setSessionCookies } from '../auth';
+import { clearSessionCookies, parseCookies, SESSION_COOKIE, setSessionCookies } from '../auth';
 import { formErrors, isLocale, LANGUAGE_COOKIE, type Locale } from './i18n';
 import { loginUrl, safeNext, type PageContext, type PageKit, type PagesDeps } from './kit';
 
@@ -36,7 +36,15 @@ export function accountPages(kit: PageKit, deps: PagesDeps): Router {
   const authLimit = async (ctx: PageContext) => consume([limits.authPerIp, ctx.req.ip ?? 'unknown']);
   const identity = <T>(ctx: PageContext, path: string, json: unknown) =>
     upstreams.json<T>('identity', ctx.req, { method: 'POST', path, json }).then((r) => r.body);
-  const logIn = (ctx: PageContext, grant: SessionGrant, next: string) => {
+  /**
+   * A new session, in a new cookie; the session this browser held before (another account's,
+   * or one someone planted) ends: a login never carries on an earlier session.
+   */
+  const logIn = async (ctx: PageContext, grant: SessionGrant, next: string) => {
+    const before = parseCookies(ctx.req.header('cookie'))[SESSION_COOKIE];
+    if (before && before !== grant.sessionToken) {
+      await identity(ctx, '/v1/logout', { sessionToken: before }).catch(() => undefined);
+    }
     setSessionCookies(ctx.res, grant.sessionToken, grant.expiresAt, csrfSecret);
     ctx.redirect(next);
   };
@@ -88,7 +96,7 @@ export function accountPages(kit: PageKit, deps: PagesDeps): Router {
         return loginPage(ctx, { step: 'password', next, email: body.email, errors: checked.errors }, 400);
       await authLimit(ctx);
       try {
-        logIn(ctx, await identity<SessionGrant>(ctx, '/v1/login', checked.data), next);
+        await logIn(ctx, await identity<SessionGrant>(ctx, '/v1/login', checked.data), next);
       } catch (err) {
         if (!(err instanceof ProblemError) || ![401, 403].includes(err.status)) throw err;
         loginPage(
@@ -148,7 +156,7 @@ export function accountPages(kit: PageKit, deps: PagesDeps): Router {
             token: given.data,
             ...checked.data,
           });
-          logIn(ctx, grant, '/?welcome=1');
+          await logIn(ctx, grant, '/?welcome=1');
         } catch (err) {
           if (!(err instanceof ProblemError)) throw err;
           if (LINK_CODES.has(err.code)) return linkProblem(ctx, err.code, kind);

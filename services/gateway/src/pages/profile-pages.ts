@@ -12,6 +12,9 @@ interface ApiToken {
   createdAt: string;
   lastUsedAt?: string;
   revokedAt?: string;
+  /** When it stops working (identity's API_TOKEN_TTL_DAYS after it was made). */
+  expiresAt: string;
+  expired: boolean;
 }
 
 const profileForm = z.object({ fullName: z.string().trim().min(1).max(200), locale: z.enum(LOCALES) });
@@ -43,6 +46,7 @@ export function profilePages(kit: PageKit): Router {
       message?: string;
       values?: Record<string, string>;
       newToken?: string;
+      newTokenExpiresAt?: string;
     } = {},
     status = 200,
   ) {
@@ -88,6 +92,7 @@ export function profilePages(kit: PageKit): Router {
         messageSection: extra.section,
         tokens,
         newToken: extra.newToken,
+        newTokenExpiresAt: extra.newTokenExpiresAt,
         agentEmails,
       },
       status,
@@ -178,8 +183,9 @@ export function profilePages(kit: PageKit): Router {
       const checked = formErrors(tokenForm, body, ctx.locale);
       if (checked.errors) return show(ctx, { section: 'tokens', errors: checked.errors, values: body }, 400);
       let token: string;
+      let expiresAt: string;
       try {
-        ({ token } = await ctx.call<{ token: string }>('identity', {
+        ({ token, expiresAt } = await ctx.call<{ token: string; expiresAt: string }>('identity', {
           method: 'POST',
           path: '/v1/api-tokens',
           json: checked.data,
@@ -188,7 +194,7 @@ export function profilePages(kit: PageKit): Router {
         return refused(ctx, 'tokens', err);
       }
       // Shown once, on this answer only: never in a redirect, a cookie or a log.
-      await show(ctx, { section: 'tokens', newToken: token }, 201);
+      await show(ctx, { section: 'tokens', newToken: token, newTokenExpiresAt: expiresAt }, 201);
     }),
   );
 

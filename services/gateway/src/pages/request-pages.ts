@@ -34,6 +34,16 @@ export const CUSTOMER_ACTIONS: Record<string, { needs?: 'body' | 'reason'; style
   reopen: { needs: 'reason' },
 };
 
+/**
+ * The actions that decide a request's fate: its requester and the people it is shared with take
+ * them, the rest of its organisation does not (the tickets service leaves them out of `allowed`
+ * and refuses them with `role_not_allowed`); the page says so rather than "no longer possible".
+ */
+const FATE_ACTIONS = new Set(['acceptResolution', 'rejectResolution', 'acceptRejection', 'contestRejection', 'reopen']);
+
+/** The statuses in which the requester (and those it is shared with) decide what comes next. */
+const AWAITING_DECISION = new Set(['resolved', 'rejected', 'done']);
+
 const actionName = z.string().regex(/^[a-zA-Z]{1,40}$/);
 
 /** One activity entry as a sentence of the guide ("L'état de votre demande est désormais En cours."). */
@@ -179,9 +189,13 @@ export function requestPages(kit: PageKit): Router {
     const asked = typeof ctx.req.query.action === 'string' ? ctx.req.query.action : undefined;
     const focus = asked ?? extra.form;
     // An email's button ("Valider la réponse") opened the page after the request moved on.
+    const decides =
+      staff || ticket.requester.id === me.userId || (ticket.sharedWith ?? []).some((p) => p.id === me.userId);
     const stale =
       asked !== undefined && asked in CUSTOMER_ACTIONS && !allowed.includes(asked)
-        ? ctx.t('request.refused-now', { status: ctx.t(`status.${ticket.status}`) })
+        ? !decides && FATE_ACTIONS.has(asked)
+          ? ctx.t('request.decided-by-requester')
+          : ctx.t('request.refused-now', { status: ctx.t(`status.${ticket.status}`) })
         : undefined;
     const actions = allowed
       .filter((a) => a in CUSTOMER_ACTIONS)
@@ -222,6 +236,8 @@ export function requestPages(kit: PageKit): Router {
         errors: extra.errors,
         message: extra.message ?? stale,
         isRequester: ticket.requester.id === me.userId,
+        // A colleague on a request awaiting its requester's decision: why there is no button.
+        decidedByOthers: !decides && AWAITING_DECISION.has(ticket.status) && stale === undefined,
         agent,
       },
       status,
@@ -240,9 +256,11 @@ export function requestPages(kit: PageKit): Router {
     if (!(err instanceof ProblemError) || err.status >= 500 || err.status === 401 || err.status === 404) throw err;
     const status = err.headers['x-ticket-status'];
     const message =
-      err.status === 409 && status
-        ? ctx.t('request.refused-now', { status: ctx.t(`status.${status}`) })
-        : kit.sentence(ctx, err);
+      err.code === 'role_not_allowed' && FATE_ACTIONS.has(formName)
+        ? ctx.t('request.decided-by-requester')
+        : err.status === 409 && status
+          ? ctx.t('request.refused-now', { status: ctx.t(`status.${status}`) })
+          : kit.sentence(ctx, err);
     const values = ctx.req.body as Record<string, string>;
     await show(ctx, reference, { form: formName, message, errors: fieldErrors(err), values }, err.status);
   };

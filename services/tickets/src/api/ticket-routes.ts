@@ -24,7 +24,7 @@ import {
 } from '@woop/contracts';
 import { isDuplicateKey, parseInput, type VerifiedIdentity } from '@woop/service-kit';
 import { allowedByRole, DEFAULT_SLA_POLICIES } from '@woop/workflows';
-import { ticketOrganizationId } from './access';
+import { mayTake, ticketOrganizationId } from './access';
 import { ticketWindows } from '../config';
 import { findPeople, peopleOf, withPeople } from '../model/people';
 import type { TicketRecord } from '../model/read-model';
@@ -45,7 +45,9 @@ const referenceOf = (t: AnyTicket) => ('_id' in t ? t._id : t.reference);
  */
 function allowedFor(who: VerifiedIdentity, ticket: AnyTicket, allowed?: Record<Role, TicketActionName[]>) {
   const byRole = allowed ?? allowedByRole({ ...ticket, reference: referenceOf(ticket) });
-  const mine = hasOrganization(ticket) ? byRole[who.role] : byRole[who.role].filter((a) => a !== 'share');
+  const mine = (hasOrganization(ticket) ? byRole[who.role] : byRole[who.role].filter((a) => a !== 'share')).filter(
+    (a) => mayTake(who, ticket, a),
+  );
   if (who.role !== 'customer' || ticket.requester.id === who.userId) return mine;
   const isShared = (ticket.sharedWith ?? []).some((p) => p.id === who.userId);
   return mine.filter((a) => a !== 'unshare' || isShared);
@@ -215,7 +217,17 @@ export function ticketRoutes(ctx: RouteContext, r: Router): void {
     if (!action) {
       throw problem('unknown_action', `There is no action "${req.params.action}".`);
     }
-    await visibleTicket(who, reference);
+    const ticket = await visibleTicket(who, reference);
+    if (!mayTake(who, ticket, action)) {
+      // A colleague of the requester: they read and comment, the requester and those it is
+      // shared with decide. Refused like a role the workflow does not allow, with what they may do.
+      throw problem(
+        'role_not_allowed',
+        `Only the requester and the people the request is shared with may ${action} it.`,
+        undefined,
+        { 'X-Ticket-Status': ticket.status, 'X-Allowed-Actions': allowedFor(who, ticket).join(',') },
+      );
+    }
     // The action's own payload schema (the contract's): the workflow would refuse the same.
     const { payload } = parseInput(ticketActionBodies[action], req.body ?? {});
     res.json(await act(who, reference, action, payload, req.header('idempotency-key')));
