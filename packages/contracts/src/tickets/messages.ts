@@ -17,4 +17,11 @@ export const ticketUpdates = Object.fromEntries(
 
 export const getTicketQuery = defineQuery<TicketView>('getTicket');
 
+/**
+ * Answers once the read model holds the ticket's current version (the create's, sent with the
+ * start as update-with-start; or after an action of a run whose updates answer before their
+ * projection). It changes nothing, so it records no version and no event.
+ */
+export const awaitProjectionUpdate = defineUpdate<TicketView, []>('awaitProjection');
+
 export type { TicketActionPayloads };
