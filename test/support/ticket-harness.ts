@@ -26,7 +26,7 @@ export interface TicketHarness {
  * whole history on every task, so non-determinism fails the test instead of hiding in the cache.
  */
 export async function startTicketHarness(
-  opts: { maxCachedWorkflows?: number; mongoUri?: string } = {},
+  opts: { maxCachedWorkflows?: number; mongoUri?: string; kafkaBrokers?: string[] } = {},
 ): Promise<TicketHarness> {
   const taskQueue = uniqueId('tickets-test');
   const mongo = connectMongo(
@@ -36,7 +36,7 @@ export async function startTicketHarness(
   );
   // With a database that is not up yet the worker starts anyway, as the real one does.
   if (!opts.mongoUri) await mongo.connected;
-  const kafka = createKafka('tickets-test', brokers, logger);
+  const kafka = createKafka('tickets-test', opts.kafkaBrokers ?? brokers, logger);
   const publisher = createEventPublisher(kafka);
   const nativeConnection = await connectNative(TEMPORAL_ADDRESS, logger);
   const worker: Worker = await createTicketWorker({
