@@ -47,6 +47,13 @@ const { projectTicket, publishTicketEvents } = proxyActivities<TicketActivities>
 export const SPLIT_SIDE_EFFECTS_PATCH = 'split-side-effects-and-projected-updates';
 
 /**
+ * How long an update waits for its version's projection before it answers with the state alone
+ * (`projected: false`): a slow database then delays the reads, not the action, which is recorded
+ * and must not look failed to whoever took it (nor be repeated by them).
+ */
+const PROJECTION_WAIT = '2 seconds';
+
+/**
  * One workflow per ticket (id `ticket-<reference>`), from creation to CLÔTURÉ. Actions are
  * updates whose validators refuse what the status or role does not allow (leaving no trace in
  * history); time-driven changes (SLA warning and breach, automatic validation, closing) are
@@ -150,8 +157,9 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
   };
 
   const view = (): TicketView => ({ ticket: state, allowed: allowedByRole(state) });
-  /** Resolves once the read model holds `version` (or a newer one). */
-  const projected = (version: number) => condition(() => projectedVersion >= version);
+  /** Whether the read model holds `version` (or a newer one), waiting PROJECTION_WAIT at most. */
+  const projected = async (version: number) =>
+    projectedVersion >= version || (await condition(() => projectedVersion >= version, PROJECTION_WAIT));
 
   for (const name of TICKET_ACTIONS) {
     setHandler(
@@ -161,8 +169,7 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
             enqueue(applyAction(state, request.actor, name, request.payload as never, new Date()));
             const version = state.version;
             startFlush();
-            await projected(version);
-            return view();
+            return { ...view(), projected: await projected(version) };
           }
         : (request: TicketActionRequest) => {
             enqueue(applyAction(state, request.actor, name, request.payload as never, new Date()));
@@ -176,8 +183,7 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
   // or after an action of a run that predates the patch.
   setHandler(awaitProjectionUpdate, async () => {
     startFlush();
-    await projected(state.version);
-    return view();
+    return { ...view(), projected: await projected(state.version) };
   });
   setHandler(getTicketQuery, view);
 

@@ -6,6 +6,12 @@ import type { Role, TicketState } from './model';
 export interface TicketView {
   ticket: TicketState;
   allowed: Record<Role, TicketActionName[]>;
+  /**
+   * In an update's answer: whether the read model held this version when it answered (it waits a
+   * little for it). Absent from the query and from runs that answer updates at once (started
+   * before the workflow waited for its projection).
+   */
+  projected?: boolean;
 }
 
 /** One Temporal update per action, named after it (the name operators see in the history). */

@@ -20,10 +20,10 @@ export interface RouteContext {
   /**
    * Read-your-writes without polling: given what a create or an action answered, the ticket as
    * the read model holds it at that version or a newer one, so the actor's next read or list
-   * shows their change. A run of the workflow answers an update only once its version is
-   * projected, so one read finds it; for a run started before that (which answers at once), or
-   * a newer change projected meanwhile, the `awaitProjection` update waits in the workflow and
-   * its answer is served.
+   * shows their change. The workflow answers an update once its version is projected, so one read
+   * finds it; if the projection was slow (`projected: false`) the change is recorded all the same
+   * and its own state is served. A run started before the workflow waited (its answers say
+   * nothing of `projected`) is waited for with the `awaitProjection` update.
    */
   projected: (reference: string, view: TicketView, deadline?: number) => Promise<TicketRecord | TicketState>;
 }
@@ -53,6 +53,7 @@ export function routeContext(deps: Pick<RouteContext, 'models' | 'workflows' | '
     async projected(reference, view, deadline) {
       const record = (await models.tickets().findOne({ _id: reference as never })) as TicketRecord | null;
       if (record && record.version >= view.ticket.version) return record;
+      if (view.projected !== undefined) return view.ticket;
       return (await workflows.awaitProjection(reference, deadline)).ticket;
     },
   };
