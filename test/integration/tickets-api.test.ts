@@ -1,6 +1,7 @@
 import { REQUEST_TYPES, ticketWorkflowId } from '@woop/contracts';
 import type { VerifiedIdentity } from '@woop/service-kit';
 import { eventually } from '../support/eventually';
+import { loadTicketsConfig } from '../../services/tickets/src/config';
 import { startTicketsApi, type TicketsApi } from '../support/tickets-api-harness';
 import { validFields } from '../support/forms';
 import { person } from '../support/people';
@@ -16,7 +17,8 @@ const admin = person('admin', 'admin');
 describe('tickets API on Temporal, FerretDB and Kafka', () => {
   let api: TicketsApi;
   beforeAll(async () => {
-    api = await startTicketsApi();
+    // The service's own deadline (4 s, under the gateway's 5 s), which a test below checks.
+    api = await startTicketsApi({ temporalTimeoutMs: loadTicketsConfig({}).TICKETS_TEMPORAL_TIMEOUT_MS });
   });
   afterAll(() => api.stop());
 
