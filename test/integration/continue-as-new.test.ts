@@ -34,7 +34,7 @@ describe('long ticket histories continue as new without losing a message', () =>
   });
 
   it('keeps every comment, version and event across runs', async () => {
-    const tickets = new TicketWorkflows(env.client, 'continue-as-new');
+    const tickets = new TicketWorkflows(env.client, 'continue-as-new', 50_000);
     const reference = uniqueReference();
     const { runId: firstRun } = await tickets.open(newTicket({ reference }));
     const customer = { id: 'u-claire', role: 'customer' as const, name: 'Claire' };

@@ -52,6 +52,28 @@ describe('ticket workflow on the Temporal dev server (workflow cache disabled)',
     expect(view.allowed.customer).toEqual(['comment', 'share', 'attach']);
   });
 
+  it('creates with update-with-start, answering once the read model holds the ticket', async () => {
+    const ticket = newTicket({ reference: uniqueReference() });
+    const readModel = () =>
+      h.mongo.connection.collection(TICKETS_COLLECTION).findOne({ _id: ticket.reference as never });
+    const { workflowId, view } = await h.tickets.create(ticket);
+    expect(workflowId).toBe(ticketWorkflowId(ticket.reference));
+    expect(view.ticket).toMatchObject({ status: 'open', version: 1, reference: ticket.reference });
+    expect(await readModel()).toMatchObject({ status: 'open', version: 1 });
+    // A retried create joins the same workflow and answers the same; a fresh number must be new.
+    expect((await h.tickets.create(ticket)).view.ticket.createdAt).toBe(view.ticket.createdAt);
+    await expect(h.tickets.create(ticket, { fresh: true })).rejects.toBeInstanceOf(ReferenceTakenError);
+    // Concurrent actions each answer once the read model holds their version.
+    const views = await Promise.all(
+      ['a', 'b', 'c'].map((body) => h.tickets.act(ticket.reference, 'comment', { actor: customer, payload: { body } })),
+    );
+    const projected = (await readModel())!.version as number;
+    for (const v of views) expect(projected).toBeGreaterThanOrEqual(v.ticket.version);
+    expect(projected).toBe(4);
+    // The explicit wait answers with the current version.
+    expect((await h.tickets.awaitProjection(ticket.reference)).ticket.version).toBe(4);
+  });
+
   it('takes every transition for the role that owns it and answers with the new state', async () => {
     const ref = await open();
     const step = async (actor: Actor, action: Parameters<typeof h.tickets.act>[1], payload: object) =>
@@ -158,10 +180,9 @@ describe('ticket workflow on the Temporal dev server (workflow cache disabled)',
     });
     const view = await h.tickets.act(ref, 'reply', { actor: agent, payload: { body: 'Nous analysons la faille.' } });
 
-    const doc = await eventually(
-      () => h.mongo.connection.collection(TICKETS_COLLECTION).findOne({ _id: ref as never }),
-      (d) => d?.version === view.ticket.version,
-    );
+    // The update answered once its version was projected.
+    const doc = await h.mongo.connection.collection(TICKETS_COLLECTION).findOne({ _id: ref as never });
+    expect(doc?.version).toBe(view.ticket.version);
     expect(doc).toMatchObject({
       status: 'assigned',
       confidential: true,

@@ -1,6 +1,7 @@
 import { REQUEST_TYPES, ticketWorkflowId } from '@woop/contracts';
 import type { VerifiedIdentity } from '@woop/service-kit';
 import { eventually } from '../support/eventually';
+import { loadTicketsConfig } from '../../services/tickets/src/config';
 import { startTicketsApi, type TicketsApi } from '../support/tickets-api-harness';
 import { validFields } from '../support/forms';
 import { person } from '../support/people';
@@ -16,7 +17,8 @@ const admin = person('admin', 'admin');
 describe('tickets API on Temporal, FerretDB and Kafka', () => {
   let api: TicketsApi;
   beforeAll(async () => {
-    api = await startTicketsApi();
+    // The service's own deadline (4 s, under the gateway's 5 s), which a test below checks.
+    api = await startTicketsApi({ temporalTimeoutMs: loadTicketsConfig({}).TICKETS_TEMPORAL_TIMEOUT_MS });
   });
   afterAll(() => api.stop());
 
@@ -157,12 +159,10 @@ describe('tickets API on Temporal, FerretDB and Kafka', () => {
     const noted = await api.call(paul, 'POST', `/tickets/${reference}/actions/addInternalNote`, {
       payload: { body: 'client important' },
     });
-    // The action answers with the new state; reads catch up once the projection has run.
+    // The action answers once the read model holds its version: the next read shows it.
     const version = (noted.body.ticket as { version: number }).version;
-    const seenByAgent = await eventually(
-      () => api.call(paul, 'GET', `/tickets/${reference}`),
-      (r) => (r.body.ticket as { version: number }).version === version,
-    );
+    const seenByAgent = await api.call(paul, 'GET', `/tickets/${reference}`);
+    expect((seenByAgent.body.ticket as { version: number }).version).toBe(version);
     const seenByCustomer = await api.call(claire, 'GET', `/tickets/${reference}`);
     const kinds = (r: typeof seenByAgent) =>
       ((r.body.ticket as { activity: Array<{ kind: string }> }).activity ?? []).map((e) => e.kind);
@@ -176,5 +176,53 @@ describe('tickets API on Temporal, FerretDB and Kafka', () => {
       body: { code: 'validation_failed', errors: [{ path: 'payload.body' }] },
     });
     expect((await api.call(paul, 'POST', `/tickets/${reference}/actions/fly`, {})).status).toBe(404);
+  });
+
+  it('answers a create and an action once the read model holds their version (read your writes)', async () => {
+    const readModel = (reference: string) =>
+      api.svc.models.tickets().findOne({ _id: reference as never }, { projection: { version: 1 } });
+    const created = await create(claire, 'ask-a-question');
+    const { reference, version } = created.body.ticket as { reference: string; version: number };
+    expect(await readModel(reference)).toMatchObject({ version });
+    // Straight into the requester's list, no waiting.
+    const list = await api.call(claire, 'GET', '/tickets?scope=created');
+    expect((list.body.items as Array<{ reference: string }>).map((t) => t.reference)).toContain(reference);
+    for (let i = 0; i < 3; i++) {
+      const res = await api.call(claire, 'POST', `/tickets/${reference}/actions/comment`, {
+        payload: { body: `m${i}` },
+      });
+      expect(res.status).toBe(200);
+      const now = (res.body.ticket as { version: number }).version;
+      expect(now).toBe(version + i + 1);
+      expect(await readModel(reference)).toMatchObject({ version: now });
+    }
+  });
+
+  it('answers 503 with Retry-After, in time, when the workflow does not answer (worker down)', async () => {
+    const reference = `SUPPORT-${Date.now()}9`;
+    // A ticket the read model knows, whose workflow sits on a queue no worker polls.
+    const stranger = await api.svc.workflows['client'].workflow.start('ticketWorkflow', {
+      taskQueue: 'nobody-polls-this',
+      workflowId: ticketWorkflowId(reference),
+      args: [],
+    });
+    await api.svc.models.tickets().insertOne({
+      _id: reference as never,
+      version: 1,
+      status: 'open',
+      confidential: false,
+      requester: { id: claire.userId, name: 'Claire' },
+      organizationId: 'org-enseigne',
+      assignment: { team: 'support' },
+    });
+    const started = Date.now();
+    const res = await api.call(claire, 'POST', `/tickets/${reference}/actions/comment`, { payload: { body: 'allô' } });
+    const took = Date.now() - started;
+    await stranger.terminate('test over');
+    expect(res).toMatchObject({ status: 503, body: { code: 'service_unavailable' } });
+    expect(res.headers.get('retry-after')).toBe('5');
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
+    // Before the gateway gives up (its upstream timeout, 5 s): the deadline, not a hang.
+    expect(took).toBeLessThan(5_000);
   });
 });

@@ -14,6 +14,13 @@ import { TEMPORAL_CLI } from '../setup/binaries';
  * break compatibility (and then guard running workflows with patched()).
  */
 const OUT = join(__dirname, '..', '..', 'workflows', 'histories');
+/**
+ * Recordings are added, never replaced: the histories of older code stay, since tickets started
+ * by it still run. Each file is named after the scenario and the code that recorded it (v2: the
+ * 'split-side-effects-and-projected-updates' patch, creates as update-with-start); bump it when
+ * the workflow changes again.
+ */
+const GENERATION = 'v2';
 const customer: Actor = { id: 'u-claire', role: 'customer', name: 'Claire Martin' };
 const agent: Actor = { id: 'a-paul', role: 'agent', name: 'Paul Agent' };
 
@@ -33,7 +40,7 @@ describe('record ticket workflow histories', () => {
       ['workflow', 'show', '--address', TEMPORAL_ADDRESS, '--workflow-id', handle.workflowId, '--output', 'json'],
       { encoding: 'utf8' },
     );
-    writeFileSync(join(OUT, `${name}.json`), json);
+    writeFileSync(join(OUT, `${name}-${GENERATION}.json`), json);
   }
 
   const act = (ref: string, actor: Actor, action: TicketActionName, payload: object) =>
@@ -41,13 +48,19 @@ describe('record ticket workflow histories', () => {
 
   it('every transition, a refused action, comments and notes', async () => {
     const ref = uniqueReference();
-    await h.tickets.open(newTicket({ reference: ref }));
+    await h.tickets.create(newTicket({ reference: ref }));
     await act(ref, agent, 'qualify', { priority: 'high', billable: true, assignment: { agentId: 'a-paul' } });
     await act(ref, customer, 'acceptResolution', {}).catch(() => undefined); // refused
     await act(ref, agent, 'start', {});
     await act(ref, agent, 'requestInformation', { question: 'Numéro de commande ?' });
     await act(ref, customer, 'provideInformation', { body: 'CMD-42' });
     await act(ref, agent, 'addInternalNote', { body: 'client important' });
+    // Updates in flight together: their answers wait for projections that cover several versions.
+    await Promise.all([
+      act(ref, customer, 'comment', { body: 'Un' }),
+      act(ref, customer, 'comment', { body: 'Deux' }),
+      act(ref, agent, 'reply', { body: 'Trois' }),
+    ]);
     await act(ref, agent, 'changePriority', { priority: 'critical', reason: 'production' });
     await act(ref, agent, 'resolve', { answer: 'Livrée.' });
     await act(ref, customer, 'rejectResolution', { reason: 'Non reçue' });
@@ -63,7 +76,7 @@ describe('record ticket workflow histories', () => {
 
   it('SLA warning, breach and escalation, then timed validation and closing', async () => {
     const ref = uniqueReference();
-    await h.tickets.open(
+    await h.tickets.create(
       newTicket({
         reference: ref,
         slaPolicy: testPolicy({
@@ -86,7 +99,7 @@ describe('record ticket workflow histories', () => {
 
   it('sharing and files: people added and removed, a refused share, a file, then closing', async () => {
     const ref = uniqueReference();
-    await h.tickets.open(newTicket({ reference: ref }));
+    await h.tickets.create(newTicket({ reference: ref }));
     const hugo = { id: 'u-hugo', name: 'Hugo Martin' };
     const lea = { id: 'u-lea', name: 'Léa Petit' };
     await act(ref, customer, 'share', { people: [hugo] });

@@ -21,10 +21,11 @@ export const ticketsConfigSchema = baseConfigSchema.extend({
    */
   TICKET_REFERENCE_FLOOR: z.coerce.number().int().min(0).default(0),
   /**
-   * After a create or an action, how long the API waits for the read model to show it, so the
-   * actor's next list is consistent with what they just did (a slower projection only delays it).
+   * Deadline of the API's calls to Temporal for one request (a create or an action includes the
+   * projection of its version), under the gateway's upstream timeout (UPSTREAM_TIMEOUT_MS, 5 s)
+   * so that a Temporal or worker outage answers 503 with Retry-After instead of a gateway timeout.
    */
-  TICKETS_PROJECTION_WAIT_MS: z.coerce.number().int().min(0).default(3_000),
+  TICKETS_TEMPORAL_TIMEOUT_MS: z.coerce.number().int().positive().default(4_000),
   /** Consumer group of the tickets service on identity's user.* events (people's names, erasure). */
   TICKETS_GROUP_ID: z.string().default('tickets'),
   /** A new group reads user.* from the beginning, so a fresh install learns everyone. */

@@ -1,5 +1,6 @@
 import {
   ACTION_REFUSED,
+  awaitProjectionUpdate,
   getTicketQuery,
   makeTicketEvent,
   SEARCH_ATTRIBUTES,
@@ -20,6 +21,7 @@ import {
   ApplicationFailure,
   condition,
   continueAsNew,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -36,13 +38,31 @@ const { projectTicket, publishTicketEvents } = proxyActivities<TicketActivities>
 });
 
 /**
+ * Runs started before this patch project and publish in one loop, and answer an update as soon
+ * as the state changed. Runs with it (new tickets, and every continue-as-new) project and
+ * publish in two loops, so a Kafka outage no longer holds up the read model, and answer an
+ * update only once the read model holds its version, so the API needs no polling. Asked once,
+ * at the start of a run: a run keeps the behaviour it started with.
+ */
+export const SPLIT_SIDE_EFFECTS_PATCH = 'split-side-effects-and-projected-updates';
+
+/**
+ * How long an update waits for its version's projection before it answers with the state alone
+ * (`projected: false`): a slow database then delays the reads, not the action, which is recorded
+ * and must not look failed to whoever took it (nor be repeated by them).
+ */
+const PROJECTION_WAIT = '2 seconds';
+
+/**
  * One workflow per ticket (id `ticket-<reference>`), from creation to CLÔTURÉ. Actions are
  * updates whose validators refuse what the status or role does not allow (leaving no trace in
  * history); time-driven changes (SLA warning and breach, automatic validation, closing) are
- * durable timers. The read model and events are written by activities from a separate loop,
- * in version order, so a slow side effect never holds up an action or a timer.
+ * durable timers. The read model and events are written by activities from loops of their
+ * own, in version order, so a slow side effect never holds up a timer, and a Kafka outage never
+ * holds up the read model.
  */
 export async function ticketWorkflow(input: TicketWorkflowInput): Promise<TicketState> {
+  const split = patched(SPLIT_SIDE_EFFECTS_PATCH);
   let state: TicketState;
   const outbox: TicketEvent[] = [];
   let projectedVersion = 0;
@@ -66,11 +86,16 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
   }
 
   const pending = () => projectedVersion < state.version || outbox.length > 0;
-  // Side effects run beside the main loop: project the newest state, then publish events in
-  // order. An update handler starts them before it returns, so their first command always
-  // precedes the update's completion; waking a second coroutine on a condition instead let
-  // the two orders differ between a live run and its replay (a non-determinism error).
+  // Side effects run beside the main loop. They are started by whoever changed the state (an
+  // update handler, the main loop) or by the loop they wait for, never by a coroutine woken on a
+  // condition: that let the order of their commands and of an update's completion differ
+  // between a live run and its replay (a non-determinism error).
   let flushing: Promise<void> | undefined;
+  let projecting: Promise<void> | undefined;
+  let publishing: Promise<void> | undefined;
+  const busy = () => (split ? projecting !== undefined || publishing !== undefined : flushing !== undefined);
+
+  // Before the patch: project the newest state, then publish events in order, in one loop.
   const flush = async () => {
     while (pending()) {
       if (projectedVersion < state.version) {
@@ -85,26 +110,81 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
       }
     }
   };
-  const startFlush = () => {
-    if (flushing || !pending()) return;
-    flushing = flush().finally(() => {
-      flushing = undefined;
+
+  // With the patch: the projection writes the newest state as often as it changes; publishing
+  // sends, in order, the events whose version the read model already holds (so a consumer that
+  // reads the ticket on an event sees at least that version), and retries on its own while
+  // Kafka is down. Both activities are idempotent, so a retry duplicates nothing.
+  const publishable = () => {
+    let n = 0;
+    while (n < outbox.length && outbox[n]!.data.ticket.version <= projectedVersion) n++;
+    return n;
+  };
+  const project = async () => {
+    while (projectedVersion < state.version) {
+      const version = state.version;
+      await projectTicket(state);
+      projectedVersion = Math.max(projectedVersion, version);
+      startPublishing();
+    }
+  };
+  const publish = async () => {
+    for (let n = publishable(); n > 0; n = publishable()) {
+      await publishTicketEvents(outbox.slice(0, n));
+      outbox.splice(0, n);
+    }
+  };
+  function startPublishing() {
+    if (publishing || publishable() === 0) return;
+    publishing = publish().finally(() => {
+      publishing = undefined;
     });
+  }
+  const startFlush = () => {
+    if (!split) {
+      if (flushing || !pending()) return;
+      flushing = flush().finally(() => {
+        flushing = undefined;
+      });
+      return;
+    }
+    if (!projecting && projectedVersion < state.version) {
+      projecting = project().finally(() => {
+        projecting = undefined;
+      });
+    }
+    startPublishing();
   };
 
   const view = (): TicketView => ({ ticket: state, allowed: allowedByRole(state) });
+  /** Whether the read model holds `version` (or a newer one), waiting PROJECTION_WAIT at most. */
+  const projected = async (version: number) =>
+    projectedVersion >= version || (await condition(() => projectedVersion >= version, PROJECTION_WAIT));
 
   for (const name of TICKET_ACTIONS) {
     setHandler(
       ticketUpdates[name] as UpdateDefinition<TicketView, [TicketActionRequest]>,
-      (request: TicketActionRequest) => {
-        enqueue(applyAction(state, request.actor, name, request.payload as never, new Date()));
-        startFlush();
-        return view();
-      },
+      split
+        ? async (request: TicketActionRequest) => {
+            enqueue(applyAction(state, request.actor, name, request.payload as never, new Date()));
+            const version = state.version;
+            startFlush();
+            return { ...view(), projected: await projected(version) };
+          }
+        : (request: TicketActionRequest) => {
+            enqueue(applyAction(state, request.actor, name, request.payload as never, new Date()));
+            startFlush();
+            return view();
+          },
       { validator: (request: TicketActionRequest) => validate(state, name, request) },
     );
   }
+  // Sent with the start (update-with-start) so a create answers once its first version is read,
+  // or after an action of a run that predates the patch.
+  setHandler(awaitProjectionUpdate, async () => {
+    startFlush();
+    return { ...view(), projected: await projected(state.version) };
+  });
   setHandler(getTicketQuery, view);
 
   let indexed = '';
@@ -121,9 +201,9 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
     index();
     startFlush();
     if (workflowInfo().continueAsNewSuggested) {
-      await condition(() => allHandlersFinished() && !flushing);
+      await condition(() => allHandlersFinished() && !busy());
       startFlush();
-      if (!flushing) return await continueAsNew<typeof ticketWorkflow>({ state });
+      if (!busy()) return await continueAsNew<typeof ticketWorkflow>({ state });
       continue;
     }
     const due = nextDueAt(state);
@@ -136,9 +216,9 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
   }
   index();
   for (;;) {
-    await condition(() => allHandlersFinished() && !flushing);
+    await condition(() => allHandlersFinished() && !busy());
     startFlush();
-    if (!flushing) return state;
+    if (!busy()) return state;
   }
 }
 

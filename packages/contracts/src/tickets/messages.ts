@@ -6,6 +6,12 @@ import type { Role, TicketState } from './model';
 export interface TicketView {
   ticket: TicketState;
   allowed: Record<Role, TicketActionName[]>;
+  /**
+   * In an update's answer: whether the read model held this version when it answered (it waits a
+   * little for it). Absent from the query and from runs that answer updates at once (started
+   * before the workflow waited for its projection).
+   */
+  projected?: boolean;
 }
 
 /** One Temporal update per action, named after it (the name operators see in the history). */
@@ -16,5 +22,12 @@ export const ticketUpdates = Object.fromEntries(
 };
 
 export const getTicketQuery = defineQuery<TicketView>('getTicket');
+
+/**
+ * Answers once the read model holds the ticket's current version (the create's, sent with the
+ * start as update-with-start; or after an action of a run whose updates answer before their
+ * projection). It changes nothing, so it records no version and no event.
+ */
+export const awaitProjectionUpdate = defineUpdate<TicketView, []>('awaitProjection');
 
 export type { TicketActionPayloads };

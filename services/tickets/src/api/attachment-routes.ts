@@ -29,7 +29,7 @@ const contentDisposition = (filename: string) =>
 
 /** Files attached to a ticket: anyone who sees the ticket lists and downloads them, and adds some until it is closed. */
 export function attachmentRoutes(ctx: RouteContext, r: Router): void {
-  const { models, workflows, caller, visibleTicket, awaitProjection } = ctx;
+  const { models, workflows, caller, visibleTicket, projected } = ctx;
   // The file is the raw body; every type is read here so that a wrong one gets a problem, not a silent skip.
   const readFile = express.raw({ type: () => true, limit: ATTACHMENT_MAX_BYTES });
 
@@ -67,8 +67,10 @@ export function attachmentRoutes(ctx: RouteContext, r: Router): void {
       }
       const attachment = await addAttachment(models, { reference, filename, contentType, data }, who);
       // Announced in the activity stream by the workflow; if that fails the file goes too.
+      const deadline = workflows.deadline();
+      let view;
       try {
-        const view = await workflows.act(
+        view = await workflows.act(
           reference,
           'attach',
           {
@@ -76,8 +78,8 @@ export function attachmentRoutes(ctx: RouteContext, r: Router): void {
             payload: { attachmentId: attachment.id, filename, contentType, size: attachment.size },
           },
           `attach:${attachment.id}`,
+          deadline,
         );
-        await awaitProjection(reference, view.ticket.version);
       } catch (err) {
         await removeAttachment(models, attachment.id);
         if (err instanceof TicketActionRefusedError) {
@@ -85,6 +87,8 @@ export function attachmentRoutes(ctx: RouteContext, r: Router): void {
         }
         throw err;
       }
+      // Recorded: the uploader's next read shows it (the file stays even if this times out).
+      await projected(reference, view, deadline);
       res.status(201).location(`/v1/tickets/${reference}/attachments/${attachment.id}`).json(attachment);
     },
   );

@@ -1,6 +1,6 @@
 import type { Request } from 'express';
-import type { TicketState } from '@woop/contracts';
-import { requireIdentity, type VerifiedIdentity } from '@woop/service-kit';
+import type { TicketState, TicketView } from '@woop/contracts';
+import { isServerUnavailable, requireIdentity, type VerifiedIdentity } from '@woop/service-kit';
 import { canSee } from './access';
 import { problem } from './problems';
 import type { TicketsConfig } from '../config';
@@ -18,10 +18,14 @@ export interface RouteContext {
   /** The ticket if `who` may see it; 404 `ticket_not_found` otherwise (also when it does not exist). */
   visibleTicket: (who: VerifiedIdentity, reference: string) => Promise<TicketRecord | TicketState>;
   /**
-   * Read-your-writes: after their own change the actor's next read shows it. Waits (briefly,
-   * TICKETS_PROJECTION_WAIT_MS) for the projection of `version`; a slow one only delays reads.
+   * Read-your-writes without polling: given what a create or an action answered, the ticket as
+   * the read model holds it at that version or a newer one, so the actor's next read or list
+   * shows their change. The workflow answers an update once its version is projected, so one read
+   * finds it; if the projection was slow (`projected: false`) the change is recorded all the same
+   * and its own state is served. A run started before the workflow waited (its answers say
+   * nothing of `projected`) is waited for with the `awaitProjection` update.
    */
-  awaitProjection: (reference: string, version: number) => Promise<void>;
+  projected: (reference: string, view: TicketView, deadline?: number) => Promise<TicketRecord | TicketState>;
 }
 
 export const ticketNotFound = (reference: string) => problem('ticket_not_found', `No request ${reference} for you.`);
@@ -38,17 +42,19 @@ export function routeContext(deps: Pick<RouteContext, 'models' | 'workflows' | '
         if (!canSee(who, record)) throw ticketNotFound(reference);
         return record;
       }
-      const view = await workflows.view(reference).catch(() => undefined);
+      // Not in Temporal either: 404; Temporal not answering (in time): 503, not a false 404.
+      const view = await workflows.view(reference).catch((err: unknown) => {
+        if (isServerUnavailable(err)) throw err;
+        return undefined;
+      });
       if (!view || !canSee(who, { ...view.ticket, _id: reference })) throw ticketNotFound(reference);
       return view.ticket;
     },
-    async awaitProjection(reference, version) {
-      const deadline = Date.now() + config.TICKETS_PROJECTION_WAIT_MS;
-      while (Date.now() < deadline) {
-        const doc = await models.tickets().findOne({ _id: reference as never }, { projection: { version: 1 } });
-        if (doc && (doc.version as number) >= version) return;
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
+    async projected(reference, view, deadline) {
+      const record = (await models.tickets().findOne({ _id: reference as never })) as TicketRecord | null;
+      if (record && record.version >= view.ticket.version) return record;
+      if (view.projected !== undefined) return view.ticket;
+      return (await workflows.awaitProjection(reference, deadline)).ticket;
     },
   };
 }

@@ -23,7 +23,7 @@ export function ticketsService(config: TicketsConfig, logger: Logger) {
   const mongo = connectMongo(config.MONGODB_URI, config.MONGODB_DB, logger);
   const models = ticketModels(mongo.connection);
   const temporal = connectTemporal(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE);
-  const workflows = new TicketWorkflows(temporal.client, config.TICKETS_TASK_QUEUE);
+  const workflows = new TicketWorkflows(temporal.client, config.TICKETS_TASK_QUEUE, config.TICKETS_TEMPORAL_TIMEOUT_MS);
   const kafka = kafkaReadiness('tickets', config.KAFKA_BROKERS, logger);
   const ready = mongo.connected.then(async () => {
     await Promise.all([

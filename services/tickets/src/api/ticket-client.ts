@@ -1,5 +1,6 @@
 import {
   ApplicationFailure,
+  WithStartWorkflowOperation,
   WorkflowExecutionAlreadyStartedError,
   WorkflowIdConflictPolicy,
   WorkflowIdReusePolicy,
@@ -9,6 +10,7 @@ import {
 } from '@temporalio/client';
 import {
   ACTION_REFUSED,
+  awaitProjectionUpdate,
   getTicketQuery,
   SEARCH_ATTRIBUTES,
   ticketUpdates,
@@ -38,45 +40,65 @@ export class TicketActionRefusedError extends Error {
 
 /**
  * The tickets service's side of the ticket workflow: start (idempotent on the reference),
- * act (one update per action, answered with the new state), read (query).
+ * act (one update per action, answered with the new state), read (query). Every call has a
+ * deadline (`timeoutMs`, under the gateway's upstream timeout) so a Temporal or worker outage
+ * answers 503 in time instead of a hang; `deadline` (epoch ms) lets one request share one.
  */
 export class TicketWorkflows {
   constructor(
     private readonly client: Client,
     private readonly taskQueue: string,
+    private readonly timeoutMs = 4_000,
   ) {}
 
   private handle(reference: string): WorkflowHandle {
     return this.client.workflow.getHandle(ticketWorkflowId(reference));
   }
 
+  /** Runs `fn`'s Temporal calls under `deadline`: past it they fail with gRPC DEADLINE_EXCEEDED (a 503). */
+  private bounded<T>(deadline: number | undefined, fn: () => Promise<T>): Promise<T> {
+    return this.client.withDeadline(deadline ?? Date.now() + this.timeoutMs, fn);
+  }
+
+  /** A deadline for the calls of one request, from now. */
+  deadline(): number {
+    return Date.now() + this.timeoutMs;
+  }
+
+  private startOptions(ticket: NewTicket, fresh: boolean) {
+    return {
+      taskQueue: this.taskQueue,
+      workflowId: ticketWorkflowId(ticket.reference),
+      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+      workflowIdConflictPolicy: fresh ? WorkflowIdConflictPolicy.FAIL : WorkflowIdConflictPolicy.USE_EXISTING,
+      args: [{ ticket }],
+      typedSearchAttributes: [
+        { key: SEARCH_ATTRIBUTES.reference, value: ticket.reference },
+        { key: SEARCH_ATTRIBUTES.status, value: 'open' },
+        { key: SEARCH_ATTRIBUTES.requestType, value: ticket.requestType },
+        { key: SEARCH_ATTRIBUTES.organizationId, value: ticket.organizationId },
+        { key: SEARCH_ATTRIBUTES.priority, value: ticket.priority },
+        { key: SEARCH_ATTRIBUTES.assignedTeam, value: ticket.defaultTeam },
+        { key: SEARCH_ATTRIBUTES.slaBreached, value: false },
+      ],
+    };
+  }
+
   /**
    * Starts the ticket's workflow; a reference is never used by two runs (REJECT_DUPLICATE).
    * `fresh`: a newly claimed number, which must not exist in Temporal (else ReferenceTakenError).
    * Otherwise a retried create: the workflow our first attempt started is kept (USE_EXISTING).
+   * Returns at once, before the read model has the ticket (see `create`).
    */
   async open(
     ticket: NewTicket,
-    opts: { fresh: boolean } = { fresh: false },
+    opts: { fresh: boolean; deadline?: number } = { fresh: false },
   ): Promise<{ workflowId: string; runId?: string }> {
     const workflowId = ticketWorkflowId(ticket.reference);
     try {
-      const handle = await this.client.workflow.start('ticketWorkflow', {
-        taskQueue: this.taskQueue,
-        workflowId,
-        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-        workflowIdConflictPolicy: opts.fresh ? WorkflowIdConflictPolicy.FAIL : WorkflowIdConflictPolicy.USE_EXISTING,
-        args: [{ ticket }],
-        typedSearchAttributes: [
-          { key: SEARCH_ATTRIBUTES.reference, value: ticket.reference },
-          { key: SEARCH_ATTRIBUTES.status, value: 'open' },
-          { key: SEARCH_ATTRIBUTES.requestType, value: ticket.requestType },
-          { key: SEARCH_ATTRIBUTES.organizationId, value: ticket.organizationId },
-          { key: SEARCH_ATTRIBUTES.priority, value: ticket.priority },
-          { key: SEARCH_ATTRIBUTES.assignedTeam, value: ticket.defaultTeam },
-          { key: SEARCH_ATTRIBUTES.slaBreached, value: false },
-        ],
-      });
+      const handle = await this.bounded(opts.deadline, () =>
+        this.client.workflow.start('ticketWorkflow', this.startOptions(ticket, opts.fresh)),
+      );
       return { workflowId, runId: handle.firstExecutionRunId };
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
@@ -84,6 +106,33 @@ export class TicketWorkflows {
       // A retried create whose ticket is already closed: it stands.
     }
     return { workflowId };
+  }
+
+  /**
+   * Starts the ticket's workflow like `open`, with the `awaitProjection` update in the same call
+   * (update-with-start): answers with the new ticket once the read model holds it, so the
+   * requester's next list shows it, without polling the database.
+   */
+  async create(
+    ticket: NewTicket,
+    opts: { fresh: boolean; deadline?: number } = { fresh: false },
+  ): Promise<{ workflowId: string; view: TicketView }> {
+    const workflowId = ticketWorkflowId(ticket.reference);
+    const start = new WithStartWorkflowOperation('ticketWorkflow', this.startOptions(ticket, opts.fresh));
+    try {
+      return await this.bounded(opts.deadline, async () => {
+        const view = await this.client.workflow.executeUpdateWithStart(awaitProjectionUpdate, {
+          startWorkflowOperation: start,
+        });
+        return { workflowId, view };
+      });
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+      if (opts.fresh) throw new ReferenceTakenError(ticket.reference);
+      // A retried create whose ticket is already closed: it stands (its run drained its side
+      // effects before it completed, so the read model has its last version).
+      return { workflowId, view: await this.view(ticket.reference, opts.deadline) };
+    }
   }
 
   /**
@@ -95,12 +144,15 @@ export class TicketWorkflows {
     action: A,
     request: TicketActionRequest<A>,
     updateId?: string,
+    deadline?: number,
   ): Promise<TicketView> {
     try {
-      return await this.handle(reference).executeUpdate(ticketUpdates[action] as never, {
-        args: [request],
-        ...(updateId ? { updateId } : {}),
-      });
+      return await this.bounded(deadline, () =>
+        this.handle(reference).executeUpdate(ticketUpdates[action] as never, {
+          args: [request],
+          ...(updateId ? { updateId } : {}),
+        }),
+      );
     } catch (err) {
       const cause = err instanceof WorkflowUpdateFailedError ? err.cause : undefined;
       if (cause instanceof ApplicationFailure && cause.type === ACTION_REFUSED) {
@@ -110,7 +162,12 @@ export class TicketWorkflows {
     }
   }
 
-  async view(reference: string): Promise<TicketView> {
-    return this.handle(reference).query(getTicketQuery);
+  /** Answers once the read model holds the ticket's current version. */
+  async awaitProjection(reference: string, deadline?: number): Promise<TicketView> {
+    return this.bounded(deadline, () => this.handle(reference).executeUpdate(awaitProjectionUpdate));
+  }
+
+  async view(reference: string, deadline?: number): Promise<TicketView> {
+    return this.bounded(deadline, () => this.handle(reference).query(getTicketQuery));
   }
 }

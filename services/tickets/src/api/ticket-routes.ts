@@ -75,14 +75,19 @@ async function fromWorkflow(db: mongo.Db, state: TicketState): Promise<TicketSta
 
 /** Create, list, read and act on tickets; agents' queues. */
 export function ticketRoutes(ctx: RouteContext, r: Router): void {
-  const { models, workflows, config, caller, visibleTicket, awaitProjection } = ctx;
+  const { models, workflows, config, caller, visibleTicket, projected } = ctx;
   const db = models.native;
-  const presentView = async (who: VerifiedIdentity, view: TicketView) => {
-    const ticket = await fromWorkflow(db(), view.ticket);
-    return { ticket: present(who, ticket), allowed: allowedFor(who, ticket, view.allowed) };
+  /** The answer to a create or an action: the ticket at its version, as the read model holds it. */
+  const presentChange = async (who: VerifiedIdentity, reference: string, view: TicketView, deadline: number) => {
+    const found = await projected(reference, view, deadline);
+    const ticket = '_id' in found ? found : await fromWorkflow(db(), found);
+    return { ticket: present(who, ticket), allowed: allowedFor(who, ticket) };
   };
 
-  /** Runs an action through the workflow and answers with the state the update returned. */
+  /**
+   * Runs an action through the workflow and answers with the ticket at the version it made,
+   * once the read model holds it. Temporal calls share one deadline (TICKETS_TEMPORAL_TIMEOUT_MS).
+   */
   async function act<A extends TicketActionName>(
     who: VerifiedIdentity,
     reference: string,
@@ -92,12 +97,18 @@ export function ticketRoutes(ctx: RouteContext, r: Router): void {
   ) {
     const actor: Actor = { id: who.userId, role: who.role, name: who.name };
     if (idempotencyKey !== undefined) parseInput(idempotencyKeySchema, idempotencyKey, 'Idempotency-Key header');
+    const deadline = workflows.deadline();
     try {
       const view = await countedAction(action, () =>
-        workflows.act(reference, action, { actor, payload }, idempotencyKey && `${who.userId}:${idempotencyKey}`),
+        workflows.act(
+          reference,
+          action,
+          { actor, payload },
+          idempotencyKey && `${who.userId}:${idempotencyKey}`,
+          deadline,
+        ),
       );
-      await awaitProjection(reference, view.ticket.version);
-      return await presentView(who, view);
+      return await presentChange(who, reference, view, deadline);
     } catch (err) {
       if (err instanceof TicketActionRefusedError) {
         const { code, message, allowed, status } = err.refusal;
@@ -157,9 +168,12 @@ export function ticketRoutes(ctx: RouteContext, r: Router): void {
     };
     let attempt = reference ? { reference, fresh: false } : await claim();
     const policy = DEFAULT_SLA_POLICIES[type.slaPolicy];
+    const deadline = workflows.deadline();
+    let view: TicketView;
     for (let tries = 1; ; tries++) {
       try {
-        await workflows.open(
+        // Answers once the read model holds the new ticket (update-with-start).
+        ({ view } = await workflows.create(
           {
             reference: attempt.reference,
             requestType: type.key,
@@ -177,8 +191,8 @@ export function ticketRoutes(ctx: RouteContext, r: Router): void {
             slaPolicy: policy,
             windows: ticketWindows(config, policy.calendar),
           },
-          { fresh: attempt.fresh },
-        );
+          { fresh: attempt.fresh, deadline },
+        ));
         break;
       } catch (err) {
         // The number was free in our database but Temporal has (or had) a ticket under it: a
@@ -188,12 +202,10 @@ export function ticketRoutes(ctx: RouteContext, r: Router): void {
       }
     }
     reference = attempt.reference;
-    const view = await workflows.view(reference);
-    await awaitProjection(reference, view.ticket.version);
     res
       .status(201)
       .location(`/v1/tickets/${reference}`)
-      .json(await presentView(who, view));
+      .json(await presentChange(who, reference, view, deadline));
   });
 
   r.get('/tickets', async (req, res) => {
