@@ -43,12 +43,14 @@ function fieldSchema(field: FieldDefinition): z.ZodType {
 
 /**
  * The form of a request type as a zod schema: summary, description and the type's own fields
- * (unknown fields are refused, so a typo does not vanish silently).
+ * (unknown fields are refused, so a typo does not vanish silently). Left out, `fields` is read
+ * as `{}` and checked like it (`prefault`, not `default`: zod returns a default unchecked, so a
+ * form without `fields` skipped its required ones).
  */
 export function ticketFormSchema(type: RequestTypeDefinition) {
   return z.object({
     summary: z.string(missing).trim().min(1).max(255),
     description: z.string().trim().max(20_000).default(''),
-    fields: z.strictObject(Object.fromEntries(type.fields.map((f) => [f.key, fieldSchema(f)]))).default({}),
+    fields: z.strictObject(Object.fromEntries(type.fields.map((f) => [f.key, fieldSchema(f)]))).prefault({}),
   });
 }
