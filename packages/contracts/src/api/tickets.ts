@@ -131,6 +131,11 @@ export const ATTACHMENT_TYPES = [
   'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
 ] as const;
 export const ATTACHMENT_MAX_BYTES = 5 * 1024 * 1024;
+/**
+ * What one ticket holds at most, by default (the tickets service's TICKET_ATTACHMENTS_MAX_FILES and
+ * TICKET_ATTACHMENTS_MAX_BYTES): a file beyond is refused with 409 `attachment_limit_reached`.
+ */
+export const ATTACHMENTS_PER_TICKET = { files: 20, bytes: 50 * 1024 * 1024 } as const;
 export const attachmentQuery = z.object({
   filename: z
     .string()

@@ -1,7 +1,7 @@
 import express, { type Request, type RequestHandler, type Router } from 'express';
 import { idempotencyKeySchema } from '@woop/contracts';
 import { consume, parseInput } from '@woop/service-kit';
-import { authenticate, checkCsrf, checkOrigin } from '../auth';
+import { authenticate, checkCsrf, checkOrigin, type Caller } from '../auth';
 import type { GatewayLimits } from '../limits';
 import { problem } from '../problems';
 import type { Upstreams } from '../upstreams';
@@ -35,12 +35,22 @@ function bodyReader(route: ApiRoute): RequestHandler {
   };
 }
 
+/** The methods a path answers, for `Allow`: the declared ones, and HEAD wherever GET is. */
+function allowedMethods(routes: readonly ApiRoute[], path: string): string {
+  const methods = routes.filter((r) => r.path === path).map((r) => r.method.toUpperCase());
+  if (methods.includes('GET')) methods.push('HEAD');
+  return methods.join(', ');
+}
+
 /**
  * The public API from its route table. Each request goes through, in order: the per-IP limit
- * (stricter on login, sign-up and reset), the body reader, the Origin check, authentication
- * (session cookie or bearer token, resolved by identity) with CSRF for cookie changes, the
- * per-user limit, validation of path, query, headers and body with the documented schemas,
- * then the route's handler, which usually forwards to the owning service.
+ * (stricter on login, sign-up and reset), the Origin check, authentication (session cookie or
+ * bearer token, resolved by identity) and the per-user limit, and only then the body reader:
+ * a request nobody signed in to is refused before its body is read (a 401 goes back while the
+ * client is still sending, and the body is never buffered). Then CSRF for cookie changes,
+ * validation of path, query, headers and body with the documented schemas, and the route's
+ * handler, which usually forwards to the owning service. A method a known path does not
+ * declare is a 405 with `Allow`.
  */
 export function apiRouter(deps: {
   routes: readonly ApiRoute[];
@@ -65,14 +75,20 @@ export function apiRouter(deps: {
         next();
       });
     }
+    handlers.push(async (req, res, next) => {
+      checkOrigin(req);
+      if (route.auth === 'user') {
+        const caller = await authenticate(req, res, upstreams);
+        await consume([limits.perUser, caller.identity.userId]);
+        res.locals.caller = caller;
+      }
+      next();
+    });
     handlers.push(bodyReader(route));
     handlers.push(async (req, res) => {
-      checkOrigin(req);
-      const caller = route.auth === 'user' ? await authenticate(req, res, upstreams) : undefined;
-      if (caller) {
-        checkCsrf(req, caller, csrfSecret);
-        await consume([limits.perUser, caller.identity.userId]);
-      }
+      const caller = res.locals.caller as Caller | undefined;
+      // After the body: a form may carry the token as its `_csrf` field.
+      if (caller) checkCsrf(req, caller, csrfSecret);
       const params = route.params ? (parseInput(route.params, req.params, 'path') as Record<string, string>) : {};
       if (route.query) parseInput(route.query, req.query, 'query');
       const key = req.header('idempotency-key');
@@ -92,6 +108,18 @@ export function apiRouter(deps: {
       await route.handle(ctx);
     });
     router[route.method](expressPath(route.path), ...handlers);
+  }
+
+  // Any other method on a path of the document: 405 with what it takes (RFC 9110), not a 404.
+  for (const path of new Set(deps.routes.map((r) => r.path))) {
+    const allow = allowedMethods(deps.routes, path);
+    router.all(expressPath(path), (req, _res, next) => {
+      next(
+        problem('method_not_allowed', `${req.method} is not a method of this path; it takes ${allow}.`, undefined, {
+          Allow: allow,
+        }),
+      );
+    });
   }
   return router;
 }
