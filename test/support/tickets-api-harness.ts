@@ -54,7 +54,7 @@ export interface TicketsApi {
  * The tickets service in-process with a ticket worker whose activities write its read model:
  * own database and task queue, the real Temporal, FerretDB and Kafka.
  */
-export async function startTicketsApi(): Promise<TicketsApi> {
+export async function startTicketsApi(env: Record<string, string> = {}): Promise<TicketsApi> {
   const config = loadTicketsConfig({
     MONGODB_URI: process.env.MONGODB_URI ?? 'mongodb://127.0.0.1:27017',
     MONGODB_DB: uniqueId('tickets').replace(/-/g, '_'),
@@ -66,6 +66,7 @@ export async function startTicketsApi(): Promise<TicketsApi> {
     // Its own group, from now on: the users topic holds every earlier run's people.
     TICKETS_GROUP_ID: uniqueId('tickets-api'),
     TICKETS_USERS_FROM_BEGINNING: 'false',
+    ...env,
   });
   const svc = ticketsService(config, logger);
   await svc.ready;

@@ -17,6 +17,44 @@ const hasBody = (req: Request) =>
 
 const unsupportedMediaType = (expected: string) => problem('unsupported_media_type', `Send the body as ${expected}.`);
 
+/** A UTF-16 half without its other half: not text, and stored it would come back changed (U+FFFD). */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Where a JSON value holds a string (or key) that is not well-formed Unicode: dotted paths. */
+export function illFormedText(value: unknown, path: string[] = []): string[] {
+  if (typeof value === 'string') return LONE_SURROGATE.test(value) ? [path.join('.') || '(root)'] : [];
+  if (Array.isArray(value)) return value.flatMap((v, i) => illFormedText(v, [...path, String(i)]));
+  if (value && typeof value === 'object') {
+    return Object.entries(value).flatMap(([k, v]) =>
+      LONE_SURROGATE.test(k) ? [[...path, k].join('.')] : illFormedText(v, [...path, k]),
+    );
+  }
+  return [];
+}
+
+/**
+ * A body the reader could not take as sent (an encoding or charset it does not know, a length
+ * that lies) is the client's problem, not a 500: the reader's own 4xx errors become problems.
+ */
+function readerProblem(err: unknown, json: boolean): unknown {
+  const type = (err as { type?: string } | undefined)?.type;
+  if (type === 'encoding.unsupported' || type === 'charset.unsupported') {
+    return unsupportedMediaType(json ? 'application/json (UTF-8), without Content-Encoding or gzip' : 'the file');
+  }
+  if (type === 'request.size.invalid' || type === 'request.aborted') {
+    return json
+      ? problem('malformed_json', 'The body does not have the length the request announced.')
+      : problem('validation_failed', 'The body does not have the length the request announced.', [
+          { path: '(body)', message: 'length mismatch' },
+        ]);
+  }
+  return err;
+}
+
+/** JSON is UTF-8 (RFC 8259): another charset named in Content-Type is refused, not guessed. */
+const charsetOf = (req: Request) =>
+  /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(req.header('content-type') ?? '')?.[1]?.toLowerCase();
+
 /** Reads the body the route takes, and refuses any other kind. */
 function bodyReader(route: ApiRoute): RequestHandler {
   if (route.rawBody) {
@@ -25,13 +63,17 @@ function bodyReader(route: ApiRoute): RequestHandler {
     return (req, res, next) => {
       const type = (req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
       if (!types.includes(type)) return next(unsupportedMediaType(types.join(', ')));
-      raw(req, res, next);
+      raw(req, res, (err?: unknown) => next(err === undefined ? undefined : readerProblem(err, false)));
     };
   }
   const json = express.json({ limit: JSON_LIMIT });
   return (req, res, next) => {
-    if (hasBody(req) && !req.is('application/json')) return next(unsupportedMediaType('application/json'));
-    json(req, res, next);
+    if (!hasBody(req)) return json(req, res, next);
+    const charset = charsetOf(req);
+    if (!req.is('application/json') || (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8')) {
+      return next(unsupportedMediaType('application/json (UTF-8)'));
+    }
+    json(req, res, (err?: unknown) => next(err === undefined ? undefined : readerProblem(err, true)));
   };
 }
 
@@ -96,6 +138,14 @@ export function apiRouter(deps: {
       const ctx: RouteContext = { req, res, caller, params, upstreams, csrfSecret, forwarded: {} };
       if (route.body) {
         const { _csrf: _token, ...sent } = (req.body ?? {}) as Record<string, unknown>;
+        const illFormed = illFormedText(sent);
+        if (illFormed.length > 0) {
+          throw problem(
+            'validation_failed',
+            'Text must be well-formed Unicode.',
+            illFormed.map((path) => ({ path, message: 'a lone UTF-16 surrogate' })),
+          );
+        }
         ctx.body = parseInput(route.body, sent);
         ctx.forwarded.json = sent;
       } else if (route.rawBody) {
