@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { assignmentPayload, TICKET_ACTIONS, ticketActionPayloads, type TicketActionName } from '../tickets/actions';
+import {
+  assignmentPayload,
+  NOT_BLANK,
+  TICKET_ACTIONS,
+  ticketActionPayloads,
+  type TicketActionName,
+} from '../tickets/actions';
 import { PRIORITIES, TICKET_STATUSES } from '../tickets/model';
 
 /**
@@ -158,7 +164,7 @@ export const attachmentParams = referenceParams.extend({ attachmentId: z.string(
 // ---- catalogue administration -------------------------------------------------------------
 
 /** Not blank: the document says it (`pattern`), the check trims and counts what is left. */
-const label = z.string().trim().min(1).max(2_000).regex(/\S/, 'not blank');
+const label = z.string().trim().min(1).max(2_000).regex(NOT_BLANK, 'not blank');
 const text = z.object({ fr: label, en: label });
 const fieldDefinition = z
   .object({
