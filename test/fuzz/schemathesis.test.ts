@@ -79,8 +79,10 @@ function schemathesis(name: string, origin: string, args: string[]): Promise<num
     MAX_EXAMPLES,
     '--max-time',
     MAX_TIME,
+    // One worker: Hypothesis describes its strategies with Python's ast, which two threads of
+    // Python 3.11 can trip over ("AST constructor recursion depth mismatch", a run error).
     '--workers',
-    '2',
+    '1',
     '--no-color',
     '--report',
     'junit,ndjson',
@@ -174,7 +176,13 @@ describe('the public API under Schemathesis', () => {
     });
     expect(created.status).toBe(201);
     const { token } = (await created.json()) as { token: string };
-    const code = await schemathesis('agent', gateway.origin, ['--header', `Authorization: Bearer ${token}`]);
+    const code = await schemathesis('agent', gateway.origin, [
+      '--header',
+      `Authorization: Bearer ${token}`,
+      // The stateful phase lists the caller's tokens and revokes them: this one among them.
+      '--exclude-operation-id',
+      'revokeApiToken',
+    ]);
     expect(await stillSignedIn({ authorization: `Bearer ${token}` })).toBe(200);
     expect(code).toBe(0);
   });
