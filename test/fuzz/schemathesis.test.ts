@@ -93,7 +93,10 @@ function schemathesis(name: string, origin: string, args: string[]): Promise<num
   ];
   process.stdout.write(`\n=== Schemathesis as ${name} ===\n`);
   return new Promise((resolve, reject) => {
-    const child = spawn(ST, argv, { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, NO_COLOR: '1' } });
+    const child = spawn(ST, argv, {
+      stdio: ['ignore', 'inherit', 'inherit'],
+      env: { ...process.env, NO_COLOR: '1', FUZZ_CACHE_DIR: join(REPORTS, 'cache') },
+    });
     child.on('error', reject);
     child.on('exit', (code) => resolve(code ?? 1));
   });
