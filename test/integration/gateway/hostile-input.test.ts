@@ -387,6 +387,26 @@ describe('gateway: hostile input', () => {
     expect(extra.body).toMatchObject({ status: 409, code: 'attachment_limit_reached' });
     expect(((await claire.get<Page>(`/tickets/${byCount}/attachments`)).body.items ?? []).length).toBe(QUOTA.files);
 
+    // The page says why, in the user's language, next to the file's name.
+    const form = new FormData();
+    form.append('_csrf', claire.csrfToken!);
+    form.append('attachments', new Blob(['encore'], { type: 'text/plain' }), 'encore.txt');
+    const posted = await fetch(`${gateway.origin}/requests/${byCount}/attachments`, {
+      method: 'POST',
+      headers: { cookie: claireCookie, origin: gateway.origin },
+      body: form,
+      redirect: 'manual',
+    });
+    expect(posted.status).toBe(303);
+    const flash = posted.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; ');
+    const page = await (
+      await fetch(`${gateway.origin}/requests/${byCount}`, { headers: { cookie: `${claireCookie}; ${flash}` } })
+    ).text();
+    expect(page).toMatch(/encore\.txt \(Cette demande a atteint le nombre ou le volume maximal de pièces jointes/);
+
     const bySize = (await file(claire)).body.ticket.reference;
     expect(
       (await claire.post(`/tickets/${bySize}/attachments?filename=a.txt`, undefined, { file: text(30_000) })).status,
