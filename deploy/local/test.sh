@@ -27,3 +27,4 @@ fi
 
 say "running jest (unit + integration + e2e)"
 npx jest --ci "$@"
+[[ -n "${WOOP_SKIP_FUZZ:-}" ]] || bash "$ROOT/deploy/local/fuzz.sh" # added by apidefects: Schemathesis on the API document, ≤ 5 min (README "Hostile input")

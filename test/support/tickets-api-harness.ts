@@ -54,7 +54,9 @@ export interface TicketsApi {
  * The tickets service in-process with a ticket worker whose activities write its read model:
  * own database and task queue, the real Temporal, FerretDB and Kafka.
  */
-export async function startTicketsApi(opts: { temporalTimeoutMs?: number } = {}): Promise<TicketsApi> {
+export async function startTicketsApi(
+  opts: { temporalTimeoutMs?: number; env?: Record<string, string> } = {},
+): Promise<TicketsApi> {
   const config = loadTicketsConfig({
     // The deadline of the service's Temporal calls: suites about something else get a loaded
     // machine's (a shared CI box), the suite of the deadline itself passes the service's own.
@@ -69,6 +71,7 @@ export async function startTicketsApi(opts: { temporalTimeoutMs?: number } = {})
     // Its own group, from now on: the users topic holds every earlier run's people.
     TICKETS_GROUP_ID: uniqueId('tickets-api'),
     TICKETS_USERS_FROM_BEGINNING: 'false',
+    ...opts.env,
   });
   const svc = ticketsService(config, logger);
   await svc.ready;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { FieldDefinition, RequestTypeDefinition } from './catalogue';
+import { NOT_BLANK } from './tickets/actions';
 
 /** A missing value says "required" rather than zod's "expected string, received undefined". */
 const missing = { error: (issue: { input?: unknown }) => (issue.input === undefined ? 'required' : undefined) };
@@ -13,7 +14,8 @@ function fieldSchema(field: FieldDefinition): z.ZodType {
         .string(missing)
         .trim()
         .min(1)
-        .max(field.maxLength ?? 500);
+        .max(field.maxLength ?? 500)
+        .regex(NOT_BLANK, 'not blank');
       break;
     case 'email':
       schema = z.email(missing);
@@ -43,12 +45,14 @@ function fieldSchema(field: FieldDefinition): z.ZodType {
 
 /**
  * The form of a request type as a zod schema: summary, description and the type's own fields
- * (unknown fields are refused, so a typo does not vanish silently).
+ * (unknown fields are refused, so a typo does not vanish silently). Left out, `fields` is read
+ * as `{}` and checked like it (`prefault`, not `default`: zod returns a default unchecked, so a
+ * form without `fields` skipped its required ones).
  */
 export function ticketFormSchema(type: RequestTypeDefinition) {
   return z.object({
-    summary: z.string(missing).trim().min(1).max(255),
+    summary: z.string(missing).trim().min(1).max(255).regex(NOT_BLANK, 'not blank'),
     description: z.string().trim().max(20_000).default(''),
-    fields: z.strictObject(Object.fromEntries(type.fields.map((f) => [f.key, fieldSchema(f)]))).default({}),
+    fields: z.strictObject(Object.fromEntries(type.fields.map((f) => [f.key, fieldSchema(f)]))).prefault({}),
   });
 }

@@ -1,5 +1,10 @@
 import { baseConfigSchema, loadConfig } from '@woop/service-kit';
-import { TICKETS_TASK_QUEUE, type BusinessCalendarSpec, type LifecycleWindows } from '@woop/contracts';
+import {
+  ATTACHMENTS_PER_TICKET,
+  TICKETS_TASK_QUEUE,
+  type BusinessCalendarSpec,
+  type LifecycleWindows,
+} from '@woop/contracts';
 import { lifecycleWindows } from '@woop/workflows';
 import { z } from 'zod';
 
@@ -39,6 +44,9 @@ export const ticketsConfigSchema = baseConfigSchema.extend({
   TICKET_VALIDATION_REMINDER_DAYS: z.coerce.number().min(0).default(1),
   /** Business days a finished ticket can be reopened before it is closed for good. */
   TICKET_REOPEN_WINDOW_DAYS: z.coerce.number().positive().default(10),
+  /** Files one ticket holds at most, in number and in bytes all together (409 attachment_limit_reached beyond). */
+  TICKET_ATTACHMENTS_MAX_FILES: z.coerce.number().int().min(1).default(ATTACHMENTS_PER_TICKET.files),
+  TICKET_ATTACHMENTS_MAX_BYTES: z.coerce.number().int().min(1).default(ATTACHMENTS_PER_TICKET.bytes),
 });
 
 export type TicketsConfig = z.infer<typeof ticketsConfigSchema>;

@@ -59,6 +59,8 @@ export const TICKETS_ERRORS = {
   role_not_allowed: { status: 409, title: 'Action refused' },
   action_not_allowed_in_status: { status: 409, title: 'Action refused' },
   ticket_closed: { status: 409, title: 'Request closed' },
+  /** The ticket already holds the most files, or bytes of files, it may (ATTACHMENTS_PER_TICKET). */
+  attachment_limit_reached: { status: 409, title: 'Too many files' },
   ticket_without_organization: { status: 409, title: 'Cannot share' },
   unsupported_media_type: { status: 415, title: 'File type not accepted' },
   idempotency_key_reused: { status: 422, title: 'Key already used' },
@@ -73,6 +75,8 @@ export const NOTIFICATIONS_ERRORS = {
 export const GATEWAY_ERRORS = {
   csrf_failed: { status: 403, title: 'Request refused' },
   origin_not_allowed: { status: 403, title: 'Request refused' },
+  /** A method that a path of the document does not take (with `Allow`); never a documented answer. */
+  method_not_allowed: { status: 405, title: 'Method not allowed' },
   /** A customer's internal note (`POST /tickets/{reference}/comments` with `internal`). */
   role_not_allowed: { status: 409, title: 'Action refused' },
   unsupported_media_type: { status: 415, title: 'Unsupported content type' },

@@ -1,16 +1,32 @@
 import { z } from 'zod';
+import { NOT_BLANK } from '../tickets/actions';
 
 /**
  * Request and response schemas of the identity API. The identity service validates with the
  * request schemas and the gateway builds its OpenAPI document from all of them.
  */
 
-const email = z.email().max(254);
+/**
+ * An address as RFC 5321 bounds it (local part 64 characters, domain labels 63, none ending in a
+ * hyphen), which the document's `format: email` also says: an address no mail server takes is
+ * refused here rather than accepted and never delivered.
+ */
+const email = z
+  .email()
+  .max(254)
+  .refine((address) => {
+    const at = address.lastIndexOf('@');
+    const labels = address.slice(at + 1).split('.');
+    return at <= 64 && labels.every((label) => label.length <= 63 && !label.endsWith('-'));
+  }, 'not a deliverable address');
 const localeSchema = z.enum(['fr', 'en']);
 const locale = localeSchema.default('fr').describe('Language of the emails: French by default');
 const role = z.enum(['customer', 'agent', 'admin']);
 const team = z.string().regex(/^[a-z][a-z0-9-]{1,31}$/, 'a team is a lowercase name');
-const fullName = z.string().trim().min(1).max(200);
+/** Not blank: the document says it (`pattern`), the check trims and counts what is left. */
+const fullName = z.string().trim().min(1).max(200).regex(NOT_BLANK, 'not blank');
+/** "At least one of these": a refinement zod checks but cannot describe, spelt out for the document. */
+const oneOf = (...keys: string[]) => ({ anyOf: keys.map((k) => ({ required: [k] })) });
 /** The password policy (12 to 256 characters, not a common one) is checked by the service, with its own message. */
 const password = z.string().min(1).max(1_024);
 const token = z.string().min(1).max(200);
@@ -29,7 +45,7 @@ export const completePasswordResetBody = z.object({ token, password });
 /** Whether an emailed link can still be used (the page it opens asks before showing its form). */
 export const checkLinkBody = z.object({ token, purpose: z.enum(['signup', 'invite', 'reset']) });
 
-const organizationName = z.string().trim().min(1).max(200);
+const organizationName = z.string().trim().min(1).max(200).regex(NOT_BLANK, 'not blank');
 const emailDomains = z
   .array(z.string().regex(/^[a-z0-9.-]+\.[a-z]{2,}$/i, 'a domain such as enseigne.fr'))
   .describe('Addresses at these domains may sign up as customers of the organisation');
@@ -45,7 +61,8 @@ export const updateOrganizationBody = z
     name: organizationName.optional(),
     emailDomains: emailDomains.optional().describe('The whole list, replacing the current one'),
   })
-  .refine((c) => Object.keys(c).length > 0, 'nothing to change');
+  .refine((c) => Object.keys(c).length > 0, 'nothing to change')
+  .meta(oneOf('name', 'emailDomains'));
 
 export const inviteBody = z.object({
   email,
@@ -71,7 +88,8 @@ export const updateUserBody = z
       .optional()
       .describe("A customer's organisation (admins and agents): attaches a customer who has none, or moves them"),
   })
-  .refine((c) => Object.keys(c).length > 0, 'nothing to change');
+  .refine((c) => Object.keys(c).length > 0, 'nothing to change')
+  .meta(oneOf('role', 'orgAdmin', 'teams', 'fullName', 'locale', 'organizationId'));
 
 export const listUsersQuery = z.object({
   organizationId: z.string().optional(),

@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { TICKET_ACTIONS, ticketActionPayloads, type TicketActionName } from '../tickets/actions';
+import {
+  assignmentPayload,
+  NOT_BLANK,
+  TICKET_ACTIONS,
+  ticketActionPayloads,
+  type TicketActionName,
+} from '../tickets/actions';
 import { PRIORITIES, TICKET_STATUSES } from '../tickets/model';
 
 /**
@@ -88,15 +94,23 @@ const emptyBodyOf = (description: string) =>
   z.object({ payload: ticketActionPayloads.start.default({}).describe(`${description} (nothing to send)`) });
 
 /**
+ * The assignment as the document shows it: "an agent or a team" is a refinement zod checks but
+ * cannot describe, so it is spelt out for the document (`anyOf`), the check unchanged.
+ */
+const documentedAssignment = assignmentPayload.meta({ anyOf: [{ required: ['agentId'] }, { required: ['team'] }] });
+
+/**
  * The body of `POST /tickets/{reference}/actions/{action}`, one per action: `{payload}` with that
  * action's payload schema (the workflow checks the same).
  */
 export const ticketActionBodies = {
   qualify: bodyOf(
-    ticketActionPayloads.qualify,
+    ticketActionPayloads.qualify.extend({
+      assignment: documentedAssignment.optional().describe('An agent, a team or both: assigns it at once (→ ATTRIBUÉ)'),
+    }),
     'Priority and billing; a corrected request type; an assignment makes it ATTRIBUÉ at once',
   ),
-  assign: bodyOf(ticketActionPayloads.assign, 'An agent, a team, or both (one at least)'),
+  assign: bodyOf(documentedAssignment, 'An agent, a team, or both (one at least)'),
   start: emptyBodyOf('ATTRIBUÉ → EN COURS'),
   requestInformation: bodyOf(ticketActionPayloads.requestInformation, 'The question; → EN ATTENTE CLIENT'),
   reply: bodyOf(ticketActionPayloads.reply, 'A public answer'),
@@ -131,6 +145,11 @@ export const ATTACHMENT_TYPES = [
   'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
 ] as const;
 export const ATTACHMENT_MAX_BYTES = 5 * 1024 * 1024;
+/**
+ * What one ticket holds at most, by default (the tickets service's TICKET_ATTACHMENTS_MAX_FILES and
+ * TICKET_ATTACHMENTS_MAX_BYTES): a file beyond is refused with 409 `attachment_limit_reached`.
+ */
+export const ATTACHMENTS_PER_TICKET = { files: 20, bytes: 50 * 1024 * 1024 } as const;
 export const attachmentQuery = z.object({
   filename: z
     .string()
@@ -144,20 +163,28 @@ export const attachmentParams = referenceParams.extend({ attachmentId: z.string(
 
 // ---- catalogue administration -------------------------------------------------------------
 
-const text = z.object({ fr: z.string().trim().min(1).max(2_000), en: z.string().trim().min(1).max(2_000) });
-const fieldDefinition = z.object({
-  key: z.string().regex(/^[a-zA-Z][a-zA-Z0-9]{0,49}$/),
-  label: text,
-  type: z.enum(['text', 'textarea', 'email', 'select', 'datetime', 'list']),
-  required: z.boolean(),
-  maxLength: z.number().int().min(1).max(20_000).optional(),
-  options: z
-    .array(z.object({ value: z.string().min(1).max(100), label: text }))
-    .min(1)
-    .max(100)
-    .optional(),
-  maxItems: z.number().int().min(1).max(500).optional(),
-});
+/** Not blank: the document says it (`pattern`), the check trims and counts what is left. */
+const label = z.string().trim().min(1).max(2_000).regex(NOT_BLANK, 'not blank');
+const text = z.object({ fr: label, en: label });
+const fieldDefinition = z
+  .object({
+    key: z.string().regex(/^[a-zA-Z][a-zA-Z0-9]{0,49}$/),
+    label: text,
+    type: z.enum(['text', 'textarea', 'email', 'select', 'datetime', 'list']),
+    required: z.boolean(),
+    maxLength: z.number().int().min(1).max(20_000).optional(),
+    options: z
+      .array(z.object({ value: z.string().min(1).max(100), label: text }))
+      .min(1)
+      .max(100)
+      .optional(),
+    maxItems: z.number().int().min(1).max(500).optional(),
+  })
+  .meta({
+    // "A select needs options" (checked below), as the document says it.
+    if: { properties: { type: { const: 'select' } }, required: ['type'] },
+    then: { required: ['options'] },
+  });
 
 /** `PUT /catalogue/{key}` (admin): the whole definition; the service bumps its version. */
 export const requestTypeBody = z

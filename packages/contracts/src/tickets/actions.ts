@@ -6,8 +6,14 @@ export const TICKET_TEXT_MAX = 20_000;
 /** Longest reason (a rejection, a reopening, a priority change). */
 export const TICKET_REASON_MAX = 2_000;
 
+/**
+ * Not blank, as a pattern the API document can show (what trimming leaves is not empty). The BOM
+ * is named because JavaScript counts it as a space and other regex engines (the fuzzer's) do not.
+ */
+export const NOT_BLANK = /[^\s\ufeff]/;
+
 /** Something a person writes: not blank, at most `max` characters (surrounding spaces dropped). */
-export const ticketText = (max = TICKET_TEXT_MAX) => z.string().trim().min(1).max(max);
+export const ticketText = (max = TICKET_TEXT_MAX) => z.string().trim().min(1).max(max).regex(NOT_BLANK, 'not blank');
 
 const id = z.string().min(1).max(100);
 const priority = z.enum(PRIORITIES);

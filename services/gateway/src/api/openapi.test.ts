@@ -19,6 +19,11 @@ const NOT_THROUGH_THE_GATEWAY: Partial<Record<ApiErrorCode, string>> = {
   invalid_payload: "the gateway checks each action's payload with the contract's schema first (validation_failed)",
 };
 
+/** Codes no operation of the document can list, and why. */
+const NOT_AN_OPERATION_ANSWER: Partial<Record<ApiErrorCode, string>> = {
+  method_not_allowed: 'the answer to a method the document does not declare on a path',
+};
+
 describe('the OpenAPI document', () => {
   const doc = openApiDocument(API_ROUTES, API_VERSION);
 
@@ -67,7 +72,9 @@ describe('the OpenAPI document', () => {
   it('documents every code of the catalogues somewhere, but those the gateway never lets through', () => {
     const seen = new Set(documented.map(([, , code]) => code));
     const everyCode = Object.values(ERROR_CATALOGUES).flatMap((c) => Object.keys(c));
-    const missing = everyCode.filter((c) => !seen.has(c) && !(c in NOT_THROUGH_THE_GATEWAY));
+    const missing = everyCode.filter(
+      (c) => !seen.has(c) && !(c in NOT_THROUGH_THE_GATEWAY) && !(c in NOT_AN_OPERATION_ANSWER),
+    );
     expect(missing).toEqual([]);
     expect(Object.keys(NOT_THROUGH_THE_GATEWAY).filter((c) => seen.has(c))).toEqual([]);
   });

@@ -155,7 +155,17 @@ function operation(route: ApiRoute): ZodOpenApiOperationObject {
               required: true,
               description: `The file, ${route.rawBody.maxBytes / 1024 / 1024} MiB at most`,
               content: Object.fromEntries(
-                route.rawBody.types.map((t) => [t, { schema: { type: 'string' as const, contentMediaType: t } }]),
+                route.rawBody.types.map((t) => [
+                  t,
+                  {
+                    schema: {
+                      type: 'string' as const,
+                      contentMediaType: t,
+                      minLength: 1,
+                      maxLength: route.rawBody!.maxBytes,
+                    },
+                  },
+                ]),
               ),
             },
           }

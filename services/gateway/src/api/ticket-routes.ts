@@ -2,6 +2,7 @@ import {
   ACTIONS_BY_ROUTE,
   ATTACHMENT_MAX_BYTES,
   ATTACHMENT_TYPES,
+  ATTACHMENTS_PER_TICKET,
   attachmentParams,
   attachmentQuery,
   attachmentSchema,
@@ -34,6 +35,7 @@ import { z } from 'zod';
 import { forward, type ApiRoute } from './route';
 
 const NOT_FOUND = { 404: ['ticket_not_found'] } as const;
+const MIB = 1024 * 1024;
 const REFUSED = ['action_not_allowed_in_status', 'role_not_allowed'] as const;
 const REFUSAL_HEADERS = {
   'X-Allowed-Actions': 'On a 409: the actions the caller may take now, comma-separated',
@@ -268,6 +270,11 @@ export const ticketRoutes: ApiRoute[] = [
     path: '/tickets/{reference}/attachments',
     operationId: 'attachToTicket',
     summary: 'Attach a file: the request body is the file, its name in `filename`',
+    description:
+      `The body is the file itself, of one of the accepted types (images, PDF and Office files must start ` +
+      `with their format's signature, else 415), ${ATTACHMENT_MAX_BYTES / MIB} MiB at most. A request holds ` +
+      `${ATTACHMENTS_PER_TICKET.files} files and ${ATTACHMENTS_PER_TICKET.bytes / MIB} MiB of files at most (by default): ` +
+      'beyond, 409 `attachment_limit_reached`. A closed request takes no more files (409 `ticket_closed`).',
     tag: 'Tickets',
     auth: 'user',
     params: referenceParams,
@@ -280,7 +287,7 @@ export const ticketRoutes: ApiRoute[] = [
         headers: { Location: 'The file' },
       },
     },
-    errors: { ...NOT_FOUND, 409: ['ticket_closed'] },
+    errors: { ...NOT_FOUND, 409: ['ticket_closed', 'attachment_limit_reached'] },
     handle: forward('tickets', ticketPath('/attachments')),
   },
   {

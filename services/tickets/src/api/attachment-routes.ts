@@ -10,6 +10,7 @@ import { parseInput } from '@woop/service-kit';
 import {
   addAttachment,
   attachmentFile,
+  attachmentUsage,
   listAttachments,
   matchesSignature,
   removeAttachment,
@@ -20,6 +21,8 @@ import { problem } from './problems';
 
 const unsupported = (detail: string) => problem('unsupported_media_type', detail);
 
+const MIB = 1024 * 1024;
+
 /** `filename*` (RFC 6266 / 8187): any name, safely quoted, whatever its characters. */
 const contentDisposition = (filename: string) =>
   `attachment; filename*=UTF-8''${encodeURIComponent(filename).replace(
@@ -29,7 +32,20 @@ const contentDisposition = (filename: string) =>
 
 /** Files attached to a ticket: anyone who sees the ticket lists and downloads them, and adds some until it is closed. */
 export function attachmentRoutes(ctx: RouteContext, r: Router): void {
-  const { models, workflows, caller, visibleTicket, projected } = ctx;
+  const { models, workflows, caller, visibleTicket, projected, config } = ctx;
+  const maxFiles = config.TICKET_ATTACHMENTS_MAX_FILES;
+  const maxBytes = config.TICKET_ATTACHMENTS_MAX_BYTES;
+  /** Refuses a file that would take the ticket past its quota: `adding` bytes more, `extra` files more. */
+  const checkQuota = async (reference: string, adding: number, extra: number) => {
+    const used = await attachmentUsage(models, reference);
+    if (used.files + extra > maxFiles || used.bytes + adding > maxBytes) {
+      throw problem(
+        'attachment_limit_reached',
+        `A request holds ${maxFiles} files and ${Math.floor(maxBytes / MIB)} MiB of files at most; ` +
+          `${reference} has ${used.files} (${(used.bytes / MIB).toFixed(1)} MiB).`,
+      );
+    }
+  };
   // The file is the raw body; every type is read here so that a wrong one gets a problem, not a silent skip.
   const readFile = express.raw({ type: () => true, limit: ATTACHMENT_MAX_BYTES });
 
@@ -47,6 +63,8 @@ export function attachmentRoutes(ctx: RouteContext, r: Router): void {
       const ticket = await visibleTicket(who, reference);
       // A closed ticket is final (its workflow has completed): nothing more is added to it.
       if (ticket.status === 'closed') throw problem('ticket_closed', `${reference} is closed: no more files.`);
+      // The quota, before the file is read, with the size the client announces.
+      await checkQuota(reference, Number(req.header('content-length')) || 0, 1);
       res.locals.upload = { who, reference, filename, contentType };
       next();
     },
@@ -66,6 +84,14 @@ export function attachmentRoutes(ctx: RouteContext, r: Router): void {
         throw unsupported(`The file's content is not of type ${contentType}.`);
       }
       const attachment = await addAttachment(models, { reference, filename, contentType, data }, who);
+      // Counted again with this file stored: of uploads racing past the first check, those that
+      // overshoot take theirs back.
+      try {
+        await checkQuota(reference, 0, 0);
+      } catch (err) {
+        await removeAttachment(models, attachment.id);
+        throw err;
+      }
       // Announced in the activity stream by the workflow; if that fails the file goes too.
       const deadline = workflows.deadline();
       let view;

@@ -55,6 +55,15 @@ export async function removeAttachment(models: TicketModels, id: string): Promis
   await models.Attachment.deleteOne({ _id: id });
 }
 
+/** How many files a ticket holds and their bytes all together (a quota applies to both). */
+export async function attachmentUsage(
+  models: TicketModels,
+  reference: string,
+): Promise<{ files: number; bytes: number }> {
+  const docs = await models.Attachment.find({ reference }, { size: 1 }).lean();
+  return { files: docs.length, bytes: docs.reduce((sum, d) => sum + (Number(d.size) || 0), 0) };
+}
+
 export async function listAttachments(models: TicketModels, reference: string): Promise<AttachmentMetadata[]> {
   const docs = await models.Attachment.find({ reference }, { data: 0 }).sort({ createdAt: 1, _id: 1 }).lean();
   return (docs as unknown as StoredAttachment[]).map(metadataOf);
