@@ -47,6 +47,26 @@ describe('tracing: one trace from a click to the email', () => {
     await tracing.shutdown();
   });
 
+  const has = (list: ReadableSpan[], what: string, test: (s: ReadableSpan) => boolean) =>
+    list.some(test) ? undefined : what;
+  // The services share this process: each one's server spans are told apart by its port.
+  const servedBy = (base: string, path: string) => (s: ReadableSpan) =>
+    s.kind === SpanKind.SERVER &&
+    s.attributes['server.port'] === Number(new URL(base).port) &&
+    s.attributes['url.path'] === path;
+  /** Waits until the trace has everything `missing` asks for; fails naming what it lacks. */
+  const complete = async (id: string, missing: (list: ReadableSpan[]) => Array<string | undefined>) => {
+    const lacking = () => missing(spansOfTrace(id)).filter(Boolean);
+    await eventually(
+      async () => lacking(),
+      (m) => m.length === 0,
+      30_000,
+    ).catch(() => {
+      throw new Error(`missing from the trace: ${lacking().join(', ')}\n${dump(spansOfTrace(id))}`);
+    });
+    return spansOfTrace(id);
+  };
+
   const login = async (email: string): Promise<ApiClient> => {
     const client = anonymous.fresh();
     const res = await client.post<{ csrfToken: string }>('/auth/login', { email, password: DEMO_PASSWORD });
@@ -95,42 +115,49 @@ describe('tracing: one trace from a click to the email', () => {
     });
     expect(status).toBe(200);
 
-    const has = (list: ReadableSpan[], what: string, test: (s: ReadableSpan) => boolean) =>
-      list.some(test) ? undefined : what;
-    // The services share this process: each one's server spans are told apart by its port.
-    const servedBy = (base: string, path: string) => (s: ReadableSpan) =>
-      s.kind === SpanKind.SERVER &&
-      s.attributes['server.port'] === Number(new URL(base).port) &&
-      s.attributes['url.path'] === path;
-    const missing = (list: ReadableSpan[]) =>
-      [
-        has(list, 'gateway', servedBy(gateway.origin, `/api/v1/tickets/${reference}/comments`)),
-        has(list, 'tickets', servedBy(tickets.base, `/v1/tickets/${reference}/actions/comment`)),
-        has(list, 'workflow update (client)', (s) => s.name === 'StartWorkflowUpdate:comment'),
-        has(list, 'workflow update (worker)', (s) => s.name === 'HandleUpdate:comment'),
-        has(list, 'activity', (s) => s.name.startsWith('RunActivity:')),
-        has(
-          list,
-          'kafka publish',
-          (s) => s.kind === SpanKind.PRODUCER && s.attributes['event.type'] === 'ticket.commented',
-        ),
-        has(list, 'notifications consumer', (s) => s.name === 'notify ticket.commented'),
-        has(list, 'email.render', (s) => s.name === 'email.render'),
-        has(list, 'email.send', (s) => s.name === 'email.send' && s.attributes['email.status'] === 'sent'),
-      ].filter(Boolean);
-    await eventually(
-      async () => missing(spansOfTrace(id)),
-      (m) => m.length === 0,
-      30_000,
-    ).catch(() => {
-      throw new Error(`missing from the trace: ${missing(spansOfTrace(id)).join(', ')}\n${dump(spansOfTrace(id))}`);
-    });
-
-    const inTrace = spansOfTrace(id);
+    const inTrace = await complete(id, (list) => [
+      has(list, 'gateway', servedBy(gateway.origin, `/api/v1/tickets/${reference}/comments`)),
+      has(list, 'tickets', servedBy(tickets.base, `/v1/tickets/${reference}/actions/comment`)),
+      has(list, 'workflow update (client)', (s) => s.name === 'StartWorkflowUpdate:comment'),
+      has(list, 'workflow update (worker)', (s) => s.name === 'HandleUpdate:comment'),
+      has(list, 'activity', (s) => s.name.startsWith('RunActivity:')),
+      has(
+        list,
+        'kafka publish',
+        (s) => s.kind === SpanKind.PRODUCER && s.attributes['event.type'] === 'ticket.commented',
+      ),
+      has(list, 'notifications consumer', (s) => s.name === 'notify ticket.commented'),
+      has(list, 'email.render', (s) => s.name === 'email.render'),
+      has(list, 'email.send', (s) => s.name === 'email.send' && s.attributes['email.status'] === 'sent'),
+    ]);
     expect(inTrace.filter((s) => s.attributes['ticket.reference'] === reference).length).toBeGreaterThan(3);
     // No personal data: neither the customer's address nor the comment's text, in any attribute.
     const everything = JSON.stringify(spans.getFinishedSpans().map((s) => [s.name, s.attributes, s.events]));
     expect(everything).not.toContain('claire@enseigne.example');
     expect(everything).not.toContain(comment);
+  });
+  it('puts a sign-up, its outbox row, its event and its email in one trace', async () => {
+    const email = `${uniqueId('trace')}@enseigne.example`;
+    const { id, status } = await trace.getTracer('test').startActiveSpan('visitor signs up', async (span) => {
+      const res = await anonymous.fresh().post('/auth/signup', { email });
+      span.end();
+      return { id: span.spanContext().traceId, status: res.status };
+    });
+    expect(status).toBe(202);
+    // identity writes the event into its outbox with the request's trace; the relay publishes
+    // it later, in that trace.
+    await complete(id, (list) => [
+      has(list, 'gateway', servedBy(gateway.origin, '/api/v1/auth/signup')),
+      has(list, 'identity', servedBy(identity.base, '/v1/signup')),
+      has(
+        list,
+        'kafka publish',
+        (s) => s.kind === SpanKind.PRODUCER && s.attributes['event.type'] === 'user.signup_requested',
+      ),
+      has(list, 'notifications consumer', (s) => s.name === 'notify user.signup_requested'),
+      has(list, 'email.send', (s) => s.name === 'email.send' && s.attributes['email.status'] === 'sent'),
+    ]);
+    const everything = JSON.stringify(spans.getFinishedSpans().map((s) => [s.name, s.attributes, s.events]));
+    expect(everything).not.toContain(email);
   });
 });

@@ -21,6 +21,15 @@ export interface OutboxEntry {
   trace?: TraceCarrier;
 }
 
+/**
+ * An outbox entry that remembers the current trace: for writers that put entries in a document
+ * themselves (`outbox: [entry]` on a create) rather than through `outboxPush`.
+ */
+export function outboxEntry(topic: string, event: EventEnvelope): OutboxEntry {
+  const trace = traceCarrier();
+  return Object.keys(trace).length > 0 ? { topic, event, trace } : { topic, event };
+}
+
 /** The update fragment that records events with a write: `{ $push: outboxPush(...) }`. */
 export function outboxPush(...entries: OutboxEntry[]): { outbox: { $each: OutboxEntry[] } } {
   const trace = traceCarrier();

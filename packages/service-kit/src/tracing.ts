@@ -47,11 +47,12 @@ const HEALTH_PATH = /^\/(healthz|readyz)(\?|$)/;
 const URL_ATTRIBUTES = ['url.full', 'http.url', 'http.target', 'url.original'];
 
 /**
- * Strips query strings from the URL attributes before any exporter sees them: queries carry
- * sign-up and reset link tokens and search text, none of which belongs in a trace store. Paths
- * stay (they name the route and the ticket reference).
+ * Takes out what instrumentations record that may be personal or secret, before any exporter
+ * sees it: query strings (sign-up and reset link tokens, search text) from URL attributes, and
+ * Kafka message keys (identity keys the events about a sign-up by the email address). Paths
+ * stay: they name the route and the ticket reference.
  */
-class QueryRedactingProcessor implements SpanProcessor {
+class PrivacyProcessor implements SpanProcessor {
   constructor(private readonly next: SpanProcessor) {}
   onStart(span: Span, parentContext: Context): void {
     this.next.onStart(span, parentContext);
@@ -59,6 +60,7 @@ class QueryRedactingProcessor implements SpanProcessor {
   onEnd(span: ReadableSpan): void {
     const attributes = span.attributes as Record<string, unknown>;
     delete attributes['url.query'];
+    delete attributes['messaging.kafka.message.key'];
     for (const key of URL_ATTRIBUTES) {
       const value = attributes[key];
       if (typeof value === 'string' && value.includes('?')) attributes[key] = value.slice(0, value.indexOf('?'));
@@ -98,7 +100,7 @@ export function startTracing(
   env: NodeJS.ProcessEnv = process.env,
 ): Tracing {
   if (exporter === 'none') return { shutdown: async () => {} };
-  const processor = new QueryRedactingProcessor(exporterProcessor(exporter, env));
+  const processor = new PrivacyProcessor(exporterProcessor(exporter, env));
   const resource = resourceFromAttributes({ 'service.name': serviceName });
   const sdk = new NodeSDK({
     serviceName,

@@ -8,6 +8,7 @@ import {
 } from '@woop/contracts';
 import {
   isDuplicateKey,
+  outboxEntry,
   outboxPush,
   type OutboxEntry,
   type OutboxRelay,
@@ -28,7 +29,8 @@ export function identityEvent<T extends IdentityEventType>(
   data: IdentityEventData[T],
 ): OutboxEntry {
   const topic = type.startsWith('organization.') ? TOPICS.organizations.name : TOPICS.users.name;
-  return { topic, event: makeEvent({ id: newId(), source: 'woop/identity', type, subject, data: { ...data } }) };
+  // With the request's trace, so the relay publishes the event in it (see service-kit/outbox).
+  return outboxEntry(topic, makeEvent({ id: newId(), source: 'woop/identity', type, subject, data: { ...data } }));
 }
 
 export function userFacts(user: UserDoc): UserFacts {
