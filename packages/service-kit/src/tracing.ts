@@ -9,7 +9,6 @@ import {
   type SpanExporter,
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace';
-import { resourceFromAttributes, type Resource } from '@opentelemetry/resources';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { ZipkinExporter } from '@opentelemetry/exporter-zipkin';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
@@ -28,20 +27,6 @@ export const DEFAULT_ZIPKIN_ENDPOINT = 'http://127.0.0.1:9411/api/v2/spans';
 export interface Tracing {
   shutdown(): Promise<void>;
 }
-
-/**
- * Where spans made outside the SDK's own tracer end up: the Temporal workflow sandbox builds
- * its spans itself and hands them to the worker through a sink, which passes them here.
- */
-export interface SpanPipeline {
-  processor: SpanProcessor;
-  resource: Resource;
-}
-
-let pipeline: SpanPipeline | undefined;
-
-/** This process's span pipeline, or undefined when tracing is off. */
-export const activeSpanPipeline = (): SpanPipeline | undefined => pipeline;
 
 const HEALTH_PATH = /^\/(healthz|readyz)(\?|$)/;
 const URL_ATTRIBUTES = ['url.full', 'http.url', 'http.target', 'url.original'];
@@ -101,7 +86,6 @@ export function startTracing(
 ): Tracing {
   if (exporter === 'none') return { shutdown: async () => {} };
   const processor = new PrivacyProcessor(exporterProcessor(exporter, env));
-  const resource = resourceFromAttributes({ 'service.name': serviceName });
   const sdk = new NodeSDK({
     serviceName,
     spanProcessors: [processor],
@@ -117,13 +101,7 @@ export function startTracing(
     ],
   });
   sdk.start();
-  pipeline = { processor, resource };
-  return {
-    shutdown: async () => {
-      pipeline = undefined;
-      await sdk.shutdown();
-    },
-  };
+  return { shutdown: () => sdk.shutdown() };
 }
 
 /**

@@ -1,7 +1,6 @@
-import { trace, type Context as OtelContext } from '@opentelemetry/api';
-import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
+import { propagation, ROOT_CONTEXT, SpanStatusCode, trace } from '@opentelemetry/api';
+import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import {
-  makeWorkflowExporter,
   OpenTelemetryActivityInboundInterceptor,
   OpenTelemetryActivityOutboundInterceptor,
 } from '@temporalio/interceptors-opentelemetry';
@@ -17,9 +16,9 @@ import {
   type Next,
   type WorkerOptions,
 } from '@temporalio/worker';
-import type { OpenTelemetrySinks } from '@temporalio/interceptors-opentelemetry';
+import type { WorkflowInfo } from '@temporalio/workflow';
 import { referenceOfWorkflowId, type Logger } from '@woop/service-kit';
-import { activeSpanPipeline } from '@woop/service-kit/tracing';
+import type { WorkflowTraceSinks } from './workflow-trace-interceptors';
 
 let runtimeInstalled = false;
 
@@ -76,75 +75,47 @@ class TicketActivityAttributes implements ActivityInboundCallsInterceptor {
   }
 }
 
-/** Workflow info fields that say which ticket a workflow span belongs to; everything else is dropped. */
-function ticketAttributesOf(attributes: Record<string, unknown>): Record<string, string | number | boolean> {
-  const kept: Record<string, string | number | boolean> = {};
-  for (const [key, value] of Object.entries(attributes)) {
-    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') kept[key] = value;
-  }
-  const reference =
-    typeof attributes.workflowId === 'string' ? referenceOfWorkflowId(attributes.workflowId) : undefined;
-  if (reference) kept['ticket.reference'] = reference;
-  const search = attributes.searchAttributes as Record<string, unknown[] | undefined> | undefined;
-  const status = search?.TicketStatus?.[0];
-  const requestType = search?.RequestType?.[0];
-  if (typeof status === 'string') kept['ticket.status'] = status;
-  if (typeof requestType === 'string') kept['ticket.request_type'] = requestType;
-  return kept;
-}
-
 /**
- * Takes the spans the workflow sandbox made (through the interceptors' sink) into this
- * process's pipeline. The sandbox runs the interceptors' own OpenTelemetry SDK, a major version
- * behind ours: its spans name their parent by `parentSpanId` and their library as
- * `instrumentationLibrary`, which ours call `parentSpanContext` and `instrumentationScope`.
- * The sink also copies the whole workflow info into the attributes; only plain values stay.
+ * The span of an update the workflow handled, made here from what the sandbox reported (it
+ * cannot make spans itself without changing how it replays): a child of the client's
+ * StartWorkflowUpdate span, carried in the update's trace header.
  */
-class WorkflowSpanAdapter implements SpanProcessor {
-  constructor(private readonly next: SpanProcessor) {}
-  onStart(span: Span, parentContext: OtelContext): void {
-    this.next.onStart(span, parentContext);
-  }
-  onEnd(span: ReadableSpan): void {
-    const old = span as ReadableSpan & { parentSpanId?: string; instrumentationLibrary?: { name: string } };
-    const spanContext = span.spanContext();
-    const adapted: ReadableSpan = {
-      ...span,
-      spanContext: () => spanContext,
-      attributes: ticketAttributesOf(span.attributes),
-      parentSpanContext:
-        span.parentSpanContext ??
-        (old.parentSpanId
-          ? {
-              traceId: spanContext.traceId,
-              spanId: old.parentSpanId,
-              traceFlags: spanContext.traceFlags,
-              isRemote: false,
-            }
-          : undefined),
-      instrumentationScope: span.instrumentationScope ?? old.instrumentationLibrary ?? { name: '@temporalio/workflow' },
-    };
-    this.next.onEnd(adapted);
-  }
-  forceFlush(): Promise<void> {
-    return this.next.forceFlush();
-  }
-  shutdown(): Promise<void> {
-    return Promise.resolve();
-  }
+function updateSpan(
+  info: WorkflowInfo,
+  name: string,
+  header: Payload,
+  startedAt: number,
+  endedAt: number,
+  failed: boolean,
+) {
+  const carrier = defaultPayloadConverter.fromPayload<Record<string, string>>(header);
+  const parent = propagation.extract(ROOT_CONTEXT, carrier);
+  const reference = referenceOfWorkflowId(info.workflowId);
+  const span = trace.getTracer('@woop/tickets-worker').startSpan(
+    `HandleUpdate:${name}`,
+    {
+      startTime: startedAt,
+      attributes: {
+        temporalWorkflowId: info.workflowId,
+        ...(reference ? { 'ticket.reference': reference, 'ticket.action': name } : {}),
+      },
+    },
+    parent,
+  );
+  if (failed) span.setStatus({ code: SpanStatusCode.ERROR, message: 'update failed' });
+  span.end(Math.max(endedAt, startedAt));
 }
 
 /**
- * The worker's tracing: the activity interceptors continue the trace the workflow passed in
- * the activity's headers; the workflow interceptors (a module bundled with the workflow code)
- * continue the one the client passed with the start or the update, and hand their spans to the
- * `exporter` sink, which feeds them to the process's span pipeline (nothing when tracing is off).
+ * The worker's tracing: the workflow interceptors (a module bundled with the workflow code,
+ * see workflow-trace-interceptors.ts) pass the trace of a start or an update on to the
+ * activities it schedules and report the updates through the `trace` sink; the activity
+ * interceptors of @temporalio/interceptors-opentelemetry open each activity's span in it.
  */
 export function workerTracing(): Pick<WorkerOptions, 'interceptors' | 'sinks'> {
-  const pipeline = activeSpanPipeline();
-  const exporter: InjectedSinks<OpenTelemetrySinks>['exporter'] = pipeline
-    ? makeWorkflowExporter(new WorkflowSpanAdapter(pipeline.processor) as never, pipeline.resource as never)
-    : { export: { fn: () => undefined } };
+  const sinks: InjectedSinks<WorkflowTraceSinks> = {
+    trace: { updateHandled: { fn: updateSpan } },
+  };
   return {
     interceptors: {
       activity: [
@@ -154,9 +125,9 @@ export function workerTracing(): Pick<WorkerOptions, 'interceptors' | 'sinks'> {
         }),
         (ctx) => ({ inbound: new TicketActivityAttributes(ctx.info.workflowExecution?.workflowId) }),
       ],
-      workflowModules: [require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors')],
+      workflowModules: [require.resolve('./workflow-trace-interceptors')],
     },
-    sinks: { exporter } as InjectedSinks<OpenTelemetrySinks>,
+    sinks,
   };
 }
 
