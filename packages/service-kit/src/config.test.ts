@@ -10,8 +10,10 @@ describe('loadConfig', () => {
       KAFKA_BROKERS: ['127.0.0.1:9092'],
       MONGODB_URI: 'mongodb://127.0.0.1:27017',
       SMTP_URL: 'smtp://127.0.0.1:1025',
-      OTEL_TRACES_EXPORTER: 'none',
+      OTEL_EXPORTER_ZIPKIN_ENDPOINT: 'http://127.0.0.1:9411/api/v2/spans',
     });
+    // Unset: tracing.ts picks zipkin in development and none elsewhere.
+    expect(config.OTEL_TRACES_EXPORTER).toBeUndefined();
   });
 
   it('reads every address from the environment', () => {

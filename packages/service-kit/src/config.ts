@@ -24,8 +24,12 @@ export const baseConfigSchema = z.object({
     ),
   MONGODB_URI: z.string().default('mongodb://127.0.0.1:27017'),
   SMTP_URL: z.string().default('smtp://127.0.0.1:1025'),
-  /** none | console | otlp; otlp reads the standard OTEL_EXPORTER_OTLP_* settings. */
-  OTEL_TRACES_EXPORTER: z.enum(['none', 'console', 'otlp']).default('none'),
+  /**
+   * none | console | otlp | zipkin; otlp reads the standard OTEL_EXPORTER_OTLP_* settings,
+   * zipkin OTEL_EXPORTER_ZIPKIN_ENDPOINT. Unset: zipkin in development, none otherwise (tracing.ts).
+   */
+  OTEL_TRACES_EXPORTER: z.enum(['none', 'console', 'otlp', 'zipkin']).optional(),
+  OTEL_EXPORTER_ZIPKIN_ENDPOINT: z.url().default('http://127.0.0.1:9411/api/v2/spans'),
   /** Time given to in-flight work after SIGTERM before the process exits anyway. */
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   /** Upper bound on one readiness check of one server. */

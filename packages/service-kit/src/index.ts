@@ -10,6 +10,7 @@ export * from './clients/mongo';
 export * from './clients/kafka';
 export * from './clients/event-publisher';
 export * from './clients/consumer';
+export * from './clients/trace-context';
 export * from './clients/temporal';
 export * from './clients/smtp';
 export * from './identity-header';

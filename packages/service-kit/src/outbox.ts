@@ -1,6 +1,8 @@
+import { context, ROOT_CONTEXT } from '@opentelemetry/api';
 import type { EventEnvelope } from '@woop/contracts';
 import type { Model } from 'mongoose';
 import type { EventPublisher } from './clients/event-publisher';
+import { contextFromCarrier, traceCarrier, type TraceCarrier } from './clients/trace-context';
 import type { Logger } from './logger';
 import { watchOutboxBacklog } from './metrics';
 
@@ -13,11 +15,27 @@ import { watchOutboxBacklog } from './metrics';
 export interface OutboxEntry {
   topic: string;
   event: EventEnvelope;
+  /**
+   * The trace of the request that wrote the entry (W3C `traceparent`), so the event published
+   * later by the relay continues that request's trace instead of starting one of its own.
+   */
+  trace?: TraceCarrier;
+}
+
+/**
+ * An outbox entry that remembers the current trace: for writers that put entries in a document
+ * themselves (`outbox: [entry]` on a create) rather than through `outboxPush`.
+ */
+export function outboxEntry(topic: string, event: EventEnvelope): OutboxEntry {
+  const trace = traceCarrier();
+  return Object.keys(trace).length > 0 ? { topic, event, trace } : { topic, event };
 }
 
 /** The update fragment that records events with a write: `{ $push: outboxPush(...) }`. */
 export function outboxPush(...entries: OutboxEntry[]): { outbox: { $each: OutboxEntry[] } } {
-  return { outbox: { $each: entries } };
+  const trace = traceCarrier();
+  const traced = Object.keys(trace).length > 0;
+  return { outbox: { $each: traced ? entries.map((e) => ({ trace, ...e })) : entries } };
 }
 
 export interface OutboxRelay {
@@ -63,9 +81,21 @@ export function startOutboxRelay(opts: {
         .toArray();
       for (const doc of docs) {
         const entries = (doc.outbox ?? []) as OutboxEntry[];
-        const byTopic = new Map<string, EventEnvelope[]>();
-        for (const e of entries) byTopic.set(e.topic, [...(byTopic.get(e.topic) ?? []), e.event]);
-        for (const [topic, events] of byTopic) await publisher.publish(topic, events);
+        // Per topic, in order; a topic's events split into runs of one trace each, so every
+        // event goes out in the trace it was written in and a key's order is kept.
+        const byTopic = new Map<string, Array<{ trace?: TraceCarrier; events: EventEnvelope[] }>>();
+        for (const e of entries) {
+          const runs = byTopic.get(e.topic) ?? [];
+          const last = runs[runs.length - 1];
+          if (last && last.trace?.traceparent === e.trace?.traceparent) last.events.push(e.event);
+          else runs.push({ ...(e.trace ? { trace: e.trace } : {}), events: [e.event] });
+          byTopic.set(e.topic, runs);
+        }
+        for (const [topic, runs] of byTopic) {
+          for (const { trace, events } of runs) {
+            await context.with(contextFromCarrier(trace), () => publisher.publish(topic, events));
+          }
+        }
         await exclusive(() => model.collection.updateOne({ _id: doc._id }, { $pullAll: { outbox: entries } } as never));
         published += entries.length;
       }
@@ -78,14 +108,17 @@ export function startOutboxRelay(opts: {
       again = true;
       return running;
     }
-    running = (async () => {
-      let total = 0;
-      do {
-        again = false;
-        total += await pass();
-      } while (again);
-      return total;
-    })()
+    // Background work: not part of the request whose write kicked it (each batch gets its own
+    // trace back from its entries).
+    running = context
+      .with(ROOT_CONTEXT, async () => {
+        let total = 0;
+        do {
+          again = false;
+          total += await pass();
+        } while (again);
+        return total;
+      })
       .then((n) => {
         if (failures > 0) logger.info({ after: failures }, 'outbox relay recovered');
         failures = 0;

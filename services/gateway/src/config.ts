@@ -17,6 +17,11 @@ export const gatewayConfigSchema = baseConfigSchema.extend({
   NOTIFICATIONS_URL: z.url().default('http://127.0.0.1:3003'),
   /** The Temporal Web UI, linked from the agent's view of a request to the ticket's workflow. */
   TEMPORAL_UI_URL: z.url().default('http://127.0.0.1:8233'),
+  /**
+   * The Zipkin UI (the local stack's trace viewer) as the agents' browser reaches it, linked from
+   * the agent's view of a request to the ticket's traces; empty: no link (a stack without Zipkin).
+   */
+  ZIPKIN_UI_URL: z.union([z.url(), z.literal('')]).default('http://127.0.0.1:9411'),
   /** Bound on every call from the gateway to a service. */
   UPSTREAM_TIMEOUT_MS: z.coerce.number().int().positive().default(5_000),
   /** The gateway's own database: the rate-limit counters its copies share. */

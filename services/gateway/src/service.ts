@@ -58,6 +58,7 @@ export function gatewayService(config: GatewayConfig, logger: Logger): GatewaySe
         limits,
         csrfSecret,
         temporalUiUrl: config.TEMPORAL_UI_URL,
+        ...(config.ZIPKIN_UI_URL ? { zipkinUiUrl: config.ZIPKIN_UI_URL } : {}),
         temporalNamespace: config.TEMPORAL_NAMESPACE,
       });
     },

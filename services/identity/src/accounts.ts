@@ -11,6 +11,7 @@ import {
 } from '@woop/contracts';
 import {
   isDuplicateKey,
+  outboxEntry,
   outboxPush,
   seal,
   type OutboxEntry,
@@ -41,9 +42,10 @@ export function identityEvent<T extends IdentityEventType>(
 ): OutboxEntry {
   const topic = type.startsWith('organization.') ? TOPICS.organizations.name : TOPICS.users.name;
   const dataversion = IDENTITY_EVENT_VERSIONS[type];
-  return {
+  // With the request's trace, so the relay publishes the event in it (see service-kit/outbox).
+  return outboxEntry(
     topic,
-    event: makeEvent({
+    makeEvent({
       id: newId(),
       source: 'woop/identity',
       type,
@@ -51,7 +53,7 @@ export function identityEvent<T extends IdentityEventType>(
       data: { ...data },
       ...(dataversion !== undefined ? { dataversion } : {}),
     }),
-  };
+  );
 }
 
 export function userFacts(user: UserDoc): UserFacts {

@@ -1,7 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { context, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import { TOPICS, type EventEnvelope } from '@woop/contracts';
 import type { EventPublisher, Logger, SmtpHandle } from '@woop/service-kit';
-import { counter, isDuplicateKey } from '@woop/service-kit';
+import { counter, eventAttributes, eventContext, isDuplicateKey, woopTracer } from '@woop/service-kit';
 import type { PlannedEmail } from './recipients';
 import type { NotificationModels } from './store';
 import type { Renderer } from './templates';
@@ -32,6 +33,12 @@ const emailsDeadLettered = counter(
 type Claim = { state: 'claimed' } | { state: 'already-sent' } | { state: 'in-progress'; leaseEndsAt: number };
 
 const errorText = (err: unknown): string => (err instanceof Error ? err.message : JSON.stringify(err));
+
+/** Marks a span failed with the error's kind only: an SMTP answer may quote the address. */
+function failed(span: Span, err: unknown): void {
+  const kind = err instanceof Error ? ((err as { code?: string }).code ?? err.name) : 'error';
+  span.setStatus({ code: SpanStatusCode.ERROR, message: kind });
+}
 
 /**
  * One email per event and recipient, whatever the redeliveries and however many copies run:
@@ -131,19 +138,54 @@ export class Dispatcher {
     );
   }
 
-  /** Sends what `plan` says, each email once; `heartbeat` keeps the consumer alive during waits. */
+  /**
+   * Sends what `plan` says, each email once; `heartbeat` keeps the consumer alive during waits.
+   * Traced as the consumer side of the event's trace (the context its message came with):
+   * `notify <type>`, with an `email.render` and an `email.send` per email. Spans name the
+   * ticket, the event and the template, never the recipient.
+   */
   async dispatch(event: EventEnvelope, plan: PlannedEmail[], heartbeat: () => Promise<void> = async () => {}) {
+    const parent = eventContext(event);
+    const attributes = { ...eventAttributes(event), 'notification.emails': plan.length };
+    return woopTracer().startActiveSpan(
+      `notify ${event.type}`,
+      { kind: SpanKind.CONSUMER, attributes },
+      parent,
+      async (span) => {
+        try {
+          await this.dispatchAll(event, plan, heartbeat);
+        } catch (err) {
+          failed(span, err);
+          throw err;
+        } finally {
+          span.end();
+        }
+      },
+    );
+  }
+
+  private async dispatchAll(event: EventEnvelope, plan: PlannedEmail[], heartbeat: () => Promise<void>) {
     for (const email of plan) {
       const id = `${event.id}|${email.key}`;
       // Rendered before the claim: a template that throws is a failure of its own (parked once,
       // with its error), never a claim left behind by an exception.
-      let rendered: ReturnType<Renderer['render']> | undefined;
+      const emailAttributes = { 'email.template': email.template, 'email.locale': email.locale };
       let renderError: unknown;
-      try {
-        rendered = this.renderer.render(email.template, email.locale, email.data, email.subjectKey);
-      } catch (err) {
-        renderError = err ?? new Error('rendering failed');
-      }
+      const rendered = woopTracer().startActiveSpan(
+        'email.render',
+        { attributes: emailAttributes },
+        (span): ReturnType<Renderer['render']> | undefined => {
+          try {
+            return this.renderer.render(email.template, email.locale, email.data, email.subjectKey);
+          } catch (err) {
+            renderError = err ?? new Error('rendering failed');
+            failed(span, err);
+            return undefined;
+          } finally {
+            span.end();
+          }
+        },
+      );
       const claim = await this.claimOrWait(id, event, email, heartbeat);
       if (claim === 'already-sent') {
         this.logger.debug({ eventId: event.id, template: email.template }, 'email already sent');
@@ -154,18 +196,24 @@ export class Dispatcher {
         continue;
       }
       const messageId = messageIdFor(event.id, email.key);
+      const sendSpan = woopTracer().startSpan('email.send', { kind: SpanKind.CLIENT, attributes: emailAttributes });
+      const sending = trace.setSpan(context.active(), sendSpan);
       let lastError: unknown;
       for (let attempt = 1; attempt <= this.opts.maxAttempts; attempt++) {
         try {
-          await this.smtp.sendMail({
-            from: this.opts.from,
-            to: email.address,
-            subject: rendered.subject,
-            html: rendered.html,
-            text: rendered.text,
-            messageId,
-            headers: { 'X-Woop-Event-Id': event.id, 'X-Woop-Event-Type': event.type },
-          });
+          sendSpan.setAttribute('email.attempts', attempt);
+          await context.with(sending, () =>
+            this.smtp.sendMail({
+              from: this.opts.from,
+              to: email.address,
+              subject: rendered.subject,
+              html: rendered.html,
+              text: rendered.text,
+              messageId,
+              headers: { 'X-Woop-Event-Id': event.id, 'X-Woop-Event-Type': event.type },
+            }),
+          );
+          sendSpan.setAttribute('email.status', 'sent');
           await this.models.Delivery.updateOne(
             { _id: id },
             { $set: { status: 'sent', sentAt: new Date(), messageId, attempts: attempt }, $unset: { error: 1 } },
@@ -192,6 +240,11 @@ export class Dispatcher {
           }
         }
       }
+      if (lastError !== undefined) {
+        sendSpan.setAttribute('email.status', 'dead-lettered');
+        failed(sendSpan, lastError);
+      }
+      sendSpan.end();
       if (lastError !== undefined) await this.park(id, event, email, lastError, 'SMTP kept failing');
     }
   }

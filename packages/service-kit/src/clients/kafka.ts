@@ -3,6 +3,7 @@ import { Kafka, logLevel, type Admin, type LogEntry } from 'kafkajs';
 import type { Logger } from '../logger';
 import type { ReadinessCheck } from '../readiness';
 import { parseEvent, type EventEnvelope } from '@woop/contracts';
+import { parentForMessage, rememberEventContext } from './trace-context';
 
 const levels: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.ERROR]: 'error',
@@ -71,14 +72,21 @@ export function kafkaReadiness(
 
 /**
  * A consumed message as an event, or undefined (logged) when it is not one: a malformed message
- * would otherwise block its partition forever, so consumers skip it and move on.
+ * would otherwise block its partition forever, so consumers skip it and move on. The trace the
+ * message came with (its `traceparent` header) is kept for the event's handler: `eventContext`.
  */
 export function readEvent(
-  message: { value: Buffer | null; offset: string },
+  message: {
+    value: Buffer | null;
+    offset: string;
+    headers?: Record<string, Buffer | string | (Buffer | string)[] | undefined>;
+  },
   logger: Logger,
 ): EventEnvelope | undefined {
   try {
-    return parseEvent(message.value ?? '');
+    const event = parseEvent(message.value ?? '');
+    rememberEventContext(event, parentForMessage(message.headers));
+    return event;
   } catch (err) {
     logger.error({ err, offset: message.offset }, 'unreadable event skipped');
     return undefined;

@@ -1,5 +1,48 @@
-import { Client, Connection } from '@temporalio/client';
+import { trace } from '@opentelemetry/api';
+import {
+  Client,
+  Connection,
+  type Next,
+  type WorkflowClientInterceptor,
+  type WorkflowStartInput,
+  type WorkflowStartUpdateInput,
+} from '@temporalio/client';
+import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
 import type { ReadinessCheck } from '../readiness';
+
+/** `ticket-SUPPORT-12` → `SUPPORT-12`: the reference a ticket workflow's id carries. */
+export const referenceOfWorkflowId = (workflowId: string): string | undefined =>
+  workflowId.startsWith('ticket-') ? workflowId.slice('ticket-'.length) : undefined;
+
+/**
+ * Names the ticket and the action on the span the OpenTelemetry interceptor opened for a call
+ * (it runs inside that span): what the trace search and a reader of the trace look for.
+ */
+class TicketSpanAttributes implements WorkflowClientInterceptor {
+  private name(workflowId: string, action?: string): void {
+    const span = trace.getActiveSpan();
+    const reference = referenceOfWorkflowId(workflowId);
+    if (!span || !reference) return;
+    span.setAttribute('ticket.reference', reference);
+    if (action) span.setAttribute('ticket.action', action);
+  }
+  async start(input: WorkflowStartInput, next: Next<WorkflowClientInterceptor, 'start'>): Promise<string> {
+    this.name(input.options.workflowId, 'create');
+    return next(input);
+  }
+  async startUpdate(input: WorkflowStartUpdateInput, next: Next<WorkflowClientInterceptor, 'startUpdate'>) {
+    this.name(input.workflowExecution.workflowId, input.updateName);
+    return next(input);
+  }
+}
+
+/**
+ * The client's interceptors: the OpenTelemetry one opens a span per call and passes the trace
+ * to the workflow in the call's headers, where the worker's interceptors pick it up.
+ */
+export const temporalClientInterceptors = () => ({
+  workflow: [new OpenTelemetryWorkflowClientInterceptor(), new TicketSpanAttributes()],
+});
 
 export interface TemporalHandle {
   readonly connection: Connection;
@@ -14,7 +57,7 @@ export interface TemporalHandle {
  */
 export function connectTemporal(address: string, namespace: string): TemporalHandle {
   const connection = Connection.lazy({ address });
-  const client = new Client({ connection, namespace });
+  const client = new Client({ connection, namespace, interceptors: temporalClientInterceptors() });
   return {
     connection,
     client,

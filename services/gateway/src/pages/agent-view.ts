@@ -107,7 +107,7 @@ export async function agentView(
   const forms = Object.keys(STAFF_FORMS)
     .filter((a) => allowed.includes(a as never))
     .map((name) => ({ name, label: ctx.t(`action.${name}`), values: values(name), errors: errors(name) }));
-  const { temporalUiUrl, temporalNamespace } = ctx.deps;
+  const { temporalUiUrl, temporalNamespace, zipkinUiUrl } = ctx.deps;
   const workflowQuery = encodeURIComponent(`WorkflowId="ticket-${ticket.reference}"`);
   return {
     priorities: PRIORITIES.map((p) => ({ value: p, label: ctx.t(`priority.${p}`) })),
@@ -134,5 +134,25 @@ export async function agentView(
     can: Object.fromEntries(forms.map((f) => [f.name, true])),
     canNote: allowed.includes('addInternalNote'),
     temporalUrl: `${temporalUiUrl}/namespaces/${encodeURIComponent(temporalNamespace)}/workflows?query=${workflowQuery}`,
+    ...(zipkinUiUrl
+      ? { traceUrl: zipkinTraceSearch(zipkinUiUrl, String(ticket.reference), String(ticket.createdAt)) }
+      : {}),
   };
+}
+
+/**
+ * The Zipkin UI's search for every trace that names the ticket (`ticket.reference` is a span
+ * tag, matched by `annotationQuery`), from its creation to a day after the page was shown: the
+ * UI runs a search only with a time range in the URL, and its default range is 15 minutes.
+ */
+export function zipkinTraceSearch(base: string, reference: string, createdAt: string, now = Date.now()): string {
+  const created = Date.parse(createdAt);
+  const params = new URLSearchParams({
+    annotationQuery: `ticket.reference=${reference}`,
+    lookback: 'range',
+    startTs: String((Number.isNaN(created) ? now - 7 * 86_400_000 : created) - 60_000),
+    endTs: String(now + 86_400_000),
+    limit: '50',
+  });
+  return `${base.replace(/\/$/, '')}/zipkin/?${params.toString()}`;
 }

@@ -16,6 +16,8 @@ export interface PagesDeps {
   /** The Temporal Web UI, linked from the agent's view of a request. */
   temporalUiUrl: string;
   temporalNamespace: string;
+  /** The Zipkin UI, linked from the agent's view of a request to its traces (optional: tests leave it out). */
+  zipkinUiUrl?: string;
 }
 
 /** What a page handler gets: the request, who calls (when logged in), the language and the tools. */

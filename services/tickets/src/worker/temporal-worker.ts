@@ -1,5 +1,24 @@
-import { NativeConnection, Runtime, DefaultLogger, Worker, type LogLevel } from '@temporalio/worker';
-import type { Logger } from '@woop/service-kit';
+import { propagation, ROOT_CONTEXT, SpanStatusCode, trace } from '@opentelemetry/api';
+import { defaultPayloadConverter, type Payload } from '@temporalio/common';
+import {
+  OpenTelemetryActivityInboundInterceptor,
+  OpenTelemetryActivityOutboundInterceptor,
+} from '@temporalio/interceptors-opentelemetry';
+import {
+  NativeConnection,
+  Runtime,
+  DefaultLogger,
+  Worker,
+  type ActivityExecuteInput,
+  type ActivityInboundCallsInterceptor,
+  type InjectedSinks,
+  type LogLevel,
+  type Next,
+  type WorkerOptions,
+} from '@temporalio/worker';
+import type { WorkflowInfo } from '@temporalio/workflow';
+import { referenceOfWorkflowId, type Logger } from '@woop/service-kit';
+import type { WorkflowTraceSinks } from './workflow-trace-interceptors';
 
 let runtimeInstalled = false;
 let sdkMetricsAddress: string | undefined;
@@ -69,6 +88,73 @@ export interface TicketWorkerOptions {
   maxCachedWorkflows?: number;
 }
 
+/** Names the ticket on an activity's span (opened by the OpenTelemetry interceptor around it). */
+class TicketActivityAttributes implements ActivityInboundCallsInterceptor {
+  constructor(private readonly workflowId: string | undefined) {}
+  async execute(input: ActivityExecuteInput, next: Next<ActivityInboundCallsInterceptor, 'execute'>) {
+    const reference = referenceOfWorkflowId(this.workflowId ?? '');
+    const span = trace.getActiveSpan();
+    if (span && reference) span.setAttribute('ticket.reference', reference);
+    return next(input);
+  }
+}
+
+/**
+ * The span of an update the workflow handled, made here from what the sandbox reported (it
+ * cannot make spans itself without changing how it replays): a child of the client's
+ * StartWorkflowUpdate span, carried in the update's trace header.
+ */
+function updateSpan(
+  info: WorkflowInfo,
+  name: string,
+  header: Payload,
+  startedAt: number,
+  endedAt: number,
+  failed: boolean,
+) {
+  const carrier = defaultPayloadConverter.fromPayload<Record<string, string>>(header);
+  const parent = propagation.extract(ROOT_CONTEXT, carrier);
+  const reference = referenceOfWorkflowId(info.workflowId);
+  const span = trace.getTracer('@woop/tickets-worker').startSpan(
+    `HandleUpdate:${name}`,
+    {
+      startTime: startedAt,
+      attributes: {
+        temporalWorkflowId: info.workflowId,
+        ...(reference ? { 'ticket.reference': reference, 'ticket.action': name } : {}),
+      },
+    },
+    parent,
+  );
+  if (failed) span.setStatus({ code: SpanStatusCode.ERROR, message: 'update failed' });
+  span.end(Math.max(endedAt, startedAt));
+}
+
+/**
+ * The worker's tracing: the workflow interceptors (a module bundled with the workflow code,
+ * see workflow-trace-interceptors.ts) pass the trace of a start or an update on to the
+ * activities it schedules and report the updates through the `trace` sink; the activity
+ * interceptors of @temporalio/interceptors-opentelemetry open each activity's span in it.
+ */
+export function workerTracing(): Pick<WorkerOptions, 'interceptors' | 'sinks'> {
+  const sinks: InjectedSinks<WorkflowTraceSinks> = {
+    trace: { updateHandled: { fn: updateSpan } },
+  };
+  return {
+    interceptors: {
+      activity: [
+        (ctx) => ({
+          inbound: new OpenTelemetryActivityInboundInterceptor(ctx),
+          outbound: new OpenTelemetryActivityOutboundInterceptor(ctx),
+        }),
+        (ctx) => ({ inbound: new TicketActivityAttributes(ctx.info.workflowExecution?.workflowId) }),
+      ],
+      workflowModules: [require.resolve('./workflow-trace-interceptors')],
+    },
+    sinks,
+  };
+}
+
 export async function createTicketWorker(opts: TicketWorkerOptions): Promise<Worker> {
   return Worker.create({
     connection: opts.connection,
@@ -76,6 +162,7 @@ export async function createTicketWorker(opts: TicketWorkerOptions): Promise<Wor
     taskQueue: opts.taskQueue,
     workflowsPath: opts.workflowsPath,
     activities: opts.activities,
+    ...workerTracing(),
     ...(opts.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: opts.maxCachedWorkflows } : {}),
   });
 }
