@@ -27,3 +27,5 @@ fi
 
 say "running jest (unit + integration + e2e)"
 npx jest --ci "$@"
+
+bash "$ROOT/deploy/local/bench.sh" --quick # the benchmark, small counts, no assertion on times: fails only on errors

@@ -36,7 +36,10 @@ export class Baseline {
   }
 
   async startWorker(address: string, namespace: string): Promise<void> {
-    Runtime.install({ logger: new DefaultLogger('ERROR') });
+    Runtime.install({
+      logger: new DefaultLogger('ERROR'),
+      telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} } },
+    });
     this.nativeConnection = await NativeConnection.connect({ address });
     this.worker = await Worker.create({
       connection: this.nativeConnection,

@@ -22,6 +22,10 @@ export interface Row {
   /** Undefined when the row has no target (information). */
   met?: boolean;
   note?: string;
+  /** Not a latency in ms (e.g. MiB): in the table, not on the chart. */
+  unit?: string;
+  /** A comparison of figures already charted (growth): in the table only. */
+  notCharted?: boolean;
 }
 
 const num = (v: number | undefined, digits = 0) =>
@@ -77,7 +81,7 @@ const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replac
 export function chart(rows: Row[], title: string): string {
   const bars: Array<{ label: string; f: Figure; base: boolean; met?: boolean }> = [];
   for (const r of rows) {
-    if (!(r.measured.n > 0) || Number.isNaN(r.measured.p50)) continue;
+    if (r.unit || r.notCharted || !(r.measured.n > 0) || Number.isNaN(r.measured.p50)) continue;
     bars.push({ label: `${r.section}: ${r.name}`, f: r.measured, base: false, met: r.met });
     if (r.baseline && r.baseline.n > 0 && !Number.isNaN(r.baseline.p50))
       bars.push({ label: `  baseline: ${r.baselineName ?? ''}`, f: r.baseline, base: true });
@@ -88,7 +92,7 @@ export function chart(rows: Row[], title: string): string {
   const labelW = 430;
   const plotW = 560;
   const rowH = 18;
-  const top = 56;
+  const top = 70;
   const height = top + bars.length * rowH + 40;
   const x = (v: number) =>
     labelW + (plotW * (Math.log10(Math.max(v, lo)) - Math.log10(lo))) / (Math.log10(hi) - Math.log10(lo));
@@ -100,6 +104,7 @@ export function chart(rows: Row[], title: string): string {
   ];
   for (let t = lo; t <= hi; t *= 10) {
     out.push(
+      `<text x="${x(t)}" y="${top - 9}" text-anchor="middle" fill="#444">${t >= 1000 ? `${t / 1000} s` : `${t} ms`}</text>`,
       `<line x1="${x(t)}" y1="${top - 6}" x2="${x(t)}" y2="${height - 30}" stroke="#ddd"/>`,
       `<text x="${x(t)}" y="${height - 16}" text-anchor="middle" fill="#444">${t >= 1000 ? `${t / 1000} s` : `${t} ms`}</text>`,
     );

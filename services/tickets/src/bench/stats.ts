@@ -77,17 +77,31 @@ export async function runLoad(
 export async function timeSequential(
   op: () => Promise<unknown>,
   opts: { runs: number; budgetMs: number; minRuns?: number; warmup?: number },
-): Promise<Percentiles> {
-  for (let i = 0; i < (opts.warmup ?? 2); i++) await op();
+): Promise<Percentiles & { errors: number; errorKinds: Record<string, number> }> {
+  const errorKinds: Record<string, number> = {};
+  let errors = 0;
+  const attempt = async (): Promise<number | undefined> => {
+    const start = performance.now();
+    try {
+      await op();
+      return performance.now() - start;
+    } catch (err) {
+      errors++;
+      errorKinds[errorKind(err)] = (errorKinds[errorKind(err)] ?? 0) + 1;
+      return undefined;
+    }
+  };
+  for (let i = 0; i < (opts.warmup ?? 2); i++) await attempt();
+  errors = 0;
+  for (const k of Object.keys(errorKinds)) delete errorKinds[k];
   const samples: number[] = [];
   const t0 = performance.now();
-  while (samples.length < opts.runs) {
-    const start = performance.now();
-    await op();
-    samples.push(performance.now() - start);
-    if (samples.length >= (opts.minRuns ?? 5) && performance.now() - t0 > opts.budgetMs) break;
+  for (let tries = 0; tries < opts.runs; tries++) {
+    const ms = await attempt();
+    if (ms !== undefined) samples.push(ms);
+    if (tries + 1 >= (opts.minRuns ?? 5) && performance.now() - t0 > opts.budgetMs) break;
   }
-  return percentiles(samples);
+  return { ...percentiles(samples), errors, errorKinds };
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
