@@ -13,6 +13,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { ticketWorkflowId } from '@woop/contracts';
 import { createKafka, createLogger, connectMongo } from '@woop/service-kit';
 import { ROWS_COLLECTION, TICKETS_COLLECTION } from '../model/read-model';
 import { Baseline } from './baseline';
@@ -121,6 +122,7 @@ async function main(): Promise<number> {
   const marker = `bench${run}`;
   const mail = new MailWatcher(s.mailApi, marker);
   const benchOrganizations: string[] = [];
+  const claireTickets: string[] = [];
   let machine: Record<string, unknown> = {};
   try {
     if (!stack) {
@@ -164,7 +166,7 @@ async function main(): Promise<number> {
       paul,
       logger,
       rows,
-      claireTickets: [],
+      claireTickets,
       benchOrganizations,
       log,
     };
@@ -193,6 +195,9 @@ async function main(): Promise<number> {
     log('cleaning up: terminating the workflows the bench started, stopping what it started');
     mail.stop();
     await events.stop().catch(() => undefined);
+    // The requests filed through copies of the services would stay open on a task queue nobody
+    // polls any more; on the running stack they are its own and stay.
+    if (stack?.kind === 'private') for (const ref of claireTickets) base.started.add(ticketWorkflowId(ref));
     const terminated = await base.terminateAll().catch(() => 0);
     log(`${terminated} workflows terminated`);
     if (stack?.kind === 'running' && benchOrganizations.length > 0) {
