@@ -73,6 +73,14 @@ export class Baseline {
     await this.client.workflow.getHandle(workflowId).executeUpdate(NOOP_UPDATE, { args: ['x'] });
   }
 
+  /** Every running workflow of a task queue (one the bench owns): also those of requests that timed out. */
+  async runningOn(taskQueue: string): Promise<void> {
+    for await (const wf of this.client.workflow.list({
+      query: `TaskQueue = '${taskQueue}' AND ExecutionStatus = 'Running'`,
+    }))
+      this.started.add(wf.workflowId);
+  }
+
   /** Terminates what the bench left running (its ticket workflows and updatables). */
   async terminateAll(): Promise<number> {
     let done = 0;

@@ -197,7 +197,11 @@ async function main(): Promise<number> {
     await events.stop().catch(() => undefined);
     // The requests filed through copies of the services would stay open on a task queue nobody
     // polls any more; on the running stack they are its own and stay.
-    if (stack?.kind === 'private') for (const ref of claireTickets) base.started.add(ticketWorkflowId(ref));
+    if (stack?.kind === 'private') {
+      for (const ref of claireTickets) base.started.add(ticketWorkflowId(ref));
+      // A create the gateway gave up on (503) may still have started its workflow.
+      await base.runningOn(stack.ticketsTaskQueue).catch(() => undefined);
+    }
     const terminated = await base.terminateAll().catch(() => 0);
     log(`${terminated} workflows terminated`);
     if (stack?.kind === 'running' && benchOrganizations.length > 0) {
