@@ -27,4 +27,11 @@ fi
 
 say "running jest (unit + integration + e2e)"
 npx jest --ci "$@"
-[[ -n "${WOOP_SKIP_FUZZ:-}" ]] || bash "$ROOT/deploy/local/fuzz.sh" # added by apidefects: Schemathesis on the API document, ≤ 5 min (README "Hostile input")
+
+# Hostile input: Schemathesis on the served API document, as a customer and as an agent, about
+# 4 min (README "Hostile input"); WOOP_SKIP_FUZZ=1 skips it.
+[[ -n "${WOOP_SKIP_FUZZ:-}" ]] || bash "$ROOT/deploy/local/fuzz.sh"
+
+# The benchmark in small counts, so it cannot rot: fails on errors, never on slow figures
+# (README "Benchmarks"); WOOP_SKIP_BENCH=1 skips it.
+[[ -n "${WOOP_SKIP_BENCH:-}" ]] || bash "$ROOT/deploy/local/bench.sh" --quick

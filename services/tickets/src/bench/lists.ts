@@ -1,165 +1,339 @@
-/**
- * `npm run bench`: the "Demandes" list and agents' queues on the real database, against a
- * baseline measured in the same run (a lookup by reference). Prints figures and ratios; the
- * targets are ratios, so a slower or busier machine moves both sides. Not a test: nothing here
- * asserts on time; the exit code says whether the targets were met.
- */
-import { performance } from 'node:perf_hooks';
-import { randomBytes } from 'node:crypto';
-import {
-  OPEN_STATUSES,
-  TICKET_STATUSES,
-  ticketListQuery,
-  type TicketListQuery,
-  type TicketState,
-} from '@woop/contracts';
-import { connectMongo, createLogger, type VerifiedIdentity } from '@woop/service-kit';
+import type { mongo } from 'mongoose';
+import { OPEN_STATUSES, TICKET_STATUSES, type TicketState } from '@woop/contracts';
+import { connectMongo } from '@woop/service-kit';
 import { DEFAULT_SLA_POLICIES } from '@woop/workflows';
-import { ensureTicketIndexes, listTickets, queueCounts, queuePage } from '../api/queries';
-import { ROWS_COLLECTION, rowOf, TICKETS_COLLECTION } from '../model/read-model';
+import { ROWS_COLLECTION, rowOf } from '../model/read-model';
+import { Session } from './http';
+import type { Figure } from './report';
+import type { Ctx } from './sections';
+import { listsPair } from './stack';
+import { timeSequential } from './stats';
 
-const TICKETS = Number(process.env.BENCH_TICKETS ?? 5_000);
-const ORGS = Number(process.env.BENCH_ORGS ?? 50);
-const RUNS = Number(process.env.BENCH_RUNS ?? 40);
-const URI = process.env.MONGODB_URI ?? 'mongodb://127.0.0.1:27017';
+/**
+ * The "Demandes" list (every filter, the free-text search, the next page) and the agents'
+ * queues, through a gateway and a tickets API over a database of the bench's own whose list
+ * rows are written in bulk with the raw driver (two organisations), vs the same query sent
+ * with the raw driver; at each size of `listSizes` (10,000 then 100,000 in full mode).
+ */
+
+interface Person {
+  userId: string;
+  organizationId?: string;
+  teams: string[];
+  role: string;
+}
 
 const WORDS = ['livraison', 'colis', 'étiquette', 'facture', 'retard', 'adresse', 'créneau', 'transporteur'];
+const TYPES = ['ask-a-question', 'delivery-request', 'report-a-bug', 'configuration-request'];
 const pick = <T>(items: readonly T[], i: number): T => items[i % items.length]!;
 
-function ticket(i: number): Omit<TicketState, 'reference'> & { _id: string } {
-  const org = `org-${i % ORGS}`;
-  const requester = `user-${i % (ORGS * 4)}`;
-  const at = new Date(Date.UTC(2026, 0, 1) + i * 60_000).toISOString();
-  const status = pick(TICKET_STATUSES, i * 7);
-  const policy = DEFAULT_SLA_POLICIES.standard;
-  const state = {
-    _id: `SUPPORT-${i + 1}`,
-    requestType: pick(['ask-a-question', 'delivery-request', 'report-a-bug', 'configuration-request'], i),
+/** Ticket i of the seeded set: half in the customer's organisation, half in another. */
+function ticket(i: number, customer: Person, agent: Person, otherOrg: string): TicketState {
+  const mine = i % 2 === 0;
+  const org = mine ? customer.organizationId! : otherOrg;
+  const requester = mine && i % 10 === 0 ? customer.userId : `bench-person-${i % 40}`;
+  const at = new Date(Date.UTC(2025, 0, 1) + i * 60_000).toISOString();
+  const status = pick(TICKET_STATUSES, i * 7 + Math.floor(i / 8));
+  return {
+    reference: `SUPPORT-${i + 1}`,
+    requestType: pick(TYPES, i * 3),
     organizationId: org,
     requester: { id: requester, name: `Person ${requester}` },
-    sharedWith: i % 10 === 0 ? [{ id: `user-${(i + 1) % (ORGS * 4)}`, name: 'Someone' }] : [],
+    sharedWith: mine && i % 14 === 2 ? [{ id: customer.userId, name: 'Customer' }] : [],
     summary: `${pick(WORDS, i)} ${pick(WORDS, i * 3 + 1)} n°${i}`,
-    description: `Bonjour, ${pick(WORDS, i * 5 + 2)} pour la commande ${10_000 + i}. `.repeat(4),
+    description: `Bonjour, ${pick(WORDS, i * 5 + 2)} pour la commande ${10_000 + i}.`,
     confidential: i % 50 === 0,
     status,
     priority: pick(['low', 'medium', 'high', 'critical'] as const, i),
     qualified: status !== 'open',
     billable: false,
-    assignment: { team: 'support', ...(i % 3 === 0 ? {} : { agentId: `agent-${i % 5}` }) },
+    assignment: { team: 'support', ...(i % 3 === 0 ? {} : { agentId: i % 5 === 1 ? agent.userId : `agent-${i % 5}` }) },
     escalated: i % 17 === 0,
     escalationTeams: i % 17 === 0 ? ['support-leads'] : [],
     createdAt: at,
-    updatedAt: at,
+    updatedAt: new Date(Date.parse(at) + (i % 97) * 3_600_000).toISOString(),
     version: 3,
     sla: {
       firstResponse: { targetMinutes: 240, consumedMinutes: 10, ...(i % 13 === 0 ? { warnedAt: at } : {}) },
-      resolution: { targetMinutes: 2400, consumedMinutes: 10, ...(i % 17 === 0 ? { breachedAt: at } : {}) },
+      resolution: { targetMinutes: 2400, consumedMinutes: 10, ...(i % 19 === 0 ? { breachedAt: at } : {}) },
     },
-    slaPolicy: policy,
+    slaPolicy: DEFAULT_SLA_POLICIES.standard,
     windows: { validationMinutes: 2700, validationReminderMinutes: 540, reopenMinutes: 5400 },
-    activity: Array.from({ length: 6 }, (_, seq) => ({
-      seq: seq + 1,
-      at,
-      actor: { id: requester, role: 'customer' as const, name: 'x' },
-      kind: 'comment' as const,
-      visibility: 'public' as const,
-      body: `Message ${seq} ${pick(WORDS, seq)}`,
-    })),
+    activity: [],
   };
-  return state;
 }
 
-const person = (extra: Partial<VerifiedIdentity>): VerifiedIdentity => ({
-  userId: 'user-7',
-  role: 'customer',
-  name: 'Bench',
-  email: 'bench@example.test',
-  orgAdmin: false,
-  teams: [],
-  locale: 'fr',
-  ...extra,
-});
+// ---- the same queries with the raw driver ---------------------------------------------------
 
-async function measure(name: string, run: () => Promise<unknown>) {
-  for (let i = 0; i < 3; i++) await run(); // warm-up
-  const times: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    const t0 = performance.now();
-    await run();
-    times.push(performance.now() - t0);
-  }
-  times.sort((a, b) => a - b);
-  const at = (q: number) => times[Math.min(times.length - 1, Math.floor(q * times.length))]!;
-  return { name, p50: at(0.5), p95: at(0.95) };
-}
+type Filter = Record<string, unknown>;
+const normalize = (s: string) =>
+  s
+    .normalize('NFD')
+    .replace(/\p{Diacritic}/gu, '')
+    .toLowerCase();
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const WORKED = ['open', 'assigned', 'in_progress', 'waiting_for_customer'];
 
-async function main() {
-  const dbName = `bench_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
-  const mongo = connectMongo(URI, dbName, createLogger('bench', 'warn'));
-  await mongo.connected;
-  const db = mongo.connection.db!;
-  try {
-    console.log(`seeding ${TICKETS} tickets over ${ORGS} organisations into ${dbName}…`);
-    await ensureTicketIndexes(db);
-    const t0 = performance.now();
-    for (let i = 0; i < TICKETS; i += 500) {
-      const batch = Array.from({ length: Math.min(500, TICKETS - i) }, (_, k) => ticket(i + k));
-      await db.collection(TICKETS_COLLECTION).insertMany(batch as never[]);
-      await db.collection(ROWS_COLLECTION).insertMany(batch.map((t) => rowOf(t._id, t)) as never[]);
-    }
-    console.log(`seeded in ${((performance.now() - t0) / 1000).toFixed(1)} s; ${RUNS} runs per case\n`);
-
-    const customer = person({ userId: 'user-7', organizationId: 'org-7' });
-    const agent = person({ userId: 'agent-1', role: 'agent', teams: ['support'] });
-    const q = (query: Partial<Record<keyof TicketListQuery, string>>) => ticketListQuery.parse(query);
-    const secondPage = (await listTickets(db, customer, q({}))).nextCursor ?? undefined;
-
-    const baseline = await measure('baseline: one ticket by reference', () =>
-      db.collection(TICKETS_COLLECTION).findOne({ _id: 'SUPPORT-777' as never }),
-    );
-    const cases = [
-      await measure('customer: Demandes ouvertes, first page', () => listTickets(db, customer, q({}))),
-      await measure('customer: next page (cursor)', () =>
-        listTickets(db, customer, q(secondPage ? { cursor: secondPage } : {})),
-      ),
-      await measure('customer: La demande contient "retard"', () =>
-        listTickets(db, customer, q({ q: 'retard', status: 'all' })),
-      ),
-      await measure('customer: Créées par moi, all statuses', () =>
-        listTickets(db, customer, q({ scope: 'created', status: 'all' })),
-      ),
-      await measure('agent: all open, first page', () => listTickets(db, agent, q({}))),
-      await measure('agent: queue counts (5 queues)', () =>
-        queueCounts(db, agent, ['unassigned', 'mine', 'team', 'sla_at_risk', 'sla_breached']),
-      ),
-      await measure('agent: SLA breached queue page', () => queuePage(db, agent, 'sla_breached', { limit: 25 })),
+function visibility(who: Person): Filter {
+  if (who.role === 'admin') return {};
+  if (who.role === 'agent') {
+    const arms: Filter[] = [
+      { confidential: false },
+      { 'assignment.team': { $in: who.teams } },
+      { escalationTeams: { $in: who.teams } },
     ];
-
-    // Target: a list page costs at most TARGET_RATIO lookups by reference on the same server;
-    // the five queue counts, five pages.
-    const TARGET_RATIO = Number(process.env.BENCH_TARGET_RATIO ?? 20);
-    const target = (name: string) => (name.includes('counts') ? 5 : 1) * TARGET_RATIO;
-    const fmt = (n: number) => n.toFixed(2).padStart(8);
-    console.log(`${'case'.padEnd(44)} ${'p50 ms'.padStart(8)} ${'p95 ms'.padStart(8)} ${'×base'.padStart(7)}  target`);
-    console.log(`${baseline.name.padEnd(44)} ${fmt(baseline.p50)} ${fmt(baseline.p95)} ${'1.0'.padStart(7)}`);
-    let met = true;
-    for (const c of cases) {
-      const ratio = c.p50 / baseline.p50;
-      const ok = ratio <= target(c.name);
-      met &&= ok;
-      console.log(
-        `${c.name.padEnd(44)} ${fmt(c.p50)} ${fmt(c.p95)} ${ratio.toFixed(1).padStart(7)}  ${ok ? 'ok' : 'MISSED'} (≤ ${target(c.name)}×)`,
-      );
-    }
-    console.log(`\nopen statuses: ${OPEN_STATUSES.join(', ')}; ${met ? 'all targets met' : 'some targets missed'}`);
-    process.exitCode = met ? 0 : 1;
-  } finally {
-    await db.dropDatabase();
-    await mongo.close();
+    if (who.teams.includes('security')) arms.push({ confidential: true });
+    return { $or: arms };
   }
+  const arms: Filter[] = [{ 'requester.id': who.userId }, { sharedWithIds: who.userId }];
+  if (who.organizationId) arms.push({ organizationId: who.organizationId, confidential: false });
+  return { $or: arms };
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(2);
+interface ListParams {
+  scope?: 'all' | 'created' | 'shared' | 'organization';
+  status?: string;
+  requestType?: string;
+  q?: string;
+  sort?: '-createdAt' | '-updatedAt' | 'createdAt';
+}
+
+function listFilters(who: Person, p: ListParams): Filter[] {
+  const scope = p.scope ?? 'all';
+  const status = p.status ?? 'open';
+  return [
+    visibility(who),
+    scope === 'created'
+      ? { 'requester.id': who.userId }
+      : scope === 'shared'
+        ? { sharedWithIds: who.userId }
+        : scope === 'organization'
+          ? { organizationId: who.organizationId }
+          : {},
+    status === 'all' ? {} : status === 'open' ? { status: { $in: OPEN_STATUSES } } : { status },
+    p.requestType ? { requestType: p.requestType } : {},
+    p.q
+      ? {
+          $and: normalize(p.q)
+            .split(/\s+/)
+            .filter(Boolean)
+            .map((w) => ({ searchText: { $regex: escapeRegExp(w) } })),
+        }
+      : {},
+  ];
+}
+
+const queueFilter = (who: Person, queue: string): Filter => ({
+  $and: [
+    visibility(who),
+    { status: { $in: WORKED } },
+    {
+      unassigned: { 'assignment.agentId': { $exists: false } },
+      mine: { 'assignment.agentId': who.userId },
+      team: { $or: [{ 'assignment.team': { $in: who.teams } }, { escalationTeams: { $in: who.teams } }] },
+      sla_at_risk: { slaState: 'at_risk' },
+      sla_breached: { slaState: 'breached' },
+    }[queue]!,
+  ],
 });
+
+async function rawPage(
+  db: mongo.Db,
+  filters: Filter[],
+  sort: string,
+  after?: { v: string; id: string },
+): Promise<{ refs: string[]; last?: { v: string; id: string } }> {
+  const dir = sort.startsWith('-') ? -1 : 1;
+  const field = sort.replace(/^-/, '');
+  const all = [...filters];
+  if (after) {
+    const op = dir === 1 ? '$gt' : '$lt';
+    all.push({ $or: [{ [field]: { [op]: after.v } }, { [field]: after.v, _id: { [op]: after.id } }] });
+  }
+  const rows = await db
+    .collection(ROWS_COLLECTION)
+    .find({ $and: all }, { projection: { searchText: 0 } })
+    .sort({ [field]: dir, _id: dir })
+    .limit(26)
+    .toArray();
+  const items = rows.slice(0, 25) as unknown as Array<Record<string, string>>;
+  const last = items.at(-1);
+  return { refs: items.map((r) => r._id!), last: last ? { v: String(last[field]), id: last._id! } : undefined };
+}
+
+// ---- the section ----------------------------------------------------------------------------
+
+interface Case {
+  name: string;
+  gateway: () => Promise<string[] | undefined>;
+  raw: () => Promise<string[] | undefined>;
+}
+
+export async function listsSection(ctx: Ctx, password: string): Promise<void> {
+  const dbName = `bench_${ctx.run}_lists`;
+  ctx.log(`lists: a tickets API and a gateway on database ${dbName}`);
+  const pair = await listsPair(ctx.stack, ctx.run, dbName);
+  const mongoHandle = connectMongo(ctx.stack.mongoUri, dbName, ctx.logger);
+  try {
+    await mongoHandle.connected;
+    const db = mongoHandle.connection.db!;
+    const claire = await Session.login(pair.gateway, 'claire@enseigne.example', password);
+    const paul = await Session.login(pair.gateway, 'paul@woop.example', password);
+    const customer = await claire.get<Person>('/me');
+    const agent = await paul.get<Person>('/me');
+    if (!customer.organizationId) throw new Error('claire@enseigne.example has no organisation: run `npm run seed`');
+    const otherOrg = `${customer.organizationId}-other`;
+    const rows = db.collection(ROWS_COLLECTION);
+    let seeded = 0;
+    const sizes: Record<number, Map<string, Figure & { raw: Figure; same?: boolean }>> = {};
+    for (const size of ctx.counts.listSizes) {
+      ctx.log(`lists: writing rows ${seeded + 1}…${size}`);
+      const t0 = Date.now();
+      for (let i = seeded; i < size; i += 1_000) {
+        const batch = Array.from({ length: Math.min(1_000, size - i) }, (_, k) => {
+          const t = ticket(i + k, customer, agent, otherOrg);
+          const { reference, ...state } = t;
+          return rowOf(reference, state);
+        });
+        await rows.insertMany(batch as never[], { ordered: false });
+      }
+      ctx.log(`lists: ${size - seeded} rows written in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+      seeded = size;
+
+      const qs = (p: Record<string, string>) => new URLSearchParams(p).toString();
+      const page = async (who: Session, p: Record<string, string>) =>
+        (
+          await who.get<{ items: Array<{ reference: string }>; nextCursor: string | null }>(`/tickets?${qs(p)}`)
+        ).items.map((i) => i.reference);
+      const first = await claire.get<{ nextCursor: string | null }>('/tickets');
+      const rawFirst = await rawPage(db, listFilters(customer, {}), '-createdAt');
+      const list = (name: string, p: ListParams, who: 'customer' | 'agent' = 'customer'): Case => ({
+        name,
+        gateway: () => page(who === 'customer' ? claire : paul, p as Record<string, string>),
+        raw: async () =>
+          (await rawPage(db, listFilters(who === 'customer' ? customer : agent, p), p.sort ?? '-createdAt')).refs,
+      });
+      const cases: Case[] = [
+        list('customer: Demandes ouvertes (default)', {}),
+        {
+          name: 'customer: next page (cursor)',
+          gateway: () => page(claire, first.nextCursor ? { cursor: first.nextCursor } : {}),
+          raw: async () => (await rawPage(db, listFilters(customer, {}), '-createdAt', rawFirst.last)).refs,
+        },
+        list('customer: all statuses', { status: 'all' }),
+        list('customer: one status (in_progress)', { status: 'in_progress' }),
+        list('customer: Créées par moi', { scope: 'created', status: 'all' }),
+        list('customer: shared with me', { scope: 'shared', status: 'all' }),
+        list('customer: my organisation', { scope: 'organization' }),
+        list('customer: one request type', { requestType: 'report-a-bug', status: 'all' }),
+        list('customer: contains "retard"', { q: 'retard', status: 'all' }),
+        list('customer: contains "colis facture"', { q: 'colis facture', status: 'all' }),
+        list('customer: contains a reference', { q: `SUPPORT-${Math.floor(size / 2) + 1}`, status: 'all' }),
+        list('customer: sorted by last update', { sort: '-updatedAt', status: 'all' }),
+        list('agent: all open', {}, 'agent'),
+        list('agent: contains "étiquette"', { q: 'étiquette' }, 'agent'),
+        {
+          name: 'agent: the five queue counts',
+          gateway: async () => {
+            await paul.get('/queues');
+            return undefined;
+          },
+          raw: async () => {
+            await Promise.all(
+              ['unassigned', 'mine', 'team', 'sla_at_risk', 'sla_breached'].map((q) =>
+                rows.countDocuments(queueFilter(agent, q)),
+              ),
+            );
+            return undefined;
+          },
+        },
+        ...['unassigned', 'mine', 'team', 'sla_at_risk', 'sla_breached'].map((q): Case => ({
+          name: `agent: queue ${q}`,
+          gateway: async () =>
+            (await paul.get<{ items: Array<{ reference: string }> }>(`/queues/${q}`)).items.map((i) => i.reference),
+          raw: async () => (await rawPage(db, [queueFilter(agent, q)], 'createdAt')).refs,
+        })),
+      ];
+      const results = new Map<string, Figure & { raw: Figure; same?: boolean }>();
+      for (const c of cases) {
+        // The same rows both ways, or the mirror of the list query here has drifted.
+        let same: boolean | undefined;
+        try {
+          same = JSON.stringify(await c.gateway()) === JSON.stringify(await c.raw());
+        } catch {
+          same = undefined;
+        }
+        const opts = {
+          runs: ctx.counts.listRuns,
+          budgetMs: ctx.counts.listBudgetMs,
+          // Each query can take seconds on a slow backend: three runs at least, and the comparison
+          // above was their warm-up.
+          minRuns: Math.min(3, ctx.counts.listRuns),
+          warmup: 0,
+        };
+        const g = await timeSequential(c.gateway, opts);
+        const r = await timeSequential(c.raw, opts);
+        results.set(c.name, { ...g, raw: r, same });
+        const largest = size === Math.max(...ctx.counts.listSizes);
+        const ratio = g.p50 / r.p50;
+        ctx.rows.push({
+          section: `lists, ${size.toLocaleString('en')} tickets`,
+          name: c.name,
+          measured: g,
+          baselineName: 'the same query with the raw driver',
+          baseline: r,
+          ratio,
+          ratioOf: 'p50 through the gateway ÷ p50 raw driver',
+          ...(largest
+            ? {
+                target: 'p99 ≤ 100 ms, p50 ≤ 2 × raw',
+                met: g.p99 <= 100 && ratio <= 2 && same === true && g.errors === 0,
+              }
+            : {}),
+          note:
+            [
+              same === false
+                ? 'the gateway and the raw query returned different rows (the bench mirrors the list query: check it)'
+                : '',
+              same === undefined ? 'rows not compared: a request failed' : '',
+              g.errors
+                ? `errors: ${Object.entries(g.errorKinds)
+                    .map(([k, v]) => `${k} × ${v}`)
+                    .join(', ')}`
+                : '',
+            ]
+              .filter(Boolean)
+              .join('; ') || undefined,
+        });
+        if (r.errors > 0) throw new Error(`lists: the raw query of "${c.name}" failed`);
+        if (same === false && ctx.quick)
+          throw new Error(`lists: "${c.name}" gives other rows through the gateway than the raw query`);
+      }
+      sizes[size] = results;
+    }
+    // Growth from the smallest to the largest size, per case.
+    const [small, large] = [Math.min(...ctx.counts.listSizes), Math.max(...ctx.counts.listSizes)];
+    if (small !== large) {
+      for (const [name, big] of sizes[large]!) {
+        const little = sizes[small]!.get(name)!;
+        ctx.rows.push({
+          section: `lists, growth ${small.toLocaleString('en')} → ${large.toLocaleString('en')}`,
+          notCharted: true,
+          name,
+          measured: big,
+          baselineName: `the same at ${small.toLocaleString('en')}`,
+          baseline: little,
+          ratio: big.p50 / little.p50,
+          ratioOf: 'p50 large ÷ p50 small (raw driver: ' + (big.raw.p50 / little.raw.p50).toFixed(2) + ')',
+        });
+      }
+    }
+  } finally {
+    await mongoHandle.connection.dropDatabase().catch(() => undefined);
+    await pair.stop();
+    const gw = connectMongo(ctx.stack.mongoUri, `${dbName}_gateway`, ctx.logger);
+    await gw.connected.then(() => gw.connection.dropDatabase()).catch(() => undefined);
+    await gw.close();
+    await mongoHandle.close();
+  }
+}

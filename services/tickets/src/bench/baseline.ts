@@ -1,0 +1,105 @@
+import { randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { forEachConcurrent } from './stats';
+
+const NOOP_UPDATE = 'noop';
+
+/**
+ * The bench's Temporal side: a client on the stack's server, and a tiny worker with no-op
+ * workflows on a task queue of its own (the baseline of every gateway figure). Every workflow
+ * the bench starts is remembered and terminated at the end.
+ */
+export class Baseline {
+  readonly started = new Set<string>();
+  private worker?: Worker;
+  private running?: Promise<void>;
+  private nativeConnection?: NativeConnection;
+  private constructor(
+    readonly client: Client,
+    private readonly connection: Connection,
+    readonly taskQueue: string,
+  ) {}
+
+  static async connect(address: string, namespace: string, run: string): Promise<Baseline> {
+    const connection = await Connection.connect({ address });
+    return new Baseline(new Client({ connection, namespace }), connection, `bench-noop-${run}`);
+  }
+
+  async serverVersion(): Promise<string | undefined> {
+    try {
+      const info = await this.connection.workflowService.getSystemInfo({});
+      return info.serverVersion ?? undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async startWorker(address: string, namespace: string): Promise<void> {
+    Runtime.install({
+      logger: new DefaultLogger('ERROR'),
+      telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} } },
+    });
+    this.nativeConnection = await NativeConnection.connect({ address });
+    this.worker = await Worker.create({
+      connection: this.nativeConnection,
+      namespace,
+      taskQueue: this.taskQueue,
+      workflowsPath: require.resolve('./noop-workflows'),
+    });
+    this.running = this.worker.run();
+  }
+
+  /** A bare start of a workflow that does nothing: what the server takes to accept a workflow. */
+  async startNoop(): Promise<void> {
+    const workflowId = `bench-noop-${randomUUID()}`;
+    await this.client.workflow.start('noopWorkflow', { taskQueue: this.taskQueue, workflowId });
+  }
+
+  /** `count` workflows waiting for updates, started and running. */
+  async updatables(count: number): Promise<string[]> {
+    const ids = Array.from({ length: count }, () => `bench-updatable-${randomUUID()}`);
+    await forEachConcurrent(ids, 8, async (workflowId) => {
+      await this.client.workflow.start('noopUpdatable', { taskQueue: this.taskQueue, workflowId });
+      this.started.add(workflowId);
+    });
+    // The first update of each also waits for its first workflow task: not part of the figure.
+    await forEachConcurrent(ids, 8, (id) => this.update(id));
+    return ids;
+  }
+
+  /** A bare update answered by the workflow at once. */
+  async update(workflowId: string): Promise<void> {
+    await this.client.workflow.getHandle(workflowId).executeUpdate(NOOP_UPDATE, { args: ['x'] });
+  }
+
+  /** Every running workflow of a task queue (one the bench owns): also those of requests that timed out. */
+  async runningOn(taskQueue: string): Promise<void> {
+    for await (const wf of this.client.workflow.list({
+      query: `TaskQueue = '${taskQueue}' AND ExecutionStatus = 'Running'`,
+    }))
+      this.started.add(wf.workflowId);
+  }
+
+  /** Terminates what the bench left running (its ticket workflows and updatables). */
+  async terminateAll(): Promise<number> {
+    let done = 0;
+    await forEachConcurrent([...this.started], 16, async (id) => {
+      try {
+        await this.client.workflow.getHandle(id).terminate('bench finished');
+        done++;
+      } catch {
+        /* already closed */
+      }
+    });
+    this.started.clear();
+    return done;
+  }
+
+  async close(): Promise<void> {
+    if (this.worker && this.worker.getState() === 'RUNNING') this.worker.shutdown();
+    await this.running?.catch(() => undefined);
+    await this.nativeConnection?.close();
+    await this.connection.close();
+  }
+}
