@@ -71,6 +71,10 @@ const UNAVAILABLE_ERRORS = new Set([
   'MongoNetworkTimeoutError',
   'KafkaJSConnectionError',
   'KafkaJSNumberOfRetriesExceeded',
+  // An update whose call to Temporal timed out or was cancelled (e.g. its deadline passed while
+  // the worker was down): it may or may not have been taken, so the client retries with the
+  // same Idempotency-Key, which the update id makes safe. A 503, not a 500.
+  'WorkflowUpdateRPCTimeoutOrCancelledError',
 ]);
 /** gRPC DEADLINE_EXCEEDED and UNAVAILABLE: Temporal is not answering. */
 const GRPC_UNAVAILABLE = new Set([4, 14]);
