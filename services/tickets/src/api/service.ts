@@ -41,7 +41,7 @@ export function ticketsService(config: TicketsConfig, logger: Logger) {
   ready.catch((err) => logger.error({ err }, 'could not prepare the tickets database'));
 
   // identity's user.* events: the people directory (names, organisation, erasure).
-  // Kept running (a Kafka down at start or a crash is retried; /readyz says down meanwhile).
+  // Kept running: a Kafka down at start or a crash is retried with backoff.
   const kafkaClient = createKafka('tickets', config.KAFKA_BROKERS, logger);
   const lag = watchConsumerLag(kafkaClient, config.TICKETS_GROUP_ID, [TOPICS.users.name], logger);
   const consumer = keepConsuming(kafkaClient, {
@@ -66,7 +66,9 @@ export function ticketsService(config: TicketsConfig, logger: Logger) {
   const consuming = consumer.joined;
 
   const parts: ServiceParts = {
-    readiness: [mongo.readiness, kafka, temporal.readiness, consumer.readiness],
+    // Not the users consumer: the API serves without it (names catch up when it joins), and a
+    // copy restarted after a crash may wait a rebalance for its group; it logs while it retries.
+    readiness: [mongo.readiness, kafka, temporal.readiness],
     routes: ticketsApi({ models, workflows, config }),
     closeables: [consumer, lag, kafka, temporal, mongo],
   };
