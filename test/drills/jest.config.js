@@ -1,0 +1,17 @@
+// `npm run test:drills`: the fault drills (slow tier, called by .ci/run after `npm test`). They
+// start a private system of their own on free ports (test/drills/stack.ts), so no global setup.
+const { projects } = require('../../jest.config');
+
+const integration = projects.find((p) => p.displayName === 'integration');
+
+module.exports = {
+  rootDir: '../..',
+  testTimeout: 600_000,
+  transform: integration.transform,
+  moduleNameMapper: integration.moduleNameMapper,
+  testEnvironment: 'node',
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  setupFiles: integration.setupFiles,
+  displayName: 'drills',
+  testMatch: ['<rootDir>/test/drills/**/*.test.ts'],
+};

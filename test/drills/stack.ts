@@ -1,0 +1,180 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createServer, type AddressInfo, type Server } from 'node:net';
+import { ROOT, spawnNode, waitForStatus, type Spawned } from '../support/processes';
+
+/**
+ * A whole private system for the fault drills: its own Temporal, Kafka, database and mail
+ * catcher, started by the same deploy/local scripts as `npm start` but on free ports and in a
+ * data directory of its own (so a drill may stop a server without touching the shared ones),
+ * and every service as a child process that a drill may kill and start again.
+ */
+export const SERVICE_ENTRIES = {
+  identity: 'services/identity/dist/main.js',
+  tickets: 'services/tickets/dist/api/main.js',
+  worker: 'services/tickets/dist/worker/main.js',
+  notifications: 'services/notifications/dist/main.js',
+  gateway: 'services/gateway/dist/main.js',
+} as const;
+export type ServiceName = keyof typeof SERVICE_ENTRIES;
+export type ServerName = 'temporal' | 'kafka' | 'ferretdb' | 'mailcatcher';
+
+export interface PrivateStack {
+  gateway: string;
+  mailApi: string;
+  kafkaBrokers: string;
+  mongoUri: string;
+  /** Kills a service with SIGKILL (no drain, no flush: a crash). */
+  kill(name: ServiceName): void;
+  start(name: ServiceName): Promise<void>;
+  stopServer(name: ServerName): void;
+  startServer(name: ServerName): void;
+  down(): Promise<void>;
+}
+
+const SERVER_PORT_VARS = [
+  'TEMPORAL_PORT',
+  'TEMPORAL_UI_PORT',
+  'KAFKA_PORT',
+  'KAFKA_CONTROLLER_PORT',
+  'FERRETDB_PORT',
+  'FERRETDB_DEBUG_PORT',
+  'MAILCATCHER_SMTP_PORT',
+  'MAILCATCHER_WEB_PORT',
+  'POSTGRES_PORT',
+  'ZIPKIN_PORT',
+] as const;
+const SERVICE_PORT_VARS = {
+  identity: 'IDENTITY_PORT',
+  tickets: 'TICKETS_PORT',
+  worker: 'TICKETS_WORKER_PORT',
+  notifications: 'NOTIFICATIONS_PORT',
+  gateway: 'GATEWAY_PORT',
+} as const;
+
+/** `n` free ports, all held open while chosen so that none is handed out twice. */
+async function distinctFreePorts(n: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from(
+      { length: n },
+      () =>
+        new Promise<Server>((resolve, reject) => {
+          const srv = createServer();
+          srv.once('error', reject);
+          srv.listen(0, '127.0.0.1', () => resolve(srv));
+        }),
+    ),
+  );
+  const ports = servers.map((s) => (s.address() as AddressInfo).port);
+  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+  return ports;
+}
+
+/** Each service process's output, kept in .data/drills/logs/<service>-<n>.log for a post-mortem. */
+const LOGS = join(process.env.WOOP_DATA_DIR ?? join(ROOT, '.data'), 'drills', 'logs');
+const runs = new Map<string, number>();
+function keepLog(name: string, s: Spawned) {
+  const n = (runs.get(name) ?? 0) + 1;
+  runs.set(name, n);
+  mkdirSync(LOGS, { recursive: true });
+  writeFileSync(join(LOGS, `${name}-${n}.log`), s.output());
+}
+
+export async function startPrivateStack(log: (line: string) => void = () => {}): Promise<PrivateStack> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'woop-drills-'));
+  const names = [...SERVER_PORT_VARS, ...Object.values(SERVICE_PORT_VARS)];
+  const free = await distinctFreePorts(names.length);
+  const ports = Object.fromEntries(names.map((v, i) => [v, String(free[i])]));
+  const scriptEnv = {
+    ...process.env,
+    ...ports,
+    WOOP_DATA_DIR: dataDir,
+    KAFKA_BROKERS: `127.0.0.1:${ports.KAFKA_PORT}`,
+    TEMPORAL_ADDRESS: `127.0.0.1:${ports.TEMPORAL_PORT}`,
+    MONGODB_URI: `mongodb://127.0.0.1:${ports.FERRETDB_PORT}`,
+    SMTP_URL: `smtp://127.0.0.1:${ports.MAILCATCHER_SMTP_PORT}`,
+  };
+  const script = (name: string, action: string) =>
+    execFileSync('bash', [join(ROOT, 'deploy/local', `${name}.sh`), action], { env: scriptEnv, stdio: 'pipe' });
+
+  const running = new Map<ServiceName, Spawned>();
+  const down = async () => {
+    for (const [name, s] of running) {
+      await s.stop();
+      keepLog(name, s);
+    }
+    running.clear();
+    try {
+      execFileSync('bash', [join(ROOT, 'deploy/local/stack.sh'), 'down'], { env: scriptEnv, stdio: 'pipe' });
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  };
+  try {
+    log(`private servers in ${dataDir}`);
+    execFileSync('bash', [join(ROOT, 'deploy/local/stack.sh'), 'infra'], { env: scriptEnv, stdio: 'pipe' });
+    return await startServices(ports, dataDir, running, script, down, log);
+  } catch (err) {
+    await down().catch(() => undefined);
+    throw err;
+  }
+}
+
+async function startServices(
+  ports: Record<string, string>,
+  dataDir: string,
+  running: Map<ServiceName, Spawned>,
+  script: (name: string, action: string) => unknown,
+  down: () => Promise<void>,
+  log: (line: string) => void,
+): Promise<PrivateStack> {
+  const gateway = `http://127.0.0.1:${ports.GATEWAY_PORT}`;
+  const env: Record<string, string> = {
+    ...ports,
+    WOOP_DATA_DIR: dataDir,
+    TEMPORAL_ADDRESS: `127.0.0.1:${ports.TEMPORAL_PORT}`,
+    KAFKA_BROKERS: `127.0.0.1:${ports.KAFKA_PORT}`,
+    MONGODB_URI: `mongodb://127.0.0.1:${ports.FERRETDB_PORT}`,
+    SMTP_URL: `smtp://127.0.0.1:${ports.MAILCATCHER_SMTP_PORT}`,
+    IDENTITY_URL: `http://127.0.0.1:${ports.IDENTITY_PORT}`,
+    TICKETS_URL: `http://127.0.0.1:${ports.TICKETS_PORT}`,
+    NOTIFICATIONS_URL: `http://127.0.0.1:${ports.NOTIFICATIONS_PORT}`,
+    PORTAL_URL: gateway,
+    // The drills' bursts come from one address and one person: the limits are not under test.
+    RATE_LIMIT_IP_PER_MINUTE: '1000000',
+    RATE_LIMIT_USER_PER_MINUTE: '1000000',
+    RATE_LIMIT_AUTH_PER_MINUTE: '1000000',
+    OTEL_TRACES_EXPORTER: 'none',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
+  };
+  execFileSync(process.execPath, [join(ROOT, 'services/identity/dist/seed.js')], {
+    env: { ...process.env, ...env },
+    stdio: 'pipe',
+  });
+
+  const start = async (name: ServiceName) => {
+    running.set(name, spawnNode(SERVICE_ENTRIES[name], [], env));
+    await waitForStatus(`http://127.0.0.1:${ports[SERVICE_PORT_VARS[name]]}/readyz`, 200, 120_000);
+  };
+  for (const name of ['identity', 'tickets', 'worker', 'notifications', 'gateway'] as const) await start(name);
+  log('private services ready');
+
+  return {
+    gateway,
+    mailApi: `http://127.0.0.1:${ports.MAILCATCHER_WEB_PORT}/api`,
+    kafkaBrokers: env.KAFKA_BROKERS!,
+    mongoUri: env.MONGODB_URI!,
+    kill(name) {
+      const s = running.get(name);
+      s?.child.kill('SIGKILL');
+      if (s) keepLog(name, s);
+      running.delete(name);
+    },
+    start,
+    stopServer: (name) => void script(name, 'stop'),
+    startServer: (name) => void script(name, 'start'),
+    down,
+  };
+}

@@ -1,0 +1,359 @@
+import { randomUUID } from 'node:crypto';
+import { REQUEST_TYPES, TOPICS, type EventEnvelope } from '@woop/contracts';
+import type { Kafka } from 'kafkajs';
+import { createKafka, createLogger } from '@woop/service-kit';
+import { DEMO_PASSWORD } from '../../services/identity/src/seed';
+import { eventually } from '../support/eventually';
+import { validFields } from '../support/forms';
+import type { PrivateStack } from './stack';
+
+/**
+ * The drills' traffic and its audit. A customer files requests and an agent replies on them,
+ * each operation with its own Idempotency-Key, retried with that key on 503 / network errors
+ * (as a client following Retry-After would) until confirmed or the drill's deadline. Then every
+ * operation is checked end to end: one read-model version, one event, one email.
+ */
+export interface Operation {
+  kind: 'create' | 'reply';
+  key: string;
+  /** A text unique to the operation, found again in the ticket, the event and the email. */
+  marker: string;
+  reference?: string;
+  confirmed: boolean;
+  /** Every status answered, in order (0: no answer: connection refused or reset). */
+  statuses: number[];
+  /** Answers that break the contract during an outage: a 500, a 503 without Retry-After, a hang. */
+  defects: string[];
+}
+
+export interface DrillReport {
+  drill: string;
+  attempted: number;
+  confirmed: number;
+  lost: number;
+  duplicated: number;
+  /** Temporary refusals (503 with Retry-After, connection refused) met and retried. */
+  retried: number;
+  defects: string[];
+}
+
+const HANG_MS = 15_000;
+const log = createLogger('drills', process.env.TEST_LOG_LEVEL ?? 'silent');
+
+async function call(
+  url: string,
+  init: RequestInit,
+): Promise<{ status: number; body: unknown; retryAfter: string | null; contentType: string | null }> {
+  const res = await fetch(url, { ...init, signal: AbortSignal.timeout(HANG_MS) });
+  const text = await res.text();
+  let body: unknown = text;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    // not JSON: kept as text for the report
+  }
+  return {
+    status: res.status,
+    body,
+    retryAfter: res.headers.get('retry-after'),
+    contentType: res.headers.get('content-type'),
+  };
+}
+
+/** A script's bearer token for a demo account (login, then an API token made by its owner). */
+export async function tokenFor(gateway: string, email: string): Promise<string> {
+  const login = await fetch(`${gateway}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password: DEMO_PASSWORD }),
+  });
+  if (login.status !== 200) throw new Error(`login of ${email}: ${login.status} ${await login.text()}`);
+  const { csrfToken } = (await login.json()) as { csrfToken: string };
+  const cookie = login.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
+  const created = await fetch(`${gateway}/api/v1/api-tokens`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrfToken },
+    body: JSON.stringify({ name: `drill-${randomUUID().slice(0, 8)}` }),
+  });
+  if (created.status !== 201) throw new Error(`token of ${email}: ${created.status} ${await created.text()}`);
+  return ((await created.json()) as { token: string }).token;
+}
+
+/**
+ * Reads `topic` from the beginning until `done` holds or `timeoutMs` passes, and returns what
+ * matched either way: a missing event must show as that one event lost, not as all of them.
+ */
+async function readUntil(
+  kafka: Kafka,
+  topic: string,
+  filter: (e: EventEnvelope) => boolean,
+  done: (events: EventEnvelope[]) => boolean,
+  timeoutMs: number,
+): Promise<EventEnvelope[]> {
+  const consumer = kafka.consumer({ groupId: `drills-audit-${randomUUID()}` });
+  const events: EventEnvelope[] = [];
+  try {
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs);
+      void consumer.run({
+        eachMessage: async ({ message }) => {
+          const event = JSON.parse(message.value?.toString() ?? '{}') as EventEnvelope;
+          if (filter(event)) events.push(event);
+          if (done(events)) {
+            clearTimeout(timer);
+            resolve();
+          }
+        },
+      });
+    });
+    return events;
+  } finally {
+    await consumer.disconnect();
+  }
+}
+
+const requestType = REQUEST_TYPES.find((t) => t.key === 'ask-a-question') ?? REQUEST_TYPES[0]!;
+
+export class Workload {
+  readonly operations: Operation[] = [];
+
+  constructor(
+    private readonly stack: PrivateStack,
+    private readonly customer: string,
+    private readonly agent: string,
+    private readonly deadline: number,
+  ) {}
+
+  /** Sends one operation until it is confirmed, refused for good, or the deadline passes. */
+  private async send(op: Operation, path: string, token: string, body: unknown): Promise<unknown> {
+    for (;;) {
+      let answer: Awaited<ReturnType<typeof call>> | undefined;
+      try {
+        answer = await call(`${this.stack.gateway}/api/v1${path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'idempotency-key': op.key },
+          body: JSON.stringify(body),
+        });
+      } catch (err) {
+        const hang = err instanceof Error && err.name === 'TimeoutError';
+        if (hang) op.defects.push(`${op.kind} ${op.key}: no answer within ${HANG_MS} ms`);
+        op.statuses.push(0);
+      }
+      if (answer) {
+        op.statuses.push(answer.status);
+        if (answer.status >= 200 && answer.status < 300) {
+          op.confirmed = true;
+          return answer.body;
+        }
+        if (answer.status >= 500 && answer.status !== 503) {
+          op.defects.push(`${op.kind} ${op.key}: ${answer.status} ${JSON.stringify(answer.body).slice(0, 200)}`);
+        } else if (answer.status === 503) {
+          if (!answer.retryAfter) op.defects.push(`${op.kind} ${op.key}: 503 without Retry-After`);
+          if (!answer.contentType?.includes('application/problem+json')) {
+            op.defects.push(`${op.kind} ${op.key}: 503 not problem+json (${answer.contentType})`);
+          }
+        } else if (answer.status !== 429) {
+          // A refusal for good (4xx): the operation is not confirmed; the audit says so.
+          op.defects.push(
+            `${op.kind} ${op.key}: refused ${answer.status} ${JSON.stringify(answer.body).slice(0, 200)}`,
+          );
+          return undefined;
+        }
+      }
+      if (Date.now() > this.deadline) return undefined;
+      await new Promise((r) => setTimeout(r, 1_000));
+    }
+  }
+
+  async create(): Promise<Operation> {
+    const marker = `drill${randomUUID().replace(/-/g, '')}`;
+    const op: Operation = { kind: 'create', key: randomUUID(), marker, confirmed: false, statuses: [], defects: [] };
+    this.operations.push(op);
+    const body = (await this.send(op, '/tickets', this.customer, {
+      requestType: requestType.key,
+      portal: 'retailer',
+      summary: `Exercice ${marker}`,
+      description: 'Demande créée pendant un exercice de panne.',
+      fields: validFields(requestType),
+    })) as { ticket?: { reference: string } } | undefined;
+    op.reference = body?.ticket?.reference;
+    return op;
+  }
+
+  async reply(reference: string): Promise<Operation> {
+    const marker = `drill${randomUUID().replace(/-/g, '')}`;
+    const op: Operation = {
+      kind: 'reply',
+      key: randomUUID(),
+      marker,
+      reference,
+      confirmed: false,
+      statuses: [],
+      defects: [],
+    };
+    this.operations.push(op);
+    await this.send(op, `/tickets/${reference}/comments`, this.agent, { body: `Réponse ${marker}` });
+    return op;
+  }
+
+  /** `rounds` times, `concurrency` clients each file a request then reply on it twice. */
+  async burst(rounds: number, concurrency: number, pauseMs = 300): Promise<void> {
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        for (let i = 0; i < rounds; i++) {
+          const created = await this.create();
+          if (created.reference) {
+            await this.reply(created.reference);
+            await this.reply(created.reference);
+          }
+          await new Promise((r) => setTimeout(r, pauseMs));
+        }
+      }),
+    );
+  }
+
+  /**
+   * Every confirmed operation has exactly one read-model version of its change, one event and
+   * one email to the customer; no operation (confirmed or not) happened twice.
+   */
+  async audit(drill: string, customerEmail: string): Promise<DrillReport> {
+    const kafka = createKafka('drills-audit', [this.stack.kafkaBrokers], log);
+    const creates = this.operations.filter((o) => o.kind === 'create');
+    const replies = this.operations.filter((o) => o.kind === 'reply');
+    let lost = 0;
+    let duplicated = 0;
+    const problems: string[] = [];
+
+    // The read model, as the customer's "Demandes" and the agent's ticket page show it.
+    const get = async (path: string, token: string) =>
+      call(`${this.stack.gateway}/api/v1${path}`, { headers: { authorization: `Bearer ${token}` } });
+    for (const op of creates) {
+      const list = async () =>
+        (
+          (await get(`/tickets?q=${encodeURIComponent(op.marker)}&scope=created&status=all`, this.customer)).body as {
+            items?: Array<{ reference: string }>;
+          }
+        ).items ?? [];
+      const items = op.confirmed ? await eventually(list, (l) => l.length > 0, 120_000).catch(list) : await list();
+      if (items.length > 1) {
+        duplicated++;
+        problems.push(`create ${op.key}: ${items.length} tickets`);
+      }
+      if (op.confirmed && items.length === 0) {
+        lost++;
+        problems.push(`create ${op.key} (${op.reference}): confirmed, not in the list`);
+      }
+    }
+    const views = new Map<string, Array<{ body?: string }>>();
+    for (const op of replies) {
+      if (!views.has(op.reference!)) {
+        const view = await get(`/tickets/${op.reference}`, this.agent);
+        views.set(
+          op.reference!,
+          (view.body as { ticket?: { activity?: Array<{ body?: string }> } }).ticket?.activity ?? [],
+        );
+      }
+      const n = views.get(op.reference!)!.filter((a) => a.body?.includes(op.marker)).length;
+      if (n > 1) {
+        duplicated++;
+        problems.push(`reply ${op.key}: ${n} comments`);
+      }
+      if (op.confirmed && n === 0) {
+        lost++;
+        const now = await get(`/tickets/${op.reference}`, this.agent);
+        problems.push(
+          `reply ${op.key} on ${op.reference}: confirmed, not on the ticket (${now.status}, version ${
+            (now.body as { ticket?: { version?: number } }).ticket?.version
+          }, statuses ${op.statuses.join(' ')})`,
+        );
+      }
+    }
+
+    // The events: one ticket.created per confirmed create, one ticket.replied per confirmed reply.
+    const references = new Set(creates.filter((o) => o.confirmed).map((o) => o.reference!));
+    const expected = creates.filter((o) => o.confirmed).length + replies.filter((o) => o.confirmed).length;
+    const events = await readUntil(
+      kafka,
+      TOPICS.tickets.name,
+      (e) =>
+        references.has(String((e.data.ticket as { reference?: string } | undefined)?.reference)) &&
+        (e.type === 'ticket.created' || e.type === 'ticket.replied'),
+      (es) => es.length >= expected,
+      120_000,
+    );
+    const eventOf = new Map<string, string[]>();
+    for (const e of events) {
+      const ref = (e.data.ticket as { reference: string }).reference;
+      const body = (e.data as { body?: string }).body;
+      const marker =
+        e.type === 'ticket.created' ? `created:${ref}` : `replied:${body?.match(/drill[0-9a-f]{32}/)?.[0]}`;
+      eventOf.set(marker, [...(eventOf.get(marker) ?? []), e.id]);
+    }
+    const eventIds: string[] = [];
+    const checkEvents = (op: Operation, marker: string) => {
+      const ids = eventOf.get(marker) ?? [];
+      if (ids.length > 1) {
+        duplicated++;
+        problems.push(`${op.kind} ${op.key}: ${ids.length} events`);
+      }
+      if (op.confirmed && ids.length === 0) {
+        lost++;
+        problems.push(`${op.kind} ${op.key}: confirmed, no event`);
+      }
+      eventIds.push(...ids.slice(0, 1));
+    };
+    for (const op of creates.filter((o) => o.confirmed)) checkEvents(op, `created:${op.reference}`);
+    for (const op of replies.filter((o) => o.confirmed)) checkEvents(op, `replied:${op.marker}`);
+
+    // The emails to the customer: one per event, whatever the restarts.
+    type Caught = { to: Array<{ address: string }>; headers: Record<string, string | string[]> };
+    const inbox = async () =>
+      ((await (await fetch(`${this.stack.mailApi}/email`)).json()) as Caught[]).filter((m) =>
+        m.to.some((t) => t.address === customerEmail),
+      );
+    const byEvent = (mails: Caught[]) => {
+      const counts = new Map<string, number>();
+      for (const m of mails) {
+        const id = String(m.headers['x-woop-event-id'] ?? '');
+        counts.set(id, (counts.get(id) ?? 0) + 1);
+      }
+      return counts;
+    };
+    const counts = byEvent(
+      await eventually(
+        inbox,
+        (mails) => {
+          const c = byEvent(mails);
+          return eventIds.every((id) => (c.get(id) ?? 0) >= 1);
+        },
+        120_000,
+      ).catch(() => inbox()),
+    );
+    for (const id of eventIds) {
+      const n = counts.get(id) ?? 0;
+      if (n === 0) {
+        lost++;
+        problems.push(`event ${id}: no email`);
+      }
+      if (n > 1) {
+        duplicated++;
+        problems.push(`event ${id}: ${n} emails`);
+      }
+    }
+
+    return {
+      drill,
+      attempted: this.operations.length,
+      confirmed: this.operations.filter((o) => o.confirmed).length,
+      lost,
+      duplicated,
+      retried: this.operations.reduce((n, o) => n + o.statuses.filter((s) => s === 0 || s === 503).length, 0),
+      defects: [...this.operations.flatMap((o) => o.defects), ...problems],
+    };
+  }
+}
