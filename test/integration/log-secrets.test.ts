@@ -4,6 +4,7 @@ import { createKafka, createLogger } from '@woop/service-kit';
 import { ApiClient } from '../support/api-client';
 import { originOf, startGateway, type RunningGateway } from '../support/gateway-harness';
 import { startIdentity, type RunningIdentity } from '../support/identity-harness';
+import { linkOf as sealedLinkOf } from '../support/links';
 import { uniqueId } from '../support/ids';
 import { readEvents } from '../support/kafka-events';
 
@@ -50,7 +51,7 @@ describe('logs: secrets never written', () => {
       (e: EventEnvelope) => e.type === type && e.data.email === email,
       (es) => es.length > 0,
     );
-    return new URL(String(event!.data.link));
+    return sealedLinkOf(event!);
   };
   const sessionCookie = (client: ApiClient) =>
     client.setCookies

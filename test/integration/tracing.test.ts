@@ -108,6 +108,9 @@ describe('tracing: one trace from a click to the email', () => {
     );
     await new Promise((r) => setTimeout(r, 500));
 
+    // The notifications service knows the agent (from identity's user.* events) before the click.
+    await eventually(() => notifications.service.models.Recipient.findById('user-paul').lean(), Boolean, 30_000);
+
     // The click: a root span of the test's own, as a browser's instrumentation would open.
     const comment = `Le bug revient ${uniqueId('texte')}`;
     const { id, status } = await trace.getTracer('test').startActiveSpan('customer comments', async (span) => {

@@ -7,8 +7,12 @@ import { DEVELOPMENT_SEALING_KEY, sealingKeySchema, unseal, type SealingKey } fr
  * key, by default the one `npm start` and the harnesses use).
  */
 export function linkTokenOf(event: EventEnvelope, key: SealingKey = sealingKeySchema.parse(DEVELOPMENT_SEALING_KEY)) {
+  return linkOf(event, key).searchParams.get('token') ?? '';
+}
+
+/** The whole link of such an event (as emailed: the portal's page with its `?token=`). */
+export function linkOf(event: EventEnvelope, key: SealingKey = sealingKeySchema.parse(DEVELOPMENT_SEALING_KEY)): URL {
   const type = event.type as LinkEventType;
   const address = type === 'user.invited' ? (event.data.user as UserFacts).email : String(event.data.email);
-  const link = unseal(String(event.data.sealedLink), [key], linkSealContext(type, address));
-  return new URL(link).searchParams.get('token') ?? '';
+  return new URL(unseal(String(event.data.sealedLink), [key], linkSealContext(type, address)));
 }

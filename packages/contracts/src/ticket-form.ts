@@ -13,7 +13,7 @@ function fieldSchema(field: FieldDefinition): z.ZodType {
       schema = z
         .string(missing)
         .trim()
-        .min(1)
+        .min(1, { abort: true })
         .max(field.maxLength ?? 500)
         .regex(NOT_BLANK, 'not blank');
       break;
@@ -51,7 +51,7 @@ function fieldSchema(field: FieldDefinition): z.ZodType {
  */
 export function ticketFormSchema(type: RequestTypeDefinition) {
   return z.object({
-    summary: z.string(missing).trim().min(1).max(255).regex(NOT_BLANK, 'not blank'),
+    summary: z.string(missing).trim().min(1, { abort: true }).max(255).regex(NOT_BLANK, 'not blank'),
     description: z.string().trim().max(20_000).default(''),
     fields: z.strictObject(Object.fromEntries(type.fields.map((f) => [f.key, fieldSchema(f)]))).prefault({}),
   });

@@ -164,7 +164,7 @@ export const attachmentParams = referenceParams.extend({ attachmentId: z.string(
 // ---- catalogue administration -------------------------------------------------------------
 
 /** Not blank: the document says it (`pattern`), the check trims and counts what is left. */
-const label = z.string().trim().min(1).max(2_000).regex(NOT_BLANK, 'not blank');
+const label = z.string().trim().min(1, { abort: true }).max(2_000).regex(NOT_BLANK, 'not blank');
 const text = z.object({ fr: label, en: label });
 const fieldDefinition = z
   .object({

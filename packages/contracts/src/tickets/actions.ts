@@ -11,9 +11,12 @@ export const TICKET_REASON_MAX = 2_000;
  * is named because JavaScript counts it as a space and other regex engines (the fuzzer's) do not.
  */
 export const NOT_BLANK = /[^\s\ufeff]/;
+// Each text below: `min(1)` aborts, so an empty or blank one is told once ("required"-like), the
+// pattern only documents "not blank" for clients reading the API document (it cannot say "trim").
 
 /** Something a person writes: not blank, at most `max` characters (surrounding spaces dropped). */
-export const ticketText = (max = TICKET_TEXT_MAX) => z.string().trim().min(1).max(max).regex(NOT_BLANK, 'not blank');
+export const ticketText = (max = TICKET_TEXT_MAX) =>
+  z.string().trim().min(1, { abort: true }).max(max).regex(NOT_BLANK, 'not blank');
 
 const id = z.string().min(1).max(100);
 const priority = z.enum(PRIORITIES);
