@@ -266,7 +266,6 @@ describe('gateway: hostile input', () => {
       'Émoji 🚚📦 et 𝔘𝔫𝔦𝔠𝔬𝔡𝔢',
       'RTL \u202eesrever\u202c et zéro\u200bwidth',
       'Combinés: e\u0301 a\u0308 \u0041\u030a',
-      'Nul \u0000 caractère',
       'BOM \ufeff et \uffff non-caractère',
     ];
     for (const summary of kept) {
@@ -284,6 +283,9 @@ describe('gateway: hostile input', () => {
       [{ description: 'fin \udfff' }, 'description'],
       [{ fields: { ...validFields(bug), stepsToReproduce: '\ud83d' } }, 'fields.stepsToReproduce'],
       [{ summary: ' \t\n ' }, 'summary'],
+      // No text has a NUL, and PostgreSQL cannot query one (Schemathesis found a 500): refused.
+      [{ summary: 'Nul \u0000 caractère' }, 'summary'],
+      [{ fields: { ...validFields(bug), stepsToReproduce: 'a\u0000b' } }, 'fields.stepsToReproduce'],
     ];
     for (const [form, path] of refused) {
       const res = await file(claire, form);
