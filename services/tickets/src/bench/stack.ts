@@ -97,7 +97,16 @@ export interface Child {
 /** Runs a built entry point of the repository as its own process, its output kept for errors. */
 export function spawnService(name: string, entry: string, vars: Record<string, string>): Child {
   const child = spawn(process.execPath, [join(ROOT, entry)], {
-    env: { ...process.env, LOG_LEVEL: 'warn', OTEL_TRACES_EXPORTER: 'none', ...vars },
+    // No metrics listeners of their own: the gateway's (3100) and the worker's SDK port (3104) are
+    // the running stack's, and the bench starts two gateways.
+    env: {
+      ...process.env,
+      LOG_LEVEL: 'warn',
+      OTEL_TRACES_EXPORTER: 'none',
+      GATEWAY_METRICS_PORT: '0',
+      TEMPORAL_SDK_METRICS_ADDRESS: '',
+      ...vars,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
