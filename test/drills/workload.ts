@@ -32,6 +32,8 @@ export interface DrillReport {
   confirmed: number;
   lost: number;
   duplicated: number;
+  /** Emails sent again with the same Message-ID (the documented window; shown once by clients). */
+  resent: number;
   /** Temporary refusals (503 with Retry-After, connection refused) met and retried. */
   retried: number;
   defects: string[];
@@ -227,6 +229,7 @@ export class Workload {
     const replies = this.operations.filter((o) => o.kind === 'reply');
     let lost = 0;
     let duplicated = 0;
+    let resent = 0;
     const problems: string[] = [];
 
     // The read model, as the customer's "Demandes" and the agent's ticket page show it.
@@ -316,11 +319,21 @@ export class Workload {
       ((await (await fetch(`${this.stack.mailApi}/email`)).json()) as Caught[]).filter((m) =>
         m.to.some((t) => t.address === customerEmail),
       );
+    // Counted by Message-ID: a resend after a death between the SMTP server's acceptance and the
+    // "sent" mark (the one window the README documents) carries the same Message-ID, which mail
+    // clients show once; it is reported as `resent`, and a second Message-ID is a duplicate.
     const byEvent = (mails: Caught[]) => {
+      resent = 0; // the last reading counts
       const counts = new Map<string, number>();
+      const ids = new Map<string, Set<string>>();
       for (const m of mails) {
         const id = String(m.headers['x-woop-event-id'] ?? '');
-        counts.set(id, (counts.get(id) ?? 0) + 1);
+        const messageId = String(m.headers['message-id'] ?? '');
+        const seen = ids.get(id) ?? new Set<string>();
+        if (seen.has(messageId)) resent++;
+        seen.add(messageId);
+        ids.set(id, seen);
+        counts.set(id, seen.size);
       }
       return counts;
     };
@@ -352,6 +365,7 @@ export class Workload {
       confirmed: this.operations.filter((o) => o.confirmed).length,
       lost,
       duplicated,
+      resent,
       retried: this.operations.reduce((n, o) => n + o.statuses.filter((s) => s === 0 || s === 503).length, 0),
       defects: [...this.operations.flatMap((o) => o.defects), ...problems],
     };
