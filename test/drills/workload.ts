@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { REQUEST_TYPES, TOPICS, type EventEnvelope } from '@woop/contracts';
-import type { Kafka } from 'kafkajs';
+import { REQUEST_TYPES, TOPICS } from '@woop/contracts';
 import { createKafka, createLogger } from '@woop/service-kit';
 import { DEMO_PASSWORD } from '../../services/identity/src/seed';
 import { eventually } from '../support/eventually';
 import { validFields } from '../support/forms';
+import { readEvents } from '../support/kafka-events';
 import type { PrivateStack } from './stack';
 
 /**
@@ -82,41 +82,6 @@ export async function tokenFor(gateway: string, email: string): Promise<string> 
   });
   if (created.status !== 201) throw new Error(`token of ${email}: ${created.status} ${await created.text()}`);
   return ((await created.json()) as { token: string }).token;
-}
-
-/**
- * Reads `topic` from the beginning until `done` holds or `timeoutMs` passes, and returns what
- * matched either way: a missing event must show as that one event lost, not as all of them.
- */
-async function readUntil(
-  kafka: Kafka,
-  topic: string,
-  filter: (e: EventEnvelope) => boolean,
-  done: (events: EventEnvelope[]) => boolean,
-  timeoutMs: number,
-): Promise<EventEnvelope[]> {
-  const consumer = kafka.consumer({ groupId: `drills-audit-${randomUUID()}` });
-  const events: EventEnvelope[] = [];
-  try {
-    await consumer.connect();
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, timeoutMs);
-      void consumer.run({
-        eachMessage: async ({ message }) => {
-          const event = JSON.parse(message.value?.toString() ?? '{}') as EventEnvelope;
-          if (filter(event)) events.push(event);
-          if (done(events)) {
-            clearTimeout(timer);
-            resolve();
-          }
-        },
-      });
-    });
-    return events;
-  } finally {
-    await consumer.disconnect();
-  }
 }
 
 const requestType = REQUEST_TYPES.find((t) => t.key === 'ask-a-question') ?? REQUEST_TYPES[0]!;
@@ -280,7 +245,8 @@ export class Workload {
     // The events: one ticket.created per confirmed create, one ticket.replied per confirmed reply.
     const references = new Set(creates.filter((o) => o.confirmed).map((o) => o.reference!));
     const expected = creates.filter((o) => o.confirmed).length + replies.filter((o) => o.confirmed).length;
-    const events = await readUntil(
+    // Partial on timeout: a missing event must show as that one event lost, not as all of them.
+    const events = await readEvents(
       kafka,
       TOPICS.tickets.name,
       (e) =>
@@ -288,6 +254,7 @@ export class Workload {
         (e.type === 'ticket.created' || e.type === 'ticket.replied'),
       (es) => es.length >= expected,
       120_000,
+      { partial: true },
     );
     const eventOf = new Map<string, string[]>();
     for (const e of events) {
