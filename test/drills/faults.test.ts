@@ -35,10 +35,12 @@ describe('fault drills: nothing lost, nothing doubled', () => {
     const dir = join(process.env.WOOP_DATA_DIR ?? join(ROOT, '.data'), 'drills');
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'report.json'), JSON.stringify(reports, null, 2));
-    say('drill | attempted | confirmed | lost | duplicated | resent (same Message-ID) | retried | defects');
+    say(
+      'drill | attempted | confirmed | lost | duplicated | republished (same event id) | resent (same Message-ID) | retried | defects',
+    );
     for (const r of reports) {
       say(
-        `${r.drill} | ${r.attempted} | ${r.confirmed} | ${r.lost} | ${r.duplicated} | ${r.resent} | ${r.retried} | ${r.defects.length}`,
+        `${r.drill} | ${r.attempted} | ${r.confirmed} | ${r.lost} | ${r.duplicated} | ${r.republished} | ${r.resent} | ${r.retried} | ${r.defects.length}`,
       );
     }
     if (process.env.DRILL_KEEP !== '1') await stack?.down();
