@@ -47,7 +47,7 @@ describe('ticket side effects survive an outage of their server', () => {
       (acts) => acts.some((a) => (a.attempt ?? 0) >= 2 && a.lastFailure !== null),
       60_000,
     );
-    expect(pending[0]?.activityType?.name).toBe('projectTicket');
+    expect(pending[0]?.activityType?.name).toBe('projectTicketChange');
 
     const dir = mkdtempSync(join(tmpdir(), 'woop-ferretdb-'));
     const child = spawn(

@@ -17,10 +17,11 @@ const OUT = join(__dirname, '..', '..', 'workflows', 'histories');
 /**
  * Recordings are added, never replaced: the histories of older code stay, since tickets started
  * by it still run. Each file is named after the scenario and the code that recorded it (v2: the
- * 'split-side-effects-and-projected-updates' patch, creates as update-with-start); bump it when
+ * 'split-side-effects-and-projected-updates' patch, creates as update-with-start; v3: with
+ * 'small-update-results-and-projection-deltas' too); bump it when
  * the workflow changes again.
  */
-const GENERATION = 'v2';
+const GENERATION = 'v3';
 const customer: Actor = { id: 'u-claire', role: 'customer', name: 'Claire Martin' };
 const agent: Actor = { id: 'a-paul', role: 'agent', name: 'Paul Agent' };
 

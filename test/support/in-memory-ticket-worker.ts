@@ -25,6 +25,10 @@ export async function startInMemoryTicketWorker(
     projectTicket: async (state) => {
       projected.push(state.version);
     },
+    projectTicketChange: async ({ ticket }) => {
+      projected.push(ticket.version);
+      return 'written';
+    },
     publishTicketEvents: async (batch) => {
       events.push(...batch);
     },

@@ -1,5 +1,8 @@
 import {
   SYSTEM_ACTOR,
+  TICKET_STATE_HARD_MAX,
+  TICKET_STATE_MAX,
+  TICKET_TEXT_MAX,
   type Actor,
   type TicketActionName,
   type TicketActionPayloads,
@@ -131,6 +134,28 @@ describe('ticket lifecycle: who may do what in which status', () => {
       allowed: ['comment', 'share', 'attach'],
     });
     expect(why?.message).toMatch(/reopen is not possible while the ticket is in_progress; allowed now: comment/);
+  });
+
+  it('refuses text beyond the conversation limit, and keeps the ticket moving', () => {
+    const s = ticketIn('in_progress');
+    const bytes = () => new TextEncoder().encode(JSON.stringify(s)).length;
+    // The longest replies, in a text of two bytes a character, until the next one would not fit.
+    const long = 'é'.repeat(TICKET_TEXT_MAX);
+    while (bytes() + 2 * TICKET_TEXT_MAX <= TICKET_STATE_MAX) act(s, AGENT, 'reply', { body: long });
+    expect(bytes()).toBeGreaterThan(TICKET_STATE_MAX - 3 * 2 * TICKET_TEXT_MAX);
+    const full = refusal(s, AGENT, 'reply', { body: long });
+    expect(full).toMatchObject({ code: 'conversation_limit_reached', status: 'in_progress' });
+    expect(full?.message).toMatch(new RegExp(`^${s.reference} holds as much text as a request may`));
+    expect(refusal(s, CUSTOMER, 'comment', { body: long })?.code).toBe('conversation_limit_reached');
+    // A short comment still fits while the state is under the limit by more than its size.
+    expect(refusal(s, CUSTOMER, 'comment', { body: 'Merci' })).toBeUndefined();
+    // Actions without text, and answers (up to the hard limit), still go through.
+    expect(refusal(s, AGENT, 'changePriority', { priority: 'high' })).toBeUndefined();
+    act(s, AGENT, 'resolve', { answer: long });
+    expect(s.status).toBe('resolved');
+    act(s, CUSTOMER, 'acceptResolution', {});
+    expect(s.status).toBe('done');
+    expect(TICKET_STATE_HARD_MAX).toBeLessThan(2 * 1024 * 1024); // Temporal's payload limit
   });
 
   it('refuses to assign an unqualified ticket', () => {

@@ -1,6 +1,8 @@
 import {
   ACTION_ROLES,
   TICKET_ACTIONS,
+  TICKET_STATE_HARD_MAX,
+  TICKET_STATE_MAX,
   TICKET_STATUSES,
   ticketPayloadProblem,
   type ActionRefusal,
@@ -88,5 +90,36 @@ export function refusal(
   }
   const problem = ticketPayloadProblem(action, payload);
   if (problem) return { ...base, code: 'invalid_payload', message: problem };
+  const text = textOf(payload);
+  if (text > 0) {
+    const limit = CONVERSATION_ACTIONS.includes(action) ? TICKET_STATE_MAX : TICKET_STATE_HARD_MAX;
+    if (utf8.encode(JSON.stringify(state)).length + text > limit) {
+      return {
+        ...base,
+        code: 'conversation_limit_reached',
+        message: `${state.reference} holds as much text as a request may (${limit} bytes); file a new request that refers to it.`,
+      };
+    }
+  }
   return undefined;
+}
+
+/** What makes a conversation long: refused first, at TICKET_STATE_MAX (the others at the hard limit). */
+const CONVERSATION_ACTIONS: readonly TicketActionName[] = [
+  'reply',
+  'addInternalNote',
+  'comment',
+  'requestInformation',
+  'provideInformation',
+];
+const utf8 = new TextEncoder();
+
+/** The payload fields in which people write (see `ticketActionPayloads`). */
+const TEXT_FIELDS = ['body', 'question', 'answer', 'reason'] as const;
+
+/** Bytes of text an action's payload adds (a comment, a question, an answer, a reason). */
+function textOf(payload: unknown): number {
+  if (!payload || typeof payload !== 'object') return 0;
+  const fields = payload as Record<string, unknown>;
+  return TEXT_FIELDS.reduce((n, k) => n + (typeof fields[k] === 'string' ? utf8.encode(fields[k]).length : 0), 0);
 }

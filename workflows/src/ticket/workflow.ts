@@ -32,7 +32,7 @@ import { advanceTime, allowedByRole, applyAction, createTicket, nextDueAt, refus
 
 // Side effects are retried until they succeed (a Kafka or database outage delays them, shown as
 // a pending activity in the Temporal UI); both are idempotent, so a retry duplicates nothing.
-const { projectTicket, publishTicketEvents } = proxyActivities<TicketActivities>({
+const { projectTicket, projectTicketChange, publishTicketEvents } = proxyActivities<TicketActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
@@ -45,6 +45,15 @@ const { projectTicket, publishTicketEvents } = proxyActivities<TicketActivities>
  * at the start of a run: a run keeps the behaviour it started with.
  */
 export const SPLIT_SIDE_EFFECTS_PATCH = 'split-side-effects-and-projected-updates';
+
+/**
+ * Runs with this patch keep each change small in history however long the conversation grows
+ * (issue 14): an update answered once its version is projected leaves the conversation out of
+ * its answer (the API reads the ticket from the read model), and the projection sends the
+ * activity entries added since the last one it wrote, not the whole state again (the whole
+ * state only for a new ticket, or when the read model is not where the delta starts).
+ */
+export const SMALL_CHANGES_PATCH = 'small-update-results-and-projection-deltas';
 
 /**
  * How long an update waits for its version's projection before it answers with the state alone
@@ -63,9 +72,12 @@ const PROJECTION_WAIT = '2 seconds';
  */
 export async function ticketWorkflow(input: TicketWorkflowInput): Promise<TicketState> {
   const split = patched(SPLIT_SIDE_EFFECTS_PATCH);
+  const small = split && patched(SMALL_CHANGES_PATCH);
   let state: TicketState;
   const outbox: TicketEvent[] = [];
   let projectedVersion = 0;
+  /** Activity entries the read model holds (a delta of the projection starts there). */
+  let projectedActivity = 0;
 
   // The contract's ticket.* events (packages/contracts/src/tickets/events.ts), with the facts of
   // the ticket as the change left it.
@@ -83,6 +95,7 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
     // Continued as new: the previous run drained its side effects before handing over.
     state = input.state;
     projectedVersion = state.version;
+    projectedActivity = state.activity.length;
   }
 
   const pending = () => projectedVersion < state.version || outbox.length > 0;
@@ -123,7 +136,18 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
   const project = async () => {
     while (projectedVersion < state.version) {
       const version = state.version;
-      await projectTicket(state);
+      if (small) {
+        const from = projectedActivity;
+        const count = state.activity.length;
+        const ticket = from === 0 ? state : { ...state, activity: state.activity.slice(from) };
+        if ((await projectTicketChange({ ticket, activityFrom: from })) === 'gap') {
+          projectedActivity = 0; // the read model is not where the delta started: send it whole
+          continue;
+        }
+        projectedActivity = count;
+      } else {
+        await projectTicket(state);
+      }
       projectedVersion = Math.max(projectedVersion, version);
       startPublishing();
     }
@@ -160,6 +184,16 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
   /** Whether the read model holds `version` (or a newer one), waiting PROJECTION_WAIT at most. */
   const projected = async (version: number) =>
     projectedVersion >= version || (await condition(() => projectedVersion >= version, PROJECTION_WAIT));
+  /**
+   * An update's answer: once projected, the ticket without its conversation (small in history
+   * whatever its length: the API reads the ticket from the read model); otherwise all of it.
+   */
+  const answer = async (version: number): Promise<TicketView> => {
+    if (!(await projected(version))) return { ...view(), projected: false };
+    if (!small) return { ...view(), projected: true };
+    const { activity: _a, description: _d, fields: _f, ...head } = state;
+    return { ticket: { ...head, activity: [] }, allowed: allowedByRole(state), projected: true };
+  };
 
   for (const name of TICKET_ACTIONS) {
     setHandler(
@@ -169,7 +203,7 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
             enqueue(applyAction(state, request.actor, name, request.payload as never, new Date()));
             const version = state.version;
             startFlush();
-            return { ...view(), projected: await projected(version) };
+            return await answer(version);
           }
         : (request: TicketActionRequest) => {
             enqueue(applyAction(state, request.actor, name, request.payload as never, new Date()));
@@ -183,7 +217,7 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
   // or after an action of a run that predates the patch.
   setHandler(awaitProjectionUpdate, async () => {
     startFlush();
-    return { ...view(), projected: await projected(state.version) };
+    return await answer(state.version);
   });
   setHandler(getTicketQuery, view);
 

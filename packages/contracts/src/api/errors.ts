@@ -59,6 +59,8 @@ export const TICKETS_ERRORS = {
   role_not_allowed: { status: 409, title: 'Action refused' },
   action_not_allowed_in_status: { status: 409, title: 'Action refused' },
   ticket_closed: { status: 409, title: 'Request closed' },
+  /** The ticket holds as much text as it may (TICKET_STATE_MAX): a new request continues it. */
+  conversation_limit_reached: { status: 409, title: 'Conversation full' },
   /** The ticket already holds the most files, or bytes of files, it may (ATTACHMENTS_PER_TICKET). */
   attachment_limit_reached: { status: 409, title: 'Too many files' },
   ticket_without_organization: { status: 409, title: 'Cannot share' },

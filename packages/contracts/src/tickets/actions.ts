@@ -5,6 +5,18 @@ import { PRIORITIES, type Actor, type Role } from './model';
 export const TICKET_TEXT_MAX = 20_000;
 /** Longest reason (a rejection, a reopening, a priority change). */
 export const TICKET_REASON_MAX = 2_000;
+/**
+ * The most a ticket holds, in bytes of its state as JSON (its conversation, mostly). The workflow
+ * carries its state from run to run in one payload, which Temporal refuses beyond 2 MB, so:
+ * a comment, a reply, a note, a question or information (what makes a conversation long) is
+ * refused beyond `TICKET_STATE_MAX` (409 `conversation_limit_reached`: a new request goes on
+ * with it); an action that moves the ticket on with a text (an answer, a rejection, a reopening)
+ * still goes through up to `TICKET_STATE_HARD_MAX`, so a full ticket can still be answered and
+ * closed; actions without text always do. 1 MB is about 50 texts of the longest kind, or 1,000
+ * of a paragraph each.
+ */
+export const TICKET_STATE_MAX = 1_000_000;
+export const TICKET_STATE_HARD_MAX = 1_500_000;
 
 /**
  * Not blank, as a pattern the API document can show (what trimming leaves is not empty). The BOM
@@ -123,7 +135,7 @@ export const ACTION_REFUSED = 'TicketActionRefused';
 
 /** Details carried by a refused action's failure. */
 export interface ActionRefusal {
-  code: 'action_not_allowed_in_status' | 'role_not_allowed' | 'invalid_payload';
+  code: 'action_not_allowed_in_status' | 'role_not_allowed' | 'invalid_payload' | 'conversation_limit_reached';
   action: TicketActionName;
   status: string;
   role: string;

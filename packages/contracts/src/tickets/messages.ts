@@ -9,7 +9,10 @@ export interface TicketView {
   /**
    * In an update's answer: whether the read model held this version when it answered (it waits a
    * little for it). Absent from the query and from runs that answer updates at once (started
-   * before the workflow waited for its projection).
+   * before the workflow waited for its projection). With `projected: true`, a run with small
+   * changes (the workflow's SMALL_CHANGES_PATCH) leaves the conversation out of `ticket`
+   * (`activity` empty, no description or fields): the read model holds the whole ticket at that
+   * version, and the API serves it from there.
    */
   projected?: boolean;
 }

@@ -36,7 +36,7 @@ import { forward, type ApiRoute } from './route';
 
 const NOT_FOUND = { 404: ['ticket_not_found'] } as const;
 const MIB = 1024 * 1024;
-const REFUSED = ['action_not_allowed_in_status', 'role_not_allowed'] as const;
+const REFUSED = ['action_not_allowed_in_status', 'role_not_allowed', 'conversation_limit_reached'] as const;
 const REFUSAL_HEADERS = {
   'X-Allowed-Actions': 'On a 409: the actions the caller may take now, comma-separated',
   'X-Ticket-Status': 'On a 409: the current status',

@@ -22,7 +22,7 @@ export interface RouteContext {
    * the read model holds it at that version or a newer one, so the actor's next read or list
    * shows their change. The workflow answers an update once its version is projected, so one read
    * finds it; if the projection was slow (`projected: false`) the change is recorded all the same
-   * and its own state is served. A run started before the workflow waited (its answers say
+   * and its own state is served (whole then; a projected answer leaves the conversation out). A run started before the workflow waited (its answers say
    * nothing of `projected`) is waited for with the `awaitProjection` update.
    */
   projected: (reference: string, view: TicketView, deadline?: number) => Promise<TicketRecord | TicketState>;
@@ -53,7 +53,10 @@ export function routeContext(deps: Pick<RouteContext, 'models' | 'workflows' | '
     async projected(reference, view, deadline) {
       const record = (await models.tickets().findOne({ _id: reference as never })) as TicketRecord | null;
       if (record && record.version >= view.ticket.version) return record;
-      if (view.projected !== undefined) return view.ticket;
+      if (view.projected === false) return view.ticket;
+      // Projected, yet not read (a read model other than the one written, e.g. a lagging
+      // replica): the whole state from the workflow, as the answer leaves the conversation out.
+      if (view.projected === true) return (await workflows.view(reference, deadline)).ticket;
       return (await workflows.awaitProjection(reference, deadline)).ticket;
     },
   };

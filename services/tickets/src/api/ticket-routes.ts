@@ -58,7 +58,12 @@ function allowedFor(who: VerifiedIdentity, ticket: AnyTicket, allowed?: Record<R
  * assignments' SLA internals or escalation teams. Read-model bookkeeping never leaves.
  */
 function present(who: VerifiedIdentity, ticket: AnyTicket) {
-  const { _id: _ignored, projectedAt: _p, ...rest } = ticket as TicketRecord & { projectedAt?: Date };
+  const {
+    _id: _ignored,
+    projectedAt: _p,
+    activityCount: _n,
+    ...rest
+  } = ticket as TicketRecord & { projectedAt?: Date; activityCount?: number };
   const base = { ...rest, reference: referenceOf(ticket), sharedWith: ticket.sharedWith ?? [] };
   if (who.role !== 'customer') return base;
   const { slaPolicy: _policy, escalationTeams: _teams, ...pub } = base;

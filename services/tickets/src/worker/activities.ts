@@ -2,13 +2,15 @@ import {
   TOPICS,
   upgradeTicketEvents,
   type EventEnvelope,
+  type ProjectionOutcome,
   type TicketActivities,
+  type TicketProjection,
   type TicketState,
 } from '@woop/contracts';
 import type { EventPublisher } from '@woop/service-kit';
 import type { Connection } from 'mongoose';
 import { findPeople, peopleOf, withPeople } from '../model/people';
-import { saveProjection } from './projection';
+import { saveProjection, saveProjectionDelta } from './projection';
 import { countSla } from './sla-metrics';
 
 /**
@@ -23,6 +25,19 @@ export function createTicketActivities(deps: { db: Connection; publisher: EventP
       if (!db) throw new Error('the tickets database is not connected yet');
       const { reference, ...rest } = state;
       await saveProjection(db, reference, withPeople(rest, await findPeople(db, peopleOf(rest))));
+    },
+    async projectTicketChange({ ticket, activityFrom }: TicketProjection): Promise<ProjectionOutcome> {
+      const db = deps.db.db;
+      if (!db) throw new Error('the tickets database is not connected yet');
+      const { reference, ...rest } = ticket;
+      // People's current names in what is written (the delta's entries only: the older ones were
+      // rewritten by the directory's own changes, see rewriteTicketsOf).
+      const withNames = withPeople(rest, await findPeople(db, peopleOf(rest)));
+      if (activityFrom === 0) {
+        await saveProjection(db, reference, withNames);
+        return 'written';
+      }
+      return saveProjectionDelta(db, reference, withNames, activityFrom);
     },
     async publishTicketEvents(events: EventEnvelope[]): Promise<void> {
       // Only what the contract describes goes out: version 2 events are checked, and version 1

@@ -23,9 +23,50 @@ export async function saveProjection(db: mongo.Db, reference: string, ticket: Ti
       if (!isDuplicateKey(err)) throw err;
     }
   };
-  await upsertNewer(TICKETS_COLLECTION, { ...doc, projectedAt: new Date() });
+  // `activityCount`: how many activity entries the document holds, where a later delta starts.
+  await upsertNewer(TICKETS_COLLECTION, { ...doc, activityCount: doc.activity.length, projectedAt: new Date() });
   const { _id: _rowId, ...row } = rowOf(reference, ticket);
   await upsertNewer(ROWS_COLLECTION, row);
+}
+
+/**
+ * Writes a version of a ticket from a delta: `ticket` holds every field but only the activity
+ * entries after the first `from`, which the document must already hold (`activityCount`). One
+ * conditional update appends them and sets the rest, so it applies once: a retry finds the
+ * version there (`already`). A document that is missing, older than deltas (no count) or not
+ * at `from` is a `gap`: the caller sends the whole state instead.
+ */
+export async function saveProjectionDelta(
+  db: mongo.Db,
+  reference: string,
+  ticket: TicketLike,
+  from: number,
+): Promise<'written' | 'already' | 'gap'> {
+  const { reference: _r, activity, ...rest } = ticket;
+  const tickets = db.collection<TicketRecord & { activityCount?: number }>(TICKETS_COLLECTION);
+  const res = await tickets.updateOne(
+    { _id: reference, version: { $lt: ticket.version }, activityCount: from },
+    {
+      $set: { ...rest, activityCount: from + activity.length, projectedAt: new Date() },
+      $push: { activity: { $each: activity } },
+    },
+  );
+  let outcome: 'written' | 'already' = 'written';
+  if (res.matchedCount === 0) {
+    const found = await tickets.findOne({ _id: reference }, { projection: { version: 1 } });
+    if (!found || found.version < ticket.version) return 'gap';
+    outcome = 'already';
+  }
+  // The row too (again on a retry: the first attempt may have died between the two writes).
+  const { _id: _rowId, ...row } = rowOf(reference, ticket);
+  try {
+    await db
+      .collection(ROWS_COLLECTION)
+      .updateOne({ _id: reference as never, version: { $lt: ticket.version } }, { $set: row }, { upsert: true });
+  } catch (err) {
+    if (!isDuplicateKey(err)) throw err;
+  }
+  return outcome;
 }
 
 /** Rows for tickets projected before rows existed (a one-off catch-up at start). */

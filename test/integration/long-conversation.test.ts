@@ -1,0 +1,120 @@
+import {
+  TICKET_STATE_MAX,
+  TICKET_TEXT_MAX,
+  ticketWorkflowId,
+  type Actor,
+  type TicketActionName,
+  type TicketActionPayloads,
+} from '@woop/contracts';
+import type { temporal } from '@temporalio/proto';
+import { TicketActionRefusedError } from '../../services/tickets/src/api/ticket-client';
+import { TICKETS_COLLECTION } from '../../services/tickets/src/model/read-model';
+import { newTicket } from '../../workflows/src/testing/fixtures';
+import { uniqueReference } from '../support/ids';
+import { startTicketHarness, type TicketHarness } from '../support/ticket-harness';
+
+/**
+ * Issue 14, defect 4: a ticket froze when its conversation grew (each update answered with the
+ * whole state, the projection sent it again, until Temporal refused a 4 MB workflow task). Here,
+ * on the real Temporal and FerretDB: a ticket filled with the longest replies up to its limit
+ * keeps every change small in history, its read model whole, refuses more text with a clear
+ * code, and can still be answered and closed.
+ */
+const customer: Actor = { id: 'u-claire', role: 'customer', name: 'Claire Martin' };
+const agent: Actor = { id: 'a-paul', role: 'agent', name: 'Paul Agent' };
+/**
+ * What one change may weigh in history: its own text and the ticket's facts (with the last
+ * answer, as long as a text may be), at two bytes a character here; never the conversation.
+ */
+const SMALL = 2 * 2 * TICKET_TEXT_MAX + 20_000;
+
+const size = (p?: temporal.api.common.v1.IPayloads | null) =>
+  (p?.payloads ?? []).reduce((n, x) => n + (x.data?.length ?? 0), 0);
+
+describe('a long conversation (real Temporal and FerretDB)', () => {
+  let h: TicketHarness;
+  beforeAll(async () => {
+    h = await startTicketHarness();
+  });
+  afterAll(() => h.close());
+
+  const act = <A extends TicketActionName>(ref: string, actor: Actor, action: A, payload: TicketActionPayloads[A]) =>
+    h.tickets.act(ref, action, { actor, payload });
+
+  it('keeps each change small, the read model whole, refuses text at the limit and still closes', async () => {
+    const ticket = newTicket({ reference: uniqueReference() });
+    const ref = ticket.reference;
+    await h.tickets.create(ticket);
+    await act(ref, agent, 'qualify', { priority: 'medium', billable: false, assignment: { agentId: 'a-paul' } });
+    await act(ref, agent, 'start', {});
+
+    // The longest replies, two bytes a character, until the limit refuses one.
+    const long = (i: number) => `Réponse ${i} ${'é'.repeat(TICKET_TEXT_MAX - 20)}`;
+    let sent = 0;
+    let refused: TicketActionRefusedError | undefined;
+    while (!refused) {
+      try {
+        const view = await act(ref, agent, 'reply', { body: long(sent) });
+        sent++;
+        // Answered once projected, without the conversation (the API reads it from the read model).
+        expect(view).toMatchObject({ projected: true, ticket: { activity: [] } });
+      } catch (err) {
+        if (!(err instanceof TicketActionRefusedError)) throw err;
+        refused = err;
+      }
+      if (sent > 2 * (TICKET_STATE_MAX / TICKET_TEXT_MAX)) throw new Error('never refused');
+    }
+    expect(refused.refusal).toMatchObject({ code: 'conversation_limit_reached', status: 'in_progress' });
+    expect(sent).toBeGreaterThan(TICKET_STATE_MAX / (2 * TICKET_TEXT_MAX) - 3);
+
+    // The read model holds every reply once, in order, as the workflow has them.
+    const doc = await h.mongo.connection.collection(TICKETS_COLLECTION).findOne({ _id: ref as never });
+    const replies = (doc!.activity as Array<{ kind: string; body?: string }>).filter((e) => e.kind === 'comment');
+    expect(replies.map((e) => e.body)).toEqual(Array.from({ length: sent }, (_, i) => long(i)));
+    const state = (await h.tickets.view(ref)).ticket;
+    expect(doc!.version).toBe(state.version);
+    expect(doc!.activity).toHaveLength(state.activity.length);
+    expect(Buffer.byteLength(JSON.stringify(state))).toBeGreaterThan(TICKET_STATE_MAX - 3 * 2 * TICKET_TEXT_MAX);
+
+    // The ticket still moves on: answered (an answer goes through up to the hard limit), validated.
+    await act(ref, agent, 'resolve', { answer: long(sent) });
+    const done = await act(ref, customer, 'acceptResolution', {});
+    expect(done.ticket.status).toBe('done');
+    const read = await h.mongo.connection.collection(TICKETS_COLLECTION).findOne({ _id: ref as never });
+    expect(read).toMatchObject({ status: 'done', version: done.ticket.version });
+    const final = (await h.tickets.view(ref)).ticket;
+    expect(read!.activity).toEqual(final.activity);
+
+    // In history, every change stayed small: no update answer, projection or event carries
+    // the conversation again (the first projection, of the new ticket, is the whole state).
+    const history = await h.client.workflow.getHandle(ticketWorkflowId(ref)).fetchHistory();
+    const weights: Array<[string, number]> = [];
+    for (const e of history.events ?? []) {
+      const scheduled = e.activityTaskScheduledEventAttributes;
+      if (scheduled) weights.push([`activity ${scheduled.activityType?.name}`, size(scheduled.input)]);
+      const completed = e.workflowExecutionUpdateCompletedEventAttributes;
+      if (completed) weights.push(['update answer', size(completed.outcome?.success)]);
+      const accepted = e.workflowExecutionUpdateAcceptedEventAttributes;
+      if (accepted) weights.push(['update request', size(accepted.acceptedRequest?.input?.args)]);
+    }
+    expect(weights.filter(([what]) => what === 'activity projectTicketChange').length).toBeGreaterThan(sent);
+    expect(weights.filter(([, n]) => n > SMALL)).toEqual([]);
+  }, 300_000);
+
+  it('sends the whole state again when the read model is not where a delta starts', async () => {
+    const ticket = newTicket({ reference: uniqueReference() });
+    const ref = ticket.reference;
+    await h.tickets.create(ticket);
+    await act(ref, customer, 'comment', { body: 'Premier commentaire' });
+    // The read model loses its count (a copy restored from before deltas, or an older writer).
+    const tickets = h.mongo.connection.collection(TICKETS_COLLECTION);
+    await tickets.updateOne({ _id: ref as never }, { $unset: { activityCount: '' } });
+    const view = await act(ref, customer, 'comment', { body: 'Deuxième commentaire' });
+    const doc = await tickets.findOne({ _id: ref as never });
+    const state = (await h.tickets.view(ref)).ticket;
+    expect(doc).toMatchObject({ version: view.ticket.version, activityCount: state.activity.length });
+    const bodies = (d: { activity: Array<{ body?: string }> }) => d.activity.map((e) => e.body).filter(Boolean);
+    expect(bodies(doc as never)).toEqual(['Premier commentaire', 'Deuxième commentaire']);
+    expect(bodies(state)).toEqual(bodies(doc as never));
+  }, 120_000);
+});
