@@ -113,6 +113,25 @@ describe('email templates', () => {
     expect(status.text).toContain("L'état de votre demande est désormais En cours.");
   });
 
+  /** Every text a person types that an email shows, as a hostile person would type it. */
+  const TYPED = ['summary', 'name', 'author', 'requester', 'body', 'question', 'answer', 'reason', 'team'];
+  const markup = (key: string) => `<script>alert("${key}")</script><img src=x onerror=alert(1)>\r\nBcc: x@evil.example`;
+
+  describe.each(TEMPLATE_NAMES)('%s with markup in every typed text', (name) => {
+    it.each(['fr', 'en'] as const)('escapes it in %s, and keeps the subject on one line', (locale) => {
+      const data = Object.fromEntries(
+        Object.entries(SAMPLES[name]).map(([k, v]) => [k, TYPED.includes(k) && typeof v === 'string' ? markup(k) : v]),
+      );
+      const email = renderer.render(name, locale, data, SUBJECT_KEYS[name]);
+      expect(email.html).not.toMatch(/<script|<img src=x/);
+      for (const key of TYPED.filter((k) => typeof data[k] === 'string' && email.text.includes(`alert("${k}")`))) {
+        // Shown in the text part: then shown escaped in the HTML part too.
+        expect([key, email.html.includes(`&lt;script&gt;alert(&quot;${key}&quot;)`)]).toEqual([key, true]);
+      }
+      expect(email.subject).not.toMatch(/[\r\n]/);
+    });
+  });
+
   it('escapes what people wrote in the HTML part, not in the text part', () => {
     const email = renderer.render('ticket-comment', 'fr', {
       ...SAMPLES['ticket-comment'],

@@ -93,7 +93,9 @@ export function createRenderer(dir = TEMPLATES_DIR) {
     ): RenderedEmail {
       const body = bodies.get(name)!;
       const context = { ...data, locale };
-      const subject = translate(locale, subjectKey, data);
+      // One line whatever people typed into what it quotes (a summary): a header is no place for
+      // a line break, which some relays would take for the start of another header.
+      const subject = translate(locale, subjectKey, data).replace(/\s+/g, ' ').trim();
       return {
         subject,
         html: layouts.html({ ...context, subject, body: body.html(context) }),
