@@ -2,7 +2,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from '../support/processes';
 import { startPrivateStack, type PrivateStack } from './stack';
-import { tokenFor, Workload, type DrillReport } from './workload';
+import { eventually } from '../support/eventually';
+import { answeredRequest, tokenFor, Workload, type DrillReport } from './workload';
 
 /**
  * Issue 14's fault drills, on a private system (see ./stack.ts): a burst of requests and replies
@@ -106,10 +107,23 @@ describe('fault drills: nothing lost, nothing doubled', () => {
       stack.startServer('ferretdb');
     }));
 
-  it('survives the Temporal server stopped and restarted (its file kept), timers and all', () =>
-    drill('Temporal restart', async () => {
+  it('survives the Temporal server stopped and restarted (its file kept), timers and all', async () => {
+    // A durable timer pending through the restart: an answered request's validation window.
+    const answered = await answeredRequest(stack.gateway, customer, agent);
+    await drill('Temporal restart', async () => {
       stack.stopServer('temporal');
       await sleep(5_000);
       stack.startServer('temporal');
-    }));
+    });
+    const due = Date.parse(answered.validationDueAt);
+    const status = async () => {
+      const res = await fetch(`${stack.gateway}/api/v1/tickets/${answered.reference}`, {
+        headers: { authorization: `Bearer ${customer}` },
+      });
+      return ((await res.json()) as { ticket?: { status?: string } }).ticket?.status;
+    };
+    // Validated on its own (→ TERMINÉ) once its window ended, after the restart.
+    expect(await eventually(status, (s) => s === 'done', Math.max(0, due - Date.now()) + 120_000)).toBe('done');
+    expect(Date.now()).toBeGreaterThanOrEqual(due);
+  });
 });

@@ -88,6 +88,40 @@ export async function tokenFor(gateway: string, email: string): Promise<string> 
 
 const requestType = REQUEST_TYPES.find((t) => t.key === 'ask-a-question') ?? REQUEST_TYPES[0]!;
 
+/**
+ * A request filed by the customer and answered by the agent: its client validation window (made
+ * short in the drills' stack, TICKET_VALIDATION_WINDOW_DAYS) is a durable timer in its workflow,
+ * which validates it on its own when the window ends.
+ */
+export async function answeredRequest(
+  gateway: string,
+  customer: string,
+  agent: string,
+): Promise<{ reference: string; validationDueAt: string }> {
+  const post = async (path: string, token: string, body: unknown) => {
+    const res = await call(`${gateway}/api/v1${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify(body),
+    });
+    if (res.status >= 300) throw new Error(`${path}: ${res.status} ${JSON.stringify(res.body)}`);
+    return (res.body as { ticket: { reference: string; validationDueAt?: string } }).ticket;
+  };
+  const { reference } = await post('/tickets', customer, {
+    requestType: requestType.key,
+    portal: 'retailer',
+    summary: 'Exercice : une minuterie en cours pendant la panne',
+    description: 'Demande répondue avant la panne, validée seule après.',
+    fields: validFields(requestType),
+  });
+  const act = (action: string, payload: unknown) => post(`/tickets/${reference}/actions/${action}`, agent, { payload });
+  await act('qualify', { priority: 'low', billable: false, assignment: { team: 'support' } });
+  await act('start', {});
+  const { validationDueAt } = await act('resolve', { answer: "Réponse de l'exercice." });
+  if (!validationDueAt) throw new Error(`${reference}: resolved without a validation deadline`);
+  return { reference, validationDueAt };
+}
+
 export class Workload {
   readonly operations: Operation[] = [];
 

@@ -1,5 +1,5 @@
-import { PARIS_OFFICE_CALENDAR } from '@woop/workflows';
-import { loadTicketsConfig, ticketWindows } from './config';
+import { PARIS_OFFICE_CALENDAR, ROUND_THE_CLOCK_CALENDAR } from '@woop/workflows';
+import { loadTicketsConfig, slaPolicyOf, ticketWindows } from './config';
 
 describe('tickets configuration', () => {
   it('defaults to 5 business days to validate, a reminder 1 day before, 10 days to reopen', () => {
@@ -16,6 +16,16 @@ describe('tickets configuration', () => {
       validationMinutes: 1620,
       reopenMinutes: 1080,
     });
+  });
+
+  it("runs new tickets' clocks on the office's hours, or round the clock when told", () => {
+    expect(slaPolicyOf(loadTicketsConfig({}), 'standard').calendar).toEqual(PARIS_OFFICE_CALENDAR);
+    const always = loadTicketsConfig({ TICKET_CALENDAR: 'round-the-clock' });
+    expect(slaPolicyOf(always, 'standard').calendar).toEqual(ROUND_THE_CLOCK_CALENDAR);
+    // A day is then 24 hours: a window of 0.001 day is under a minute and a half.
+    const short = loadTicketsConfig({ TICKET_CALENDAR: 'round-the-clock', TICKET_VALIDATION_WINDOW_DAYS: '0.001' });
+    expect(ticketWindows(short, ROUND_THE_CLOCK_CALENDAR).validationMinutes).toBeCloseTo(1.44);
+    expect(() => loadTicketsConfig({ TICKET_CALENDAR: 'weekends' })).toThrow(/TICKET_CALENDAR/);
   });
 
   it('refuses a negative window', () => {

@@ -4,8 +4,9 @@ import {
   TICKETS_TASK_QUEUE,
   type BusinessCalendarSpec,
   type LifecycleWindows,
+  type SlaPolicy,
 } from '@woop/contracts';
-import { lifecycleWindows } from '@woop/workflows';
+import { DEFAULT_SLA_POLICIES, lifecycleWindows, ROUND_THE_CLOCK_CALENDAR } from '@woop/workflows';
 import { z } from 'zod';
 
 export const ticketsConfigSchema = baseConfigSchema.extend({
@@ -38,6 +39,11 @@ export const ticketsConfigSchema = baseConfigSchema.extend({
     .enum(['true', 'false'])
     .default('true')
     .transform((v) => v === 'true'),
+  /**
+   * The working calendar of new tickets' SLA clocks and windows: the Paris office's hours
+   * (Monday to Friday 9:00-18:00, French holidays) or every minute of every day.
+   */
+  TICKET_CALENDAR: z.enum(['paris-office-hours', 'round-the-clock']).default('paris-office-hours'),
   /** Business days a customer has to validate an answer before it is validated for them. */
   TICKET_VALIDATION_WINDOW_DAYS: z.coerce.number().positive().default(5),
   /** Business days before automatic validation at which the customer is reminded (0 = never). */
@@ -53,6 +59,12 @@ export type TicketsConfig = z.infer<typeof ticketsConfigSchema>;
 
 export const loadTicketsConfig = (env: NodeJS.ProcessEnv = process.env): TicketsConfig =>
   loadConfig(ticketsConfigSchema, env);
+
+/** The SLA policy a new ticket of a request type gets, on the configured calendar. */
+export const slaPolicyOf = (config: TicketsConfig, name: keyof typeof DEFAULT_SLA_POLICIES): SlaPolicy => {
+  const policy = DEFAULT_SLA_POLICIES[name];
+  return config.TICKET_CALENDAR === 'round-the-clock' ? { ...policy, calendar: ROUND_THE_CLOCK_CALENDAR } : policy;
+};
 
 /** The client-validation and reopen windows new tickets get, on the policy's calendar. */
 export const ticketWindows = (config: TicketsConfig, calendar: BusinessCalendarSpec): LifecycleWindows =>

@@ -16,6 +16,16 @@ export const PARIS_OFFICE_CALENDAR: BusinessCalendar = {
   extraHolidays: [],
 };
 
+/** Every minute a business minute: a desk open round the clock (`TICKET_CALENDAR=round-the-clock`). */
+export const ROUND_THE_CLOCK_CALENDAR: BusinessCalendar = {
+  timeZone: 'Europe/Paris',
+  workingDays: [1, 2, 3, 4, 5, 6, 7],
+  openMinute: 0,
+  closeMinute: 24 * 60,
+  holidayRules: [],
+  extraHolidays: [],
+};
+
 const MINUTE = 60_000;
 const DAY_MS = 86_400_000;
 

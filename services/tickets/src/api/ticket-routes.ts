@@ -23,9 +23,9 @@ import {
   type TicketView,
 } from '@woop/contracts';
 import { isDuplicateKey, parseInput, type VerifiedIdentity } from '@woop/service-kit';
-import { allowedByRole, DEFAULT_SLA_POLICIES } from '@woop/workflows';
+import { allowedByRole } from '@woop/workflows';
 import { mayTake, ticketOrganizationId } from './access';
-import { ticketWindows } from '../config';
+import { slaPolicyOf, ticketWindows } from '../config';
 import { findPeople, peopleOf, withPeople } from '../model/people';
 import type { TicketRecord } from '../model/read-model';
 import { listTickets, queueCounts, queuePage } from './queries';
@@ -172,7 +172,7 @@ export function ticketRoutes(ctx: RouteContext, r: Router): void {
       }
     };
     let attempt = reference ? { reference, fresh: false } : await claim();
-    const policy = DEFAULT_SLA_POLICIES[type.slaPolicy];
+    const policy = slaPolicyOf(config, type.slaPolicy);
     const deadline = workflows.deadline();
     let view: TicketView;
     for (let tries = 1; ; tries++) {

@@ -9,7 +9,7 @@ import {
   type TicketListItem,
 } from '@woop/contracts';
 import { createSmtp, type Logger } from '@woop/service-kit';
-import { DEFAULT_SLA_POLICIES, lifecycleWindows } from '@woop/workflows';
+import { DEFAULT_SLA_POLICIES, lifecycleWindows, ROUND_THE_CLOCK_CALENDAR } from '@woop/workflows';
 import type { Baseline } from './baseline';
 import type { Session } from './http';
 import type { Figure, Row } from './report';
@@ -260,16 +260,6 @@ async function actionsAndEmails(ctx: Ctx): Promise<void> {
 
 // ---- tickets started directly on the stack's task queue ------------------------------------
 
-/** A calendar where every minute is a business minute, for SLA deadlines in real minutes. */
-const ALWAYS_OPEN = {
-  timeZone: 'UTC',
-  workingDays: [1, 2, 3, 4, 5, 6, 7],
-  openMinute: 0,
-  closeMinute: 1440,
-  holidayRules: [],
-  extraHolidays: [],
-};
-
 /** 16-digit references starting with 9, far from the service's numbering and the tests' (14 digits). */
 function references(ctx: Ctx, block: number, count: number): string[] {
   const stamp = String(Math.floor(Date.now() / 1000) % 1_000_000_000).padStart(9, '0');
@@ -381,7 +371,7 @@ export async function slaSection(ctx: Ctx): Promise<void> {
     const policy: SlaPolicy = {
       id: 'bench-short',
       targets,
-      calendar: ALWAYS_OPEN,
+      calendar: ROUND_THE_CLOCK_CALENDAR,
       warningRatio: 0.75,
       escalationTeam: 'bench-escalation',
     };
