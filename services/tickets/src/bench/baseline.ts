@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, WithStartWorkflowOperation } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import type { NoopActivities } from './noop-workflows';
 import { forEachConcurrent } from './stats';
 
 const NOOP_UPDATE = 'noop';
+const AFTER_ACTIVITY_UPDATE = 'afterActivity';
 
 /**
  * The bench's Temporal side: a client on the stack's server, and a tiny worker with no-op
@@ -46,6 +48,7 @@ export class Baseline {
       namespace,
       taskQueue: this.taskQueue,
       workflowsPath: require.resolve('./noop-workflows'),
+      activities: { noopActivity: async () => undefined } satisfies NoopActivities,
     });
     this.running = this.worker.run();
   }
@@ -54,6 +57,39 @@ export class Baseline {
   async startNoop(): Promise<void> {
     const workflowId = `bench-noop-${randomUUID()}`;
     await this.client.workflow.start('noopWorkflow', { taskQueue: this.taskQueue, workflowId });
+  }
+
+  /**
+   * The engine's floor under a create: update-with-start of a workflow whose update answers
+   * once an activity is done (the create's pattern: start, workflow task, projection activity,
+   * workflow task), with nothing inside.
+   */
+  async startAfterActivity(): Promise<void> {
+    const workflowId = `bench-floor-${randomUUID()}`;
+    this.started.add(workflowId);
+    await this.client.workflow.executeUpdateWithStart(AFTER_ACTIVITY_UPDATE, {
+      startWorkflowOperation: new WithStartWorkflowOperation('noopAfterActivity', {
+        taskQueue: this.taskQueue,
+        workflowId,
+        workflowIdConflictPolicy: 'FAIL',
+      }),
+    });
+  }
+
+  /** `count` workflows whose update answers after an activity, started and running. */
+  async afterActivityWorkflows(count: number): Promise<string[]> {
+    const ids = Array.from({ length: count }, () => `bench-floor-${randomUUID()}`);
+    await forEachConcurrent(ids, 8, async (workflowId) => {
+      await this.client.workflow.start('noopAfterActivity', { taskQueue: this.taskQueue, workflowId });
+      this.started.add(workflowId);
+    });
+    await forEachConcurrent(ids, 8, (id) => this.updateAfterActivity(id));
+    return ids;
+  }
+
+  /** The engine's floor under an action: an update answered once an activity is done. */
+  async updateAfterActivity(workflowId: string): Promise<void> {
+    await this.client.workflow.getHandle(workflowId).executeUpdate(AFTER_ACTIVITY_UPDATE);
   }
 
   /** `count` workflows waiting for updates, started and running. */

@@ -5,13 +5,15 @@ import { basename } from 'node:path';
 import { connectMongo, type Logger } from '@woop/service-kit';
 import { pidListeningOn, type Stack } from './stack';
 
-const cmdline = (pid: number | undefined) => {
+/** A process's arguments or environment (`/proc/<pid>/cmdline` or `environ`), as a list. */
+const procList = (pid: number | undefined, file: 'cmdline' | 'environ') => {
   try {
-    return pid ? readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean) : [];
+    return pid ? readFileSync(`/proc/${pid}/${file}`, 'utf8').split('\0').filter(Boolean) : [];
   } catch {
     return [];
   }
 };
+const cmdline = (pid: number | undefined) => procList(pid, 'cmdline');
 const portOf = (address: string, fallback: number) => Number(/:(\d+)$/.exec(address)?.[1] ?? fallback);
 
 /** What the figures were measured on: the machine, and the version of each server. */
@@ -55,8 +57,16 @@ export async function describeMachine(stack: Stack, temporalServer: string | und
     await mongo.close();
   }
   const mongoHost = /mongodb:\/\/([^/?]+)/.exec(stack.mongoUri)?.[1] ?? '127.0.0.1:27017';
-  const handler = cmdline(pidListeningOn(portOf(mongoHost, 27017))).find((a) => a.startsWith('--handler='));
-  machine.databaseBackend = handler ? handler.slice('--handler='.length) : (process.env.FERRETDB_HANDLER ?? 'unknown');
+  // FerretDB takes its handler as a flag or from its environment (deploy/local/ferretdb.sh).
+  const ferretdb = pidListeningOn(portOf(mongoHost, 27017));
+  const handler =
+    cmdline(ferretdb)
+      .find((a) => a.startsWith('--handler='))
+      ?.slice('--handler='.length) ??
+    procList(ferretdb, 'environ')
+      .find((a) => a.startsWith('FERRETDB_HANDLER='))
+      ?.slice('FERRETDB_HANDLER='.length);
+  machine.databaseBackend = handler ?? process.env.FERRETDB_HANDLER ?? 'unknown';
 
   const kafkaArgs = cmdline(pidListeningOn(portOf(stack.kafkaBrokers[0] ?? '', 9092))).join(' ');
   machine.kafka =

@@ -2,10 +2,17 @@
  * The bench's baseline workflows (run by the bench's own worker on a task queue of its own):
  * what Temporal costs with no application code. Deterministic, like any workflow code.
  */
-import { condition, defineSignal, defineUpdate, setHandler, sleep } from '@temporalio/workflow';
+import { condition, defineSignal, defineUpdate, proxyActivities, setHandler, sleep } from '@temporalio/workflow';
 
 export const noopUpdate = defineUpdate<string, [string]>('noop');
+export const afterActivityUpdate = defineUpdate<string, []>('afterActivity');
 export const stopSignal = defineSignal('stop');
+
+/** The bench worker's one activity: nothing, the stand-in for the projection's write. */
+export interface NoopActivities {
+  noopActivity(): Promise<void>;
+}
+const { noopActivity } = proxyActivities<NoopActivities>({ startToCloseTimeout: '30 seconds' });
 
 /** Started and done: the baseline of a create. */
 export async function noopWorkflow(): Promise<void> {}
@@ -24,4 +31,21 @@ export async function noopUpdatable(): Promise<void> {
 export async function noopTimer(deadline: number): Promise<number> {
   await sleep(Math.max(1, deadline - Date.now()));
   return Date.now();
+}
+
+/**
+ * The Temporal pattern of a create or an action with no application code: an update answered
+ * once an activity (the projection's stand-in) is done, sent with the start for a create.
+ * What the engine alone costs for what the system asks of it: the floor under its figures.
+ */
+export async function noopAfterActivity(): Promise<void> {
+  let stopped = false;
+  setHandler(afterActivityUpdate, async () => {
+    await noopActivity();
+    return 'done';
+  });
+  setHandler(stopSignal, () => {
+    stopped = true;
+  });
+  await condition(() => stopped);
 }
