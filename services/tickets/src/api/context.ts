@@ -22,8 +22,9 @@ export interface RouteContext {
    * the read model holds it at that version or a newer one, so the actor's next read or list
    * shows their change. The workflow answers an update once its version is projected, so one read
    * finds it; if the projection was slow (`projected: false`) the change is recorded all the same
-   * and its own state is served (whole then; a projected answer leaves the conversation out). A run started before the workflow waited (its answers say
-   * nothing of `projected`) is waited for with the `awaitProjection` update.
+   * and its own state is served (whole then: a projected answer leaves the conversation out). A
+   * run started before the workflow waited (its answers say nothing of `projected`) is waited
+   * for with the `awaitProjection` update.
    */
   projected: (reference: string, view: TicketView, deadline?: number) => Promise<TicketRecord | TicketState>;
 }
