@@ -253,14 +253,23 @@ export class Workload {
         problems.push(`create ${op.key} (${op.reference}): confirmed, not in the list`);
       }
     }
+    // A reply confirmed with `projected: false` (its projection was on the killed worker, or the
+    // database was down) is recorded but read later: once the activity is retried, within its
+    // 30 s startToClose. So each ticket is read until its confirmed replies are on it, as the
+    // creates are looked for in the lists, and missing only after that.
     const views = new Map<string, Array<{ body?: string }>>();
     for (const op of replies) {
       if (!views.has(op.reference!)) {
-        const view = await get(`/tickets/${op.reference}`, this.agent);
-        views.set(
-          op.reference!,
-          (view.body as { ticket?: { activity?: Array<{ body?: string }> } }).ticket?.activity ?? [],
-        );
+        const markers = replies.filter((o) => o.confirmed && o.reference === op.reference).map((o) => o.marker);
+        const activity = async () =>
+          (
+            (await get(`/tickets/${op.reference}`, this.agent)).body as {
+              ticket?: { activity?: Array<{ body?: string }> };
+            }
+          ).ticket?.activity ?? [];
+        const has = (entries: Array<{ body?: string }>) =>
+          markers.every((m) => entries.some((a) => a.body?.includes(m)));
+        views.set(op.reference!, await eventually(activity, has, 120_000).catch(activity));
       }
       const n = views.get(op.reference!)!.filter((a) => a.body?.includes(op.marker)).length;
       if (n > 1) {

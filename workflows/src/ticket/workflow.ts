@@ -63,6 +63,18 @@ export const SMALL_CHANGES_PATCH = 'small-update-results-and-projection-deltas';
 const PROJECTION_WAIT = '2 seconds';
 
 /**
+ * A side-effect loop makes its last check (nothing left to do) a few microtasks before its
+ * promise settles and `projecting` / `publishing` is cleared. When two activities complete in
+ * one workflow task (a worker catching up after a restart, or just busy), the other loop can
+ * hand work over in that gap: the projection of version n+1 lands after publishing made its last
+ * check at version n, sees `publishing` still set and starts nothing, so the events of n+1 stay
+ * unpublished until the next change of the ticket (issue 14's worker kill -9 drill). With this
+ * patch a loop that has made its last check counts as stopped, and a new one is started. Asked
+ * only at that moment, so a history that went the old way replays the old way.
+ */
+export const RESTART_STOPPED_LOOPS_PATCH = 'restart-side-effect-loops-past-their-last-check';
+
+/**
  * One workflow per ticket (id `ticket-<reference>`), from creation to CLÔTURÉ. Actions are
  * updates whose validators refuse what the status or role does not allow (leaving no trace in
  * history); time-driven changes (SLA warning and breach, automatic validation, closing) are
@@ -106,6 +118,10 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
   let flushing: Promise<void> | undefined;
   let projecting: Promise<void> | undefined;
   let publishing: Promise<void> | undefined;
+  // Whether each loop is still before its last check: set and cleared synchronously by the loop
+  // itself, unlike `projecting` / `publishing`, which stay set until the promise has settled.
+  let projectLooping = false;
+  let publishLooping = false;
   const busy = () => (split ? projecting !== undefined || publishing !== undefined : flushing !== undefined);
 
   // Before the patch: project the newest state, then publish events in order, in one loop.
@@ -134,35 +150,49 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
     return n;
   };
   const project = async () => {
-    while (projectedVersion < state.version) {
-      const version = state.version;
-      if (small) {
-        const from = projectedActivity;
-        const count = state.activity.length;
-        const ticket = from === 0 ? state : { ...state, activity: state.activity.slice(from) };
-        if ((await projectTicketChange({ ticket, activityFrom: from })) === 'gap') {
-          projectedActivity = 0; // the read model is not where the delta started: send it whole
-          continue;
+    projectLooping = true;
+    try {
+      while (projectedVersion < state.version) {
+        const version = state.version;
+        if (small) {
+          const from = projectedActivity;
+          const count = state.activity.length;
+          const ticket = from === 0 ? state : { ...state, activity: state.activity.slice(from) };
+          if ((await projectTicketChange({ ticket, activityFrom: from })) === 'gap') {
+            projectedActivity = 0; // the read model is not where the delta started: send it whole
+            continue;
+          }
+          projectedActivity = count;
+        } else {
+          await projectTicket(state);
         }
-        projectedActivity = count;
-      } else {
-        await projectTicket(state);
+        projectedVersion = Math.max(projectedVersion, version);
+        startPublishing();
       }
-      projectedVersion = Math.max(projectedVersion, version);
-      startPublishing();
+    } finally {
+      projectLooping = false;
     }
   };
   const publish = async () => {
-    for (let n = publishable(); n > 0; n = publishable()) {
-      await publishTicketEvents(outbox.slice(0, n));
-      outbox.splice(0, n);
+    publishLooping = true;
+    try {
+      for (let n = publishable(); n > 0; n = publishable()) {
+        await publishTicketEvents(outbox.slice(0, n));
+        outbox.splice(0, n);
+      }
+    } finally {
+      publishLooping = false;
     }
   };
+  /** Whether a loop whose promise is `running` cannot be relied on to see new work. */
+  const pastLastCheck = (running: Promise<void> | undefined, looping: boolean) =>
+    running === undefined || (!looping && patched(RESTART_STOPPED_LOOPS_PATCH));
   function startPublishing() {
-    if (publishing || publishable() === 0) return;
-    publishing = publish().finally(() => {
-      publishing = undefined;
+    if (publishable() === 0 || !pastLastCheck(publishing, publishLooping)) return;
+    const run: Promise<void> = publish().finally(() => {
+      if (publishing === run) publishing = undefined;
     });
+    publishing = run;
   }
   const startFlush = () => {
     if (!split) {
@@ -172,10 +202,11 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
       });
       return;
     }
-    if (!projecting && projectedVersion < state.version) {
-      projecting = project().finally(() => {
-        projecting = undefined;
+    if (projectedVersion < state.version && pastLastCheck(projecting, projectLooping)) {
+      const run: Promise<void> = project().finally(() => {
+        if (projecting === run) projecting = undefined;
       });
+      projecting = run;
     }
     startPublishing();
   };
