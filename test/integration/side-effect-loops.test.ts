@@ -45,6 +45,14 @@ describe('side-effect loops: work handed over in one workflow task is not droppe
         }
         projected.push(state.version);
       },
+      async projectTicketChange({ ticket }) {
+        if (ticket.version === hold.project) {
+          held.project = Context.current().info.taskToken;
+          throw new CompleteAsyncError();
+        }
+        projected.push(ticket.version);
+        return 'written';
+      },
       async publishTicketEvents(batch) {
         if (batch.some((e) => e.data.ticket.version === hold.publish)) {
           held.publish = Context.current().info.taskToken;
@@ -89,7 +97,7 @@ describe('side-effect loops: work handed over in one workflow task is not droppe
     // Both complete while no worker runs, so the next workflow task brings both at once, the
     // publishing first: the situation the drill met after restarting the worker.
     await env.client.activity.complete(first.held.publish!, undefined);
-    await env.client.activity.complete(first.held.project!, undefined);
+    await env.client.activity.complete(first.held.project!, 'written');
     const restarted = await startWorker();
     try {
       const published = await eventually(
