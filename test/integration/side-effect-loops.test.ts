@@ -54,7 +54,7 @@ describe('side-effect loops: work handed over in one workflow task is not droppe
         return 'written';
       },
       async publishTicketEvents(batch) {
-        if (batch.some((e) => e.data.ticket.version === hold.publish)) {
+        if (batch.some((e) => (e.data.ticket as { version: number }).version === hold.publish)) {
           held.publish = Context.current().info.taskToken;
           throw new CompleteAsyncError();
         }
