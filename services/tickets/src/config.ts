@@ -20,6 +20,14 @@ export const ticketsConfigSchema = baseConfigSchema.extend({
    */
   TEMPORAL_SDK_METRICS_ADDRESS: z.string().default('127.0.0.1:3104'),
   TICKETS_TASK_QUEUE: z.string().default(TICKETS_TASK_QUEUE),
+  /**
+   * Ticket workflows the worker keeps in memory between their tasks (the SDK's sticky cache);
+   * one that is evicted replays its history on its next task. The SDK's default follows the
+   * heap's size and let a worker with a few thousand open tickets grow past 3.5 GB and die
+   * (issue 13's bench); 500 keeps it near half a gigabyte, and a replay is short (a change is
+   * small in history).
+   */
+  TICKETS_WORKER_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(500),
   MONGODB_DB: z.string().default('tickets'),
   /**
    * References continue after this number (SUPPORT-<floor+1> first): set it to the last

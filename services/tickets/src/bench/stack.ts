@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { waitReady } from './http';
@@ -110,17 +110,36 @@ export function spawnService(name: string, entry: string, vars: Record<string, s
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
+  // Its whole output in a file too (.data/bench/logs/), for a post-mortem of a long run.
+  const logs = join(process.env.WOOP_DATA_DIR ?? join(ROOT, '.data'), 'bench', 'logs');
+  mkdirSync(logs, { recursive: true });
+  const file = createWriteStream(join(logs, `${name}-${child.pid}.log`));
   const keep = (d: Buffer) => {
     out = (out + d.toString()).slice(-20_000);
+    file.write(d);
   };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  let stopping = false;
+  const exited = new Promise<void>((r) =>
+    child.once('exit', (code, signal) => {
+      file.end();
+      // A service that dies mid-run stalls the sections after it: said at once, with why (a
+      // one-off like the seed ends with 0).
+      if (!stopping && code !== 0) {
+        process.stderr.write(
+          `[bench] ${name} (pid ${child.pid}) exited by itself (${signal ?? `code ${code}`}); its last output:\n${out.slice(-2_000)}\n`,
+        );
+      }
+      r();
+    }),
+  );
   return {
     name,
     child,
     output: () => out,
     async stop() {
+      stopping = true;
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');
       const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);

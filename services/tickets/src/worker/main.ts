@@ -44,6 +44,7 @@ void runService({
       taskQueue: config.TICKETS_TASK_QUEUE,
       workflowsPath,
       activities: createTicketActivities({ db: mongo.connection, publisher }),
+      maxCachedWorkflows: config.TICKETS_WORKER_CACHED_WORKFLOWS,
     });
     const running = worker.run().catch((err) => {
       logger.fatal({ err }, 'worker stopped with an error');
