@@ -78,13 +78,7 @@ export class Baseline {
 
   /** `count` workflows whose update answers after an activity, started and running. */
   async afterActivityWorkflows(count: number): Promise<string[]> {
-    const ids = Array.from({ length: count }, () => `bench-floor-${randomUUID()}`);
-    await forEachConcurrent(ids, 8, async (workflowId) => {
-      await this.client.workflow.start('noopAfterActivity', { taskQueue: this.taskQueue, workflowId });
-      this.started.add(workflowId);
-    });
-    await forEachConcurrent(ids, 8, (id) => this.updateAfterActivity(id));
-    return ids;
+    return this.startWaiting('noopAfterActivity', 'bench-floor', count, (id) => this.updateAfterActivity(id));
   }
 
   /** The engine's floor under an action: an update answered once an activity is done. */
@@ -94,13 +88,25 @@ export class Baseline {
 
   /** `count` workflows waiting for updates, started and running. */
   async updatables(count: number): Promise<string[]> {
-    const ids = Array.from({ length: count }, () => `bench-updatable-${randomUUID()}`);
+    return this.startWaiting('noopUpdatable', 'bench-updatable', count, (id) => this.update(id));
+  }
+
+  /**
+   * `count` workflows of `type`, started and each sent `firstUpdate` once: the first update of
+   * each also waits for its first workflow task, which is not part of the figures.
+   */
+  private async startWaiting(
+    type: string,
+    prefix: string,
+    count: number,
+    firstUpdate: (workflowId: string) => Promise<void>,
+  ): Promise<string[]> {
+    const ids = Array.from({ length: count }, () => `${prefix}-${randomUUID()}`);
     await forEachConcurrent(ids, 8, async (workflowId) => {
-      await this.client.workflow.start('noopUpdatable', { taskQueue: this.taskQueue, workflowId });
+      await this.client.workflow.start(type, { taskQueue: this.taskQueue, workflowId });
       this.started.add(workflowId);
     });
-    // The first update of each also waits for its first workflow task: not part of the figure.
-    await forEachConcurrent(ids, 8, (id) => this.update(id));
+    await forEachConcurrent(ids, 8, firstUpdate);
     return ids;
   }
 

@@ -8,25 +8,42 @@ import { ROWS_COLLECTION, rowOf, TICKETS_COLLECTION, type TicketLike, type Ticke
  */
 
 /**
- * Writes a version of a ticket and its row, each only over an older one: the filter matches
- * an older document or none (then the upsert inserts); a newer or equal one makes the upsert
- * collide on `_id`, which means "already there". Idempotent, so the activity may retry.
+ * Writes `set` into `collection`'s document of `reference` only over an older version: the
+ * filter matches an older document or none (then the upsert inserts); a newer or equal one makes
+ * the upsert collide on `_id`, which means "already there". Idempotent, so the activity may retry.
  */
+async function upsertNewer(
+  db: mongo.Db,
+  collection: string,
+  reference: string,
+  version: number,
+  set: Record<string, unknown>,
+): Promise<void> {
+  try {
+    await db
+      .collection(collection)
+      .updateOne({ _id: reference as never, version: { $lt: version } }, { $set: set }, { upsert: true });
+  } catch (err) {
+    if (!isDuplicateKey(err)) throw err;
+  }
+}
+
+/** A ticket's list row, written only over an older one (`upsertNewer`). */
+async function saveRow(db: mongo.Db, reference: string, ticket: TicketLike): Promise<void> {
+  const { _id: _rowId, ...row } = rowOf(reference, ticket);
+  await upsertNewer(db, ROWS_COLLECTION, reference, ticket.version, row);
+}
+
+/** Writes a version of a ticket and its row, each only over an older one (`upsertNewer`). */
 export async function saveProjection(db: mongo.Db, reference: string, ticket: TicketLike): Promise<void> {
   const { reference: _r, ...doc } = ticket;
-  const upsertNewer = async (collection: string, set: Record<string, unknown>) => {
-    try {
-      await db
-        .collection(collection)
-        .updateOne({ _id: reference as never, version: { $lt: ticket.version } }, { $set: set }, { upsert: true });
-    } catch (err) {
-      if (!isDuplicateKey(err)) throw err;
-    }
-  };
   // `activityCount`: how many activity entries the document holds, where a later delta starts.
-  await upsertNewer(TICKETS_COLLECTION, { ...doc, activityCount: doc.activity.length, projectedAt: new Date() });
-  const { _id: _rowId, ...row } = rowOf(reference, ticket);
-  await upsertNewer(ROWS_COLLECTION, row);
+  await upsertNewer(db, TICKETS_COLLECTION, reference, ticket.version, {
+    ...doc,
+    activityCount: doc.activity.length,
+    projectedAt: new Date(),
+  });
+  await saveRow(db, reference, ticket);
 }
 
 /**
@@ -58,14 +75,7 @@ export async function saveProjectionDelta(
     outcome = 'already';
   }
   // The row too (again on a retry: the first attempt may have died between the two writes).
-  const { _id: _rowId, ...row } = rowOf(reference, ticket);
-  try {
-    await db
-      .collection(ROWS_COLLECTION)
-      .updateOne({ _id: reference as never, version: { $lt: ticket.version } }, { $set: row }, { upsert: true });
-  } catch (err) {
-    if (!isDuplicateKey(err)) throw err;
-  }
+  await saveRow(db, reference, ticket);
   return outcome;
 }
 
