@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { FieldDefinition, RequestTypeDefinition } from './catalogue';
-import { NOT_BLANK } from './tickets/actions';
+import { NOT_BLANK, trimmed } from './tickets/actions';
 
 /** A missing value says "required" rather than zod's "expected string, received undefined". */
 const missing = { error: (issue: { input?: unknown }) => (issue.input === undefined ? 'required' : undefined) };
@@ -10,11 +10,8 @@ function fieldSchema(field: FieldDefinition): z.ZodType {
   switch (field.type) {
     case 'text':
     case 'textarea':
-      schema = z
-        .string(missing)
-        .trim()
+      schema = trimmed(field.maxLength ?? 500, missing)
         .min(1, { abort: true })
-        .max(field.maxLength ?? 500)
         .regex(NOT_BLANK, 'not blank');
       break;
     case 'email':
@@ -28,14 +25,7 @@ function fieldSchema(field: FieldDefinition): z.ZodType {
       break;
     case 'list':
       schema = z
-        .array(
-          z
-            .string()
-            .trim()
-            .min(1)
-            .max(field.maxLength ?? 100),
-          missing,
-        )
+        .array(trimmed(field.maxLength ?? 100).min(1), missing)
         .min(1)
         .max(field.maxItems ?? 50);
       break;
@@ -51,8 +41,8 @@ function fieldSchema(field: FieldDefinition): z.ZodType {
  */
 export function ticketFormSchema(type: RequestTypeDefinition) {
   return z.object({
-    summary: z.string(missing).trim().min(1, { abort: true }).max(255).regex(NOT_BLANK, 'not blank'),
-    description: z.string().trim().max(20_000).default(''),
+    summary: trimmed(255, missing).min(1, { abort: true }).regex(NOT_BLANK, 'not blank'),
+    description: trimmed(20_000).default(''),
     fields: z.strictObject(Object.fromEntries(type.fields.map((f) => [f.key, fieldSchema(f)]))).prefault({}),
   });
 }

@@ -3,6 +3,7 @@ import {
   assignmentPayload,
   NOT_BLANK,
   TICKET_ACTIONS,
+  trimmed,
   ticketActionPayloads,
   type TicketActionName,
 } from '../tickets/actions';
@@ -59,11 +60,8 @@ export const ticketListQuery = z.object({
     .default('open')
     .describe('open: "Demandes ouvertes" (not yet TERMINÉ or CLÔTURÉ); all; or one status'),
   requestType: z.string().min(1).max(100).optional().describe('"Tout type de demande" when absent'),
-  q: z
-    .string()
-    .trim()
+  q: trimmed(200)
     .min(1)
-    .max(200)
     .optional()
     .describe('"La demande contient…": words found in the reference, summary or description'),
   sort: z.enum(TICKET_SORTS).default('-createdAt'),
@@ -151,11 +149,8 @@ export const ATTACHMENT_MAX_BYTES = 5 * 1024 * 1024;
  */
 export const ATTACHMENTS_PER_TICKET = { files: 20, bytes: 50 * 1024 * 1024 } as const;
 export const attachmentQuery = z.object({
-  filename: z
-    .string()
-    .trim()
+  filename: trimmed(200)
     .min(1)
-    .max(200)
     // eslint-disable-next-line no-control-regex -- control characters are what it refuses
     .regex(/^[^/\\\u0000-\u001f]+$/, 'a file name without slashes or control characters'),
 });
@@ -164,7 +159,7 @@ export const attachmentParams = referenceParams.extend({ attachmentId: z.string(
 // ---- catalogue administration -------------------------------------------------------------
 
 /** Not blank: the document says it (`pattern`), the check trims and counts what is left. */
-const label = z.string().trim().min(1, { abort: true }).max(2_000).regex(NOT_BLANK, 'not blank');
+const label = trimmed(2_000).min(1, { abort: true }).regex(NOT_BLANK, 'not blank');
 const text = z.object({ fr: label, en: label });
 const fieldDefinition = z
   .object({

@@ -1,3 +1,4 @@
+import { createApiTokenBody } from '../api/identity';
 import { ticketActionBodies } from '../api/tickets';
 import { ticketActionPayloads, ticketPayloadProblem, TICKET_ACTIONS } from './actions';
 
@@ -20,6 +21,14 @@ describe('ticket action payloads', () => {
     );
     expect(ticketPayloadProblem('start', undefined)).toBeUndefined();
     expect(ticketPayloadProblem('share', { people: [] })).toMatch(/^people: /);
+  });
+
+  it('bounds a text as sent, as the API document says, and stores it trimmed', () => {
+    const astral = '\u{1F69A}';
+    expect(ticketPayloadProblem('reject', { reason: `\t${astral.repeat(2_000)}` })).toMatch(/^reason: .*2000/);
+    expect(ticketPayloadProblem('reject', { reason: `${astral.repeat(1_999)} ` })).toBeUndefined();
+    expect(createApiTokenBody.safeParse({ name: `\u000b${'*'.repeat(100)}` }).success).toBe(false);
+    expect(createApiTokenBody.parse({ name: ` ${'*'.repeat(98)} ` })).toEqual({ name: '*'.repeat(98) });
   });
 
   it('takes a body without a payload for the actions that need none, and not for the others', () => {
