@@ -12,6 +12,7 @@
  * servers. `--quick`: small counts, own services (what CI runs after the tests).
  */
 import { randomBytes } from 'node:crypto';
+import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ticketWorkflowId } from '@woop/contracts';
 import { createKafka, createLogger, connectMongo } from '@woop/service-kit';
@@ -20,7 +21,7 @@ import { Baseline } from './baseline';
 import { Session } from './http';
 import { listsSection } from './lists';
 import { describeMachine } from './machine';
-import { chart, save, table, type Row } from './report';
+import { chart, oneLine, save, table, type Row } from './report';
 import { actionsSection, createSection, loadSection, slaSection, type Counts, type Ctx } from './sections';
 import { privateStack, ROOT, runningStack, servers, type Stack } from './stack';
 import { sleep } from './stats';
@@ -99,6 +100,21 @@ async function main(): Promise<number> {
   const logger = createLogger('bench', env.BENCH_LOG_LEVEL ?? 'error');
   const failures: Array<{ section: string; error: string }> = [];
   const rows: Row[] = [];
+  const dir = join(env.WOOP_DATA_DIR ?? join(ROOT, '.data'), 'bench');
+  const startStamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const partial = join(dir, `${startStamp}${quick ? '-quick' : ''}.partial.jsonl`);
+  mkdirSync(dir, { recursive: true });
+  // Each figure as soon as it is measured: on screen, and one JSON line on disk, so a run that is
+  // cut short (a full run takes hours) keeps what it measured.
+  const recorder = {
+    push(...measured: Row[]) {
+      for (const row of measured) {
+        log(`  ${oneLine(row)}`);
+        appendFileSync(partial, `${JSON.stringify(row)}\n`);
+      }
+      return rows.push(...measured);
+    },
+  };
   const s = servers();
   log(
     `bench run ${run}: ${quick ? 'quick (small counts, no assertion on times)' : 'full'}, ${ownServices ? "the bench's own copies of the services" : 'the running stack'}`,
@@ -165,7 +181,7 @@ async function main(): Promise<number> {
       claire,
       paul,
       logger,
-      rows,
+      rows: recorder,
       claireTickets,
       benchOrganizations,
       log,
@@ -234,7 +250,6 @@ async function main(): Promise<number> {
   for (const f of failures) console.log(`FAILED: section ${f.section}: ${f.error.split('\n')[0]}`);
 
   const fileStamp = new Date().toISOString().replace(/[:.]/g, '-');
-  const dir = join(env.WOOP_DATA_DIR ?? join(ROOT, '.data'), 'bench');
   const saved = save(
     dir,
     `${fileStamp}${quick ? '-quick' : ''}`,
@@ -244,7 +259,7 @@ async function main(): Promise<number> {
       `npm run bench${quick ? ' --quick' : ''} — ${fileStamp} — ${String(machine.cores)} cores, ${String(machine.database)}`,
     ),
   );
-  console.log(`results: ${saved.json}\nchart:   ${saved.svg}`);
+  console.log(`results: ${saved.json}\nchart:   ${saved.svg}\nas measured: ${partial}`);
   if (failures.length > 0) return 1;
   if (quick && opErrors.length > 0) {
     console.log(`FAILED: requests failed in: ${opErrors.map((r) => r.name).join('; ')}`);

@@ -124,6 +124,19 @@ export function chart(rows: Row[], title: string): string {
   return out.join('\n');
 }
 
+/** A figure on one line, as it is measured: `section · name: p50/p90/p99 ms, rate, ratio, target`. */
+export function oneLine(r: Row): string {
+  const f = r.measured;
+  const unit = r.unit ?? 'ms';
+  const parts = [`${r.section} · ${r.name}: p50 ${num(f.p50)} p90 ${num(f.p90)} p99 ${num(f.p99)} ${unit}`];
+  if (f.perSecond !== undefined) parts.push(`${num(f.perSecond, 1)}/s`);
+  if (f.errors) parts.push(`${f.errors} errors`);
+  if (r.baseline) parts.push(`baseline ${r.baselineName ?? ''} p50 ${num(r.baseline.p50)} ${unit}`);
+  if (r.ratio !== undefined) parts.push(`ratio ${r.ratio.toFixed(2)}${r.ratioOf ? ` (${r.ratioOf})` : ''}`);
+  if (r.target) parts.push(`target ${r.target}: ${r.met === undefined ? '—' : r.met ? 'met' : 'NOT MET'}`);
+  return parts.join(', ');
+}
+
 /** Writes `<dir>/<stamp>.json` and `.svg`; returns their paths. */
 export function save(dir: string, stamp: string, data: unknown, svg: string): { json: string; svg: string } {
   mkdirSync(dir, { recursive: true });

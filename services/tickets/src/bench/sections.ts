@@ -47,7 +47,8 @@ export interface Ctx {
   claire: Session;
   paul: Session;
   logger: Logger;
-  rows: Row[];
+  /** Where a section puts a figure: printed and written to disk at once (a run cut short keeps it). */
+  rows: Pick<Row[], 'push'>;
   /** Requests filed through the gateway by this run (the actions act on them). */
   claireTickets: string[];
   /** The agent reply measured on a fresh stack, compared with the same on a loaded one. */
