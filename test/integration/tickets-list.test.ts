@@ -2,7 +2,7 @@ import { REQUEST_TYPES, TOPICS, type EventEnvelope, type TicketListItem, type Ti
 import { createKafka, createLogger, type VerifiedIdentity } from '@woop/service-kit';
 import { createTicketActivities } from '../../services/tickets/src/worker/activities';
 import { ERASED_NAME } from '../../services/tickets/src/model/people';
-import { ROWS_COLLECTION } from '../../services/tickets/src/model/read-model';
+import { ROW_LAYOUT, ROWS_COLLECTION } from '../../services/tickets/src/model/read-model';
 import { backfillRows } from '../../services/tickets/src/worker/projection';
 import { eventually } from '../support/eventually';
 import { validFields } from '../support/forms';
@@ -299,6 +299,27 @@ describe('the "Demandes" list, sharing, queues and erasure on the real servers',
       expect(refs(await list(claire, `?q=${reference}`))).toEqual([]);
       expect(await backfillRows(db)).toBe(1);
       expect(refs(await list(claire, `?q=${reference}`))).toEqual([reference]);
+      expect(await backfillRows(db)).toBe(0);
+    });
+
+    it('rewrites a row of an older layout, so "Créées par moi" and the queues find it', async () => {
+      const db = api.svc.models.native();
+      const reference = await create(claire, 'ask-a-question', 'Ligne ancienne');
+      const rows = db.collection(ROWS_COLLECTION);
+      // A row as layout 1 wrote it: no top-level requester, agent or layout.
+      await rows.updateOne(
+        { _id: reference as never },
+        { $unset: { requesterId: '', agentId: '', assigned: '', layout: '' } },
+      );
+      expect(refs(await list(claire, '?scope=created&status=all&limit=100'))).not.toContain(reference);
+      expect(await backfillRows(db)).toBe(1);
+      expect(await rows.findOne({ _id: reference as never })).toMatchObject({
+        requesterId: expect.any(String),
+        agentId: null,
+        assigned: false,
+        layout: ROW_LAYOUT,
+      });
+      expect(refs(await list(claire, '?scope=created&status=all&limit=100'))).toContain(reference);
       expect(await backfillRows(db)).toBe(0);
     });
   });

@@ -20,18 +20,19 @@ import { problem } from './problems';
 
 /**
  * Indexes (on the rows) for the queries of this module, the visibility filter first:
- * - a customer's list: `requester.id`, `sharedWithIds`, `organizationId` (each with createdAt,
+ * - a customer's list: `requesterId`, `sharedWithIds`, `organizationId` (each with createdAt,
  *   the default sort) — the three arms of the customer's visibility `$or`;
- * - agents' queues: `assignment.agentId`, `assignment.team`, `escalationTeams`, `slaState`,
+ * - agents' queues: `agentId`, `assigned`, `assignment.team`, `escalationTeams`, `slaState`,
  *   each with status (queues only hold tickets still being worked);
  * - `status` + `createdAt` for agents' "all open" lists, `updatedAt` for the other sort.
  * Free text is a regular expression over `searchText`, narrowed first by these indexes.
  */
 export const TICKET_INDEXES: Array<{ key: Record<string, 1 | -1>; name: string }> = [
-  { key: { 'requester.id': 1, createdAt: -1 }, name: 'requester_created' },
+  { key: { requesterId: 1, createdAt: -1 }, name: 'requester_id_created' },
   { key: { sharedWithIds: 1, createdAt: -1 }, name: 'shared_created' },
   { key: { organizationId: 1, createdAt: -1 }, name: 'organization_created' },
-  { key: { 'assignment.agentId': 1, status: 1 }, name: 'agent_status' },
+  { key: { agentId: 1, status: 1 }, name: 'agent_id_status' },
+  { key: { assigned: 1, status: 1 }, name: 'assigned_status' },
   { key: { 'assignment.team': 1, status: 1 }, name: 'team_status' },
   { key: { escalationTeams: 1, status: 1 }, name: 'escalation_status' },
   { key: { slaState: 1, status: 1 }, name: 'sla_status' },
@@ -40,11 +41,40 @@ export const TICKET_INDEXES: Array<{ key: Record<string, 1 | -1>; name: string }
 ];
 
 export async function ensureTicketIndexes(db: mongo.Db): Promise<void> {
-  await db.collection(ROWS_COLLECTION).createIndexes(TICKET_INDEXES);
+  const rows = db.collection(ROWS_COLLECTION);
+  await rows.createIndexes(TICKET_INDEXES);
+  // Those of an earlier layout (e.g. on `requester.id`) cost every write and serve no query.
+  const wanted = new Set(['_id_', ...TICKET_INDEXES.map((i) => i.name)]);
+  for (const index of await rows.indexes()) {
+    if (index.name && !wanted.has(index.name)) await rows.dropIndex(index.name).catch(() => undefined);
+  }
 }
 
 type Filter = Record<string, unknown>;
 const NOTHING: Filter = { _id: { $in: [] } };
+
+const isScalar = (v: unknown) => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
+
+/**
+ * Conditions that must all hold, as one query document: each equality of a top-level field to a
+ * scalar at the top level, the rest under `$and` (nested `$and`s flattened). The same query for
+ * MongoDB; for the local FerretDB 1.x it is the difference between a scan of every row and a
+ * SQL `WHERE`: FerretDB sends to PostgreSQL only such top-level equalities (its "pushdown"),
+ * nothing under `$and`/`$or`, no dotted path, then filters and sorts what comes back itself.
+ */
+export function queryOf(filters: Filter[]): Filter {
+  const top: Filter = {};
+  const rest: Filter[] = [];
+  const visit = (f: Filter) => {
+    const keys = Object.keys(f);
+    if (keys.length === 1 && keys[0] === '$and') return (f.$and as Filter[]).forEach(visit);
+    const simple = keys.every((k) => !k.startsWith('$') && !k.includes('.') && isScalar(f[k]) && !(k in top));
+    if (simple) Object.assign(top, f);
+    else if (keys.length > 0) rest.push(f);
+  };
+  filters.forEach(visit);
+  return rest.length > 0 ? { ...top, $and: rest } : top;
+}
 
 /** `canSee` (access.ts) as a query: the two must agree, and the tests check that they do. */
 export function visibilityFilter(who: VerifiedIdentity): Filter {
@@ -58,7 +88,7 @@ export function visibilityFilter(who: VerifiedIdentity): Filter {
     if (who.teams.includes('security')) arms.push({ confidential: true });
     return { $or: arms };
   }
-  const arms: Filter[] = [{ 'requester.id': who.userId }, { sharedWithIds: who.userId }];
+  const arms: Filter[] = [{ requesterId: who.userId }, { sharedWithIds: who.userId }];
   if (who.organizationId) arms.push({ organizationId: who.organizationId, confidential: false });
   return { $or: arms };
 }
@@ -66,7 +96,7 @@ export function visibilityFilter(who: VerifiedIdentity): Filter {
 function scopeFilter(who: VerifiedIdentity, scope: TicketListQuery['scope']): Filter {
   switch (scope) {
     case 'created':
-      return { 'requester.id': who.userId };
+      return { requesterId: who.userId };
     case 'shared':
       return { sharedWithIds: who.userId };
     case 'organization':
@@ -144,7 +174,7 @@ async function page(
   }
   const rows = (await db
     .collection(ROWS_COLLECTION)
-    .find(all.length > 0 ? { $and: all } : {}, { projection: { searchText: 0 } })
+    .find(queryOf(all), { projection: { searchText: 0 } })
     .sort({ [field]: dir, _id: dir })
     .limit(opts.limit + 1)
     .toArray()) as unknown as TicketRow[];
@@ -201,8 +231,8 @@ export const WORKED_STATUSES: TicketStatus[] = ['open', 'assigned', 'in_progress
 export function queueFilter(who: VerifiedIdentity, queue: QueueName): Filter {
   const worked = { status: { $in: WORKED_STATUSES } };
   const own: Record<QueueName, Filter> = {
-    unassigned: { 'assignment.agentId': { $exists: false } },
-    mine: { 'assignment.agentId': who.userId },
+    unassigned: { assigned: false },
+    mine: { agentId: who.userId },
     team: { $or: [{ 'assignment.team': { $in: who.teams } }, { escalationTeams: { $in: who.teams } }] },
     sla_at_risk: { slaState: 'at_risk' },
     sla_breached: { slaState: 'breached' },
@@ -221,6 +251,6 @@ export const queuePage = (
 
 export async function queueCounts(db: mongo.Db, who: VerifiedIdentity, queues: readonly QueueName[]) {
   const rows = db.collection(ROWS_COLLECTION);
-  const counts = await Promise.all(queues.map((q) => rows.countDocuments(queueFilter(who, q))));
+  const counts = await Promise.all(queues.map((q) => rows.countDocuments(queryOf([queueFilter(who, q)]))));
   return Object.fromEntries(queues.map((q, i) => [q, counts[i]!])) as Record<QueueName, number>;
 }

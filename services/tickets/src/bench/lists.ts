@@ -2,6 +2,7 @@ import type { mongo } from 'mongoose';
 import { OPEN_STATUSES, TICKET_STATUSES, type TicketState } from '@woop/contracts';
 import { connectMongo } from '@woop/service-kit';
 import { DEFAULT_SLA_POLICIES } from '@woop/workflows';
+import { queryOf } from '../api/queries';
 import { ROWS_COLLECTION, rowOf } from '../model/read-model';
 import { Session } from './http';
 import type { Figure } from './report';
@@ -85,7 +86,7 @@ function visibility(who: Person): Filter {
     if (who.teams.includes('security')) arms.push({ confidential: true });
     return { $or: arms };
   }
-  const arms: Filter[] = [{ 'requester.id': who.userId }, { sharedWithIds: who.userId }];
+  const arms: Filter[] = [{ requesterId: who.userId }, { sharedWithIds: who.userId }];
   if (who.organizationId) arms.push({ organizationId: who.organizationId, confidential: false });
   return { $or: arms };
 }
@@ -104,7 +105,7 @@ function listFilters(who: Person, p: ListParams): Filter[] {
   return [
     visibility(who),
     scope === 'created'
-      ? { 'requester.id': who.userId }
+      ? { requesterId: who.userId }
       : scope === 'shared'
         ? { sharedWithIds: who.userId }
         : scope === 'organization'
@@ -128,8 +129,8 @@ const queueFilter = (who: Person, queue: string): Filter => ({
     visibility(who),
     { status: { $in: WORKED } },
     {
-      unassigned: { 'assignment.agentId': { $exists: false } },
-      mine: { 'assignment.agentId': who.userId },
+      unassigned: { assigned: false },
+      mine: { agentId: who.userId },
       team: { $or: [{ 'assignment.team': { $in: who.teams } }, { escalationTeams: { $in: who.teams } }] },
       sla_at_risk: { slaState: 'at_risk' },
       sla_breached: { slaState: 'breached' },
@@ -152,7 +153,8 @@ async function rawPage(
   }
   const rows = await db
     .collection(ROWS_COLLECTION)
-    .find({ $and: all }, { projection: { searchText: 0 } })
+    // The same query document as the API sends (`queryOf`: what FerretDB can hand to SQL on top).
+    .find(queryOf(all), { projection: { searchText: 0 } })
     .sort({ [field]: dir, _id: dir })
     .limit(26)
     .toArray();
@@ -244,7 +246,7 @@ export async function listsSection(ctx: Ctx, password: string): Promise<void> {
           raw: async () => {
             await Promise.all(
               ['unassigned', 'mine', 'team', 'sla_at_risk', 'sla_breached'].map((q) =>
-                rows.countDocuments(queueFilter(agent, q)),
+                rows.countDocuments(queryOf([queueFilter(agent, q)])),
               ),
             );
             return undefined;

@@ -26,7 +26,21 @@ export interface DerivedFields {
   searchText: string;
   /** `breached`: an SLA clock ran out and still runs; `at_risk`: warned, not yet breached. */
   slaState: 'ok' | 'at_risk' | 'breached';
+  /**
+   * `requester.id` and `assignment.agentId` again, at the top level, and whether an agent is
+   * assigned: FerretDB 1.x hands PostgreSQL a top-level equality (never a dotted path, nor
+   * `$exists`), so "Créées par moi" and the "mine" and "unassigned" queues read only their rows.
+   */
+  requesterId: string;
+  /** `null` when none: a `$set` of the row must clear it. */
+  agentId: string | null;
+  assigned: boolean;
+  /** Which shape of row this is (ROW_LAYOUT): older rows are rewritten at the worker's start. */
+  layout: number;
 }
+
+/** The rows' shape; bump it when DerivedFields change, and the worker rewrites older rows. */
+export const ROW_LAYOUT = 2;
 
 /** Lower case, accents removed: "Été" and "ete" match. */
 export const normalizeText = (text: string): string =>
@@ -43,6 +57,10 @@ export function derivedFields(state: TicketLike, id: string): DerivedFields {
     sharedWithIds: (state.sharedWith ?? []).map((p) => p.id),
     searchText: normalizeText([id, state.summary, state.description ?? ''].join(' ')),
     slaState,
+    requesterId: state.requester.id,
+    agentId: state.assignment.agentId ?? null,
+    assigned: Boolean(state.assignment.agentId),
+    layout: ROW_LAYOUT,
   };
 }
 

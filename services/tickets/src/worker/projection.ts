@@ -1,6 +1,13 @@
 import type { mongo } from 'mongoose';
 import { isDuplicateKey } from '@woop/service-kit';
-import { ROWS_COLLECTION, rowOf, TICKETS_COLLECTION, type TicketLike, type TicketRecord } from '../model/read-model';
+import {
+  ROW_LAYOUT,
+  ROWS_COLLECTION,
+  rowOf,
+  TICKETS_COLLECTION,
+  type TicketLike,
+  type TicketRecord,
+} from '../model/read-model';
 
 /**
  * The write side of the read model: the workflow's projection activity writes each version of a
@@ -79,12 +86,24 @@ export async function saveProjectionDelta(
   return outcome;
 }
 
-/** Rows for tickets projected before rows existed (a one-off catch-up at start). */
+/**
+ * A one-off catch-up at start: rows for tickets projected before rows existed, and rows of an
+ * older layout (ROW_LAYOUT) rewritten from their ticket, at its version.
+ */
 export async function backfillRows(db: mongo.Db): Promise<number> {
   const rows = db.collection(ROWS_COLLECTION);
   const tickets = db.collection<TicketRecord>(TICKETS_COLLECTION);
-  if ((await rows.estimatedDocumentCount()) >= (await tickets.estimatedDocumentCount())) return 0;
   let written = 0;
+  for await (const old of rows.find({ layout: { $ne: ROW_LAYOUT } }, { projection: { _id: 1 } })) {
+    const doc = await tickets.findOne({ _id: old._id as never });
+    if (!doc) continue;
+    const { _id, ...ticket } = doc;
+    const { _id: _rowId, ...row } = rowOf(_id, ticket);
+    // Only over the row of that very version: a newer projection in between wins.
+    await rows.updateOne({ _id: _id as never, version: ticket.version }, { $set: row });
+    written++;
+  }
+  if ((await rows.estimatedDocumentCount()) >= (await tickets.estimatedDocumentCount())) return written;
   for await (const doc of tickets.find({})) {
     const { _id, ...ticket } = doc;
     if (await rows.findOne({ _id: _id as never, version: { $gte: ticket.version } })) continue;
