@@ -3,7 +3,7 @@
  * public holidays (French ones computed for any year, plus any listed dates). Pure and
  * deterministic (Intl for time-zone offsets, no clock), so workflow code can use it.
  */
-import type { BusinessCalendarSpec } from '@woop/contracts';
+import type { BusinessCalendarSpec } from '@woop/contracts/workflow';
 /** Working days and hours in a time zone, with holidays (see BusinessCalendarSpec). */
 export type BusinessCalendar = BusinessCalendarSpec;
 

@@ -1,4 +1,4 @@
-import type { BusinessCalendarSpec, LifecycleWindows, SlaPolicy, SlaTarget, Priority } from '@woop/contracts';
+import type { BusinessCalendarSpec, LifecycleWindows, SlaPolicy, SlaTarget, Priority } from '@woop/contracts/workflow';
 import { PARIS_OFFICE_CALENDAR } from './calendar';
 
 const H = 60;

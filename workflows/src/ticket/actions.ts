@@ -5,7 +5,7 @@ import type {
   TicketActionPayloads,
   TicketChange,
   TicketState,
-} from '@woop/contracts';
+} from '@woop/contracts/workflow';
 import { assign, comment, meetFirstResponse, moveTo, record, setPriority, touch } from './changes';
 import { syncClocks } from './sla';
 

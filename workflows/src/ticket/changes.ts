@@ -1,4 +1,4 @@
-import type { ActivityEntry, Actor, Assignment, Priority, TicketState, TicketStatus } from '@woop/contracts';
+import type { ActivityEntry, Actor, Assignment, Priority, TicketState, TicketStatus } from '@woop/contracts/workflow';
 import { openWindows } from './clocks';
 import { retarget, syncClocks } from './sla';
 

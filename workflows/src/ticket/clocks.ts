@@ -1,4 +1,4 @@
-import { PRIORITIES, type Priority, type TicketState, type TicketStatus } from '@woop/contracts';
+import { PRIORITIES, type Priority, type TicketState, type TicketStatus } from '@woop/contracts/workflow';
 import { addBusinessMinutes } from '../sla/calendar';
 import { CLOCKS } from './sla';
 

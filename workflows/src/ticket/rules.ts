@@ -11,7 +11,7 @@ import {
   type TicketActionName,
   type TicketState,
   type TicketStatus,
-} from '@woop/contracts';
+} from '@woop/contracts/workflow';
 
 /**
  * Who may do what: which action each role may take in which status, and why one is refused.

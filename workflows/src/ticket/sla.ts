@@ -1,4 +1,4 @@
-import type { SlaClock, SlaClockName, TicketState, TicketStatus } from '@woop/contracts';
+import type { SlaClock, SlaClockName, TicketState, TicketStatus } from '@woop/contracts/workflow';
 import { addBusinessMinutes, businessMinutesBetween } from '../sla/calendar';
 
 /** SLA clocks run only while support has the ball. */

@@ -1,4 +1,4 @@
-import { SYSTEM_ACTOR, type SlaClockName, type TicketChange, type TicketState } from '@woop/contracts';
+import { SYSTEM_ACTOR, type SlaClockName, type TicketChange, type TicketState } from '@woop/contracts/workflow';
 import { isDue, nextPriority } from './clocks';
 import { moveTo, record, setPriority, touch } from './changes';
 import { CLOCKS, syncClocks } from './sla';

@@ -15,7 +15,7 @@ import {
   type TicketState,
   type TicketView,
   type TicketWorkflowInput,
-} from '@woop/contracts';
+} from '@woop/contracts/workflow';
 import {
   allHandlersFinished,
   ApplicationFailure,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { eventEnvelopeSchema, makeEvent } from '../events';
-import { PRIORITIES, TICKET_STATUSES, type TicketState } from './model';
+import { eventEnvelopeSchema } from '../events';
+import { PRIORITIES, TICKET_STATUSES } from './model';
+import { TICKET_EVENT_VERSION } from './facts';
 
 /**
  * The `ticket.*` events on `woop.tickets.v1`: what the ticket workflow says happened, one
@@ -9,8 +10,7 @@ import { PRIORITIES, TICKET_STATUSES, type TicketState } from './model';
  * version 1 (the events of tickets started before this contract) is read through
  * `upgradeTicketEvents` (tickets/events-v1.ts).
  */
-export const TICKET_EVENT_VERSION = 2;
-export const TICKET_EVENT_SOURCE = 'woop/tickets/workflow';
+export { TICKET_EVENT_SOURCE, TICKET_EVENT_VERSION } from './facts';
 
 const status = z.enum(TICKET_STATUSES);
 const priority = z.enum(PRIORITIES);
@@ -189,39 +189,7 @@ export type TicketChange = {
   [T in TicketEventType]: { type: T; data: Omit<TicketEventData<T>, 'ticket'> };
 }[TicketEventType];
 
-/** The facts of `state` every event carries. */
-export function ticketFactsOf(state: TicketState): TicketFacts {
-  return {
-    reference: state.reference,
-    version: state.version,
-    status: state.status,
-    priority: state.priority,
-    requestType: state.requestType,
-    organizationId: state.organizationId,
-    requester: state.requester,
-    sharedWith: (state.sharedWith ?? []).map((p) => p.id),
-    summary: state.summary,
-    confidential: state.confidential,
-    assignment: state.assignment,
-    escalated: state.escalated,
-  };
-}
-
-/**
- * The event for `change`, the `index`-th of the ticket's version: its id
- * `<reference>:<version>:<index>:<type>` is deterministic, so consumers drop duplicates.
- */
-export function makeTicketEvent(change: TicketChange, facts: TicketFacts, index: number, time: Date): TicketEvent {
-  return makeEvent({
-    id: `${facts.reference}:${facts.version}:${index}:${change.type}`,
-    source: TICKET_EVENT_SOURCE,
-    type: change.type,
-    subject: facts.reference,
-    time,
-    dataversion: TICKET_EVENT_VERSION,
-    data: { ...change.data, ticket: facts },
-  }) as TicketEvent;
-}
+export { makeTicketEvent, ticketFactsOf } from './facts';
 
 /** Checks a version 2 ticket event against the contract; throws a ZodError naming what is wrong. */
 export function parseTicketEvent(event: unknown): TicketEvent {
