@@ -25,6 +25,12 @@ export const notificationsConfigSchema = baseConfigSchema.extend({
   NOTIFICATIONS_BACKOFF_MS: z.coerce.number().int().positive().default(1_000),
   NOTIFICATIONS_CLAIM_LEASE_MS: z.coerce.number().int().positive().default(120_000),
   /**
+   * Partitions handled at once (kafkajs `partitionsConsumedConcurrently`). Events of one ticket or
+   * one person share a partition and stay in order; one at a time for the whole service, a
+   * backlog of 1,658 events took minutes to drain and one email in SMTP backoff held every other.
+   */
+  NOTIFICATIONS_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(6),
+  /**
    * Opens the links identity seals into sign-up, reset and invitation events (identity holds the
    * same key): 32 bytes, base64 or 64 hex digits. Production sets its own.
    */

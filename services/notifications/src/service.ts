@@ -107,6 +107,7 @@ export function notificationsService(config: NotificationsConfig, logger: Logger
             fromBeginning: config.NOTIFICATIONS_FROM_BEGINNING,
           },
           run: {
+            partitionsConsumedConcurrently: config.NOTIFICATIONS_CONCURRENCY,
             eachMessage: async (payload) => {
               const event = readEvent(payload.message, logger);
               if (!event) return;

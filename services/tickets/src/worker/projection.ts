@@ -99,9 +99,9 @@ export async function backfillRows(db: mongo.Db): Promise<number> {
     if (!doc) continue;
     const { _id, ...ticket } = doc;
     const { _id: _rowId, ...row } = rowOf(_id, ticket);
-    // Only over the row of that very version: a newer projection in between wins.
-    await rows.updateOne({ _id: _id as never, version: ticket.version }, { $set: row });
-    written++;
+    // Only over a row of that version or an older one: a newer projection in between wins.
+    const res = await rows.updateOne({ _id: _id as never, version: { $lte: ticket.version } }, { $set: row });
+    written += res.matchedCount;
   }
   if ((await rows.estimatedDocumentCount()) >= (await tickets.estimatedDocumentCount())) return written;
   for await (const doc of tickets.find({})) {
