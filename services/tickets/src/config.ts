@@ -24,8 +24,8 @@ export const ticketsConfigSchema = baseConfigSchema.extend({
    * Ticket workflows the worker keeps in memory between their tasks (the SDK's sticky cache);
    * one that is evicted replays its history on its next task. The SDK's default follows the
    * heap's size and let a worker with a few thousand open tickets grow past 3.5 GB and die
-   * (issue 13's bench); 500 keeps it near half a gigabyte, and a replay is short (a change is
-   * small in history).
+   * (issue 13's bench); at about 1.5 MB per cached ticket, 500 bounds that part to ~750 MB, and a
+   * replay is short (a change is small in history).
    */
   TICKETS_WORKER_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(500),
   MONGODB_DB: z.string().default('tickets'),
