@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { FieldDefinition, RequestTypeDefinition } from './catalogue';
-import { NOT_BLANK, trimmed } from './tickets/actions';
+import { nonBlank, trimmed } from './tickets/actions';
 
 /** A missing value says "required" rather than zod's "expected string, received undefined". */
 const missing = { error: (issue: { input?: unknown }) => (issue.input === undefined ? 'required' : undefined) };
@@ -10,9 +10,7 @@ function fieldSchema(field: FieldDefinition): z.ZodType {
   switch (field.type) {
     case 'text':
     case 'textarea':
-      schema = trimmed(field.maxLength ?? 500, missing)
-        .min(1, { abort: true })
-        .regex(NOT_BLANK, 'not blank');
+      schema = nonBlank(field.maxLength ?? 500, missing);
       break;
     case 'email':
       schema = z.email(missing);
@@ -25,7 +23,7 @@ function fieldSchema(field: FieldDefinition): z.ZodType {
       break;
     case 'list':
       schema = z
-        .array(trimmed(field.maxLength ?? 100).min(1), missing)
+        .array(nonBlank(field.maxLength ?? 100), missing)
         .min(1)
         .max(field.maxItems ?? 50);
       break;
@@ -41,7 +39,7 @@ function fieldSchema(field: FieldDefinition): z.ZodType {
  */
 export function ticketFormSchema(type: RequestTypeDefinition) {
   return z.object({
-    summary: trimmed(255, missing).min(1, { abort: true }).regex(NOT_BLANK, 'not blank'),
+    summary: nonBlank(255, missing),
     description: trimmed(20_000).default(''),
     fields: z.strictObject(Object.fromEntries(type.fields.map((f) => [f.key, fieldSchema(f)]))).prefault({}),
   });

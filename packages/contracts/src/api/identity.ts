@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { NOT_BLANK, trimmed } from '../tickets/actions';
+import { nonBlank } from '../tickets/actions';
 
 /**
  * Request and response schemas of the identity API. The identity service validates with the
@@ -24,7 +24,7 @@ const locale = localeSchema.default('fr').describe('Language of the emails: Fren
 const role = z.enum(['customer', 'agent', 'admin']);
 const team = z.string().regex(/^[a-z][a-z0-9-]{1,31}$/, 'a team is a lowercase name');
 /** Not blank: the document says it (`pattern`), the check trims and counts what is left. */
-const fullName = trimmed(200).min(1, { abort: true }).regex(NOT_BLANK, 'not blank');
+const fullName = nonBlank(200);
 /** "At least one of these": a refinement zod checks but cannot describe, spelt out for the document. */
 const oneOf = (...keys: string[]) => ({ anyOf: keys.map((k) => ({ required: [k] })) });
 /** The password policy (12 to 256 characters, not a common one) is checked by the service, with its own message. */
@@ -45,7 +45,7 @@ export const completePasswordResetBody = z.object({ token, password });
 /** Whether an emailed link can still be used (the page it opens asks before showing its form). */
 export const checkLinkBody = z.object({ token, purpose: z.enum(['signup', 'invite', 'reset']) });
 
-const organizationName = trimmed(200).min(1, { abort: true }).regex(NOT_BLANK, 'not blank');
+const organizationName = nonBlank(200);
 const emailDomains = z
   .array(z.string().regex(/^[a-z0-9.-]+\.[a-z]{2,}$/i, 'a domain such as enseigne.fr'))
   .describe('Addresses at these domains may sign up as customers of the organisation');
@@ -98,7 +98,7 @@ export const listUsersQuery = z.object({
     .optional()
     .describe('`true`: only customers who belong to no organisation yet (agents and admins)'),
 });
-export const createApiTokenBody = z.object({ name: trimmed(100).min(1, { abort: true }) });
+export const createApiTokenBody = z.object({ name: nonBlank(100) });
 
 export const changePasswordBody = z.object({
   currentPassword: password,

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import {
   assignmentPayload,
-  NOT_BLANK,
+  nonBlank,
   TICKET_ACTIONS,
   trimmed,
   ticketActionPayloads,
@@ -61,9 +61,8 @@ export const ticketListQuery = z.object({
     .describe('open: "Demandes ouvertes" (not yet TERMINÉ or CLÔTURÉ); all; or one status'),
   requestType: z.string().min(1).max(100).optional().describe('"Tout type de demande" when absent'),
   q: trimmed(200)
-    .min(1)
     .optional()
-    .describe('"La demande contient…": words found in the reference, summary or description'),
+    .describe('"La demande contient…": words found in the reference, summary or description (blank: no search)'),
   sort: z.enum(TICKET_SORTS).default('-createdAt'),
   limit: limitSchema,
   cursor: cursorSchema,
@@ -149,8 +148,7 @@ export const ATTACHMENT_MAX_BYTES = 5 * 1024 * 1024;
  */
 export const ATTACHMENTS_PER_TICKET = { files: 20, bytes: 50 * 1024 * 1024 } as const;
 export const attachmentQuery = z.object({
-  filename: trimmed(200)
-    .min(1)
+  filename: nonBlank(200)
     // eslint-disable-next-line no-control-regex -- control characters are what it refuses
     .regex(/^[^/\\\u0000-\u001f]+$/, 'a file name without slashes or control characters'),
 });
@@ -159,7 +157,7 @@ export const attachmentParams = referenceParams.extend({ attachmentId: z.string(
 // ---- catalogue administration -------------------------------------------------------------
 
 /** Not blank: the document says it (`pattern`), the check trims and counts what is left. */
-const label = trimmed(2_000).min(1, { abort: true }).regex(NOT_BLANK, 'not blank');
+const label = nonBlank(2_000);
 const text = z.object({ fr: label, en: label });
 const fieldDefinition = z
   .object({

@@ -1,6 +1,7 @@
 import { createApiTokenBody } from '../api/identity';
 import { ticketActionBodies } from '../api/tickets';
-import { ticketActionPayloads, ticketPayloadProblem, TICKET_ACTIONS } from './actions';
+import { z } from 'zod';
+import { nonBlank, ticketActionPayloads, ticketPayloadProblem, TICKET_ACTIONS } from './actions';
 
 describe('ticket action payloads', () => {
   it('has one schema per action, and one request body per action taken by route', () => {
@@ -29,6 +30,21 @@ describe('ticket action payloads', () => {
     expect(ticketPayloadProblem('reject', { reason: `${astral.repeat(1_999)} ` })).toBeUndefined();
     expect(createApiTokenBody.safeParse({ name: `\u000b${'*'.repeat(100)}` }).success).toBe(false);
     expect(createApiTokenBody.parse({ name: ` ${'*'.repeat(98)} ` })).toEqual({ name: '*'.repeat(98) });
+  });
+
+  it('documents "not blank" as a pattern, so that what the document allows is what it takes', () => {
+    const name = nonBlank(100);
+    const { pattern, minLength } = z.toJSONSchema(name) as { pattern: string; minLength: number };
+    const documented = (s: string) => s.length >= minLength && new RegExp(pattern, 'u').test(s);
+    // A lone tab is one character: minLength alone allowed it, and the trimmed value was refused.
+    for (const blank of ['\t', ' \u00a0', '\ufeff', '\u2028\u3000']) {
+      expect([blank, documented(blank), name.safeParse(blank).success]).toEqual([blank, false, false]);
+    }
+    for (const text of ['\tx', ' é ', '\u{1F69A}']) {
+      expect([text, documented(text), name.safeParse(text).success]).toEqual([text, true, true]);
+    }
+    expect(createApiTokenBody.safeParse({ name: '\t' }).success).toBe(false);
+    expect(z.toJSONSchema(createApiTokenBody)).toMatchObject({ properties: { name: { pattern } } });
   });
 
   it('takes a body without a payload for the actions that need none, and not for the others', () => {

@@ -24,6 +24,27 @@ const NOT_AN_OPERATION_ANSWER: Partial<Record<ApiErrorCode, string>> = {
   method_not_allowed: 'the answer to a method the document does not declare on a path',
 };
 
+/**
+ * The strings a request must send non-empty that the document gives no pattern: each is taken as
+ * sent, never trimmed (ids, tokens, passwords, keys). A text the API trims must say "not blank"
+ * with a pattern (`nonBlank`): `minLength: 1` alone allows a lone tab, which trimming refuses.
+ */
+const TAKEN_AS_SENT = new Set([
+  'token',
+  'password',
+  'currentPassword',
+  'newPassword',
+  'tokenId',
+  'organizationId',
+  'userId',
+  'userIds[]',
+  'requestType',
+  'agentId',
+  'team',
+  'value',
+  '(binary body)',
+]);
+
 describe('the OpenAPI document', () => {
   const doc = openApiDocument(API_ROUTES, API_VERSION);
 
@@ -87,6 +108,32 @@ describe('the OpenAPI document', () => {
       }
     }
     expect([...statuses].filter(([, s]) => s.size > 1)).toEqual([]);
+  });
+
+  it('gives every text it trims a "not blank" pattern: the other required strings are taken as sent', () => {
+    const found = new Set<string>();
+    const walk = (schema: unknown, name: string): void => {
+      if (!schema || typeof schema !== 'object') return;
+      const s = schema as Record<string, unknown>;
+      const patterned = 'pattern' in s || (Array.isArray(s.allOf) && s.allOf.some((p) => 'pattern' in p));
+      if (s.type === 'string' && Number(s.minLength) >= 1 && !patterned && !s.enum && !s.format) found.add(name);
+      for (const [key, value] of Object.entries((s.properties as object) ?? {})) walk(value, key);
+      walk(s.items, `${name}[]`);
+      for (const k of ['allOf', 'anyOf', 'oneOf'] as const)
+        for (const sub of (s[k] as unknown[]) ?? []) walk(sub, name);
+    };
+    for (const r of API_ROUTES) {
+      const op = doc.paths?.[r.path]?.[r.method] as {
+        parameters?: Array<{ name: string; schema: unknown }>;
+        requestBody?: { content: Record<string, { schema: unknown }> };
+      };
+      for (const p of op.parameters ?? []) walk(p.schema, p.name);
+      for (const [type, { schema }] of Object.entries(op.requestBody?.content ?? {})) {
+        walk(schema, type === 'application/json' ? '(body)' : '(binary body)');
+      }
+    }
+    expect([...found].filter((name) => !TAKEN_AS_SENT.has(name)).sort()).toEqual([]);
+    expect([...TAKEN_AS_SENT].filter((name) => !found.has(name)).sort()).toEqual([]);
   });
 
   it('says what each documented problem is called', () => {
