@@ -14,6 +14,7 @@ const transform = {
 const moduleNameMapper = {
   '^@woop/service-kit/tracing$': '<rootDir>/packages/service-kit/src/tracing.ts',
   '^@woop/contracts/workflow$': '<rootDir>/packages/contracts/src/workflow.ts',
+  '^@woop/contracts/payloads$': '<rootDir>/packages/contracts/src/payloads.ts',
   '^@woop/(contracts|service-kit)$': '<rootDir>/packages/$1/src/index.ts',
   '^@woop/workflows$': '<rootDir>/workflows/src/index.ts',
 };

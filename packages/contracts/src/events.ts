@@ -1,5 +1,8 @@
 import { z } from 'zod';
 
+// Making an envelope needs no schema: ./envelope, which the workflow imports without zod.
+export * from './envelope';
+
 /**
  * CloudEvents 1.0 style envelope shared by every event on Kafka. `id` is deterministic where
  * the producer can make it so (e.g. ticket + version), which lets consumers de-duplicate.
@@ -22,34 +25,6 @@ export type EventEnvelope<T extends Record<string, unknown> = Record<string, unk
   z.infer<typeof eventEnvelopeSchema>,
   'data'
 > & { data: T };
-
-export interface NewEvent<T extends Record<string, unknown>> {
-  id: string;
-  source: string;
-  type: string;
-  subject: string;
-  data: T;
-  time?: Date;
-  /** The version of `data`'s shape; absent means 1. */
-  dataversion?: number;
-}
-
-export function makeEvent<T extends Record<string, unknown>>(event: NewEvent<T>): EventEnvelope<T> {
-  return {
-    specversion: '1.0',
-    id: event.id,
-    source: event.source,
-    type: event.type,
-    subject: event.subject,
-    time: (event.time ?? new Date()).toISOString(),
-    datacontenttype: 'application/json',
-    ...(event.dataversion !== undefined ? { dataversion: event.dataversion } : {}),
-    data: event.data,
-  };
-}
-
-/** The version of an event's data: `dataversion`, 1 when absent. */
-export const dataVersionOf = (event: { dataversion?: number }): number => event.dataversion ?? 1;
 
 /** Parses a Kafka message value; throws a ZodError naming the bad fields. */
 export function parseEvent(value: Buffer | string): EventEnvelope {

@@ -4,7 +4,6 @@ import {
   TICKET_STATE_HARD_MAX,
   TICKET_STATE_MAX,
   TICKET_STATUSES,
-  ticketPayloadProblem,
   type ActionRefusal,
   type Actor,
   type Role,
@@ -12,6 +11,23 @@ import {
   type TicketState,
   type TicketStatus,
 } from '@woop/contracts/workflow';
+import type { ticketPayloadProblem as TicketPayloadProblem } from '@woop/contracts/payloads';
+
+/**
+ * The payload check (the contract's zod schemas), loaded by the first validator that checks a
+ * payload. The worker evaluates a workflow's modules again for every workflow it loads into its
+ * cache, and zod with the schemas is most of that (~0.75 MB and ~7 ms a load, measured) while
+ * most loads never check a payload: a timer firing (an SLA breach), a replay after eviction.
+ * Deterministic all the same: validators do not run on replay, and loading a pure module
+ * emits no command.
+ */
+let payloadProblem: typeof TicketPayloadProblem | undefined;
+function ticketPayloadProblem(action: TicketActionName, payload: unknown): string | undefined {
+  // eslint-disable-next-line no-restricted-globals, @typescript-eslint/no-require-imports -- loaded on first use, above
+  payloadProblem ??= (require('@woop/contracts/payloads') as { ticketPayloadProblem: typeof TicketPayloadProblem })
+    .ticketPayloadProblem;
+  return payloadProblem(action, payload);
+}
 
 /**
  * Who may do what: which action each role may take in which status, and why one is refused.

@@ -1,4 +1,4 @@
-import { makeEvent } from '../events';
+import { makeEvent } from '../envelope';
 import type { TicketChange, TicketEvent, TicketFacts } from './events';
 import type { TicketState } from './model';
 

@@ -1,5 +1,10 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import { TICKET_ACTIONS, type TicketActionName, type TicketActionPayloads, type TicketActionRequest } from './actions';
+import {
+  TICKET_ACTIONS,
+  type TicketActionName,
+  type TicketActionPayloads,
+  type TicketActionRequest,
+} from './action-names';
 import type { Role, TicketState } from './model';
 
 /** What the query and every successful update return: the state and who may do what now. */
