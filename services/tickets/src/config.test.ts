@@ -1,5 +1,5 @@
 import { PARIS_OFFICE_CALENDAR, ROUND_THE_CLOCK_CALENDAR } from '@woop/workflows';
-import { loadTicketsConfig, slaPolicyOf, ticketWindows } from './config';
+import { defaultCachedWorkflows, loadTicketsConfig, slaPolicyOf, ticketWindows } from './config';
 
 describe('tickets configuration', () => {
   it('defaults to 5 business days to validate, a reminder 1 day before, 10 days to reopen', () => {
@@ -8,6 +8,15 @@ describe('tickets configuration', () => {
       validationReminderMinutes: 540,
       reopenMinutes: 5400,
     });
+  });
+
+  it('caches 1,500 ticket workflows, fewer when the heap is small, or what it is told', () => {
+    const gib = 2 ** 30;
+    expect(defaultCachedWorkflows(4 * gib)).toBe(1_500);
+    expect(defaultCachedWorkflows(1 * gib)).toBe(512);
+    expect(defaultCachedWorkflows(0.5 * gib)).toBe(100);
+    expect(loadTicketsConfig({}).TICKETS_WORKER_CACHED_WORKFLOWS).toBe(defaultCachedWorkflows());
+    expect(loadTicketsConfig({ TICKETS_WORKER_CACHED_WORKFLOWS: '0' }).TICKETS_WORKER_CACHED_WORKFLOWS).toBe(0);
   });
 
   it('takes the windows from the environment', () => {

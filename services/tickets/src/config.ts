@@ -7,7 +7,15 @@ import {
   type SlaPolicy,
 } from '@woop/contracts';
 import { DEFAULT_SLA_POLICIES, lifecycleWindows, ROUND_THE_CLOCK_CALENDAR } from '@woop/workflows';
+import { getHeapStatistics } from 'node:v8';
 import { z } from 'zod';
+
+/**
+ * 1,500 ticket workflows in the worker's cache, or fewer when the heap cannot hold them at ~1 MB
+ * each beside the rest of the worker (~0.5 GB): a small machine's default heap stays safe.
+ */
+export const defaultCachedWorkflows = (heapLimitBytes = getHeapStatistics().heap_size_limit): number =>
+  Math.max(100, Math.min(1_500, Math.floor(heapLimitBytes / 2 ** 20 - 512)));
 
 export const ticketsConfigSchema = baseConfigSchema.extend({
   TICKETS_PORT: z.coerce.number().int().min(0).max(65535).default(3002),
@@ -22,12 +30,15 @@ export const ticketsConfigSchema = baseConfigSchema.extend({
   TICKETS_TASK_QUEUE: z.string().default(TICKETS_TASK_QUEUE),
   /**
    * Ticket workflows the worker keeps in memory between their tasks (the SDK's sticky cache);
-   * one that is evicted replays its history on its next task. The SDK's default follows the
-   * heap's size and let a worker with a few thousand open tickets grow past 3.5 GB and die
-   * (issue 13's bench); at about 1.5 MB per cached ticket, 500 bounds that part to ~750 MB, and a
-   * replay is short (a change is small in history).
+   * one that is evicted reloads its modules and replays its history on its next task. The SDK's
+   * default follows the heap's size and let a worker with a few thousand open tickets grow past
+   * 3.5 GB and die (issue 13's bench). A cached ticket costs ~0.3 MB, ~1 MB once it has checked
+   * an action's payload (zod, loaded then: workflows/src/ticket/rules.ts), so 1,500 (fewer on a
+   * small heap: `defaultCachedWorkflows`) bounds that part to ~0.4–1.5 GB. Below the number of tickets whose timers fire together, an SLA storm
+   * evicts each ticket before its next task: 1,000 breaches in a minute took p99 7.8 s at 500,
+   * 1.3 s with them all in the cache (bench, 2 cores).
    */
-  TICKETS_WORKER_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(500),
+  TICKETS_WORKER_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(defaultCachedWorkflows),
   MONGODB_DB: z.string().default('tickets'),
   /**
    * References continue after this number (SUPPORT-<floor+1> first): set it to the last
