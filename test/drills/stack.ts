@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer, type AddressInfo, type Server } from 'node:net';
+import { createServer, type Server } from 'node:net';
 import { ROOT, spawnNode, waitForStatus, type Spawned } from '../support/processes';
 
 /**
@@ -54,22 +54,43 @@ const SERVICE_PORT_VARS = {
   gateway: 'GATEWAY_PORT',
 } as const;
 
-/** `n` free ports, all held open while chosen so that none is handed out twice. */
+/**
+ * The lowest local port the kernel gives outgoing connections. A port chosen with `listen(0)`
+ * comes from that range, and once released any connection may take it before the server meant
+ * for it binds: a drill's PostgreSQL found its port held so in CI ("Address already in use").
+ * The drills' ports are chosen below it.
+ */
+function ephemeralLow(): number {
+  try {
+    const low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    if (low > 12_000) return low;
+  } catch {
+    // not Linux: the IANA range's start
+  }
+  return 49_152;
+}
+
+const listening = (port: number) =>
+  new Promise<Server | undefined>((resolve) => {
+    const srv = createServer();
+    srv.once('error', () => resolve(undefined));
+    srv.listen(port, '127.0.0.1', () => resolve(srv));
+  });
+
+/** `n` free ports below the ephemeral range, all held open while chosen so that none repeats. */
 async function distinctFreePorts(n: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from(
-      { length: n },
-      () =>
-        new Promise<Server>((resolve, reject) => {
-          const srv = createServer();
-          srv.once('error', reject);
-          srv.listen(0, '127.0.0.1', () => resolve(srv));
-        }),
-    ),
-  );
-  const ports = servers.map((s) => (s.address() as AddressInfo).port);
-  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
-  return ports;
+  const low = 10_000;
+  const high = ephemeralLow() - 1;
+  const held = new Map<number, Server>();
+  for (let tries = 0; held.size < n && tries < 50 * n; tries++) {
+    const port = low + Math.floor(Math.random() * (high - low + 1));
+    if (held.has(port)) continue;
+    const srv = await listening(port);
+    if (srv) held.set(port, srv);
+  }
+  await Promise.all([...held.values()].map((s) => new Promise((r) => s.close(r))));
+  if (held.size < n) throw new Error(`only ${held.size} of ${n} free ports found below ${high + 1}`);
+  return [...held.keys()];
 }
 
 /** Each service process's output, kept in .data/drills/logs/<service>-<n>.log for a post-mortem. */
