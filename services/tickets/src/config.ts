@@ -34,9 +34,9 @@ export const ticketsConfigSchema = baseConfigSchema.extend({
    * default follows the heap's size and let a worker with a few thousand open tickets grow past
    * 3.5 GB and die (issue 13's bench). A cached ticket costs ~0.3 MB, ~1 MB once it has checked
    * an action's payload (zod, loaded then: workflows/src/ticket/rules.ts), so 1,500 (fewer on a
-   * small heap: `defaultCachedWorkflows`) bounds that part to ~0.4–1.5 GB. Below the number of tickets whose timers fire together, an SLA storm
-   * evicts each ticket before its next task: 1,000 breaches in a minute took p99 7.8 s at 500,
-   * 1.3 s with them all in the cache (bench, 2 cores).
+   * small heap: `defaultCachedWorkflows`) bounds that part to ~0.4–1.5 GB. Below the number of
+   * tickets whose timers fire together, an SLA storm evicts each ticket before its next task:
+   * 1,000 breaches in a minute took p99 7.8 s at 500, 3.1 s at 1,500 (bench, 2 cores).
    */
   TICKETS_WORKER_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(defaultCachedWorkflows),
   MONGODB_DB: z.string().default('tickets'),
