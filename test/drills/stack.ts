@@ -1,9 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer, type Server } from 'node:net';
-import { ROOT, spawnNode, waitForStatus, type Spawned } from '../support/processes';
+import { freePort, ROOT, spawnNode, waitForStatus, type Spawned } from '../support/processes';
 
 /**
  * A whole private system for the fault drills: its own Temporal, Kafka, database and mail
@@ -54,45 +53,6 @@ const SERVICE_PORT_VARS = {
   gateway: 'GATEWAY_PORT',
 } as const;
 
-/**
- * The lowest local port the kernel gives outgoing connections. A port chosen with `listen(0)`
- * comes from that range, and once released any connection may take it before the server meant
- * for it binds: a drill's PostgreSQL found its port held so in CI ("Address already in use").
- * The drills' ports are chosen below it.
- */
-function ephemeralLow(): number {
-  try {
-    const low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
-    if (low > 12_000) return low;
-  } catch {
-    // not Linux: the IANA range's start
-  }
-  return 49_152;
-}
-
-const listening = (port: number) =>
-  new Promise<Server | undefined>((resolve) => {
-    const srv = createServer();
-    srv.once('error', () => resolve(undefined));
-    srv.listen(port, '127.0.0.1', () => resolve(srv));
-  });
-
-/** `n` free ports below the ephemeral range, all held open while chosen so that none repeats. */
-async function distinctFreePorts(n: number): Promise<number[]> {
-  const low = 10_000;
-  const high = ephemeralLow() - 1;
-  const held = new Map<number, Server>();
-  for (let tries = 0; held.size < n && tries < 50 * n; tries++) {
-    const port = low + Math.floor(Math.random() * (high - low + 1));
-    if (held.has(port)) continue;
-    const srv = await listening(port);
-    if (srv) held.set(port, srv);
-  }
-  await Promise.all([...held.values()].map((s) => new Promise((r) => s.close(r))));
-  if (held.size < n) throw new Error(`only ${held.size} of ${n} free ports found below ${high + 1}`);
-  return [...held.keys()];
-}
-
 /** Each service process's output, kept in .data/drills/logs/<service>-<n>.log for a post-mortem. */
 const LOGS = join(process.env.WOOP_DATA_DIR ?? join(ROOT, '.data'), 'drills', 'logs');
 const runs = new Map<string, number>();
@@ -106,7 +66,7 @@ function keepLog(name: string, s: Spawned) {
 export async function startPrivateStack(log: (line: string) => void = () => {}): Promise<PrivateStack> {
   const dataDir = mkdtempSync(join(tmpdir(), 'woop-drills-'));
   const names = [...SERVER_PORT_VARS, ...Object.values(SERVICE_PORT_VARS)];
-  const free = await distinctFreePorts(names.length);
+  const free = await Promise.all(names.map(() => freePort()));
   const ports = Object.fromEntries(names.map((v, i) => [v, String(free[i])]));
   const scriptEnv = {
     ...process.env,

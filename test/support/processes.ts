@@ -1,18 +1,41 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const ROOT = join(__dirname, '..', '..');
 
-function anyFreePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/**
+ * The lowest local port the kernel gives outgoing connections. A port chosen with `listen(0)`
+ * comes from that range, and once released any connection may take it before the server meant
+ * for it binds: the drills' PostgreSQL found its port held so in CI ("Address already in use").
+ * Ports are chosen below it.
+ */
+function ephemeralLow(): number {
+  try {
+    const low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    if (low > 12_000) return low;
+  } catch {
+    // not Linux: the IANA range's start
+  }
+  return 49_152;
+}
+
+const canListen = (port: number) =>
+  new Promise<boolean>((resolve) => {
     const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      srv.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
   });
+
+async function anyFreePort(): Promise<number> {
+  const low = 10_000;
+  const high = ephemeralLow() - 1;
+  for (let tries = 0; tries < 500; tries++) {
+    const port = low + Math.floor(Math.random() * (high - low + 1));
+    if (await canListen(port)) return port;
+  }
+  throw new Error(`no free port found below ${high + 1}`);
 }
 
 /** Ports this test process already handed out: the kernel may offer a closed one again. */
