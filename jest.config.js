@@ -23,6 +23,8 @@ const common = { transform, moduleNameMapper, testEnvironment: 'node', moduleFil
 module.exports = {
   // Integration tests wait on real servers and timers; unit tests finish in milliseconds anyway.
   testTimeout: 60_000,
+  // The default output, and a tally of the counts for .ci/run's closing line.
+  reporters: ['default', '<rootDir>/test/support/tally-reporter.js'],
   projects: [
     {
       ...common,

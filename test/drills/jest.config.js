@@ -13,5 +13,6 @@ module.exports = {
   moduleFileExtensions: ['ts', 'js', 'json'],
   setupFiles: integration.setupFiles,
   displayName: 'drills',
+  reporters: ['default', '<rootDir>/test/support/tally-reporter.js'],
   testMatch: ['<rootDir>/test/drills/**/*.test.ts'],
 };

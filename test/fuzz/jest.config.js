@@ -8,6 +8,7 @@ module.exports = {
   rootDir: '../..',
   ...integration,
   displayName: 'fuzz',
+  reporters: ['default', '<rootDir>/test/support/tally-reporter.js'],
   testMatch: ['<rootDir>/test/fuzz/**/*.test.ts'],
   // Schemathesis has its own time budget per identity (FUZZ_MAX_TIME); this is the backstop.
   testTimeout: 15 * 60_000,
