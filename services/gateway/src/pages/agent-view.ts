@@ -74,7 +74,11 @@ export function clockView(ctx: PageContext, clock: Clock, calendar: BusinessCale
   const running =
     clock.runningSince && !clock.metAt ? businessMinutesBetween(calendar, new Date(clock.runningSince), now) : 0;
   const left = Math.max(0, clock.targetMinutes - clock.consumedMinutes - running);
-  const hours = (m: number) => `${Math.floor(m / 60)} h ${String(Math.round(m % 60)).padStart(2, '0')}`;
+  // Whole minutes first, then hours: 239.6 minutes read "4 h 00", never "3 h 60".
+  const hours = (m: number) => {
+    const minutes = Math.round(m);
+    return `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, '0')}`;
+  };
   return {
     state,
     label: ctx.t(`sla.state-${state}`),

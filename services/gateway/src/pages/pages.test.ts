@@ -164,4 +164,13 @@ describe("the agent's SLA clocks", () => {
     );
     expect([met.state, met.left]).toEqual(['met', '0 h 50']);
   });
+
+  it('round the time left to whole minutes before splitting it into hours (never "60" minutes)', () => {
+    // 4 h target, running since Monday 9:00:24 Paris, read at 10:00: 59.6 business minutes used,
+    // 180.4 left, which reads "3 h 00"; and 59.6 left reads "1 h 00", not "0 h 60".
+    const running = { targetMinutes: 240, consumedMinutes: 0, runningSince: '2026-11-30T08:00:24.000Z' };
+    expect(clockView(ctx, running, PARIS_OFFICE_CALENDAR, new Date('2026-11-30T09:00:00.000Z')).left).toBe('3 h 00');
+    expect(clockView(ctx, { targetMinutes: 240, consumedMinutes: 180.4 }, PARIS_OFFICE_CALENDAR).left).toBe('1 h 00');
+    expect(clockView(ctx, { targetMinutes: 240, consumedMinutes: 0.4 }, PARIS_OFFICE_CALENDAR).left).toBe('4 h 00');
+  });
 });
