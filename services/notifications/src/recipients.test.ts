@@ -295,6 +295,32 @@ describe('who gets which email', () => {
     ]);
   });
 
+  it('tells a person their role, teams or organisation changed, never their own profile or language', async () => {
+    const user = { ...customer('claire', 'fr'), userId: 'u1', orgAdmin: false, status: 'active' };
+    const updated = (changes: string[], by: string) =>
+      makeEvent({
+        id: `e-${changes.join('-')}-${by}`,
+        source: 'identity',
+        type: 'user.updated',
+        subject: 'u1',
+        data: { user, changes, by },
+      });
+    // The footer's language switch and the profile form: the person themself, no security email.
+    expect(await planEmails(updated(['locale'], 'u1'), context())).toEqual([]);
+    expect(await planEmails(updated(['fullName', 'locale'], 'u1'), context())).toEqual([]);
+    // An admin correcting a name is not a change of rights either.
+    expect(await planEmails(updated(['fullName'], 'admin'), context())).toEqual([]);
+    // Rights changed by someone else: told once.
+    expect(await planEmails(updated(['role', 'teams'], 'admin'), context())).toEqual([
+      expect.objectContaining({
+        address: user.email,
+        template: 'account-changed',
+        data: expect.objectContaining({ change: 'updated' }),
+      }),
+    ]);
+    expect(await planEmails(updated(['organizationId', 'orgAdmin'], 'agent-7'), context())).toHaveLength(1);
+  });
+
   it('still reads the raw link of version 1 during a rollout', async () => {
     const [plan] = await planEmails(signupEvent({ link: LINK }), context());
     expect(plan).toMatchObject({ template: 'signup-link', data: { link: LINK } });

@@ -156,12 +156,23 @@ function planIdentity(event: EventEnvelope, ctx: PlanContext): PlannedEmail[] {
     case 'user.updated': {
       const user = (d as { user: UserFacts }).user;
       if (user.status === 'invited' || user.status === 'erased') return [];
+      if (event.type === 'user.updated' && !changedRights(d as IdentityEventData['user.updated'])) return [];
       const change = event.type.slice('user.'.length);
       return to(user.email, user.locale, 'account-changed', { name: user.fullName, change }, user.userId);
     }
     default:
       return [];
   }
+}
+
+/**
+ * Whether a `user.updated` is one the person must hear of: their rights (role, teams,
+ * organisation, its administration) changed by somebody else. A name or a language, or anything
+ * they changed themself (the footer's language switch, the profile form), is no security notice.
+ */
+function changedRights(e: IdentityEventData['user.updated']): boolean {
+  const rights = new Set(['role', 'teams', 'organizationId', 'orgAdmin']);
+  return e.by !== e.user.userId && e.changes.some((c) => rights.has(c));
 }
 
 /** A customer's email: its template and what it says. */
