@@ -770,7 +770,7 @@ describe('identity: who erases whom, how long API tokens and sessions last (#14)
     }
   });
 
-  it('ends API tokens on a password reset, a change of role and a deactivation; sessions on logout too', async () => {
+  it('ends API tokens on a password reset or change, a change of role and a deactivation; sessions on logout too', async () => {
     const admin = (await login('admin@woop.example')).identity;
 
     // Password reset: sessions and tokens end.
@@ -786,6 +786,29 @@ describe('identity: who erases whom, how long API tokens and sessions last (#14)
     expect(await resolves(reset.sessionToken)).toBe(401);
     const listed = await call('GET', '/api-tokens', undefined, { as: reset.identity });
     expect(listed.body.items).toEqual([expect.objectContaining({ revoked: true, revokedAt: expect.any(String) })]);
+
+    // Password change: the other sessions and every token end; the session asking stays.
+    const changing = await newAccount('agent', ['support']);
+    const other = await login(changing.email, PASSWORD);
+    const changingToken = await apiToken(changing.identity);
+    expect(await resolves(changingToken)).toBe(200);
+    const changed = await call(
+      'POST',
+      '/me/password',
+      {
+        currentPassword: PASSWORD,
+        newPassword: 'une autre phrase toute neuve',
+        keepSessionToken: changing.sessionToken,
+      },
+      { as: changing.identity },
+    );
+    expect(changed.status).toBe(200);
+    expect(await resolves(changingToken)).toBe(401);
+    expect(await resolves(other.sessionToken)).toBe(401);
+    expect(await resolves(changing.sessionToken)).toBe(200);
+    expect((await call('GET', '/api-tokens', undefined, { as: changing.identity })).body.items).toEqual([
+      expect.objectContaining({ revoked: true }),
+    ]);
 
     // A change of role: the token ends (the session goes on, with the new role).
     const promoted = await newAccount('agent', ['support']);

@@ -387,7 +387,7 @@ export class Accounts {
     return new Date(now.getTime() + this.config.API_TOKEN_TTL_DAYS * DAY);
   }
 
-  /** Ends every API token of `userId` (password reset, deactivation, change of role). */
+  /** Ends every API token of `userId` (password change or reset, deactivation, change of role). */
   async revokeApiTokens(userId: string): Promise<void> {
     await this.m.ApiToken.updateMany({ userId, revokedAt: { $exists: false } }, { $set: { revokedAt: new Date() } });
   }
@@ -395,6 +395,8 @@ export class Accounts {
   /**
    * A logged-in user changes their password. Every other session of the account ends: whoever
    * knew the old password is logged out; `keepSessionToken` (the session asking) stays open.
+   * Every API token ends too, as on a reset: one that leaked with the old password must not
+   * outlive it.
    */
   async changePassword(
     userId: string,
@@ -418,6 +420,7 @@ export class Accounts {
     );
     const keep = input.keepSessionToken !== undefined ? [hashToken(input.keepSessionToken)] : [];
     await this.m.Session.deleteMany({ userId: user._id, _id: { $nin: keep } });
+    await this.revokeApiTokens(user._id);
     this.relay.kick();
   }
 
