@@ -6,9 +6,9 @@ import { problem } from './problems';
 import type { Upstreams } from './upstreams';
 
 /**
- * Who calls: a browser with the session cookie, or a script with `Authorization: Bearer`.
- * Identity turns either token into the caller's identity and says what the token is; the
- * gateway never takes one from the client.
+ * Who calls: a browser with the session cookie, or a script with `Authorization: Bearer`
+ * (on the API only: the pages take the cookie alone). Identity turns either token into the
+ * caller's identity and says what the token is; the gateway never takes one from the client.
  */
 export const SESSION_COOKIE = '__Host-woop_session';
 /** Readable by the pages' scripts, which echo it in X-CSRF-Token (or a form's `_csrf` field). */
@@ -40,9 +40,16 @@ export function parseCookies(header: string | undefined): Record<string, string>
   return cookies;
 }
 
-/** The token a request carries: the bearer token first (scripts), else the session cookie. */
-export function presentedToken(req: Request): Pick<Caller, 'via' | 'token'> | undefined {
-  const authorization = req.header('authorization');
+/**
+ * The token a request carries: the bearer token first (scripts), else the session cookie.
+ * Pages pass `bearer: false`: there an Authorization header is ignored, so a token copied
+ * from a script opens no page (a page with it alone is anonymous).
+ */
+export function presentedToken(
+  req: Request,
+  opts: { bearer: boolean } = { bearer: true },
+): Pick<Caller, 'via' | 'token'> | undefined {
+  const authorization = opts.bearer ? req.header('authorization') : undefined;
   if (authorization !== undefined) {
     const match = /^Bearer\s+(\S{1,200})$/i.exec(authorization);
     if (!match?.[1]) throw unauthenticated('The Authorization header must be "Bearer <token>".');
@@ -55,8 +62,13 @@ export function presentedToken(req: Request): Pick<Caller, 'via' | 'token'> | un
 export const unauthenticated = (detail = 'Log in to continue.') => problem('unauthenticated', detail);
 
 /** The identity behind the request's token, from the identity service; 401 when there is none. */
-export async function authenticate(req: Request, res: Response, upstreams: Upstreams): Promise<Caller> {
-  const presented = presentedToken(req);
+export async function authenticate(
+  req: Request,
+  res: Response,
+  upstreams: Upstreams,
+  opts: { bearer: boolean } = { bearer: true },
+): Promise<Caller> {
+  const presented = presentedToken(req, opts);
   if (!presented) throw unauthenticated();
   try {
     const { body } = await upstreams.json<{ identity: VerifiedIdentity; credential: Credential }>('identity', req, {
@@ -126,10 +138,11 @@ export function checkCsrf(req: Request, caller: Caller, secret: string): void {
 
 /**
  * Browsers say where a request comes from: a change sent from another site's page is refused
- * before anything else (login and sign-up have no session to bind a CSRF token to).
+ * before anything else (login and sign-up have no session to bind a CSRF token to). A script
+ * with a bearer token is exempt on the API (`bearer: true`), never on the pages.
  */
-export function checkOrigin(req: Request): void {
-  if (SAFE_METHODS.has(req.method) || req.header('authorization') !== undefined) return;
+export function checkOrigin(req: Request, opts: { bearer: boolean } = { bearer: true }): void {
+  if (SAFE_METHODS.has(req.method) || (opts.bearer && req.header('authorization') !== undefined)) return;
   const origin = req.header('origin');
   // Scripts send no Origin; a browser always does on a cross-site POST.
   if (origin === undefined || (origin !== 'null' && sameHost(origin, req.host))) return;

@@ -182,6 +182,32 @@ describe('gateway: API tokens', () => {
     expect((await script((await makeToken(sarah)).token).get('/me')).status).toBe(200);
   });
 
+  it('opens no page with a bearer token, nor with one planted in the session cookie', async () => {
+    const dora = await browser('dora@woop.example');
+    const token = (await makeToken(dora)).token;
+    const bearer = { authorization: `Bearer ${token}` };
+    // The API takes it...
+    expect((await script(token).get('/me')).status).toBe(200);
+    // ...the pages do not: the visitor is anonymous, sent to log in.
+    for (const path of ['/', '/profile', '/requests', '/agent']) {
+      const res = await page(path, { headers: bearer });
+      const login = path === '/' ? '/login' : `/login?next=${encodeURIComponent(path)}`;
+      expect([path, res.status, res.headers.get('location')]).toEqual([path, 303, login]);
+    }
+    const planted = await page('/profile', { headers: { cookie: `__Host-woop_session=${token}` } });
+    expect([planted.status, planted.headers.get('location')]).toEqual([303, '/login?next=%2Fprofile']);
+    // Nor does a form take it (the page form that makes tokens, with no cookie and no CSRF token).
+    const before = (await dora.get<{ items: unknown[] }>('/api-tokens')).body.items.length;
+    const posted = await page('/profile/api-tokens', {
+      method: 'POST',
+      headers: { ...bearer, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ name: 'par la page', scopes: 'read' }).toString(),
+    });
+    expect(posted.status).toBe(303);
+    expect(posted.headers.get('location')).toMatch(/^\/login/);
+    expect((await dora.get<{ items: unknown[] }>('/api-tokens')).body.items).toHaveLength(before);
+  });
+
   it('makes a token on the profile page with the scopes ticked, and lists them', async () => {
     const ines = await browser('ines@transports.example'); // an organisation admin
     const cookie = ines.cookieHeader();
