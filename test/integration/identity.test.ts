@@ -595,12 +595,16 @@ describe("identity: open sign-up, organisations, org admins' tokens, password ch
     const used = await call('POST', '/api-tokens', { name: 'Logiciel de caisse' }, { as: claire });
     expect(used.status).toBe(201);
     const token = String(used.body.token);
-    const revoked = await call('POST', '/api-tokens', { name: 'Ancien script' }, { as: claire });
+    const revoked = await call('POST', '/api-tokens', { name: 'Ancien script', scopes: ['read'] }, { as: claire });
     expect(
       (await call('DELETE', `/api-tokens/${String(revoked.body.tokenId)}`, undefined, { as: claire })).status,
     ).toBe(204);
     const resolved = await call('POST', '/sessions/resolve', { token });
     expect(resolved.body.identity).toMatchObject({ userId: 'user-claire', organizationId: 'org-enseigne-demo' });
+    // The gateway learns what the credential is: an API token and its scopes (both by default).
+    expect(resolved.body.credential).toEqual({ kind: 'api', scopes: ['read', 'write'] });
+    const session = (await login('claire@enseigne.example')).sessionToken;
+    expect((await call('POST', '/sessions/resolve', { token: session })).body.credential).toEqual({ kind: 'session' });
 
     const listed = await call('GET', '/api-tokens', undefined, { as: claire });
     expect(listed.status).toBe(200);
@@ -616,6 +620,7 @@ describe("identity: open sign-up, organisations, org admins' tokens, password ch
         revokedAt: expect.any(String),
         expiresAt: expect.any(String),
         expired: false,
+        scopes: ['read'],
       },
       {
         tokenId: used.body.tokenId,
@@ -625,6 +630,7 @@ describe("identity: open sign-up, organisations, org admins' tokens, password ch
         revoked: false,
         expiresAt: used.body.expiresAt,
         expired: false,
+        scopes: ['read', 'write'],
       },
     ]);
     // 90 days by default (API_TOKEN_TTL_DAYS).
@@ -770,7 +776,7 @@ describe('identity: who erases whom, how long API tokens and sessions last (#14)
     }
   });
 
-  it('ends API tokens on a password reset, a change of role and a deactivation; sessions on logout too', async () => {
+  it('ends API tokens on a password reset or change, a change of role and a deactivation; sessions on logout too', async () => {
     const admin = (await login('admin@woop.example')).identity;
 
     // Password reset: sessions and tokens end.
@@ -786,6 +792,29 @@ describe('identity: who erases whom, how long API tokens and sessions last (#14)
     expect(await resolves(reset.sessionToken)).toBe(401);
     const listed = await call('GET', '/api-tokens', undefined, { as: reset.identity });
     expect(listed.body.items).toEqual([expect.objectContaining({ revoked: true, revokedAt: expect.any(String) })]);
+
+    // Password change: the other sessions and every token end; the session asking stays.
+    const changing = await newAccount('agent', ['support']);
+    const other = await login(changing.email, PASSWORD);
+    const changingToken = await apiToken(changing.identity);
+    expect(await resolves(changingToken)).toBe(200);
+    const changed = await call(
+      'POST',
+      '/me/password',
+      {
+        currentPassword: PASSWORD,
+        newPassword: 'une autre phrase toute neuve',
+        keepSessionToken: changing.sessionToken,
+      },
+      { as: changing.identity },
+    );
+    expect(changed.status).toBe(200);
+    expect(await resolves(changingToken)).toBe(401);
+    expect(await resolves(other.sessionToken)).toBe(401);
+    expect(await resolves(changing.sessionToken)).toBe(200);
+    expect((await call('GET', '/api-tokens', undefined, { as: changing.identity })).body.items).toEqual([
+      expect.objectContaining({ revoked: true }),
+    ]);
 
     // A change of role: the token ends (the session goes on, with the new role).
     const promoted = await newAccount('agent', ['support']);
@@ -876,7 +905,7 @@ describe('identity: who erases whom, how long API tokens and sessions last (#14)
         await fetch(`${short.base}/api-tokens`, { method: 'POST', headers: headers(paul), body: '{"name":"court"}' })
       ).json()) as { token: string; expiresAt: string };
       expect(Date.parse(made.expiresAt) - Date.now()).toBeLessThanOrEqual(1_500);
-      expect(await short.svc.accounts.resolve(made.token)).toMatchObject({ userId: 'user-paul' });
+      expect(await short.svc.accounts.resolve(made.token)).toMatchObject({ identity: { userId: 'user-paul' } });
       // A token made before tokens expired (no expiresAt) ends TTL after its creation.
       await short.svc.models.ApiToken.create({
         _id: createHash('sha256').update('wpt_old-token-of-paul').digest('hex'),
@@ -884,7 +913,11 @@ describe('identity: who erases whom, how long API tokens and sessions last (#14)
         userId: 'user-paul',
         name: 'ancien',
       });
-      expect(await short.svc.accounts.resolve('wpt_old-token-of-paul')).toMatchObject({ userId: 'user-paul' });
+      // Made before scopes too: it may do what it did, read and write.
+      expect(await short.svc.accounts.resolve('wpt_old-token-of-paul')).toMatchObject({
+        identity: { userId: 'user-paul' },
+        credential: { kind: 'api', scopes: ['read', 'write'] },
+      });
       await new Promise((r) => setTimeout(r, 1_700));
       expect(await short.svc.accounts.resolve(made.token)).toBeUndefined();
       expect(await short.svc.accounts.resolve('wpt_old-token-of-paul')).toBeUndefined();

@@ -1,8 +1,10 @@
 import {
+  API_TOKEN_SCOPES,
   IDENTITY_EVENT_VERSIONS,
   linkSealContext,
   makeEvent,
   TOPICS,
+  type ApiTokenScope,
   type IdentityEventData,
   type IdentityEventType,
   type LinkEventType,
@@ -98,6 +100,19 @@ function checkPassword(password: string, context: string[], field = 'password'):
     throw problem('weak_password', message, [{ path: field, message }]);
   }
 }
+
+/**
+ * What a token may do, in a fixed order. A token made before scopes has none stored and keeps
+ * doing what it did: both.
+ */
+export function scopesOf(token: { scopes?: readonly string[] | null }): ApiTokenScope[] {
+  const stored = token.scopes ?? [];
+  const scopes = API_TOKEN_SCOPES.filter((s) => stored.includes(s));
+  return scopes.length > 0 ? scopes : [...API_TOKEN_SCOPES];
+}
+
+/** What a caller authenticated with: a session (a person at the portal) or an API token and its scopes. */
+export type Credential = { kind: 'session' } | { kind: 'api'; scopes: ApiTokenScope[] };
 
 export interface SessionGrant {
   sessionToken: string;
@@ -387,7 +402,7 @@ export class Accounts {
     return new Date(now.getTime() + this.config.API_TOKEN_TTL_DAYS * DAY);
   }
 
-  /** Ends every API token of `userId` (password reset, deactivation, change of role). */
+  /** Ends every API token of `userId` (password change or reset, deactivation, change of role). */
   async revokeApiTokens(userId: string): Promise<void> {
     await this.m.ApiToken.updateMany({ userId, revokedAt: { $exists: false } }, { $set: { revokedAt: new Date() } });
   }
@@ -395,6 +410,8 @@ export class Accounts {
   /**
    * A logged-in user changes their password. Every other session of the account ends: whoever
    * knew the old password is logged out; `keepSessionToken` (the session asking) stays open.
+   * Every API token ends too, as on a reset: one that leaked with the old password must not
+   * outlive it.
    */
   async changePassword(
     userId: string,
@@ -418,6 +435,7 @@ export class Accounts {
     );
     const keep = input.keepSessionToken !== undefined ? [hashToken(input.keepSessionToken)] : [];
     await this.m.Session.deleteMany({ userId: user._id, _id: { $nin: keep } });
+    await this.revokeApiTokens(user._id);
     this.relay.kick();
   }
 
@@ -447,11 +465,15 @@ export class Accounts {
     await this.m.Session.deleteOne({ _id: hashToken(token) });
   }
 
-  /** The identity behind a session or API token, or undefined (unknown, expired, idle, revoked). */
-  async resolve(token: string): Promise<VerifiedIdentity | undefined> {
+  /**
+   * The identity behind a session or API token, and which of the two it is (with the token's
+   * scopes), or undefined (unknown, expired, idle, revoked).
+   */
+  async resolve(token: string): Promise<{ identity: VerifiedIdentity; credential: Credential } | undefined> {
     const kind = tokenKind(token);
     const now = Date.now();
     let userId: string;
+    let credential: Credential;
     if (kind === 'session') {
       const session = await this.m.Session.findById(hashToken(token)).lean();
       if (!session) return undefined;
@@ -465,11 +487,13 @@ export class Accounts {
         await this.m.Session.updateOne({ _id: session._id }, { $set: { lastSeenAt: new Date(now) } });
       }
       userId = session.userId;
+      credential = { kind: 'session' };
     } else if (kind === 'api') {
       const apiToken = await this.m.ApiToken.findOne({ _id: hashToken(token), revokedAt: { $exists: false } }).lean();
       if (!apiToken || this.apiTokenExpiresAt(apiToken).getTime() <= now) return undefined;
       await this.m.ApiToken.updateOne({ _id: apiToken._id }, { $set: { lastUsedAt: new Date(now) } });
       userId = apiToken.userId;
+      credential = { kind: 'api', scopes: scopesOf(apiToken) };
     } else {
       return undefined;
     }
@@ -478,6 +502,6 @@ export class Accounts {
     // A customer's token works only while they administer their organisation (an org admin's
     // system filing requests); it stops if that role is taken away.
     if (kind === 'api' && user.role === 'customer' && !(user.orgAdmin && user.organizationId)) return undefined;
-    return identityOf(user);
+    return { identity: identityOf(user), credential };
   }
 }

@@ -1,6 +1,6 @@
-import type { Locale, OrganizationKind, UserRole } from '@woop/contracts';
+import type { ApiTokenScope, Locale, OrganizationKind, UserRole } from '@woop/contracts';
 import { isDuplicateKey, outboxPush, type OutboxRelay, type VerifiedIdentity } from '@woop/service-kit';
-import { identityEvent, normalizeEmail, userFacts, type Accounts } from './accounts';
+import { identityEvent, normalizeEmail, scopesOf, userFacts, type Accounts } from './accounts';
 import type { ApiTokenDoc, IdentityModels, OrganizationDoc, UserDoc } from './model';
 import { problem } from './problems';
 import { hashToken, newId, newToken } from './secrets';
@@ -29,6 +29,7 @@ export function publicApiToken(
     ...(token.revokedAt ? { revokedAt: token.revokedAt } : {}),
     expiresAt,
     expired: expiresAt.getTime() <= now.getTime(),
+    scopes: scopesOf(token),
   };
 }
 
@@ -363,16 +364,24 @@ export class Directory {
    */
   async createApiToken(
     actor: VerifiedIdentity,
-    name: string,
-  ): Promise<{ tokenId: string; token: string; expiresAt: Date }> {
+    input: { name: string; scopes: readonly ApiTokenScope[] },
+  ): Promise<{ tokenId: string; token: string; expiresAt: Date; scopes: ApiTokenScope[] }> {
     if (actor.role === 'customer' && !(actor.orgAdmin && actor.organizationId)) {
       throw forbidden('API tokens are for agents, admins and organisation admins.');
     }
     const token = newToken('api');
     const tokenId = newId();
     const expiresAt = this.accounts.newApiTokenExpiry();
-    await this.m.ApiToken.create({ _id: hashToken(token), tokenId, userId: actor.userId, name, expiresAt });
-    return { tokenId, token, expiresAt };
+    const scopes = scopesOf(input);
+    await this.m.ApiToken.create({
+      _id: hashToken(token),
+      tokenId,
+      userId: actor.userId,
+      name: input.name,
+      expiresAt,
+      scopes,
+    });
+    return { tokenId, token, expiresAt, scopes };
   }
 
   /** The caller's own tokens, newest first, revoked and expired ones included. */

@@ -87,6 +87,8 @@ const apiTokenSchema = new Schema(
     lastUsedAt: { type: Date },
     /** Absent on tokens made before tokens expired: those end API_TOKEN_TTL_DAYS after createdAt. */
     expiresAt: { type: Date },
+    /** `read`, `write` or both; absent on tokens made before scopes, which may do both. */
+    scopes: { type: [String], default: undefined },
     revokedAt: { type: Date },
   },
   { timestamps: { createdAt: true, updatedAt: false }, versionKey: false },

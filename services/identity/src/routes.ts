@@ -113,9 +113,9 @@ export function identityRoutes(deps: {
     });
 
     r.post('/sessions/resolve', async (req, res) => {
-      const identity = await accounts.resolve(parseInput(resolveBody, req.body).token);
-      if (!identity) throw problem('unauthenticated', 'The session has ended.');
-      res.json({ identity });
+      const resolved = await accounts.resolve(parseInput(resolveBody, req.body).token);
+      if (!resolved) throw problem('unauthenticated', 'The session has ended.');
+      res.json(resolved);
     });
 
     r.get('/me', async (req, res) => {
@@ -192,8 +192,7 @@ export function identityRoutes(deps: {
       res.json({ items: await directory.listApiTokens(caller(req)) });
     });
     r.post('/api-tokens', async (req, res) => {
-      const { name } = parseInput(createApiTokenBody, req.body);
-      res.status(201).json(await directory.createApiToken(caller(req), name));
+      res.status(201).json(await directory.createApiToken(caller(req), parseInput(createApiTokenBody, req.body)));
     });
     r.delete('/api-tokens/:tokenId', async (req, res) => {
       await directory.revokeApiToken(caller(req), param(req, 'tokenId'));

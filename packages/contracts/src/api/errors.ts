@@ -77,6 +77,10 @@ export const NOTIFICATIONS_ERRORS = {
 export const GATEWAY_ERRORS = {
   csrf_failed: { status: 403, title: 'Request refused' },
   origin_not_allowed: { status: 403, title: 'Request refused' },
+  /** An API token without the scope the method needs (`read`: GET, HEAD; `write`: the others). */
+  insufficient_scope: { status: 403, title: 'Not allowed for this token' },
+  /** API tokens are made from a logged-in session, never with another token. */
+  session_required: { status: 403, title: 'Log in to do this' },
   /** A method that a path of the document does not take (with `Allow`); never a documented answer. */
   method_not_allowed: { status: 405, title: 'Method not allowed' },
   /** A customer's internal note (`POST /tickets/{reference}/comments` with `internal`). */

@@ -98,7 +98,26 @@ export const listUsersQuery = z.object({
     .optional()
     .describe('`true`: only customers who belong to no organisation yet (agents and admins)'),
 });
-export const createApiTokenBody = z.object({ name: nonBlank(100) });
+/**
+ * What an API token may do: `read` is GET and HEAD, `write` every other method. Neither
+ * implies the other (a till that only files requests need not read the organisation's).
+ */
+export const API_TOKEN_SCOPES = ['read', 'write'] as const;
+export type ApiTokenScope = (typeof API_TOKEN_SCOPES)[number];
+const apiTokenScopes = z
+  .array(z.enum(API_TOKEN_SCOPES))
+  .min(1)
+  .max(API_TOKEN_SCOPES.length)
+  .describe('`read`: GET and HEAD calls; `write`: every other call (it does not include `read`)');
+export const createApiTokenBody = z.object({
+  name: nonBlank(100),
+  scopes: apiTokenScopes
+    .default(['read', 'write'])
+    .describe(
+      '`read`: GET and HEAD calls; `write`: every other call (it does not include `read`). Both when absent, ' +
+        'as before tokens had scopes',
+    ),
+});
 
 export const changePasswordBody = z.object({
   currentPassword: password,
@@ -158,11 +177,13 @@ export const apiTokenSchema = z.object({
   revokedAt: z.iso.datetime().optional(),
   expiresAt: z.iso.datetime().describe('It stops working then (API_TOKEN_TTL_DAYS after it was made)'),
   expired: z.boolean(),
+  scopes: apiTokenScopes.describe('What it may do (a token made before scopes: both)'),
 });
 export const apiTokenCreated = z.object({
   tokenId: z.string(),
   expiresAt: z.iso
     .datetime()
-    .describe('It stops working then; a password reset, a deactivation or a change of role ends it sooner'),
+    .describe('It stops working then; a password change or reset, a deactivation or a change of role ends it sooner'),
+  scopes: apiTokenScopes,
   token: z.string().describe('Shown once: send it as `Authorization: Bearer <token>`'),
 });

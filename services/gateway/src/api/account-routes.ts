@@ -187,8 +187,8 @@ export const accountRoutes: ApiRoute[] = [
     operationId: 'changePassword',
     summary: 'Change my password; every other session of my account ends, this one stays',
     description:
-      'A wrong current password is a 400 on `currentPassword` and counts as a failed login. Changed with an ' +
-      'API token, every session ends.',
+      'A wrong current password is a 400 on `currentPassword` and counts as a failed login. Every API token of ' +
+      'the account ends. Changed with an API token, every session ends too.',
     tag: 'Account',
     auth: 'user',
     authLimit: true,
@@ -222,11 +222,17 @@ export const accountRoutes: ApiRoute[] = [
     path: '/api-tokens',
     operationId: 'createApiToken',
     summary: 'Create an API token for scripts (agents, admins and organisation admins)',
+    description:
+      'Only a logged-in session makes tokens: with an API token this is `session_required`, so a stolen ' +
+      'token cannot make itself a successor. `scopes` says what the token may do: `read` (GET and HEAD ' +
+      'calls) and `write` (every other call); neither includes the other; both when absent. A call beyond ' +
+      'them is 403 `insufficient_scope`.',
     tag: 'Account',
     auth: 'user',
+    sessionOnly: true,
     body: createApiTokenBody,
     responses: { 201: { description: 'The token, shown once', schema: apiTokenCreated } },
-    errors: { 403: ['forbidden'] },
+    errors: { 403: ['forbidden', 'session_required'] },
     handle: forward('identity', () => '/v1/api-tokens'),
   },
   {
@@ -234,6 +240,7 @@ export const accountRoutes: ApiRoute[] = [
     path: '/api-tokens/{tokenId}',
     operationId: 'revokeApiToken',
     summary: 'Revoke an API token (mine; admins: anyone’s)',
+    description: 'A script may revoke its own token (with the `write` scope); only a session makes new ones.',
     tag: 'Account',
     auth: 'user',
     params: apiTokenIdParams,

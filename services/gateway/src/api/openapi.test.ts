@@ -154,4 +154,35 @@ describe('the OpenAPI document', () => {
     expect(payloadOf('start')).toMatchObject({ default: {} });
     expect(doc.paths?.['/tickets/{reference}/actions/{action}']).toBeUndefined();
   });
+
+  it("describes API tokens' scopes: the one each operation needs, the create body, who may make one", () => {
+    const scheme = doc.components?.securitySchemes?.bearer as { scheme?: string; description?: string };
+    expect(scheme).toMatchObject({ scheme: 'bearer' });
+    expect(scheme.description).toMatch(/`read` \(GET and HEAD calls\) and `write` \(every other call\)/);
+    for (const r of API_ROUTES) {
+      const security = doc.paths?.[r.path]?.[r.method]?.security;
+      const scope = r.method === 'get' ? 'read' : 'write';
+      expect([r.operationId, security]).toEqual([
+        r.operationId,
+        r.auth === 'user' ? [{ session: [] }, { bearer: [scope] }] : [],
+      ]);
+      const forbidden = doc.paths?.[r.path]?.[r.method]?.responses?.['403'] as
+        | { content?: Record<string, { schema: { allOf: Array<{ properties?: { code?: { enum?: string[] } } }> } }> }
+        | undefined;
+      const codes = forbidden?.content?.['application/problem+json']?.schema.allOf[1]?.properties?.code?.enum ?? [];
+      expect([r.operationId, codes.includes('insufficient_scope')]).toEqual([r.operationId, r.auth === 'user']);
+      expect([r.operationId, codes.includes('session_required')]).toEqual([
+        r.operationId,
+        r.path === '/api-tokens' && r.method === 'post',
+      ]);
+    }
+    const create = doc.paths?.['/api-tokens']?.post?.requestBody as
+      { content: Record<string, { schema: { properties: Record<string, unknown>; required?: string[] } }> } | undefined;
+    expect(create?.content['application/json']?.schema.properties.scopes).toMatchObject({
+      type: 'array',
+      minItems: 1,
+      items: { enum: ['read', 'write'] },
+      default: ['read', 'write'],
+    });
+  });
 });

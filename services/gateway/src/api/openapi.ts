@@ -1,7 +1,7 @@
 import { API_ERRORS, idempotencyKeySchema, type ApiErrorCode } from '@woop/contracts';
 import { z } from 'zod';
 import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiResponsesObject } from 'zod-openapi';
-import { CSRF_HEADER, SESSION_COOKIE } from '../auth';
+import { CSRF_HEADER, scopeFor, SESSION_COOKIE } from '../auth';
 import type { ApiRoute } from './route';
 
 export const API_BASE = '/api/v1';
@@ -31,6 +31,10 @@ const DESCRIPTION = `The public API of the Woop support portal. Every route is u
 Every change made with the cookie (POST, PUT, PATCH, DELETE) must echo the session's CSRF token in the
 \`X-CSRF-Token\` header: login returns it, \`GET /auth/csrf-token\` and the \`__Host-woop_csrf\` cookie give it again.
 Scripts send \`Authorization: Bearer <API token>\` (\`POST /api-tokens\`, agents, admins and organisation admins) and need no CSRF token.
+A token has scopes: \`read\` for GET and HEAD calls, \`write\` for every other call (neither includes the other; a token
+made before scopes has both). A call beyond them answers 403 \`insufficient_scope\` with
+\`WWW-Authenticate: Bearer error="insufficient_scope", scope="…"\` (RFC 6750). Only a session makes tokens
+(\`session_required\` with a token), a password change or reset ends them all, and the portal's pages never take them.
 A request or user the caller may not see answers 404, as if it did not exist.
 
 **Errors** are RFC 9457 \`application/problem+json\` with a stable \`code\`, a \`requestId\` (also in the
@@ -63,6 +67,7 @@ export function commonErrors(route: ApiRoute): Record<number, ApiErrorCode[]> {
   if (input) add('validation_failed');
   if (route.body) add('malformed_json');
   if (route.auth === 'user') add('unauthenticated');
+  if (route.auth === 'user') add('insufficient_scope');
   if (changes) add('origin_not_allowed');
   if (changes && route.auth === 'user') add('csrf_failed');
   if (route.body || route.rawBody) add('payload_too_large');
@@ -74,6 +79,10 @@ export function commonErrors(route: ApiRoute): Record<number, ApiErrorCode[]> {
 }
 
 const REQUEST_ID_HEADER = { description: 'The request id, as in the logs', schema: { type: 'string' as const } };
+const WWW_AUTHENTICATE_HEADER = {
+  description: 'With `insufficient_scope`: `Bearer realm="woop", error="insufficient_scope", scope="<the one needed>"`',
+  schema: { type: 'string' as const },
+};
 const RETRY_AFTER_HEADER = { description: 'Seconds to wait before trying again', schema: { type: 'integer' as const } };
 
 /** Every problem code an operation may answer, by status: the common ones and the route's own. */
@@ -110,6 +119,7 @@ function responses(route: ApiRoute): ZodOpenApiResponsesObject {
       headers: {
         'X-Request-Id': REQUEST_ID_HEADER,
         ...(status === '429' || status === '503' ? { 'Retry-After': RETRY_AFTER_HEADER } : {}),
+        ...(status === '403' && route.auth === 'user' ? { 'WWW-Authenticate': WWW_AUTHENTICATE_HEADER } : {}),
       },
       content: {
         'application/problem+json': {
@@ -141,7 +151,8 @@ function operation(route: ApiRoute): ZodOpenApiOperationObject {
     summary: route.summary,
     ...(route.description ? { description: route.description } : {}),
     tags: [route.tag],
-    security: route.auth === 'user' ? [{ session: [] }, { bearer: [] }] : [],
+    // OpenAPI 3.1 lets a non-OAuth scheme name the roles it needs: here, the token's scope.
+    security: route.auth === 'user' ? [{ session: [] }, { bearer: [scopeFor(route.method.toUpperCase())] }] : [],
     requestParams: {
       ...(route.params ? { path: route.params } : {}),
       ...(route.query ? { query: route.query } : {}),
@@ -199,7 +210,14 @@ export function openApiDocument(routes: readonly ApiRoute[], version: string): O
       schemas: { Problem: problemSchema },
       securitySchemes: {
         session: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE, description: 'Set by POST /auth/login' },
-        bearer: { type: 'http', scheme: 'bearer', description: 'An API token (POST /api-tokens)' },
+        bearer: {
+          type: 'http',
+          scheme: 'bearer',
+          description:
+            'An API token (POST /api-tokens, from a session only). Its scopes, named in each operation’s ' +
+            'security requirement: `read` (GET and HEAD calls) and `write` (every other call); neither includes ' +
+            'the other, a token made before scopes has both. Beyond them: 403 `insufficient_scope`.',
+        },
       },
     },
   });

@@ -49,6 +49,8 @@ export interface ApiRoute {
   tag: string;
   /** `user`: a session cookie or bearer token is required. */
   auth: 'public' | 'user';
+  /** Only a session may call it, never an API token (`session_required`): making API tokens. */
+  sessionOnly?: boolean;
   /** Login, sign-up and password reset: the stricter per-IP limit applies. */
   authLimit?: boolean;
   params?: z.ZodObject;

@@ -1,7 +1,7 @@
 import express, { type Request, type RequestHandler, type Router } from 'express';
 import { idempotencyKeySchema } from '@woop/contracts';
 import { consume, parseInput } from '@woop/service-kit';
-import { authenticate, checkCsrf, checkOrigin, type Caller } from '../auth';
+import { authenticate, checkCsrf, checkOrigin, checkScope, requireSession, type Caller } from '../auth';
 import type { GatewayLimits } from '../limits';
 import { problem } from '../problems';
 import type { Upstreams } from '../upstreams';
@@ -87,7 +87,8 @@ function allowedMethods(routes: readonly ApiRoute[], path: string): string {
 /**
  * The public API from its route table. Each request goes through, in order: the per-IP limit
  * (stricter on login, sign-up and reset), the Origin check, authentication (session cookie or
- * bearer token, resolved by identity) and the per-user limit, and only then the body reader:
+ * bearer token, resolved by identity), the per-user limit, the API token's scope (and, on
+ * token management, that the caller is a session), and only then the body reader:
  * a request nobody signed in to is refused before its body is read (a 401 goes back while the
  * client is still sending, and the body is never buffered). Then CSRF for cookie changes,
  * validation of path, query, headers and body with the documented schemas, and the route's
@@ -122,6 +123,8 @@ export function apiRouter(deps: {
       if (route.auth === 'user') {
         const caller = await authenticate(req, res, upstreams);
         await consume([limits.perUser, caller.identity.userId]);
+        if (route.sessionOnly) requireSession(caller);
+        checkScope(req, caller);
         res.locals.caller = caller;
       }
       next();

@@ -180,16 +180,19 @@ export function pageKit(deps: PagesDeps) {
       let ctx = context(req, res, undefined);
       try {
         await consume([limits.perIp, req.ip ?? 'unknown']);
-        const presented = presentedToken(req);
+        // The session cookie only: a bearer token (a script's) opens no page, the visitor is anonymous.
+        const presented = presentedToken(req, PAGES);
         // A session that ended is no error: the visitor is simply not logged in any more.
-        const caller = presented ? await authenticate(req, res, upstreams).catch(notLoggedIn) : undefined;
+        const caller = presented
+          ? await authenticate(req, res, upstreams, PAGES).then(sessionOnly, notLoggedIn)
+          : undefined;
         if (!caller && auth === 'user') {
           res.redirect(303, loginUrl(SAFE.has(req.method) ? req.originalUrl : refererPath(req)));
           return;
         }
         ctx = context(req, res, caller);
         if (!SAFE.has(req.method)) {
-          checkOrigin(req);
+          checkOrigin(req, PAGES);
           if (caller) checkCsrf(req, caller, csrfSecret);
         }
         if (caller) await consume([limits.perUser, caller.identity.userId]);
@@ -202,6 +205,12 @@ export function pageKit(deps: PagesDeps) {
 
   return { page, sentence, renderFailure };
 }
+
+/** What the pages take: the session cookie, never `Authorization: Bearer`. */
+const PAGES = { bearer: false };
+
+/** An API token planted in the session cookie is no session either. */
+const sessionOnly = (caller: Caller): Caller | undefined => (caller.credential.kind === 'session' ? caller : undefined);
 
 const notLoggedIn = (err: unknown): undefined => {
   if (err instanceof ProblemError && err.status === 401) return undefined;

@@ -1,8 +1,10 @@
 import express, { type Router } from 'express';
 import { z } from 'zod';
+import { API_TOKEN_SCOPES, type ApiTokenScope } from '@woop/contracts';
 import { ProblemError } from '@woop/service-kit';
 import { problem } from '../problems';
 import { form } from './account-pages';
+import { listOf } from './admin-forms';
 import { formErrors, LANGUAGE_COOKIE, LOCALES } from './i18n';
 import { fieldErrors, type PageContext, type PageKit } from './kit';
 
@@ -15,6 +17,8 @@ interface ApiToken {
   /** When it stops working (identity's API_TOKEN_TTL_DAYS after it was made). */
   expiresAt: string;
   expired: boolean;
+  /** What it may do: `read` (GET, HEAD) and/or `write` (the other calls). */
+  scopes: ApiTokenScope[];
 }
 
 const profileForm = z.object({ fullName: z.string().trim().min(1).max(200), locale: z.enum(LOCALES) });
@@ -23,7 +27,11 @@ const passwordForm = z.object({
   // The policy's lengths here, in the page's words; identity checks the rest.
   newPassword: z.string().min(12).max(256),
 });
-const tokenForm = z.object({ name: z.string().trim().min(1).max(100) });
+const tokenForm = z.object({
+  name: z.string().trim().min(1).max(100),
+  // Checkboxes: ticked ones only; at least one.
+  scopes: z.preprocess(listOf, z.array(z.enum(API_TOKEN_SCOPES)).min(1)),
+});
 
 /** Who may hold API tokens: agents, admins and organisation admins (a retailer's own system). */
 const mayHoldTokens = (ctx: PageContext) => ctx.me!.role !== 'customer' || ctx.me!.orgAdmin;
@@ -44,7 +52,7 @@ export function profilePages(kit: PageKit): Router {
       section?: Section;
       errors?: Record<string, string>;
       message?: string;
-      values?: Record<string, string>;
+      values?: Record<string, unknown>;
       newToken?: string;
       newTokenExpiresAt?: string;
     } = {},
@@ -90,7 +98,18 @@ export function profilePages(kit: PageKit): Router {
         },
         message: extra.message,
         messageSection: extra.section,
-        tokens,
+        tokens: tokens?.map((token) => ({
+          ...token,
+          scopeNames: token.scopes.map((scope) => ctx.t(`profile.token-scope-${scope}`)).join(', '),
+        })),
+        // The form's scope checkboxes: as sent after a refusal, else `read` alone (the least a script needs).
+        tokenScopes: API_TOKEN_SCOPES.map((scope) => ({
+          value: scope,
+          label: ctx.t(`profile.token-scope-${scope}`),
+          hint: ctx.t(`profile.token-scope-${scope}-hint`),
+          checked:
+            extra.section === 'tokens' && extra.values ? listOf(extra.values.scopes).includes(scope) : scope === 'read',
+        })),
         newToken: extra.newToken,
         newTokenExpiresAt: extra.newTokenExpiresAt,
         agentEmails,
@@ -181,7 +200,16 @@ export function profilePages(kit: PageKit): Router {
       if (!mayHoldTokens(ctx)) throw problem('not_found');
       const body = ctx.req.body as Record<string, string>;
       const checked = formErrors(tokenForm, body, ctx.locale);
-      if (checked.errors) return show(ctx, { section: 'tokens', errors: checked.errors, values: body }, 400);
+      if (checked.errors) {
+        // No scope ticked (or one that is not offered): one sentence on the group of checkboxes.
+        const errors = Object.fromEntries(
+          Object.entries(checked.errors).filter(([path]) => !path.startsWith('scopes')),
+        );
+        if (Object.keys(checked.errors).some((path) => path.startsWith('scopes'))) {
+          errors.scopes = ctx.t('profile.token-scopes-required');
+        }
+        return show(ctx, { section: 'tokens', errors, values: body }, 400);
+      }
       let token: string;
       let expiresAt: string;
       try {
