@@ -1,9 +1,14 @@
+import { Connection } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
+import { REQUEST_TYPES, ticketWorkflowId } from '@woop/contracts';
 import { temporalPayloadCodec, type TemporalPayload } from '@woop/service-kit';
 import { DEMO_PASSWORD } from '../../../services/identity/src/seed';
 import { ApiClient } from '../../support/api-client';
+import { validFields } from '../../support/forms';
 import { originOf, startGateway, type RunningGateway } from '../../support/gateway-harness';
 import { startIdentity, type RunningIdentity } from '../../support/identity-harness';
+import { uniqueId } from '../../support/ids';
+import { startTicketsApi, type TicketsApi } from '../../support/tickets-api-harness';
 
 /**
  * The Temporal UI's remote codec on the gateway (finding 5 of issue 23): the UI posts the
@@ -23,17 +28,20 @@ const toJson = (p: TemporalPayload) => ({
 
 describe('gateway: the Temporal UI codec endpoint', () => {
   let identity: RunningIdentity;
+  let tickets: TicketsApi;
   let gateway: RunningGateway;
   let anonymous: ApiClient;
   let encrypted: ReturnType<typeof toJson>;
 
   beforeAll(async () => {
-    identity = await startIdentity();
+    [identity, tickets] = await Promise.all([startIdentity(), startTicketsApi()]);
     gateway = await startGateway({
       IDENTITY_URL: originOf(identity.base),
-      TICKETS_URL: 'http://127.0.0.1:9',
+      TICKETS_URL: originOf(tickets.base),
       NOTIFICATIONS_URL: 'http://127.0.0.1:9',
       TEMPORAL_UI_URL: UI,
+      // The first create waits for the worker's first workflow task (its bundle is built then).
+      UPSTREAM_TIMEOUT_MS: '30000',
     });
     anonymous = await ApiClient.connect(gateway.origin);
     // What the tickets worker writes to Temporal, with the same keys as the gateway's.
@@ -42,7 +50,7 @@ describe('gateway: the Temporal UI codec endpoint', () => {
   }, 120_000);
   afterAll(async () => {
     await gateway?.stop();
-    await identity?.stop();
+    await Promise.all([identity?.stop(), tickets?.stop()]);
   });
 
   const cookieOf = async (email: string) => {
@@ -142,5 +150,69 @@ describe('gateway: the Temporal UI codec endpoint', () => {
     const { payloads } = (await res.json()) as { payloads: Array<{ metadata: Record<string, string> }> };
     expect(Buffer.from(payloads[0]!.metadata.encoding!, 'base64').toString()).toBe('binary/encrypted');
     expect((await send(await cookieOf('paul@woop.example'))).status).toBe(403);
+  });
+
+  describe('on a real request', () => {
+    const marker = uniqueId('codec').replace(/-/g, '');
+    let reference: string;
+    beforeAll(async () => {
+      const claire = anonymous.fresh();
+      const login = await claire.post<{ csrfToken: string }>('/auth/login', {
+        email: 'claire@enseigne.example',
+        password: DEMO_PASSWORD,
+      });
+      claire.csrfToken = login.body.csrfToken;
+      const bug = REQUEST_TYPES.find((t) => t.key === 'report-a-bug')!;
+      const res = await claire.post<{ ticket: { reference: string } }>('/tickets', {
+        requestType: bug.key,
+        portal: 'retailer',
+        summary: `Écran blanc ${marker}`,
+        description: `Détails ${marker}`,
+        fields: validFields(bug),
+      });
+      expect(res.status).toBe(201);
+      reference = res.body.ticket.reference;
+    });
+
+    const page = async (email: string) => {
+      const res = await fetch(`${gateway.origin}/requests/${reference}`, {
+        headers: { cookie: await cookieOf(email), 'accept-language': 'fr' },
+      });
+      expect(res.status).toBe(200);
+      return res.text();
+    };
+
+    it('links the request page to its workflow in the Temporal UI for an admin only', async () => {
+      const link = `href="${UI}/namespaces/default/workflows?query`;
+      const adminPage = await page('admin@woop.example');
+      expect(adminPage).toContain(link);
+      const agentPage = await page('paul@woop.example');
+      expect(agentPage).toContain('id="agent-title"');
+      expect(agentPage).not.toContain(UI);
+      expect(await page('claire@enseigne.example')).not.toContain(UI);
+    });
+
+    it("decodes the workflow's real start payload for an admin; the agent gets a 403", async () => {
+      const connection = await Connection.connect({ address: tickets.config.TEMPORAL_ADDRESS });
+      try {
+        const { history } = await connection.workflowService.getWorkflowExecutionHistory({
+          namespace: 'default',
+          execution: { workflowId: ticketWorkflowId(reference) },
+        });
+        const started = history!.events!.find((e) => e.workflowExecutionStartedEventAttributes)!;
+        const input = started.workflowExecutionStartedEventAttributes!.input!.payloads! as TemporalPayload[];
+        const body = { payloads: input.map(toJson) };
+        expect(JSON.stringify(body)).not.toContain(marker);
+        const admin = await decode(await cookieOf('admin@woop.example'), body);
+        expect(admin.status).toBe(200);
+        const { payloads } = (await admin.json()) as { payloads: Array<{ data: string }> };
+        expect(Buffer.from(payloads[0]!.data, 'base64').toString()).toContain(`Détails ${marker}`);
+        const agent = await decode(await cookieOf('paul@woop.example'), body);
+        expect(agent.status).toBe(403);
+        expect(await agent.text()).not.toContain(marker);
+      } finally {
+        await connection.close();
+      }
+    });
   });
 });
