@@ -74,7 +74,11 @@ export const payloadKeysSchema = z.string().transform((text, ctx): PayloadKey[] 
 export const temporalPayloadConfig = {
   TEMPORAL_PAYLOAD_KEYS: payloadKeysSchema.prefault(DEVELOPMENT_PAYLOAD_KEYS),
   /** The key new payloads are encrypted with; unset: the first of TEMPORAL_PAYLOAD_KEYS. */
-  TEMPORAL_PAYLOAD_KEY_ID: z.string().trim().min(1).optional(),
+  TEMPORAL_PAYLOAD_KEY_ID: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => v || undefined),
 };
 
 export interface TemporalPayloadSettings {
