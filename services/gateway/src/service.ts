@@ -56,7 +56,12 @@ export function gatewayService(config: GatewayConfig, logger: Logger): GatewaySe
       mountDocs(app, API_BASE, document);
       app.use(API_BASE, apiRouter({ routes: API_ROUTES, upstreams, limits, csrfSecret }));
       // The Temporal UI's remote codec: decrypted payloads for a signed-in admin only.
-      mountCodec(app, { codec: temporalPayloadCodec(config), upstreams, limits, temporalUiUrl: config.TEMPORAL_UI_URL });
+      mountCodec(app, {
+        codec: temporalPayloadCodec(config),
+        upstreams,
+        limits,
+        temporalUiUrl: config.TEMPORAL_UI_URL,
+      });
       mountPages(app, {
         upstreams,
         limits,
