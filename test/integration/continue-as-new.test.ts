@@ -4,7 +4,11 @@ import { TicketWorkflows } from '../../services/tickets/src/api/ticket-client';
 import { newTicket } from '../../workflows/src/testing/fixtures';
 import { uniqueReference } from '../support/ids';
 import { eventually } from '../support/eventually';
-import { startInMemoryTicketWorker, type InMemoryTicketWorker } from '../support/in-memory-ticket-worker';
+import {
+  startInMemoryTicketWorker,
+  testDataConverter,
+  type InMemoryTicketWorker,
+} from '../support/in-memory-ticket-worker';
 import { TEMPORAL_CLI } from '../setup/binaries';
 
 /**
@@ -25,6 +29,7 @@ describe('long ticket histories continue as new without losing a message', () =>
         searchAttributes: Object.values(SEARCH_ATTRIBUTES),
         extraArgs: ['--dynamic-config-value', 'limit.historyCount.suggestContinueAsNew=40'],
       },
+      client: { dataConverter: testDataConverter },
     });
     worker = await startInMemoryTicketWorker(env, 'continue-as-new');
   });

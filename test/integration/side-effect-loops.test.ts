@@ -7,6 +7,7 @@ import { AGENT, newTicket } from '../../workflows/src/testing/fixtures';
 import { eventually } from '../support/eventually';
 import { uniqueReference } from '../support/ids';
 import { TEMPORAL_CLI } from '../setup/binaries';
+import { testDataConverter } from '../support/in-memory-ticket-worker';
 
 /**
  * Issue 14's worker kill -9 drill, made deterministic on a dev server of its own: when the
@@ -26,6 +27,7 @@ describe('side-effect loops: work handed over in one workflow task is not droppe
         ip: '127.0.0.1',
         searchAttributes: Object.values(SEARCH_ATTRIBUTES),
       },
+      client: { dataConverter: testDataConverter },
     });
   });
   afterAll(async () => {
@@ -66,6 +68,7 @@ describe('side-effect loops: work handed over in one workflow task is not droppe
       taskQueue,
       workflowsPath: require.resolve('../../workflows/src/workflows'),
       activities,
+      dataConverter: testDataConverter,
     });
     const running = worker.run();
     return {

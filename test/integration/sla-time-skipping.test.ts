@@ -4,7 +4,11 @@ import { TicketWorkflows } from '../../services/tickets/src/api/ticket-client';
 import { addBusinessMinutes, PARIS_OFFICE_CALENDAR } from '../../workflows/src/sla/calendar';
 import { newTicket, testPolicy } from '../../workflows/src/testing/fixtures';
 import { uniqueReference } from '../support/ids';
-import { startInMemoryTicketWorker, type InMemoryTicketWorker } from '../support/in-memory-ticket-worker';
+import {
+  startInMemoryTicketWorker,
+  testDataConverter,
+  type InMemoryTicketWorker,
+} from '../support/in-memory-ticket-worker';
 import { TEMPORAL_TEST_SERVER as LAUNCHER } from '../setup/binaries';
 
 /**
@@ -23,6 +27,7 @@ describe('SLA timers across weekends and holidays (time-skipping server)', () =>
   beforeAll(async () => {
     env = await TestWorkflowEnvironment.createTimeSkipping({
       server: { executable: { type: 'existing-path', path: LAUNCHER } },
+      client: { dataConverter: testDataConverter },
     });
     // The in-memory test server knows no custom search attributes until they are added.
     await env.connection.operatorService.addSearchAttributes({

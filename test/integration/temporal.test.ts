@@ -1,5 +1,5 @@
 import { SEARCH_ATTRIBUTES } from '@woop/contracts';
-import { connectTemporal, createLogger } from '@woop/service-kit';
+import { connectTemporal, createLogger, temporalPayloadCodecFromEnv } from '@woop/service-kit';
 import type { Worker } from '@temporalio/worker';
 import { connectNative, createTicketWorker } from '../../services/tickets/src/worker/temporal-worker';
 import * as activities from '../fixtures/smoke-activities';
@@ -10,7 +10,8 @@ const address = process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233';
 const logger = createLogger('test', process.env.TEST_LOG_LEVEL ?? 'silent');
 
 describe('Temporal dev server through the project client and worker code', () => {
-  const temporal = connectTemporal(address, 'default');
+  const payloadCodec = temporalPayloadCodecFromEnv();
+  const temporal = connectTemporal(address, 'default', payloadCodec);
   afterAll(() => temporal.close());
 
   it('runs a workflow to completion: start, signal, activity, result', async () => {
@@ -24,6 +25,7 @@ describe('Temporal dev server through the project client and worker code', () =>
         taskQueue,
         workflowsPath: require.resolve('../fixtures/smoke-workflows'),
         activities,
+        payloadCodec,
       });
       const result = await worker.runUntil(async () => {
         const handle = await temporal.client.workflow.start(smokeWorkflow, {

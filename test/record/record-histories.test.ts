@@ -113,4 +113,26 @@ describe('record ticket workflow histories', () => {
     await act(ref, customer, 'acceptRejection', {});
     await save('sharing', ref);
   });
+
+  // The harness encrypts payloads as the services do (TEMPORAL_PAYLOAD_KEYS, the development key
+  // unless set): this recording holds ciphertext only, and the replay test opens it with that key.
+  it('a confidential report, its payloads encrypted: a note, a reply, then closing', async () => {
+    const ref = uniqueReference();
+    await h.tickets.create(
+      newTicket({
+        reference: ref,
+        requestType: 'report-a-vulnerability',
+        confidential: true,
+        defaultTeam: 'security',
+        summary: 'Faille XSS sur la page de suivi',
+        description: 'Preuve envoyée par claire.martin@enseigne.example',
+      }),
+    );
+    const security: Actor = { id: 'a-sarah', role: 'agent', name: 'Sarah Sécu' };
+    await act(ref, security, 'addInternalNote', { body: 'Rappeler le RSSI de l’enseigne' });
+    await act(ref, security, 'reply', { body: 'Corrigé en production.' });
+    await act(ref, security, 'reject', { reason: 'Doublon' });
+    await act(ref, customer, 'acceptRejection', {});
+    await save('encrypted-report', ref);
+  });
 });

@@ -1,6 +1,13 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { EventEnvelope, TicketActivities } from '@woop/contracts';
+import { temporalDataConverter, temporalPayloadCodecFromEnv } from '@woop/service-kit';
+
+/**
+ * Payloads encrypted as the services write them, on the test environment's client
+ * (`TestWorkflowEnvironment.create*({ client: { dataConverter: testDataConverter } })`) and its workers.
+ */
+export const testDataConverter = temporalDataConverter(temporalPayloadCodecFromEnv());
 
 export interface InMemoryTicketWorker {
   /** Versions passed to projectTicket, in order. */
@@ -38,6 +45,7 @@ export async function startInMemoryTicketWorker(
     taskQueue,
     workflowsPath: require.resolve('../../workflows/src/workflows'),
     activities,
+    dataConverter: testDataConverter,
   });
   const running = worker.run();
   return {

@@ -1,6 +1,14 @@
 import { Client, Connection } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
-import { createEventPublisher, createKafka, createLogger, connectMongo, type MongoHandle } from '@woop/service-kit';
+import {
+  createEventPublisher,
+  createKafka,
+  createLogger,
+  connectMongo,
+  temporalDataConverter,
+  temporalPayloadCodecFromEnv,
+  type MongoHandle,
+} from '@woop/service-kit';
 import type { Kafka } from 'kafkajs';
 import { createTicketActivities } from '../../services/tickets/src/worker/activities';
 import { connectNative, createTicketWorker } from '../../services/tickets/src/worker/temporal-worker';
@@ -39,17 +47,20 @@ export async function startTicketHarness(
   const kafka = createKafka('tickets-test', opts.kafkaBrokers ?? brokers, logger);
   const publisher = createEventPublisher(kafka);
   const nativeConnection = await connectNative(TEMPORAL_ADDRESS, logger);
+  // Encrypted payloads, as the services write them (the development key unless the env sets one).
+  const payloadCodec = temporalPayloadCodecFromEnv();
   const worker: Worker = await createTicketWorker({
     connection: nativeConnection,
     namespace: 'default',
     taskQueue,
     workflowsPath: require.resolve('../../workflows/src/workflows'),
     activities: createTicketActivities({ db: mongo.connection, publisher }),
+    payloadCodec,
     ...(opts.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: opts.maxCachedWorkflows } : {}),
   });
   const running = worker.run();
   const connection = await Connection.connect({ address: TEMPORAL_ADDRESS });
-  const client = new Client({ connection, namespace: 'default' });
+  const client = new Client({ connection, namespace: 'default', dataConverter: temporalDataConverter(payloadCodec) });
   return {
     // A deadline for a loaded machine (under the tests' 60 s; every task replays the whole history): these
     // suites test the workflow, the API's own (4 s) is tested with the API.

@@ -10,6 +10,7 @@ import {
   IDENTITY_HEADER,
   listen,
   signIdentity,
+  temporalPayloadCodec,
   type VerifiedIdentity,
 } from '@woop/service-kit';
 import { createTicketActivities } from '../../services/tickets/src/worker/activities';
@@ -84,6 +85,7 @@ export async function startTicketsApi(
     taskQueue: config.TICKETS_TASK_QUEUE,
     workflowsPath: require.resolve('../../workflows/src/workflows'),
     activities: createTicketActivities({ db: svc.mongo.connection, publisher }),
+    payloadCodec: temporalPayloadCodec(config),
   });
   const running = worker.run();
   // With /metrics, as the service's main serves it (tests read the counters there).

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { payloadConfigIssues, type TemporalPayloadSettings } from './clients/payload-codec';
 
 const DEVELOPMENT_SECRET = 'local-development-secret-not-for-production';
 
@@ -59,6 +60,11 @@ export function loadConfig<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEn
   const data = parsed.data as Partial<BaseConfig>;
   if (data.NODE_ENV === 'production' && data.INTERNAL_AUTH_SECRET === DEVELOPMENT_SECRET) {
     throw new ConfigError(['INTERNAL_AUTH_SECRET: must be set in production (32 characters or more)']);
+  }
+  // A service that talks to Temporal (its schema extends `temporalPayloadConfig`): its keys.
+  if ('TEMPORAL_PAYLOAD_KEYS' in (parsed.data as object)) {
+    const issues = payloadConfigIssues(parsed.data as TemporalPayloadSettings, data.NODE_ENV === 'production');
+    if (issues.length > 0) throw new ConfigError(issues);
   }
   return parsed.data;
 }

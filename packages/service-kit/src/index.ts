@@ -12,6 +12,7 @@ export * from './clients/event-publisher';
 export * from './clients/consumer';
 export * from './clients/trace-context';
 export * from './clients/temporal';
+export * from './clients/payload-codec';
 export * from './clients/smtp';
 export * from './identity-header';
 export * from './outbox';

@@ -1,4 +1,4 @@
-import { baseConfigSchema, loadConfig } from '@woop/service-kit';
+import { baseConfigSchema, loadConfig, temporalPayloadConfig } from '@woop/service-kit';
 import { z } from 'zod';
 
 const perMinute = (d: number) => z.coerce.number().int().positive().default(d);
@@ -17,6 +17,11 @@ export const gatewayConfigSchema = baseConfigSchema.extend({
   NOTIFICATIONS_URL: z.url().default('http://127.0.0.1:3003'),
   /** The Temporal Web UI, linked from the agent's view of a request to the ticket's workflow. */
   TEMPORAL_UI_URL: z.url().default('http://127.0.0.1:8233'),
+  /**
+   * The Temporal payload keys (as the tickets service's), for the codec endpoint the Temporal UI
+   * calls to show an admin the decrypted payloads (POST /codec/decode).
+   */
+  ...temporalPayloadConfig,
   /**
    * The Zipkin UI (the local stack's trace viewer) as the agents' browser reaches it, linked from
    * the agent's view of a request to the ticket's traces; empty: no link (a stack without Zipkin).

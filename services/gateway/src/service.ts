@@ -3,6 +3,7 @@ import {
   connectMongo,
   ensureLimitIndexes,
   sweepLimits,
+  temporalPayloadCodec,
   type Logger,
   type MongoHandle,
   type ServiceParts,
@@ -12,6 +13,7 @@ import { API_BASE, openApiDocument, type OpenApiDocument } from './api/openapi';
 import { preferenceRoutes } from './api/preference-routes';
 import { apiRouter } from './api/router';
 import { ticketRoutes } from './api/ticket-routes';
+import { mountCodec } from './codec';
 import type { GatewayConfig } from './config';
 import { mountDocs } from './docs/page';
 import { createGatewayLimits } from './limits';
@@ -53,6 +55,13 @@ export function gatewayService(config: GatewayConfig, logger: Logger): GatewaySe
       app.set('trust proxy', config.TRUST_PROXY);
       mountDocs(app, API_BASE, document);
       app.use(API_BASE, apiRouter({ routes: API_ROUTES, upstreams, limits, csrfSecret }));
+      // The Temporal UI's remote codec: decrypted payloads for a signed-in admin only.
+      mountCodec(app, {
+        codec: temporalPayloadCodec(config),
+        upstreams,
+        limits,
+        temporalUiUrl: config.TEMPORAL_UI_URL,
+      });
       mountPages(app, {
         upstreams,
         limits,

@@ -1,7 +1,20 @@
 import { PARIS_OFFICE_CALENDAR, ROUND_THE_CLOCK_CALENDAR } from '@woop/workflows';
+import { temporalPayloadCodec } from '@woop/service-kit';
 import { defaultCachedWorkflows, loadTicketsConfig, slaPolicyOf, ticketWindows } from './config';
 
 describe('tickets configuration', () => {
+  it('encrypts Temporal payloads with the keys it is given, never the development key in production', () => {
+    const production = { NODE_ENV: 'production', INTERNAL_AUTH_SECRET: 'x'.repeat(32) };
+    expect(() => loadTicketsConfig(production)).toThrow(/TEMPORAL_PAYLOAD_KEYS: must be set in production/);
+    const key = Buffer.alloc(32, 7).toString('base64');
+    const config = loadTicketsConfig({
+      ...production,
+      TEMPORAL_PAYLOAD_KEYS: `2026-12:${key}`,
+      TEMPORAL_PAYLOAD_KEY_ID: '',
+    });
+    expect(temporalPayloadCodec(config).currentKeyId).toBe('2026-12');
+  });
+
   it('defaults to 5 business days to validate, a reminder 1 day before, 10 days to reopen', () => {
     expect(ticketWindows(loadTicketsConfig({}), PARIS_OFFICE_CALENDAR)).toEqual({
       validationMinutes: 2700,

@@ -1,4 +1,4 @@
-import { baseConfigSchema, loadConfig } from '@woop/service-kit';
+import { baseConfigSchema, loadConfig, temporalPayloadConfig } from '@woop/service-kit';
 import {
   ATTACHMENTS_PER_TICKET,
   TICKETS_TASK_QUEUE,
@@ -18,6 +18,11 @@ export const defaultCachedWorkflows = (heapLimitBytes = getHeapStatistics().heap
   Math.max(100, Math.min(1_500, Math.floor(heapLimitBytes / 2 ** 20 - 512)));
 
 export const ticketsConfigSchema = baseConfigSchema.extend({
+  /**
+   * Keys of the Temporal payload encryption (payload-codec.ts), shared by the API, the worker and
+   * the gateway's codec endpoint: `id:base64 key` comma list, and the current one's id.
+   */
+  ...temporalPayloadConfig,
   TICKETS_PORT: z.coerce.number().int().min(0).max(65535).default(3002),
   /** The worker process answers its own /healthz and /readyz here. */
   TICKETS_WORKER_PORT: z.coerce.number().int().min(0).max(65535).default(3004),

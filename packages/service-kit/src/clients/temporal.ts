@@ -7,6 +7,7 @@ import {
   type WorkflowStartInput,
   type WorkflowStartUpdateInput,
 } from '@temporalio/client';
+import type { PayloadCodec } from '@temporalio/common';
 import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
 import type { ReadinessCheck } from '../readiness';
 
@@ -53,11 +54,17 @@ export interface TemporalHandle {
 
 /**
  * A lazy connection: nothing is dialled until the first call, so a service starts (not ready)
- * while Temporal is down and works as soon as it is back.
+ * while Temporal is down and works as soon as it is back. Every payload goes through `codec`
+ * (encrypted: payload-codec.ts).
  */
-export function connectTemporal(address: string, namespace: string): TemporalHandle {
+export function connectTemporal(address: string, namespace: string, codec: PayloadCodec): TemporalHandle {
   const connection = Connection.lazy({ address });
-  const client = new Client({ connection, namespace, interceptors: temporalClientInterceptors() });
+  const client = new Client({
+    connection,
+    namespace,
+    interceptors: temporalClientInterceptors(),
+    dataConverter: { payloadCodecs: [codec] },
+  });
   return {
     connection,
     client,

@@ -91,7 +91,8 @@ export function clockView(ctx: PageContext, clock: Clock, calendar: BusinessCale
 
 /**
  * The agent's part of the request page: SLA clocks, priority, billable, assignment, the forms
- * of the agent actions allowed now, and the ticket's workflow in the Temporal UI.
+ * of the agent actions allowed now, and, for an admin, the ticket's workflow in the Temporal UI
+ * (which decrypts payloads for admins only, through the gateway's codec endpoint).
  */
 export async function agentView(
   ctx: PageContext,
@@ -137,7 +138,11 @@ export async function agentView(
     forms,
     can: Object.fromEntries(forms.map((f) => [f.name, true])),
     canNote: allowed.includes('addInternalNote'),
-    temporalUrl: `${temporalUiUrl}/namespaces/${encodeURIComponent(temporalNamespace)}/workflows?query=${workflowQuery}`,
+    ...(ctx.me?.role === 'admin'
+      ? {
+          temporalUrl: `${temporalUiUrl}/namespaces/${encodeURIComponent(temporalNamespace)}/workflows?query=${workflowQuery}`,
+        }
+      : {}),
     ...(zipkinUiUrl
       ? { traceUrl: zipkinTraceSearch(zipkinUiUrl, String(ticket.reference), String(ticket.createdAt)) }
       : {}),

@@ -6,6 +6,7 @@ import {
   kafkaReadiness,
   keepConsuming,
   readEvent,
+  temporalPayloadCodec,
   watchConsumerLag,
   type Logger,
   type ServiceParts,
@@ -22,7 +23,7 @@ import { TicketWorkflows } from './ticket-client';
 export function ticketsService(config: TicketsConfig, logger: Logger) {
   const mongo = connectMongo(config.MONGODB_URI, config.MONGODB_DB, logger);
   const models = ticketModels(mongo.connection);
-  const temporal = connectTemporal(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE);
+  const temporal = connectTemporal(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE, temporalPayloadCodec(config));
   const workflows = new TicketWorkflows(temporal.client, config.TICKETS_TASK_QUEUE, config.TICKETS_TEMPORAL_TIMEOUT_MS);
   const kafka = kafkaReadiness('tickets', config.KAFKA_BROKERS, logger);
   const ready = mongo.connected.then(async () => {

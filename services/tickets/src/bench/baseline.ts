@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection, WithStartWorkflowOperation } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { temporalDataConverter, temporalPayloadCodecFromEnv } from '@woop/service-kit';
 import type { NoopActivities } from './noop-workflows';
 import { forEachConcurrent } from './stats';
 
@@ -23,9 +24,16 @@ export class Baseline {
     readonly taskQueue: string,
   ) {}
 
+  /** Payloads encrypted as the services' (TEMPORAL_PAYLOAD_KEYS): the bench starts ticket workflows too. */
+  private static readonly dataConverter = temporalDataConverter(temporalPayloadCodecFromEnv());
+
   static async connect(address: string, namespace: string, run: string): Promise<Baseline> {
     const connection = await Connection.connect({ address });
-    return new Baseline(new Client({ connection, namespace }), connection, `bench-noop-${run}`);
+    return new Baseline(
+      new Client({ connection, namespace, dataConverter: Baseline.dataConverter }),
+      connection,
+      `bench-noop-${run}`,
+    );
   }
 
   async serverVersion(): Promise<string | undefined> {
@@ -49,6 +57,7 @@ export class Baseline {
       taskQueue: this.taskQueue,
       workflowsPath: require.resolve('./noop-workflows'),
       activities: { noopActivity: async () => undefined } satisfies NoopActivities,
+      dataConverter: Baseline.dataConverter,
     });
     this.running = this.worker.run();
   }

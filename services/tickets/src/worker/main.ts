@@ -6,6 +6,7 @@ import {
   createKafka,
   kafkaReadiness,
   runService,
+  temporalPayloadCodec,
 } from '@woop/service-kit';
 import { workflowsPath } from '@woop/workflows';
 import { loadTicketsConfig } from '../config';
@@ -38,6 +39,7 @@ void runService({
     // The SDK's own metrics (task slots, poll latency, sticky cache…) on a port of their own.
     if (config.TEMPORAL_SDK_METRICS_ADDRESS) exportSdkMetrics(config.TEMPORAL_SDK_METRICS_ADDRESS);
     const connection = await connectNative(config.TEMPORAL_ADDRESS, logger);
+    const payloadCodec = temporalPayloadCodec(config);
     const worker = await createTicketWorker({
       connection,
       namespace: config.TEMPORAL_NAMESPACE,
@@ -45,12 +47,13 @@ void runService({
       workflowsPath,
       activities: createTicketActivities({ db: mongo.connection, publisher }),
       maxCachedWorkflows: config.TICKETS_WORKER_CACHED_WORKFLOWS,
+      payloadCodec,
     });
     const running = worker.run().catch((err) => {
       logger.fatal({ err }, 'worker stopped with an error');
       process.exit(1);
     });
-    const temporal = connectTemporal(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE);
+    const temporal = connectTemporal(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE, payloadCodec);
     return {
       readiness: [
         temporal.readiness,

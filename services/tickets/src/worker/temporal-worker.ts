@@ -1,5 +1,5 @@
 import { propagation, ROOT_CONTEXT, SpanStatusCode, trace } from '@opentelemetry/api';
-import { defaultPayloadConverter, type Payload } from '@temporalio/common';
+import { defaultPayloadConverter, type Payload, type PayloadCodec } from '@temporalio/common';
 import {
   OpenTelemetryActivityInboundInterceptor,
   OpenTelemetryActivityOutboundInterceptor,
@@ -84,6 +84,8 @@ export interface TicketWorkerOptions {
   taskQueue: string;
   workflowsPath: string;
   activities: object;
+  /** Every payload goes through it (encrypted: TEMPORAL_PAYLOAD_KEYS), as in the API's client. */
+  payloadCodec: PayloadCodec;
   /** 0 disables the sticky cache: every task replays the whole history (catches non-determinism). */
   maxCachedWorkflows?: number;
 }
@@ -162,6 +164,7 @@ export async function createTicketWorker(opts: TicketWorkerOptions): Promise<Wor
     taskQueue: opts.taskQueue,
     workflowsPath: opts.workflowsPath,
     activities: opts.activities,
+    dataConverter: { payloadCodecs: [opts.payloadCodec] },
     ...workerTracing(),
     ...(opts.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: opts.maxCachedWorkflows } : {}),
   });

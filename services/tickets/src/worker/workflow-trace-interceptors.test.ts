@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
+import { DEVELOPMENT_PAYLOAD_KEY, PayloadEncryptionCodec, temporalDataConverter } from '@woop/service-kit';
 import { workerTracing } from './temporal-worker';
 
 /**
@@ -25,6 +26,8 @@ describe('the worker tracing interceptors', () => {
             workflowsPath: require.resolve('../../../../workflows/src/workflows'),
             interceptors: { workflowModules: interceptors?.workflowModules ?? [] },
             sinks,
+            // Later recordings hold payloads encrypted with the development key (replay.test.ts).
+            dataConverter: temporalDataConverter(new PayloadEncryptionCodec([DEVELOPMENT_PAYLOAD_KEY])),
           },
           history,
           file,
