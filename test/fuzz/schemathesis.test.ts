@@ -1,11 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createConnection } from 'node:net';
-import { SEARCH_ATTRIBUTES } from '@woop/contracts';
-import { mkdirSync } from 'node:fs';
+import { Client, Connection } from '@temporalio/client';
+import { REQUEST_TYPES, SEARCH_ATTRIBUTES, ticketWorkflowId } from '@woop/contracts';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEMO_PASSWORD } from '../../services/identity/src/seed';
 import { originOf, startGateway, type RunningGateway } from '../support/gateway-harness';
 import { startIdentity, type RunningIdentity } from '../support/identity-harness';
+import { validFields } from '../support/forms';
 import { uniqueId } from '../support/ids';
 import { startNotifications } from '../support/notifications-harness';
 import { freePort } from '../support/processes';
@@ -62,14 +64,14 @@ async function startTemporal(): Promise<{ address: string; child: ChildProcess }
   return { address: `127.0.0.1:${port}`, child };
 }
 
-/** Runs `st run` against the gateway's document; resolves with its exit code. */
-function schemathesis(name: string, origin: string, args: string[]): Promise<number> {
+/** Runs `st run` against the document at `document` (a file); resolves with its exit code. */
+function schemathesis(name: string, origin: string, document: string, args: string[]): Promise<number> {
   mkdirSync(REPORTS, { recursive: true });
   const argv = [
     '--config-file',
     join(__dirname, 'schemathesis.toml'),
     'run',
-    `${origin}/api/v1/openapi.json`,
+    document,
     '--url',
     `${origin}/api/v1`,
     '--checks',
@@ -89,6 +91,9 @@ function schemathesis(name: string, origin: string, args: string[]): Promise<num
     'junit,ndjson',
     '--report-dir',
     join(REPORTS, name),
+    // One file per identity, this run's (read back by `changesSentTo`).
+    '--report-ndjson-path',
+    join(REPORTS, name, 'schemathesis.ndjson'),
     ...(SEED ? ['--seed', SEED] : []),
     ...args,
   ];
@@ -101,6 +106,83 @@ function schemathesis(name: string, origin: string, args: string[]): Promise<num
     child.on('error', reject);
     child.on('exit', (code) => resolve(code ?? 1));
   });
+}
+
+type Operation = {
+  operationId: string;
+  parameters?: Array<{ name: string; in: string; examples?: Record<string, { value: string }> }>;
+  responses: Record<string, { links?: Record<string, { operationId: string; parameters: Record<string, string> }> }>;
+};
+type OpenApiDoc = { paths: Record<string, Record<string, Operation>> };
+
+/**
+ * The gateway's document as the fuzzer gets it: the same, with the seeded requests (one per
+ * status, the closed one first) as examples of every `reference` path parameter, so the examples
+ * phase sends every operation on a request to each of them, a closed one included (the fresh
+ * stack has none otherwise: a request closes when its rejection is accepted or its reopen window
+ * ends). For the stateful phase, links: from the list to the closed request's page (the fixture
+ * reference, a constant), and from a request's page to every change of that request.
+ */
+function seededDocument(document: OpenApiDoc, seeded: Record<string, string>, file: string): string {
+  const changes: string[] = [];
+  let list: Operation | undefined;
+  let page: Operation | undefined;
+  for (const [path, operations] of Object.entries(document.paths)) {
+    for (const [method, operation] of Object.entries(operations)) {
+      if (operation.operationId === 'listTickets') list = operation;
+      if (operation.operationId === 'getTicket') page = operation;
+      if (method !== 'get' && path.startsWith('/tickets/{reference}')) changes.push(operation.operationId);
+      for (const parameter of operation.parameters ?? []) {
+        if (parameter.in !== 'path' || parameter.name !== 'reference') continue;
+        parameter.examples = Object.fromEntries(Object.entries(seeded).map(([status, value]) => [status, { value }]));
+      }
+    }
+  }
+  list!.responses['200']!.links = {
+    closedRequest: { operationId: 'getTicket', parameters: { reference: seeded.closed! } },
+  };
+  page!.responses['200']!.links = Object.fromEntries(
+    changes.map((operationId) => [
+      operationId,
+      { operationId, parameters: { reference: '$response.body#/ticket/reference' } },
+    ]),
+  );
+  mkdirSync(REPORTS, { recursive: true });
+  writeFileSync(file, JSON.stringify(document));
+  return file;
+}
+
+/**
+ * What the run sent on a request (`reference`), from its ndjson report: the changes (every POST,
+ * PUT, PATCH or DELETE under /tickets/<reference>/), by phase, and their statuses.
+ */
+function changesSentTo(reportDir: string, reference: string) {
+  const byPhase: Record<string, number> = {};
+  const statuses: Record<string, number> = {};
+  const marker = `/tickets/${reference}/`;
+  const visit = (node: unknown, phase?: string): void => {
+    if (!node || typeof node !== 'object') return;
+    const o = node as Record<string, unknown>;
+    const here = typeof o.phase === 'string' ? o.phase : ((o.phase as { name?: string })?.name ?? phase);
+    const request = o.request as { method?: string; uri?: string } | undefined;
+    if (request?.uri?.includes(marker) && request.method && request.method !== 'GET') {
+      byPhase[here ?? '?'] = (byPhase[here ?? '?'] ?? 0) + 1;
+      const status = String((o.response as { status_code?: number } | undefined)?.status_code ?? 'none');
+      statuses[status] = (statuses[status] ?? 0) + 1;
+      return;
+    }
+    for (const value of Object.values(o)) visit(value, here);
+  };
+  let text: string;
+  try {
+    text = readFileSync(join(reportDir, 'schemathesis.ndjson'), 'utf8');
+  } catch {
+    return { byPhase, statuses, total: 0 };
+  }
+  for (const line of text.split('\n')) {
+    if (line.includes(marker)) visit(JSON.parse(line));
+  }
+  return { byPhase, statuses, total: Object.values(byPhase).reduce((a, b) => a + b, 0) };
 }
 
 /**
@@ -116,6 +198,9 @@ describe('the public API under Schemathesis', () => {
   let notifications: Awaited<ReturnType<typeof startNotifications>>;
   let gateway: RunningGateway;
   let temporal: { address: string; child: ChildProcess };
+  /** Requests of claire's seeded in each status, by status (the fuzzer's examples). */
+  const seeded: Record<string, string> = {};
+  let document: OpenApiDoc;
 
   beforeAll(async () => {
     // A Temporal of its own: on the shared one, the references the fuzzer tries (SUPPORT-1…) are
@@ -133,7 +218,9 @@ describe('the public API under Schemathesis', () => {
       // never answers still gives a 503 (a finding), 15 s later.
       UPSTREAM_TIMEOUT_MS: '15000',
     });
-  }, 120_000);
+    await seedRequests();
+    document = (await (await fetch(`${gateway.origin}/api/v1/openapi.json`)).json()) as OpenApiDoc;
+  }, 240_000);
   afterAll(async () => {
     await gateway?.stop();
     await Promise.all([identity?.stop(), tickets?.stop(), notifications?.stop()]);
@@ -155,6 +242,90 @@ describe('the public API under Schemathesis', () => {
     return { cookie, csrfToken };
   };
 
+  /**
+   * Requests in each status, claire's (a customer of Enseigne Démo) handled by paul (an agent),
+   * through the API: the fresh stack holds none, and the fuzzer's own never get far (it files
+   * requests as one person and cannot both reject one and accept the rejection). The closed one's
+   * workflow has completed, as in production once a request is CLÔTURÉ.
+   */
+  async function seedRequests() {
+    const claire = await login('claire@enseigne.example');
+    const paul = await login('paul@woop.example');
+    const call = async (who: typeof claire, path: string, body: unknown) => {
+      const res = await fetch(`${gateway.origin}/api/v1${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', cookie: who.cookie, 'x-csrf-token': who.csrfToken },
+        body: JSON.stringify(body),
+      });
+      if (!res.ok) throw new Error(`seeding: POST ${path} answered ${res.status} ${await res.text()}`);
+      return (await res.json()) as { ticket: { reference: string; status: string } };
+    };
+    const type = REQUEST_TYPES.find((t) => t.key === 'ask-a-question')!;
+    const file = async () =>
+      (
+        await call(claire, '/tickets', {
+          requestType: type.key,
+          portal: 'retailer',
+          summary: 'Demande de départ du fuzzer',
+          description: 'Détails',
+          fields: validFields(type),
+        })
+      ).ticket.reference;
+    const act = (who: typeof claire, reference: string, action: string, payload: Record<string, unknown> = {}) =>
+      call(who, `/tickets/${reference}/actions/${action}`, { payload });
+    const steps: Record<string, Array<[typeof claire, string, Record<string, unknown>?]>> = {
+      closed: [
+        [paul, 'reject', { reason: 'Hors périmètre' }],
+        [claire, 'acceptRejection'],
+      ],
+      open: [],
+      assigned: [[paul, 'qualify', { priority: 'medium', billable: false, assignment: { agentId: 'user-paul' } }]],
+      in_progress: [
+        [paul, 'qualify', { priority: 'medium', billable: false, assignment: { agentId: 'user-paul' } }],
+        [paul, 'start'],
+      ],
+      waiting_for_customer: [[paul, 'requestInformation', { question: 'Quel numéro de commande ?' }]],
+      resolved: [
+        [paul, 'qualify', { priority: 'medium', billable: false, assignment: { agentId: 'user-paul' } }],
+        [paul, 'start'],
+        [paul, 'resolve', { answer: 'Voilà.' }],
+      ],
+      done: [
+        [paul, 'qualify', { priority: 'medium', billable: false, assignment: { agentId: 'user-paul' } }],
+        [paul, 'start'],
+        [paul, 'resolve', { answer: 'Voilà.' }],
+        [claire, 'acceptResolution'],
+      ],
+      rejected: [[paul, 'reject', { reason: 'Hors périmètre' }]],
+    };
+    for (const [status, path] of Object.entries(steps)) {
+      const reference = await file();
+      let reached = 'open';
+      for (const [who, action, payload] of path) reached = (await act(who, reference, action, payload)).ticket.status;
+      expect([status, reached]).toEqual([status, status]);
+      seeded[status] = reference;
+    }
+    // Closed and ended: its workflow has completed, so an action would reach a finished run.
+    const client = new Client({ connection: await Connection.connect({ address: temporal.address }) });
+    try {
+      await client.workflow.getHandle(ticketWorkflowId(seeded.closed!)).result();
+    } finally {
+      await client.connection.close();
+    }
+    process.stdout.write(`seeded requests: ${JSON.stringify(seeded)}\n`);
+  }
+
+  /** Every run must have sent changes to the closed request (and says how many, by phase). */
+  const expectClosedReached = (name: string) => {
+    const sent = changesSentTo(join(REPORTS, name), seeded.closed!);
+    process.stdout.write(
+      `changes sent to the closed request ${seeded.closed} as ${name}: ${sent.total} ` +
+        `(by phase ${JSON.stringify(sent.byPhase)}, by status ${JSON.stringify(sent.statuses)})\n`,
+    );
+    expect(sent.total).toBeGreaterThan(0);
+    expect(sent.statuses['500'] ?? 0).toBe(0);
+  };
+
   /** The credentials still work: the run did not test with a dead session for most of its time. */
   const stillSignedIn = async (headers: Record<string, string>) =>
     (await fetch(`${gateway.origin}/api/v1/me`, { headers })).status;
@@ -162,7 +333,8 @@ describe('the public API under Schemathesis', () => {
   it('finds nothing as a customer with a session cookie and its CSRF token', async () => {
     const { cookie, csrfToken } = await login('claire@enseigne.example');
     const headers = { cookie, 'x-csrf-token': csrfToken };
-    const code = await schemathesis('customer', gateway.origin, [
+    const file = seededDocument(structuredClone(document), seeded, join(REPORTS, 'openapi-customer.json'));
+    const code = await schemathesis('customer', gateway.origin, file, [
       '--header',
       `Cookie: ${cookie}`,
       '--header',
@@ -172,6 +344,7 @@ describe('the public API under Schemathesis', () => {
       'logOut',
     ]);
     expect(await stillSignedIn(headers)).toBe(200);
+    expectClosedReached('customer');
     expect(code).toBe(0);
   });
 
@@ -184,7 +357,8 @@ describe('the public API under Schemathesis', () => {
     });
     expect(created.status).toBe(201);
     const { token } = (await created.json()) as { token: string };
-    const code = await schemathesis('agent', gateway.origin, [
+    const file = seededDocument(structuredClone(document), seeded, join(REPORTS, 'openapi-agent.json'));
+    const code = await schemathesis('agent', gateway.origin, file, [
       '--header',
       `Authorization: Bearer ${token}`,
       // The stateful phase lists the caller's tokens and revokes them: this one among them.
@@ -192,6 +366,7 @@ describe('the public API under Schemathesis', () => {
       'revokeApiToken',
     ]);
     expect(await stillSignedIn({ authorization: `Bearer ${token}` })).toBe(200);
+    expectClosedReached('agent');
     expect(code).toBe(0);
   });
 });

@@ -94,8 +94,13 @@ describe('ticket attachments', () => {
     expect(exe).toMatchObject({ status: 415, body: { code: 'unsupported_media_type' } });
     expect(exe.type).toMatch(/^application\/problem\+json/);
     const html = Buffer.from('<html><script>alert(1)</script></html>');
-    for (const type of ['image/png', 'image/jpeg', 'image/gif', 'application/pdf']) {
-      expect(await problem(await upload(claire, reference, 'fake', type, html))).toMatchObject({
+    for (const [type, name] of [
+      ['image/png', 'fake.png'],
+      ['image/jpeg', 'fake.jpg'],
+      ['image/gif', 'fake.gif'],
+      ['application/pdf', 'fake.pdf'],
+    ]) {
+      expect(await problem(await upload(claire, reference, name!, type!, html))).toMatchObject({
         status: 415,
         body: { code: 'unsupported_media_type' },
       });
@@ -103,6 +108,39 @@ describe('ticket attachments', () => {
     expect(
       await problem(await upload(claire, reference, 'doc.pdf', 'application/pdf', Buffer.from('%PDF-1.7\n'))),
     ).toMatchObject({ status: 201 });
+  });
+
+  it("refuses a name whose extension is not its type's, and a text that is a program or an image", async () => {
+    const text = Buffer.from('<html><hta:application/><script>alert(1)</script></html>');
+    for (const [name, type] of [
+      ['invoice.hta', 'text/plain'],
+      ['invoice.txt.hta', 'text/plain'],
+      ['invoice', 'text/plain'],
+      ['invoice.', 'text/plain'],
+      ['photo.png', 'text/plain'],
+      ['data.csv', 'text/plain'],
+      ['report.exe', 'application/pdf'],
+      ['sheet.docx', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'],
+    ]) {
+      const refused = await problem(await upload(claire, reference, name!, type!, text));
+      expect([name, refused]).toMatchObject([name, { status: 415, body: { code: 'file_name_not_allowed' } }]);
+      expect(refused.type).toMatch(/^application\/problem\+json/);
+    }
+    // Declared as text, named as text, but its bytes are an image or a Windows program.
+    for (const data of [PNG, Buffer.concat([Buffer.from('MZ'), randomBytes(62)])]) {
+      expect(await problem(await upload(claire, reference, 'notes.txt', 'text/plain', data))).toMatchObject({
+        status: 415,
+        body: { code: 'unsupported_media_type' },
+      });
+    }
+    // Any case, either extension of its type.
+    for (const [name, type, data] of [
+      ['Facture.PDF', 'application/pdf', Buffer.from('%PDF-1.7\n')],
+      ['photo.JPEG', 'image/jpeg', Buffer.from([0xff, 0xd8, 0xff, 0xe0])],
+      ['journal.log', 'text/plain', Buffer.from('ok\n')],
+    ] as const) {
+      expect([name, (await upload(claire, reference, name, type, data)).status]).toEqual([name, 201]);
+    }
   });
 
   it('refuses a file too big, an empty one, and one without a name', async () => {
@@ -164,7 +202,7 @@ describe('ticket attachments', () => {
     );
     expect(await problem(await upload(claire, ref, 'après.png', 'image/png', PNG))).toMatchObject({
       status: 409,
-      body: { code: 'ticket_closed' },
+      body: { code: 'request_closed' },
     });
     expect((await api.send(claire, 'GET', `/tickets/${ref}/attachments/${before.id}`)).status).toBe(200);
   });

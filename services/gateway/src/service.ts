@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import type { RequestHandler } from 'express';
 import {
   connectMongo,
   ensureLimitIndexes,
@@ -21,6 +22,27 @@ import { mountPages } from './pages';
 import { upstreamReadiness, Upstreams } from './upstreams';
 
 export const API_VERSION = '1.0.0';
+
+/**
+ * Requests that carry X-Forwarded-For while TRUST_PROXY is `false`: a proxy in front whose word
+ * the gateway does not take, so every client counts as the proxy's one address (the per-IP rate
+ * limits then throttle everyone together, and an attacker's failed logins count against all).
+ * Said once, at warn level, with what to set (README, "Behind a proxy").
+ */
+export function warnOfUntrustedProxy(logger: Pick<Logger, 'warn'>): RequestHandler {
+  let warned = false;
+  return (req, _res, next) => {
+    if (!warned && req.header('x-forwarded-for') !== undefined) {
+      warned = true;
+      logger.warn(
+        { remoteAddress: req.socket.remoteAddress },
+        "requests carry X-Forwarded-For but TRUST_PROXY is false: every client counts as the proxy's address " +
+          '(per-IP rate limits shared by all); set TRUST_PROXY to the proxy (loopback, its CIDR or a hop count)',
+      );
+    }
+    next();
+  };
+}
 export const API_ROUTES = [...accountRoutes, ...ticketRoutes, ...preferenceRoutes];
 
 /**
@@ -53,6 +75,7 @@ export function gatewayService(config: GatewayConfig, logger: Logger): GatewaySe
     readiness: upstreamReadiness(config),
     routes: (app) => {
       app.set('trust proxy', config.TRUST_PROXY);
+      if (config.TRUST_PROXY === false) app.use(warnOfUntrustedProxy(logger));
       mountDocs(app, API_BASE, document);
       app.use(API_BASE, apiRouter({ routes: API_ROUTES, upstreams, limits, csrfSecret }));
       // The Temporal UI's remote codec: decrypted payloads for a signed-in admin only.

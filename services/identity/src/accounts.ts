@@ -370,7 +370,8 @@ export class Accounts {
     return this.openSession(user);
   }
 
-  async completePasswordReset(token: string, password: string): Promise<void> {
+  /** Sets the new password of the link's account; answers its address. */
+  async completePasswordReset(token: string, password: string): Promise<string> {
     const row = await this.usableLink(token, ['reset']);
     const user = await this.m.User.findOne({ email: row.email, status: 'active' }).lean();
     if (!user) throw problem('link_invalid', 'This link is not valid. Ask for a new one.');
@@ -390,6 +391,7 @@ export class Accounts {
     await this.m.Session.deleteMany({ userId: user._id });
     await this.revokeApiTokens(user._id);
     this.relay.kick();
+    return user.email;
   }
 
   /** When an API token stops working; one made before tokens expired counts from its creation. */

@@ -35,6 +35,13 @@ export const identityConfigSchema = baseConfigSchema.extend({
    */
   API_TOKEN_TTL_DAYS: z.coerce.number().positive().default(90),
   /**
+   * Failed logins one address may have in 15 minutes, from anywhere, before its logins are
+   * refused (429 `too_many_failed_logins`, even with the right password) until the window passes:
+   * guessing spread over many IPs (or behind a proxy without TRUST_PROXY) is bounded too. Above
+   * the 10 per address and IP, so that one source alone never locks the owner out.
+   */
+  LOGIN_FAILURES_PER_ACCOUNT: z.coerce.number().int().positive().default(20),
+  /**
    * Seals the links of sign-up, reset and invitation emails for the notifications service (which
    * holds the same key): 32 bytes, base64 or 64 hex digits. Production sets its own.
    */

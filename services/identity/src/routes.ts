@@ -27,7 +27,7 @@ import {
 } from '@woop/service-kit';
 import type { Accounts } from './accounts';
 import { publicOrganization, publicUser, type Directory } from './directory';
-import type { Limits } from './limits';
+import { loginAccountKey, type Limits } from './limits';
 import { problem } from './problems';
 
 const ACCEPTED = {
@@ -82,27 +82,58 @@ export function identityRoutes(deps: {
     r.post('/password-reset/complete', async (req, res) => {
       await consume([limits.tokenAttemptsPerIp, ip(req)]);
       const body = parseInput(completePasswordResetBody, req.body);
-      await accounts.completePasswordReset(body.token, body.password);
+      const email = await accounts.completePasswordReset(body.token, body.password);
+      // Who proved they hold the mailbox logs in at once, whatever failures others caused.
+      await limits.loginFailuresPerAccount.delete(loginAccountKey(email));
       res.json({ status: 'password_changed' });
     });
 
-    r.post('/login', async (req, res) => {
-      const body = parseInput(loginBody, req.body);
+    /**
+     * Before a password is checked: 429 when this address has failed too often, from anywhere
+     * (`too_many_failed_logins`, even if this password is right: else guessing would go on), or
+     * this IP, or this address from this IP (`rate_limited`). The same for an address without an
+     * account: the key is the address, never whether it has one.
+     */
+    const beforeLogin = async (email: string, req: Request) => {
+      const account = loginAccountKey(email);
+      const locked = await limits.loginFailuresPerAccount.get(account);
+      if (locked && locked.remainingPoints <= 0 && locked.msBeforeNext > 0) {
+        throw problem(
+          'too_many_failed_logins',
+          'Too many failed logins for this address: try again later, or reset the password.',
+          undefined,
+          { 'Retry-After': String(Math.max(1, Math.ceil(locked.msBeforeNext / 1000))) },
+        );
+      }
       const perPair: [typeof limits.loginFailuresPerIp, string] = [
         limits.loginFailuresPerEmailAndIp,
-        `${body.email.toLowerCase()}|${ip(req)}`,
+        `${account}|${ip(req)}`,
       ];
       await ensureNotLimited([limits.loginFailuresPerIp, ip(req)], perPair);
-      try {
-        res.json(await accounts.login(body.email, body.password));
-        await limits.loginFailuresPerEmailAndIp.delete(perPair[1]);
-      } catch (err) {
-        if (err instanceof ProblemError && err.code === 'invalid_credentials') {
-          await Promise.all([
+      return {
+        failed: () =>
+          Promise.all([
             limits.loginFailuresPerIp.penalty(ip(req)),
             limits.loginFailuresPerEmailAndIp.penalty(perPair[1]),
-          ]);
-        }
+            limits.loginFailuresPerAccount.penalty(account),
+          ]),
+        // Only reached with the right password while the address was not over its limit.
+        succeeded: () =>
+          Promise.all([
+            limits.loginFailuresPerEmailAndIp.delete(perPair[1]),
+            limits.loginFailuresPerAccount.delete(account),
+          ]),
+      };
+    };
+
+    r.post('/login', async (req, res) => {
+      const body = parseInput(loginBody, req.body);
+      const attempt = await beforeLogin(body.email, req);
+      try {
+        res.json(await accounts.login(body.email, body.password));
+        await attempt.succeeded();
+      } catch (err) {
+        if (err instanceof ProblemError && err.code === 'invalid_credentials') await attempt.failed();
         throw err;
       }
     });
@@ -123,25 +154,16 @@ export function identityRoutes(deps: {
       res.json(publicUser(await directory.getUser(who, who.userId)));
     });
 
-    // A wrong current password counts as a failed login (per IP, per address and IP): a stolen
+    // A wrong current password counts as a failed login (per IP, address and IP, address): a stolen
     // session cannot be used to guess the password.
     r.post('/me/password', async (req, res) => {
       const who = caller(req);
       const body = parseInput(changePasswordServiceBody, req.body);
-      const perPair: [typeof limits.loginFailuresPerIp, string] = [
-        limits.loginFailuresPerEmailAndIp,
-        `${who.email.toLowerCase()}|${ip(req)}`,
-      ];
-      await ensureNotLimited([limits.loginFailuresPerIp, ip(req)], perPair);
+      const attempt = await beforeLogin(who.email, req);
       try {
         await accounts.changePassword(who.userId, body);
       } catch (err) {
-        if (err instanceof ProblemError && err.code === 'invalid_current_password') {
-          await Promise.all([
-            limits.loginFailuresPerIp.penalty(ip(req)),
-            limits.loginFailuresPerEmailAndIp.penalty(perPair[1]),
-          ]);
-        }
+        if (err instanceof ProblemError && err.code === 'invalid_current_password') await attempt.failed();
         throw err;
       }
       res.json({ status: 'password_changed' });

@@ -32,7 +32,7 @@ export function identityService(config: IdentityConfig, logger: Logger, publishe
   });
   const accounts = new Accounts(models, config, relay);
   const directory = new Directory(models, accounts, relay);
-  const limits = createLimits(mongo.connection, logger);
+  const limits = createLimits(mongo.connection, logger, { loginFailuresPerAccount: config.LOGIN_FAILURES_PER_ACCOUNT });
   const kafka = kafkaReadiness('identity', config.KAFKA_BROKERS, logger);
 
   const ready = mongo.connected.then(async () => {

@@ -33,6 +33,12 @@ export const IDENTITY_ERRORS = {
   link_used: { status: 400, title: 'Link not usable' },
   link_superseded: { status: 400, title: 'Link not usable' },
   invalid_credentials: { status: 401, title: 'Login failed' },
+  /**
+   * Too many failed logins for this address, from anywhere (identity's LOGIN_FAILURES_PER_ACCOUNT,
+   * 20 per 15 minutes): refused until the window passes, even with the right password. Answered
+   * the same for an address that has no account.
+   */
+  too_many_failed_logins: { status: 429, title: 'Too many failed logins' },
   account_deactivated: { status: 403, title: 'Account deactivated' },
   forbidden: { status: 403, title: 'Not allowed' },
   /** An erasure of one's own account (another admin or the DPO team decides it). */
@@ -58,13 +64,19 @@ export const TICKETS_ERRORS = {
   unknown_action: { status: 404, title: 'Unknown action' },
   role_not_allowed: { status: 409, title: 'Action refused' },
   action_not_allowed_in_status: { status: 409, title: 'Action refused' },
-  ticket_closed: { status: 409, title: 'Request closed' },
+  /**
+   * The request is CLÔTURÉ (closed): final, its workflow has ended. Every action, comment, share
+   * and file is refused with this code, whatever the action and the caller's role.
+   */
+  request_closed: { status: 409, title: 'Request closed' },
   /** The ticket holds as much text as it may (TICKET_STATE_MAX): a new request continues it. */
   conversation_limit_reached: { status: 409, title: 'Conversation full' },
   /** The ticket already holds the most files, or bytes of files, it may (ATTACHMENTS_PER_TICKET). */
   attachment_limit_reached: { status: 409, title: 'Too many files' },
   ticket_without_organization: { status: 409, title: 'Cannot share' },
   unsupported_media_type: { status: 415, title: 'File type not accepted' },
+  /** A file whose name's extension is not on the list, or is not one of its declared type's. */
+  file_name_not_allowed: { status: 415, title: 'File type not accepted' },
   idempotency_key_reused: { status: 422, title: 'Key already used' },
 } as const satisfies ErrorCatalogue;
 

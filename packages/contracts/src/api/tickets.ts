@@ -141,6 +141,36 @@ export const ATTACHMENT_TYPES = [
   'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
   'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
 ] as const;
+export type AttachmentType = (typeof ATTACHMENT_TYPES)[number];
+/**
+ * The file name extensions of each accepted type (lower case). A file's name must end with one of
+ * its declared type's, else 415 `file_name_not_allowed`: `invoice.hta` sent as text/plain is
+ * refused whatever its content, since whoever opens the downloaded file goes by its name.
+ */
+export const ATTACHMENT_EXTENSIONS: Readonly<Record<AttachmentType, readonly string[]>> = {
+  'image/png': ['png'],
+  'image/jpeg': ['jpg', 'jpeg'],
+  'image/gif': ['gif'],
+  'application/pdf': ['pdf'],
+  'text/plain': ['txt', 'log'],
+  'text/csv': ['csv'],
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': ['xlsx'],
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document': ['docx'],
+};
+
+/** Whether `filename` ends with an extension of `contentType` (false for a type not accepted). */
+export function matchesExtension(contentType: string, filename: string): boolean {
+  const dot = filename.lastIndexOf('.');
+  if (dot < 0) return false;
+  const extension = filename
+    .slice(dot + 1)
+    .trim()
+    .toLowerCase();
+  const accepted: readonly string[] | undefined = (ATTACHMENT_EXTENSIONS as Record<string, readonly string[]>)[
+    contentType
+  ];
+  return accepted?.includes(extension) ?? false;
+}
 export const ATTACHMENT_MAX_BYTES = 5 * 1024 * 1024;
 /**
  * What one ticket holds at most, by default (the tickets service's TICKET_ATTACHMENTS_MAX_FILES and

@@ -106,13 +106,16 @@ export const accountRoutes: ApiRoute[] = [
     path: '/auth/login',
     operationId: 'logIn',
     summary: 'Log in with email and password; sets the session cookie',
-    description: 'A wrong password and an unknown address give the same 401.',
+    description:
+      'A wrong password and an unknown address give the same 401. After 20 failed logins for one address in ' +
+      '15 minutes (from anywhere; 10 from one IP are a 429 `rate_limited` first), its logins are refused with 429 `too_many_failed_logins` until the window ' +
+      'passes (`Retry-After`), even with the right password; an address without an account is counted alike.',
     tag: 'Account',
     auth: 'public',
     authLimit: true,
     body: loginBody,
     responses: { 200: { description: 'Logged in', schema: sessionSchema, headers: SESSION_HEADERS } },
-    errors: { 401: ['invalid_credentials'], 403: ['account_deactivated'] },
+    errors: { 401: ['invalid_credentials'], 403: ['account_deactivated'], 429: ['too_many_failed_logins'] },
     handle: openSession('/v1/login'),
   },
   {
@@ -194,7 +197,7 @@ export const accountRoutes: ApiRoute[] = [
     authLimit: true,
     body: changePasswordBody,
     responses: { 200: { description: 'Password changed', schema: passwordChanged } },
-    errors: { 400: ['invalid_current_password', 'weak_password'] },
+    errors: { 400: ['invalid_current_password', 'weak_password'], 429: ['too_many_failed_logins'] },
     async handle({ req, res, caller, body, upstreams }) {
       // The session making the change is the one kept (with a bearer token, none is).
       const { currentPassword, newPassword } = body as z.infer<typeof changePasswordBody>;

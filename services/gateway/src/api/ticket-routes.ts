@@ -36,7 +36,13 @@ import { forward, type ApiRoute } from './route';
 
 const NOT_FOUND = { 404: ['ticket_not_found'] } as const;
 const MIB = 1024 * 1024;
-const REFUSED = ['action_not_allowed_in_status', 'role_not_allowed', 'conversation_limit_reached'] as const;
+/** A closed request refuses every change with `request_closed`; the workflow refuses the rest. */
+const REFUSED = [
+  'request_closed',
+  'action_not_allowed_in_status',
+  'role_not_allowed',
+  'conversation_limit_reached',
+] as const;
 const REFUSAL_HEADERS = {
   'X-Allowed-Actions': 'On a 409: the actions the caller may take now, comma-separated',
   'X-Ticket-Status': 'On a 409: the current status',
@@ -193,7 +199,8 @@ export const ticketRoutes: ApiRoute[] = [
     operationId: `ticketAction${action[0]!.toUpperCase()}${action.slice(1)}`,
     summary: ACTION_SUMMARIES[action],
     description:
-      'The workflow refuses what the status or the role does not allow (409, with the actions allowed now). ' +
+      'The workflow refuses what the status or the role does not allow (409, with the actions allowed now); ' +
+      'a closed request (CLÔTURÉ) refuses every action with 409 `request_closed`. ' +
       'A retry with the same `Idempotency-Key` has its first effect only.',
     tag: 'Ticket actions',
     auth: 'user',
@@ -272,9 +279,12 @@ export const ticketRoutes: ApiRoute[] = [
     summary: 'Attach a file: the request body is the file, its name in `filename`',
     description:
       `The body is the file itself, of one of the accepted types (images, PDF and Office files must start ` +
-      `with their format's signature, else 415), ${ATTACHMENT_MAX_BYTES / MIB} MiB at most. A request holds ` +
+      `with their format's signature, else 415; a text must not start as one of them), ` +
+      "and its name (`filename`) must end with one of its type's extensions (.png, .jpg or .jpeg, .gif, .pdf, " +
+      '.txt or .log, .csv, .xlsx, .docx), else 415 `file_name_not_allowed`. ' +
+      `${ATTACHMENT_MAX_BYTES / MIB} MiB at most. A request holds ` +
       `${ATTACHMENTS_PER_TICKET.files} files and ${ATTACHMENTS_PER_TICKET.bytes / MIB} MiB of files at most (by default): ` +
-      'beyond, 409 `attachment_limit_reached`. A closed request takes no more files (409 `ticket_closed`).',
+      'beyond, 409 `attachment_limit_reached`. A closed request takes no more files (409 `request_closed`).',
     tag: 'Tickets',
     auth: 'user',
     params: referenceParams,
@@ -287,7 +297,11 @@ export const ticketRoutes: ApiRoute[] = [
         headers: { Location: 'The file' },
       },
     },
-    errors: { ...NOT_FOUND, 409: ['ticket_closed', 'attachment_limit_reached'] },
+    errors: {
+      ...NOT_FOUND,
+      409: ['request_closed', 'attachment_limit_reached', 'conversation_limit_reached'],
+      415: ['file_name_not_allowed'],
+    },
     handle: forward('tickets', ticketPath('/attachments')),
   },
   {

@@ -98,7 +98,8 @@ export function accountPages(kit: PageKit, deps: PagesDeps): Router {
       try {
         await logIn(ctx, await identity<SessionGrant>(ctx, '/v1/login', checked.data), next);
       } catch (err) {
-        if (!(err instanceof ProblemError) || ![401, 403].includes(err.status)) throw err;
+        // 429: too many failed logins for this address (whatever the password), said on the form.
+        if (!(err instanceof ProblemError) || ![401, 403, 429].includes(err.status)) throw err;
         loginPage(
           ctx,
           { step: 'password', next, email: checked.data.email, message: kit.sentence(ctx, err) },

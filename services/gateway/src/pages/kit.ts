@@ -1,3 +1,4 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { TFunction } from 'i18next';
 import { z } from 'zod';
@@ -43,11 +44,39 @@ export interface PageContext {
 export type PageHandler = (ctx: PageContext) => Promise<void>;
 
 const SAFE = new Set(['GET', 'HEAD']);
-/** Messages for the page after a redirect: keys of the catalogue and their values, never HTML. */
-const FLASH_COOKIE = 'woop_flash';
+/**
+ * Messages for the page after a redirect: keys of the catalogue and their values, never HTML.
+ * `__Host-` (Secure, Path=/, no Domain: no other host, a sibling subdomain say, can set it; the
+ * session cookie's reasoning: browsers take Secure cookies from http://localhost too) and
+ * signed by the gateway: a cookie it did not write is ignored, so nobody puts words on the page.
+ */
+export const FLASH_COOKIE = '__Host-woop_flash';
 const flashSchema = z
   .array(z.object({ key: z.string().max(100), params: z.record(z.string(), z.string().max(2_000)) }))
   .max(5);
+
+/** `<payload>.<HMAC of it>`, the payload the messages' JSON in base64url. */
+export function signFlash(value: unknown, secret: string): string {
+  const payload = Buffer.from(JSON.stringify(value)).toString('base64url');
+  return `${payload}.${createHmac('sha256', secret).update(payload).digest('base64url')}`;
+}
+
+/** The messages of a cookie this gateway signed; undefined for anything else. */
+export function verifyFlash(cookie: string, secret: string): unknown {
+  const dot = cookie.lastIndexOf('.');
+  if (dot < 1) return undefined;
+  const payload = cookie.slice(0, dot);
+  const expected = Buffer.from(createHmac('sha256', secret).update(payload).digest('base64url'));
+  const given = Buffer.from(cookie.slice(dot + 1));
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
+  try {
+    return JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+const flashCookieOptions = { path: '/', secure: true, httpOnly: true, sameSite: 'lax' } as const;
 
 /** A path of this portal to come back to after login; anything else (another host, `//x`) goes home. */
 export function safeNext(next: unknown): string {
@@ -82,6 +111,8 @@ function menuOf(me: VerifiedIdentity | undefined) {
  */
 export function pageKit(deps: PagesDeps) {
   const { upstreams, limits, csrfSecret, renderer } = deps;
+  // Its own key, derived like the CSRF tokens': a flash signature is no signature of anything else.
+  const flashSecret = createHmac('sha256', csrfSecret).update('woop-gateway-flash').digest('base64url');
 
   const context = (req: Request, res: Response, caller: Caller | undefined): PageContext => {
     const me = caller?.identity;
@@ -92,13 +123,9 @@ export function pageKit(deps: PagesDeps) {
     const readFlashes = (): string[] => {
       const raw = parseCookies(req.header('cookie'))[FLASH_COOKIE];
       if (raw === undefined) return [];
-      res.clearCookie(FLASH_COOKIE, { path: '/' });
-      try {
-        const parsed = flashSchema.safeParse(JSON.parse(raw));
-        return parsed.success ? parsed.data.filter((f) => hasText(locale, f.key)).map((f) => t(f.key, f.params)) : [];
-      } catch {
-        return [];
-      }
+      res.clearCookie(FLASH_COOKIE, flashCookieOptions);
+      const parsed = flashSchema.safeParse(verifyFlash(raw, flashSecret));
+      return parsed.success ? parsed.data.filter((f) => hasText(locale, f.key)).map((f) => t(f.key, f.params)) : [];
     };
     return {
       req,
@@ -133,12 +160,7 @@ export function pageKit(deps: PagesDeps) {
       },
       redirect(to) {
         if (flashes.length > 0) {
-          res.cookie(FLASH_COOKIE, JSON.stringify(flashes), {
-            path: '/',
-            httpOnly: true,
-            sameSite: 'lax',
-            maxAge: 60_000,
-          });
+          res.cookie(FLASH_COOKIE, signFlash(flashes, flashSecret), { ...flashCookieOptions, maxAge: 60_000 });
         }
         res.redirect(303, to);
       },
@@ -171,8 +193,17 @@ export function pageKit(deps: PagesDeps) {
     ctx.render('error', { title: ctx.t('error.title'), message: sentence(ctx, err) }, err.status);
   }
 
-  /** A page; `auth: 'user'` needs a login, `'public'` is for everyone (and knows who is logged in). */
-  function page(auth: 'public' | 'user', handler: PageHandler): RequestHandler {
+  /**
+   * A page; `auth: 'user'` needs a login, `'public'` is for everyone (and knows who is logged in).
+   * `opts.body`: a form whose body is read only once the visitor has passed the limits, the login
+   * and the Origin check (a multipart form with files, up to 25 MiB in memory: never read for a
+   * visitor who is refused anyway); its CSRF token, a field of that body, is checked right after.
+   */
+  function page(
+    auth: 'public' | 'user',
+    handler: PageHandler,
+    opts: { body?: (req: Request, res: Response) => Promise<void> } = {},
+  ): RequestHandler {
     return async (req: Request, res: Response, _next: NextFunction) => {
       // helmet's no-referrer makes browsers send `Origin: null` on form posts, which the Origin
       // check must refuse; same-origin keeps the Origin and still tells other sites nothing.
@@ -191,11 +222,10 @@ export function pageKit(deps: PagesDeps) {
           return;
         }
         ctx = context(req, res, caller);
-        if (!SAFE.has(req.method)) {
-          checkOrigin(req, PAGES);
-          if (caller) checkCsrf(req, caller, csrfSecret);
-        }
+        if (!SAFE.has(req.method)) checkOrigin(req, PAGES);
         if (caller) await consume([limits.perUser, caller.identity.userId]);
+        if (opts.body) await opts.body(req, res);
+        if (!SAFE.has(req.method) && caller) checkCsrf(req, caller, csrfSecret);
         await handler(ctx);
       } catch (err) {
         renderFailure(ctx, err);

@@ -2,7 +2,16 @@ import { randomUUID } from 'node:crypto';
 import express, { type Router } from 'express';
 import multer from 'multer';
 import { z } from 'zod';
-import { ATTACHMENT_MAX_BYTES, ATTACHMENT_TYPES, CATEGORIES, portalSchema, ticketFormSchema } from '@woop/contracts';
+import {
+  ATTACHMENT_EXTENSIONS,
+  ATTACHMENT_MAX_BYTES,
+  ATTACHMENT_TYPES,
+  CATEGORIES,
+  matchesExtension,
+  portalSchema,
+  ticketFormSchema,
+  type AttachmentType,
+} from '@woop/contracts';
 import { ProblemError } from '@woop/service-kit';
 import { problem } from '../problems';
 import { formErrors, TIME_ZONE } from './i18n';
@@ -19,19 +28,24 @@ export const upload = multer({
   limits: { fileSize: ATTACHMENT_MAX_BYTES, files: MAX_FILES, fields: 100, fieldSize: 256 * 1024 },
 });
 
-/** Multer's own refusals (a file too big, too many) as a sentence next to the files field. */
+/**
+ * Reads a form with files (for `kit.page`'s `body`, so only once the visitor is let in); multer's
+ * own refusals (a file too big, too many) become a sentence next to the files field.
+ */
 export function withUploads(field: string) {
   const parse = upload.array(field, MAX_FILES);
-  return (req: express.Request, res: express.Response, next: express.NextFunction) => {
-    parse(req, res, (err: unknown) => {
-      if (err instanceof multer.MulterError) {
-        (req as { uploadError?: string }).uploadError = err.code;
-        req.body ??= {};
-        return next();
-      }
-      next(err);
+  return (req: express.Request, res: express.Response) =>
+    new Promise<void>((resolve, reject) => {
+      parse(req, res, (err: unknown) => {
+        if (err instanceof multer.MulterError) {
+          (req as { uploadError?: string }).uploadError = err.code;
+          req.body ??= {};
+          return resolve();
+        }
+        if (err) return reject(err instanceof Error ? err : new Error('the form could not be read'));
+        resolve();
+      });
     });
-  };
 }
 
 const CATEGORY_ORDER = Object.keys(CATEGORIES) as Array<keyof typeof CATEGORIES>;
@@ -86,6 +100,14 @@ export function checkFiles(ctx: PageContext, files: UploadedFile[], uploadError?
   if (uploadError) return ctx.t('attachments.too-many', { max: MAX_FILES });
   const wrong = files.find((f) => !(ATTACHMENT_TYPES as readonly string[]).includes(f.mimetype));
   if (wrong) return ctx.t('attachments.wrong-type', { name: wrong.originalname });
+  const misnamed = files.find((f) => !matchesExtension(f.mimetype, f.originalname));
+  if (misnamed) {
+    return ctx.t('attachments.wrong-name', {
+      name: misnamed.originalname,
+      type: misnamed.mimetype,
+      extensions: ATTACHMENT_EXTENSIONS[misnamed.mimetype as AttachmentType].map((e) => `.${e}`).join(', '),
+    });
+  }
   const empty = files.find((f) => f.size === 0);
   if (empty) return ctx.t('attachments.empty', { name: empty.originalname });
   return undefined;
@@ -229,53 +251,56 @@ export function portalPages(kit: PageKit): Router {
 
   r.post(
     '/portal/:portal/create/:type',
-    withUploads('attachments'),
-    kit.page('user', async (ctx) => {
-      const portal = portalOf(ctx);
-      if (!portal) throw problem('not_found');
-      const type = await loadType(ctx, portal);
-      const body = ctx.req.body as Record<string, string>;
-      const files = (ctx.req.files as UploadedFile[] | undefined) ?? [];
-      const input = {
-        summary: body.summary ?? '',
-        description: body.description ?? '',
-        fields: formToFields(type, body),
-      };
-      const checked = formErrors(ticketFormSchema(type), input, ctx.locale);
-      const errors: Record<string, string> = { ...checked.errors };
-      const fileProblem = checkFiles(ctx, files, (ctx.req as { uploadError?: string }).uploadError);
-      if (fileProblem) errors.attachments = fileProblem;
-      if (Object.keys(errors).length > 0) return showForm(ctx, portal, type, { values: body, errors }, 400);
+    kit.page(
+      'user',
+      async (ctx) => {
+        const portal = portalOf(ctx);
+        if (!portal) throw problem('not_found');
+        const type = await loadType(ctx, portal);
+        const body = ctx.req.body as Record<string, string>;
+        const files = (ctx.req.files as UploadedFile[] | undefined) ?? [];
+        const input = {
+          summary: body.summary ?? '',
+          description: body.description ?? '',
+          fields: formToFields(type, body),
+        };
+        const checked = formErrors(ticketFormSchema(type), input, ctx.locale);
+        const errors: Record<string, string> = { ...checked.errors };
+        const fileProblem = checkFiles(ctx, files, (ctx.req as { uploadError?: string }).uploadError);
+        if (fileProblem) errors.attachments = fileProblem;
+        if (Object.keys(errors).length > 0) return showForm(ctx, portal, type, { values: body, errors }, 400);
 
-      const key =
-        typeof body.idempotencyKey === 'string' && /^[A-Za-z0-9._:-]{8,128}$/.test(body.idempotencyKey)
-          ? body.idempotencyKey
-          : randomUUID();
-      let reference: string;
-      try {
-        const created = await ctx.deps.upstreams.json<{ ticket: { reference: string } }>('tickets', ctx.req, {
-          method: 'POST',
-          path: '/v1/tickets',
-          identity: ctx.me,
-          json: { requestType: type.key, portal, ...input },
-          headers: { 'idempotency-key': key },
-        });
-        reference = created.body.ticket.reference;
-      } catch (err) {
-        if (!(err instanceof ProblemError) || err.status >= 500 || err.status === 401) throw err;
-        return showForm(
-          ctx,
-          portal,
-          type,
-          { values: body, errors: fieldErrors(err), message: kit.sentence(ctx, err) },
-          err.status,
-        );
-      }
-      const refused = await attachFiles(ctx, reference, files);
-      ctx.flash('request.created', { reference });
-      if (refused.length > 0) ctx.flash('attachments.refused', { files: refused.join(', ') });
-      ctx.redirect(`/requests/${reference}`);
-    }),
+        const key =
+          typeof body.idempotencyKey === 'string' && /^[A-Za-z0-9._:-]{8,128}$/.test(body.idempotencyKey)
+            ? body.idempotencyKey
+            : randomUUID();
+        let reference: string;
+        try {
+          const created = await ctx.deps.upstreams.json<{ ticket: { reference: string } }>('tickets', ctx.req, {
+            method: 'POST',
+            path: '/v1/tickets',
+            identity: ctx.me,
+            json: { requestType: type.key, portal, ...input },
+            headers: { 'idempotency-key': key },
+          });
+          reference = created.body.ticket.reference;
+        } catch (err) {
+          if (!(err instanceof ProblemError) || err.status >= 500 || err.status === 401) throw err;
+          return showForm(
+            ctx,
+            portal,
+            type,
+            { values: body, errors: fieldErrors(err), message: kit.sentence(ctx, err) },
+            err.status,
+          );
+        }
+        const refused = await attachFiles(ctx, reference, files);
+        ctx.flash('request.created', { reference });
+        if (refused.length > 0) ctx.flash('attachments.refused', { files: refused.join(', ') });
+        ctx.redirect(`/requests/${reference}`);
+      },
+      { body: withUploads('attachments') },
+    ),
   );
 
   return r;

@@ -256,11 +256,13 @@ export function requestPages(kit: PageKit): Router {
     if (!(err instanceof ProblemError) || err.status >= 500 || err.status === 401 || err.status === 404) throw err;
     const status = err.headers['x-ticket-status'];
     const message =
-      err.code === 'role_not_allowed' && FATE_ACTIONS.has(formName)
-        ? ctx.t('request.decided-by-requester')
-        : err.status === 409 && status
-          ? ctx.t('request.refused-now', { status: ctx.t(`status.${status}`) })
-          : kit.sentence(ctx, err);
+      err.code === 'request_closed'
+        ? ctx.t('error.request_closed')
+        : err.code === 'role_not_allowed' && FATE_ACTIONS.has(formName)
+          ? ctx.t('request.decided-by-requester')
+          : err.status === 409 && status
+            ? ctx.t('request.refused-now', { status: ctx.t(`status.${status}`) })
+            : kit.sentence(ctx, err);
     const values = ctx.req.body as Record<string, string>;
     await show(ctx, reference, { form: formName, message, errors: fieldErrors(err), values }, err.status);
   };
@@ -393,19 +395,22 @@ export function requestPages(kit: PageKit): Router {
 
   r.post(
     '/requests/:reference/attachments',
-    withUploads('attachments'),
-    kit.page('user', async (ctx) => {
-      const reference = referenceOf(ctx);
-      const files = (ctx.req.files as UploadedFile[] | undefined) ?? [];
-      const problem =
-        checkFiles(ctx, files, (ctx.req as { uploadError?: string }).uploadError) ??
-        (files.length === 0 ? ctx.t('attachments.none') : undefined);
-      if (problem) return show(ctx, reference, { form: 'attachments', errors: { attachments: problem } }, 400);
-      const refused = await attachFiles(ctx, reference, files);
-      if (refused.length > 0) ctx.flash('attachments.refused', { files: refused.join(', ') });
-      else ctx.flash('done.attach');
-      ctx.redirect(`/requests/${reference}#attachments`);
-    }),
+    kit.page(
+      'user',
+      async (ctx) => {
+        const reference = referenceOf(ctx);
+        const files = (ctx.req.files as UploadedFile[] | undefined) ?? [];
+        const problem =
+          checkFiles(ctx, files, (ctx.req as { uploadError?: string }).uploadError) ??
+          (files.length === 0 ? ctx.t('attachments.none') : undefined);
+        if (problem) return show(ctx, reference, { form: 'attachments', errors: { attachments: problem } }, 400);
+        const refused = await attachFiles(ctx, reference, files);
+        if (refused.length > 0) ctx.flash('attachments.refused', { files: refused.join(', ') });
+        else ctx.flash('done.attach');
+        ctx.redirect(`/requests/${reference}#attachments`);
+      },
+      { body: withUploads('attachments') },
+    ),
   );
 
   r.get(

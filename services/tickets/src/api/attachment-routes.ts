@@ -1,9 +1,12 @@
 import express, { type Router } from 'express';
 import {
+  ATTACHMENT_EXTENSIONS,
   ATTACHMENT_MAX_BYTES,
   ATTACHMENT_TYPES,
+  type AttachmentType,
   attachmentParams,
   attachmentQuery,
+  matchesExtension,
   referenceParams,
 } from '@woop/contracts';
 import { parseInput } from '@woop/service-kit';
@@ -15,8 +18,8 @@ import {
   matchesSignature,
   removeAttachment,
 } from '../model/attachments';
-import { TicketActionRefusedError } from './ticket-client';
-import type { RouteContext } from './context';
+import { TicketActionRefusedError, TicketClosedError } from './ticket-client';
+import { refuseIfClosed, requestClosed, type RouteContext } from './context';
 import { problem } from './problems';
 
 const unsupported = (detail: string) => problem('unsupported_media_type', detail);
@@ -60,9 +63,18 @@ export function attachmentRoutes(ctx: RouteContext, r: Router): void {
       if (!(ATTACHMENT_TYPES as readonly string[]).includes(contentType)) {
         throw unsupported(`Accepted types: ${ATTACHMENT_TYPES.join(', ')}.`);
       }
+      // The name's extension: one of its type's (a name is what opens a downloaded file).
+      if (!matchesExtension(contentType, filename)) {
+        throw problem(
+          'file_name_not_allowed',
+          `A ${contentType} file's name ends with ${ATTACHMENT_EXTENSIONS[contentType as AttachmentType]
+            .map((e) => `.${e}`)
+            .join(' or ')}.`,
+        );
+      }
       const ticket = await visibleTicket(who, reference);
       // A closed ticket is final (its workflow has completed): nothing more is added to it.
-      if (ticket.status === 'closed') throw problem('ticket_closed', `${reference} is closed: no more files.`);
+      refuseIfClosed(ticket, reference);
       // The quota, before the file is read, with the size the client announces.
       await checkQuota(reference, Number(req.header('content-length')) || 0, 1);
       res.locals.upload = { who, reference, filename, contentType };
@@ -108,8 +120,11 @@ export function attachmentRoutes(ctx: RouteContext, r: Router): void {
         );
       } catch (err) {
         await removeAttachment(models, attachment.id);
+        if (err instanceof TicketClosedError) throw requestClosed(reference);
         if (err instanceof TicketActionRefusedError) {
-          throw problem('ticket_closed', `${reference} is closed: no more files.`);
+          // Closed since it was read; else the workflow's own refusal (its text is full, say).
+          const { code, message, status } = err.refusal;
+          throw status === 'closed' ? requestClosed(reference) : problem(code, message);
         }
         throw err;
       }

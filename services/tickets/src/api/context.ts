@@ -31,6 +31,21 @@ export interface RouteContext {
 
 export const ticketNotFound = (reference: string) => problem('ticket_not_found', `No request ${reference} for you.`);
 
+/**
+ * A closed request (CLÔTURÉ) takes nothing more: no action, comment, share or file, whoever asks.
+ * Refused with one code, with the headers of the workflow's other refusals (nothing is allowed).
+ */
+export const requestClosed = (reference: string) =>
+  problem('request_closed', `${reference} is closed: it takes no more changes.`, undefined, {
+    'X-Ticket-Status': 'closed',
+    'X-Allowed-Actions': '',
+  });
+
+/** Refuses any change to a ticket the caller read as closed, before Temporal is asked. */
+export function refuseIfClosed(ticket: Pick<TicketState, 'status'>, reference: string): void {
+  if (ticket.status === 'closed') throw requestClosed(reference);
+}
+
 export function routeContext(deps: Pick<RouteContext, 'models' | 'workflows' | 'config'>): RouteContext {
   const { models, workflows, config } = deps;
   return {

@@ -4,6 +4,7 @@ import {
   WorkflowExecutionAlreadyStartedError,
   WorkflowIdConflictPolicy,
   WorkflowIdReusePolicy,
+  WorkflowNotFoundError,
   WorkflowUpdateFailedError,
   type Client,
   type WorkflowHandle,
@@ -35,6 +36,18 @@ export class TicketActionRefusedError extends Error {
   constructor(readonly refusal: ActionRefusal) {
     super(refusal.message);
     this.name = 'TicketActionRefusedError';
+  }
+}
+
+/**
+ * The ticket's workflow has ended (CLÔTURÉ, or ended otherwise): it takes no more actions. What
+ * Temporal answers an update to a completed workflow ("workflow execution already completed"),
+ * e.g. when the reopen window closed the request after the read model was read.
+ */
+export class TicketClosedError extends Error {
+  constructor(readonly reference: string) {
+    super(`${reference} is closed: its workflow has ended`);
+    this.name = 'TicketClosedError';
   }
 }
 
@@ -146,13 +159,23 @@ export class TicketWorkflows {
     updateId?: string,
     deadline?: number,
   ): Promise<TicketView> {
+    const update = () =>
+      this.handle(reference).executeUpdate<TicketView, [TicketActionRequest<A>]>(ticketUpdates[action] as never, {
+        args: [request],
+        ...(updateId ? { updateId } : {}),
+      });
     try {
-      return await this.bounded(deadline, () =>
-        this.handle(reference).executeUpdate(ticketUpdates[action] as never, {
-          args: [request],
-          ...(updateId ? { updateId } : {}),
-        }),
-      );
+      return await this.bounded(deadline, async () => {
+        try {
+          return await update();
+        } catch (err) {
+          // The run the update was sent to has ended: the request is closed, or the run continued
+          // as new (a long-lived ticket) between the call and its delivery; the latest run says which.
+          if (!(err instanceof WorkflowNotFoundError)) throw err;
+          if (await this.ended(reference, err)) throw new TicketClosedError(reference);
+          return await update();
+        }
+      });
     } catch (err) {
       const cause = err instanceof WorkflowUpdateFailedError ? err.cause : undefined;
       if (cause instanceof ApplicationFailure && cause.type === ACTION_REFUSED) {
@@ -160,6 +183,19 @@ export class TicketWorkflows {
       }
       throw err;
     }
+  }
+
+  /**
+   * Whether the ticket's latest run has ended (completed, or ended another way): it will never
+   * take an update again. Rethrows `notFound` when Temporal has no such workflow at all.
+   */
+  private async ended(reference: string, notFound: WorkflowNotFoundError): Promise<boolean> {
+    const description = await this.handle(reference)
+      .describe()
+      .catch((err: unknown) => {
+        throw err instanceof WorkflowNotFoundError ? notFound : err;
+      });
+    return description.status.name !== 'RUNNING';
   }
 
   /** Answers once the read model holds the ticket's current version. */

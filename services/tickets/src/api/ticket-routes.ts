@@ -30,9 +30,9 @@ import { findPeople, peopleOf, withPeople } from '../model/people';
 import type { TicketRecord } from '../model/read-model';
 import { listTickets, queueCounts, queuePage } from './queries';
 import { nextReference, requestType } from '../model/store';
-import { ReferenceTakenError, TicketActionRefusedError } from './ticket-client';
+import { ReferenceTakenError, TicketActionRefusedError, TicketClosedError } from './ticket-client';
 import { countedAction } from './action-metrics';
-import type { RouteContext } from './context';
+import { refuseIfClosed, requestClosed, type RouteContext } from './context';
 import { problem } from './problems';
 
 type AnyTicket = TicketState | TicketRecord;
@@ -115,7 +115,10 @@ export function ticketRoutes(ctx: RouteContext, r: Router): void {
       );
       return await presentChange(who, reference, view, deadline);
     } catch (err) {
+      // Closed since it was read (by another action, or the reopen window's end), or ending now.
+      if (err instanceof TicketClosedError) throw requestClosed(reference);
       if (err instanceof TicketActionRefusedError) {
+        if (err.refusal.status === 'closed') throw requestClosed(reference);
         const { code, message, allowed, status } = err.refusal;
         throw problem(code, message, undefined, {
           'X-Ticket-Status': status,
@@ -235,6 +238,7 @@ export function ticketRoutes(ctx: RouteContext, r: Router): void {
       throw problem('unknown_action', `There is no action "${req.params.action}".`);
     }
     const ticket = await visibleTicket(who, reference);
+    refuseIfClosed(ticket, reference);
     if (!mayTake(who, ticket, action)) {
       // A colleague of the requester: they read and comment, the requester and those it is
       // shared with decide. Refused like a role the workflow does not allow, with what they may do.
@@ -255,6 +259,7 @@ export function ticketRoutes(ctx: RouteContext, r: Router): void {
     const who = caller(req);
     const { reference } = parseInput(referenceParams, req.params, 'path');
     const ticket = await visibleTicket(who, reference);
+    refuseIfClosed(ticket, reference);
     const { userIds } = parseInput(shareBody, req.body ?? {});
     if (!hasOrganization(ticket)) {
       throw problem(
@@ -279,6 +284,7 @@ export function ticketRoutes(ctx: RouteContext, r: Router): void {
     const who = caller(req);
     const { reference, userId } = parseInput(unshareParams, req.params, 'path');
     const ticket = await visibleTicket(who, reference);
+    refuseIfClosed(ticket, reference);
     const mayRemove = who.role !== 'customer' || ticket.requester.id === who.userId || who.userId === userId;
     if (!mayRemove) {
       throw problem('forbidden', 'Only the requester or the team removes other people.');

@@ -18,10 +18,27 @@ const SIGNATURES: Record<string, number[][]> = {
   'application/vnd.openxmlformats-officedocument.wordprocessingml.document': ZIP,
 };
 
-/** Whether the file starts as its declared type says (types without a signature: always). */
+const startsWith = (data: Buffer, signature: number[]) => signature.every((byte, i) => data[i] === byte);
+
+/**
+ * Formats a text file must not be: the other accepted types' and executables' (Windows `MZ`,
+ * ELF). A text declared as text whose bytes are a program or an image is a disguised file.
+ */
+const NOT_TEXT: number[][] = [
+  ...Object.values(SIGNATURES).flat(),
+  Array.from(Buffer.from('MZ')),
+  [0x7f, 0x45, 0x4c, 0x46],
+];
+const TEXT_TYPES = new Set(['text/plain', 'text/csv']);
+
+/**
+ * Whether the file starts as its declared type says; a text (no signature of its own) must not
+ * start as a binary format does.
+ */
 export function matchesSignature(contentType: string, data: Buffer): boolean {
   const signatures = SIGNATURES[contentType];
-  return !signatures || signatures.some((s) => s.every((byte, i) => data[i] === byte));
+  if (signatures) return signatures.some((s) => startsWith(data, s));
+  return !TEXT_TYPES.has(contentType) || !NOT_TEXT.some((s) => startsWith(data, s));
 }
 
 type StoredAttachment = Omit<AttachmentMetadata, 'id' | 'createdAt'> & {
