@@ -54,7 +54,10 @@ export function identityRoutes(deps: {
 
     r.post('/signup', async (req, res) => {
       const body = parseInput(signupBody, req.body);
-      await consume([limits.linkRequestsPerIp, ip(req)], [limits.linkRequestsPerEmail, body.email.toLowerCase()]);
+      await consume(
+        [limits.linkRequestsPerIp, ip(req)],
+        [limits.linkRequestsPerEmail, accounts.addressKey(body.email)],
+      );
       await accounts.requestSignup(body.email, body.locale);
       res.status(202).json(ACCEPTED);
     });
@@ -74,7 +77,10 @@ export function identityRoutes(deps: {
 
     r.post('/password-reset', async (req, res) => {
       const body = parseInput(passwordResetBody, req.body);
-      await consume([limits.linkRequestsPerIp, ip(req)], [limits.linkRequestsPerEmail, body.email.toLowerCase()]);
+      await consume(
+        [limits.linkRequestsPerIp, ip(req)],
+        [limits.linkRequestsPerEmail, accounts.addressKey(body.email)],
+      );
       await accounts.requestPasswordReset(body.email, body.locale);
       res.status(202).json(ACCEPTED);
     });

@@ -128,8 +128,21 @@ export function withPeople<T extends Omit<TicketRecord, '_id'>>(ticket: T, peopl
     people.get(p.id)?.status === 'erased' ? { ...p, name: ERASED_NAME } : p;
   const emails = erased.flatMap((p) => (p.email ? [new RegExp(escapeRegExp(p.email), 'gi')] : []));
   const digests = erased.flatMap((p) => (p.emailDigest ? [p.emailDigest] : []));
+  // An erased person's former names, as the ticket still has them, blanked in its text too.
+  const erasedIds = new Set(erased.map((p) => p._id));
+  const formerNames = new Set<string>();
+  const collect = (p: { id: string; name: string } | undefined) => {
+    if (p && erasedIds.has(p.id) && p.name !== ERASED_NAME && p.name.trim().length >= 3) formerNames.add(p.name.trim());
+  };
+  collect(ticket.requester);
+  (ticket.sharedWith ?? []).forEach(collect);
+  for (const e of ticket.activity) {
+    collect(e.actor);
+    (e.people ?? []).forEach(collect);
+  }
+  const names = [...formerNames].sort((a, b) => b.length - a.length).map((n) => new RegExp(escapeRegExp(n), 'giu'));
   const blank = (text: string): string =>
-    emails
+    [...emails, ...names]
       .reduce((t, re) => t.replace(re, ERASED_TEXT), text)
       .replace(ADDRESS, (found) => (digests.some((d) => matches(d, found)) ? ERASED_TEXT : found));
   const blankAny = (value: unknown): unknown =>
