@@ -247,9 +247,10 @@ describe('erasure', () => {
     expect(found(JSON.stringify((await api.svc.workflows.view(reference)).ticket))).toBe(false);
     const history = await handle.fetchHistory();
     const events = history.events ?? [];
-    // Payloads' bytes as text (a Buffer reaches the replacer as its toJSON form).
+    // Payloads' bytes as text (base64 in the fetched history; a Buffer as its toJSON form).
     const decoded = (e: unknown) =>
-      JSON.stringify(e, (_k, v: unknown) => {
+      JSON.stringify(e, (k, v: unknown) => {
+        if (k === 'data' && typeof v === 'string') return Buffer.from(v, 'base64').toString('utf8');
         if (v instanceof Uint8Array) return Buffer.from(v).toString('utf8');
         const b = v as { type?: string; data?: number[] } | null;
         return b?.type === 'Buffer' && Array.isArray(b.data) ? Buffer.from(b.data).toString('utf8') : v;
