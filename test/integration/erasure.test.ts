@@ -163,6 +163,8 @@ describe('erasure', () => {
       password: 'un cheval correct agrafe',
     });
     expect(done.status).toBe(201);
+    // A mistyped password: identity counts failed logins per address (and client).
+    expect((await callIdentity('POST', '/login', { email, password: 'pas le bon mot de passe' })).status).toBe(401);
     const facts = done.body.identity as { userId: string; organizationId: string };
     const eulalie = person(facts.userId, 'customer', { organizationId: facts.organizationId, name: fullName, email });
     const agent = person(uniqueId('paul'), 'agent', { teams: ['support'], name: 'Paul Agent' });

@@ -4,7 +4,7 @@ import { createEventPublisher, createKafka, createLogger, createSmtp } from '@wo
 import { loadNotificationsConfig } from '../../services/notifications/src/config';
 import { Dispatcher } from '../../services/notifications/src/dispatcher';
 import { notificationsService } from '../../services/notifications/src/service';
-import { DeliveryKeys } from '../../services/notifications/src/store';
+import { applyUserEvent, DeliveryKeys } from '../../services/notifications/src/store';
 import { createRenderer, type Renderer } from '../../services/notifications/src/templates';
 import { eventually } from '../support/eventually';
 import { uniqueId } from '../support/ids';
@@ -88,6 +88,42 @@ describe('notifications never lose an email silently', () => {
       expect(rows).toHaveLength(1);
       expect(rows[0]!._id).not.toContain(email);
       expect(rows[0]!._id).toBe(new DeliveryKeys(n.config.LINK_SEALING_KEY).id(next.id, email));
+    } finally {
+      await n.stop();
+    }
+  });
+
+  it('re-keys rows of the old way at erasure: no id, address or error keeps the address', async () => {
+    const n = await startNotifications({ CONSUME: 'false' });
+    try {
+      const keys = new DeliveryKeys(n.config.LINK_SEALING_KEY);
+      const userId = uniqueId('erased');
+      const email = `${userId}@enseigne.example`;
+      const { Recipient, Delivery } = n.service.models;
+      await Recipient.create({ _id: userId, email, fullName: 'Zoé Effacée', status: 'active' });
+      const [signup, ticket] = [uniqueId('evt'), uniqueId('evt')];
+      const row = { eventType: 'user.signup_requested', template: 'signup', status: 'failed' as const };
+      await Delivery.create({
+        _id: `${signup}|${email}`,
+        eventId: signup,
+        address: email,
+        ...row,
+        error: `550 ${email}`,
+      });
+      await Delivery.create({
+        _id: `${ticket}|${userId}`,
+        eventId: ticket,
+        recipientId: userId,
+        address: email,
+        ...row,
+      });
+      await applyUserEvent(n.service.models, 'user.erased', { userId }, keys);
+      await applyUserEvent(n.service.models, 'user.erased', { userId }, keys); // twice: harmless
+      const rows = await Delivery.find({ eventId: { $in: [signup, ticket] } }).lean();
+      expect(rows.map((r) => r._id).sort()).toEqual([keys.id(signup, email), keys.id(ticket, userId)].sort());
+      expect(JSON.stringify(rows)).not.toContain(email);
+      expect(rows.every((r) => r.address === 'erased@invalid' && r.recipientId === userId)).toBe(true);
+      expect(await Recipient.findById(userId).lean()).toBeNull();
     } finally {
       await n.stop();
     }

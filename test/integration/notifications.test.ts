@@ -428,8 +428,9 @@ describe('notifications on Kafka, FerretDB and the mail catcher', () => {
     expect(await emailsTo(`${outsider}@woop.example`)).toEqual([]);
 
     const log = await n.service.models.Delivery.find({ reference, recipientId: paul }).lean();
+    const keys = new DeliveryKeys(n.config.LINK_SEALING_KEY);
     expect(log.map((d) => [d._id, d.status]).sort()).toEqual(
-      [created, informed, reopened].map((e) => [`${e.id}|agent:${paul}`, 'sent']).sort(),
+      [created, informed, reopened].map((e) => [keys.id(e.id, `agent:${paul}`), 'sent']).sort(),
     );
   });
 

@@ -96,7 +96,7 @@ export function identityRoutes(deps: {
       const body = parseInput(loginBody, req.body);
       const perPair: [typeof limits.loginFailuresPerIp, string] = [
         limits.loginFailuresPerEmailAndIp,
-        `${body.email.toLowerCase()}|${ip(req)}`,
+        `${accounts.addressKey(body.email)}|${ip(req)}`, // never the address itself
       ];
       await ensureNotLimited([limits.loginFailuresPerIp, ip(req)], perPair);
       try {
@@ -136,7 +136,7 @@ export function identityRoutes(deps: {
       const body = parseInput(changePasswordServiceBody, req.body);
       const perPair: [typeof limits.loginFailuresPerIp, string] = [
         limits.loginFailuresPerEmailAndIp,
-        `${who.email.toLowerCase()}|${ip(req)}`,
+        `${accounts.addressKey(who.email)}|${ip(req)}`,
       ];
       await ensureNotLimited([limits.loginFailuresPerIp, ip(req)], perPair);
       try {
