@@ -259,9 +259,12 @@ describe('erasure', () => {
       });
     const erasure = events.findIndex((e) => decoded(e).includes('erasePerson'));
     expect(erasure).toBeGreaterThan(0);
-    // Before the erasure its history names her (Temporal's history, encrypted at rest by the
-    // payload codec); from the erasure on, nothing does.
-    expect(events.slice(0, erasure).some((e) => found(decoded(e)))).toBe(true);
+    // Before the erasure its history names her (what remains, until the namespace's retention
+    // after the workflow closes). With plain JSON payloads this shows the search can find her;
+    // with the payload codec's encryption, nothing is readable here at all.
+    const plainPayloads = JSON.stringify(events[0]).includes(Buffer.from('json/plain').toString('base64'));
+    if (plainPayloads) expect(events.slice(0, erasure).some((e) => found(decoded(e)))).toBe(true);
+    // From the erasure on, nothing names her.
     expect(
       events
         .slice(erasure)
