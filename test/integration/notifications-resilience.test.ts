@@ -2,7 +2,7 @@ import { createServer, connect, type Server, type Socket } from 'node:net';
 import { makeEvent, TOPICS, type EventEnvelope } from '@woop/contracts';
 import { createEventPublisher, createKafka, createLogger, createSmtp } from '@woop/service-kit';
 import { loadNotificationsConfig } from '../../services/notifications/src/config';
-import { Dispatcher } from '../../services/notifications/src/dispatcher';
+import { Dispatcher, messageIdFor } from '../../services/notifications/src/dispatcher';
 import { notificationsService } from '../../services/notifications/src/service';
 import { applyUserEvent, DeliveryKeys } from '../../services/notifications/src/store';
 import { createRenderer, type Renderer } from '../../services/notifications/src/templates';
@@ -116,13 +116,14 @@ describe('notifications never lose an email silently', () => {
         recipientId: userId,
         address: email,
         ...row,
+        messageId: messageIdFor(ticket, userId),
       });
       await applyUserEvent(n.service.models, 'user.erased', { userId }, keys);
       await applyUserEvent(n.service.models, 'user.erased', { userId }, keys); // twice: harmless
       const rows = await Delivery.find({ eventId: { $in: [signup, ticket] } }).lean();
       expect(rows.map((r) => r._id).sort()).toEqual([keys.id(signup, email), keys.id(ticket, userId)].sort());
       expect(JSON.stringify(rows)).not.toContain(email);
-      expect(rows.every((r) => r.address === 'erased@invalid' && r.recipientId === userId)).toBe(true);
+      expect(rows.every((r) => r.address === 'erased@invalid' && r.recipientId === userId && !r.messageId)).toBe(true);
       expect(await Recipient.findById(userId).lean()).toBeNull();
     } finally {
       await n.stop();

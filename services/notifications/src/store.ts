@@ -160,8 +160,10 @@ export async function applyUserEvent(
       const legacy = keys !== undefined && !recipientKey.startsWith('k:');
       const error =
         email && row.error ? row.error.replace(new RegExp(escapeRegExp(email), 'gi'), '[supprimé]') : row.error;
+      // The Message-ID too: an unkeyed hash of event and address, which a guessed address matches.
+      const { messageId: _messageId, ...kept } = row;
       const next = {
-        ...row,
+        ...kept,
         ...(legacy ? { _id: `${row._id.slice(0, bar)}|${keys.digest(recipientKey)}` } : {}),
         address: 'erased@invalid',
         recipientId: userId,
