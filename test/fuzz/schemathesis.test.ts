@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createConnection } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
+import { temporalDataConverter, temporalPayloadCodecFromEnv } from '@woop/service-kit';
 import { REQUEST_TYPES, SEARCH_ATTRIBUTES, ticketWorkflowId } from '@woop/contracts';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -306,7 +307,10 @@ describe('the public API under Schemathesis', () => {
       seeded[status] = reference;
     }
     // Closed and ended: its workflow has completed, so an action would reach a finished run.
-    const client = new Client({ connection: await Connection.connect({ address: temporal.address }) });
+    const client = new Client({
+      connection: await Connection.connect({ address: temporal.address }),
+      dataConverter: temporalDataConverter(temporalPayloadCodecFromEnv()),
+    });
     try {
       await client.workflow.getHandle(ticketWorkflowId(seeded.closed!)).result();
     } finally {

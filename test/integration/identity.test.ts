@@ -938,6 +938,7 @@ describe('identity events when Kafka is down at write time', () => {
   it('keeps them in the outbox and publishes them once Kafka answers', async () => {
     const down: EventPublisher = {
       publish: () => Promise.reject(new Error('broker unreachable')),
+      publishTombstones: () => Promise.reject(new Error('broker unreachable')),
       close: async () => {},
     };
     const id = await startIdentity({}, down);

@@ -2,8 +2,9 @@ import { createServer, connect, type Server, type Socket } from 'node:net';
 import { makeEvent, TOPICS, type EventEnvelope } from '@woop/contracts';
 import { createEventPublisher, createKafka, createLogger, createSmtp } from '@woop/service-kit';
 import { loadNotificationsConfig } from '../../services/notifications/src/config';
-import { Dispatcher } from '../../services/notifications/src/dispatcher';
+import { Dispatcher, messageIdFor } from '../../services/notifications/src/dispatcher';
 import { notificationsService } from '../../services/notifications/src/service';
+import { applyUserEvent, DeliveryKeys } from '../../services/notifications/src/store';
 import { createRenderer, type Renderer } from '../../services/notifications/src/templates';
 import { eventually } from '../support/eventually';
 import { uniqueId } from '../support/ids';
@@ -61,6 +62,74 @@ describe('notifications never lose an email silently', () => {
     }
   });
 
+  it('does not send again an email a row keyed the old way (the address in clear) says was sent', async () => {
+    const n = await startNotifications({ CONSUME: 'false' });
+    try {
+      const email = `${uniqueId('upgraded')}@enseigne.example`;
+      const event = notAllowed(email);
+      // A row written before ids were digests, for an email sent before the upgrade.
+      await n.service.models.Delivery.create({
+        _id: `${event.id}|${email}`,
+        eventId: event.id,
+        eventType: event.type,
+        address: email,
+        template: 'signup-not-allowed',
+        status: 'sent',
+        sentAt: new Date(),
+      });
+      await n.service.handle(event); // redelivered after the upgrade
+      await new Promise((r) => setTimeout(r, 1_000));
+      expect(await emailsTo(email)).toHaveLength(0);
+      expect(await n.service.models.Delivery.countDocuments({ eventId: event.id })).toBe(1);
+      // A new event gets a row whose id does not carry the address.
+      const next = notAllowed(email);
+      await n.service.handle(next);
+      const rows = await n.service.models.Delivery.find({ eventId: next.id }).lean();
+      expect(rows).toHaveLength(1);
+      expect(rows[0]!._id).not.toContain(email);
+      expect(rows[0]!._id).toBe(new DeliveryKeys(n.config.LINK_SEALING_KEY).id(next.id, email));
+    } finally {
+      await n.stop();
+    }
+  });
+
+  it('re-keys rows of the old way at erasure: no id, address or error keeps the address', async () => {
+    const n = await startNotifications({ CONSUME: 'false' });
+    try {
+      const keys = new DeliveryKeys(n.config.LINK_SEALING_KEY);
+      const userId = uniqueId('erased');
+      const email = `${userId}@enseigne.example`;
+      const { Recipient, Delivery } = n.service.models;
+      await Recipient.create({ _id: userId, email, fullName: 'Zoé Effacée', status: 'active' });
+      const [signup, ticket] = [uniqueId('evt'), uniqueId('evt')];
+      const row = { eventType: 'user.signup_requested', template: 'signup', status: 'failed' as const };
+      await Delivery.create({
+        _id: `${signup}|${email}`,
+        eventId: signup,
+        address: email,
+        ...row,
+        error: `550 ${email}`,
+      });
+      await Delivery.create({
+        _id: `${ticket}|${userId}`,
+        eventId: ticket,
+        recipientId: userId,
+        address: email,
+        ...row,
+        messageId: messageIdFor(ticket, userId),
+      });
+      await applyUserEvent(n.service.models, 'user.erased', { userId }, keys);
+      await applyUserEvent(n.service.models, 'user.erased', { userId }, keys); // twice: harmless
+      const rows = await Delivery.find({ eventId: { $in: [signup, ticket] } }).lean();
+      expect(rows.map((r) => r._id).sort()).toEqual([keys.id(signup, email), keys.id(ticket, userId)].sort());
+      expect(JSON.stringify(rows)).not.toContain(email);
+      expect(rows.every((r) => r.address === 'erased@invalid' && r.recipientId === userId && !r.messageId)).toBe(true);
+      expect(await Recipient.findById(userId).lean()).toBeNull();
+    } finally {
+      await n.stop();
+    }
+  });
+
   it('waits for a live copy to finish instead of skipping, and never sends twice', async () => {
     const n = await startNotifications({ CONSUME: 'false', NOTIFICATIONS_CLAIM_LEASE_MS: '60000' });
     try {
@@ -106,13 +175,15 @@ describe('notifications never lose an email silently', () => {
         maxAttempts: 2,
         backoffMs: 100,
         claimLeaseMs: 60_000,
+        keys: new DeliveryKeys(n.config.LINK_SEALING_KEY),
       });
+      const keys = new DeliveryKeys(n.config.LINK_SEALING_KEY);
       const email = `${uniqueId('broken')}@enseigne.example`;
       const event = notAllowed(email);
       const plan = [{ key: email, address: email, locale: 'en' as const, template: 'signup-not-allowed', data: {} }];
       await dispatcher.dispatch(event, plan as never);
       await dispatcher.dispatch(event, plan as never); // a redelivery parks nothing more
-      expect(await n.service.models.Delivery.findById(`${event.id}|${email}`).lean()).toMatchObject({
+      expect(await n.service.models.Delivery.findById(keys.id(event.id, email)).lean()).toMatchObject({
         status: 'failed',
         error: expect.stringContaining('template exploded'),
       });
@@ -122,7 +193,9 @@ describe('notifications never lose an email silently', () => {
         (e) => e.id === event.id,
         (es) => es.length > 0,
       );
-      expect(parked[0]?.data.deadLetter).toMatchObject({ recipient: email, error: 'template exploded' });
+      // The recipient as the delivery log's keyed digest, never the address.
+      expect(parked[0]?.data.deadLetter).toMatchObject({ recipient: keys.digest(email), error: 'template exploded' });
+      expect(JSON.stringify(parked[0]?.data.deadLetter)).not.toContain(email);
       smtp.transport.close();
     } finally {
       await deadLetters.close();

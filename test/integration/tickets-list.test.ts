@@ -264,7 +264,7 @@ describe('the "Demandes" list, sharing, queues and erasure on the real servers',
       // Real projections of crafted states (SLA timers themselves are tested in the workflow suites).
       const activities = createTicketActivities({
         db: api.svc.mongo.connection,
-        publisher: { publish: async () => {}, close: async () => {} },
+        publisher: { publish: async () => {}, publishTombstones: async () => {}, close: async () => {} },
       });
       const base = (await api.svc.workflows.view(await create(claire, 'ask-a-question', 'SLA'))).ticket;
       const at = new Date().toISOString();

@@ -8,7 +8,38 @@ export interface TopicSpec {
   readonly partitions: number;
   /** What is published there, for the docs and for operators reading the stream. */
   readonly carries: string;
+  /**
+   * Topic-level configuration set at creation and brought back to these values on an existing
+   * topic by `ensureTopics` (service-kit): only the keys named here.
+   */
+  readonly config?: Readonly<Record<string, string>>;
 }
+
+/**
+ * The users topic is compacted by user id: Kafka keeps the latest record of each key, and the
+ * tombstone identity publishes at erasure (a null value for the user id, and one for the key of
+ * the address's sign-up events) makes the cleaner drop every earlier record of that person,
+ * then the tombstone itself after `delete.retention.ms`. Compaction never touches the active
+ * segment: `segment.ms` rolls it hourly and `max.compaction.lag.ms` makes a dirty segment
+ * cleanable within a day whatever the dirty ratio, so an erased person's records are gone from
+ * the topic about a day (plus the cleaner's own delay) after the erasure. A consumer lagging by
+ * less than `delete.retention.ms` still reads the tombstone (and erases on it).
+ */
+export const USERS_TOPIC_CONFIG = {
+  'cleanup.policy': 'compact',
+  'segment.ms': String(60 * 60 * 1000),
+  'min.cleanable.dirty.ratio': '0.1',
+  'max.compaction.lag.ms': String(24 * 60 * 60 * 1000),
+  'delete.retention.ms': String(24 * 60 * 60 * 1000),
+} as const;
+
+/**
+ * The key of identity's events about an address that has no account yet (sign-up): a digest of
+ * the address, never the address itself, so that the erasure's tombstone for this key can
+ * remove them from the compacted topic. `digest` is identity's keyed HMAC of the lower-cased
+ * address (not reversible by trying a list of addresses without identity's key).
+ */
+export const addressKey = (digest: string): string => `address:${digest}`;
 
 /**
  * A namespace in front of every topic name, from `WOOP_TOPIC_NAMESPACE` (empty by default): the
@@ -30,7 +61,13 @@ export function topicNamespace(value: string | undefined): string {
 const named = (name: string) => `${TOPIC_NAMESPACE}${name}`;
 
 export const TOPICS = {
-  users: { name: named('woop.identity.users.v1'), partitions: 3, carries: 'user.* events, keyed by user id' },
+  users: {
+    name: named('woop.identity.users.v1'),
+    partitions: 3,
+    carries:
+      'user.* events, keyed by user id (sign-up events by a digest of the address); compacted, tombstone at erasure',
+    config: USERS_TOPIC_CONFIG,
+  },
   organizations: {
     name: named('woop.identity.organizations.v1'),
     partitions: 1,

@@ -41,4 +41,33 @@ describe('the outbox relay', () => {
     await expect(relay.write(async () => 'done')).resolves.toBe('done');
     await relay.close();
   });
+
+  it('publishes a tombstone entry as a null value for its key, in order with the events around it', async () => {
+    const sent: string[] = [];
+    const event = (id: string) => ({ id, subject: 'u1' }) as never;
+    const doc = {
+      _id: 'u1',
+      outbox: [
+        { topic: 'users', event: event('erased') },
+        { topic: 'users', event: event('erased'), tombstone: 'u1' },
+        { topic: 'users', event: event('erased'), tombstone: 'address:x' },
+        { topic: 'users', event: event('later') },
+      ],
+    };
+    const model = {
+      collection: {
+        find: () => ({ limit: () => ({ toArray: async () => (sent.length === 0 ? [doc] : []) }) }),
+        updateOne: async () => undefined,
+      },
+    } as unknown as Model<never>;
+    const publisher: EventPublisher = {
+      publish: async (topic, events) => void sent.push(`${topic}: ${events.map((e) => e.id).join(',')}`),
+      publishTombstones: async (topic, keys) => void sent.push(`${topic}: tombstones ${keys.join(',')}`),
+      close: async () => undefined,
+    };
+    const relay = startOutboxRelay({ models: [model], publisher, logger: createLogger('test', 'silent') });
+    await relay.relayOnce();
+    await relay.close();
+    expect(sent).toEqual(['users: erased', 'users: tombstones u1,address:x', 'users: later']);
+  });
 });

@@ -16,6 +16,11 @@ export interface OutboxEntry {
   topic: string;
   event: EventEnvelope;
   /**
+   * Set: not the event but a tombstone (a null value) for this key, published where the event
+   * would be (`tombstoneEntry`). The event is still there, for whoever reads the outbox.
+   */
+  tombstone?: string;
+  /**
    * The trace of the request that wrote the entry (W3C `traceparent`), so the event published
    * later by the relay continues that request's trace instead of starting one of its own.
    */
@@ -29,6 +34,15 @@ export interface OutboxEntry {
 export function outboxEntry(topic: string, event: EventEnvelope): OutboxEntry {
   const trace = traceCarrier();
   return Object.keys(trace).length > 0 ? { topic, event, trace } : { topic, event };
+}
+
+/**
+ * A tombstone for `key` on `topic` (a compacted topic: the log cleaner then drops the key's
+ * earlier records), published in order with the document's other entries. `about` is the event
+ * it follows, kept in the entry for the trace and for operators.
+ */
+export function tombstoneEntry(topic: string, key: string, about: EventEnvelope): OutboxEntry {
+  return { ...outboxEntry(topic, about), tombstone: key };
 }
 
 /** The update fragment that records events with a write: `{ $push: outboxPush(...) }`. */
@@ -83,17 +97,25 @@ export function startOutboxRelay(opts: {
         const entries = (doc.outbox ?? []) as OutboxEntry[];
         // Per topic, in order; a topic's events split into runs of one trace each, so every
         // event goes out in the trace it was written in and a key's order is kept.
-        const byTopic = new Map<string, Array<{ trace?: TraceCarrier; events: EventEnvelope[] }>>();
+        // A tombstone is a run of its own, after the events before it.
+        type Run = { trace?: TraceCarrier; events: EventEnvelope[]; tombstones?: string[] };
+        const byTopic = new Map<string, Run[]>();
         for (const e of entries) {
           const runs = byTopic.get(e.topic) ?? [];
           const last = runs[runs.length - 1];
-          if (last && last.trace?.traceparent === e.trace?.traceparent) last.events.push(e.event);
-          else runs.push({ ...(e.trace ? { trace: e.trace } : {}), events: [e.event] });
+          if (e.tombstone !== undefined) {
+            if (last?.tombstones) last.tombstones.push(e.tombstone);
+            else runs.push({ ...(e.trace ? { trace: e.trace } : {}), events: [], tombstones: [e.tombstone] });
+          } else if (last && !last.tombstones && last.trace?.traceparent === e.trace?.traceparent) {
+            last.events.push(e.event);
+          } else runs.push({ ...(e.trace ? { trace: e.trace } : {}), events: [e.event] });
           byTopic.set(e.topic, runs);
         }
         for (const [topic, runs] of byTopic) {
-          for (const { trace, events } of runs) {
-            await context.with(contextFromCarrier(trace), () => publisher.publish(topic, events));
+          for (const { trace, events, tombstones } of runs) {
+            await context.with(contextFromCarrier(trace), () =>
+              tombstones ? publisher.publishTombstones(topic, tombstones) : publisher.publish(topic, events),
+            );
           }
         }
         await exclusive(() => model.collection.updateOne({ _id: doc._id }, { $pullAll: { outbox: entries } } as never));

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 
 /**
@@ -80,4 +80,15 @@ export function unseal(sealed: string, keys: SealingKey[], context: string): str
   } catch {
     throw new Error('sealed value does not open with this key and context');
   }
+}
+
+/**
+ * A keyed digest of `value` for `purpose` (HMAC-SHA256 under a key derived from `key` with
+ * HKDF, hex): a pseudonym that nobody without the key can link to a guessed value (an address
+ * tried from a list), unlike a plain hash. Used where a value must be found again without being
+ * stored: the users topic's key of sign-up events, the delivery log's ids.
+ */
+export function keyedDigest(key: SealingKey, purpose: string, value: string): string {
+  const derived = Buffer.from(hkdfSync('sha256', key.key, Buffer.alloc(0), `woop ${purpose}`, 32));
+  return createHmac('sha256', derived).update(value).digest('hex');
 }

@@ -1,5 +1,6 @@
 import {
   API_TOKEN_SCOPES,
+  addressKey,
   IDENTITY_EVENT_VERSIONS,
   linkSealContext,
   makeEvent,
@@ -13,6 +14,7 @@ import {
 } from '@woop/contracts';
 import {
   isDuplicateKey,
+  keyedDigest,
   outboxEntry,
   outboxPush,
   seal,
@@ -132,6 +134,16 @@ export class Accounts {
   ) {}
 
   /**
+   * The users topic's key of the events about an address without an account (sign-up): a keyed
+   * digest, so the address is not the key, and the erasure's tombstone finds it again. A new
+   * LINK_SEALING_KEY changes it: records keyed under the old one stay until compacted by a later
+   * record (docs/operations.md, "Erasure").
+   */
+  addressKey(email: string): string {
+    return addressKey(keyedDigest(this.config.LINK_SEALING_KEY, 'users-topic address', normalizeEmail(email)));
+  }
+
+  /**
    * The link with its token, sealed for the notifications service and the address it goes to:
    * the raw token exists only here, in memory, and in the email (identity keeps its hash).
    */
@@ -197,7 +209,7 @@ export class Accounts {
       await this.supersede(email, 'signup');
       await this.notice(
         email,
-        identityEvent('user.signup_existing_account', email, {
+        identityEvent('user.signup_existing_account', this.addressKey(email), {
           email,
           loginLink: new URL('/login', this.config.PORTAL_URL).toString(),
           resetLink: new URL('/password-reset', this.config.PORTAL_URL).toString(),
@@ -207,7 +219,7 @@ export class Accounts {
     } else {
       if (!org && this.config.SIGNUP_POLICY === 'organization_domains') {
         await this.supersede(email, 'signup');
-        await this.notice(email, identityEvent('user.signup_not_allowed', email, { email, locale }));
+        await this.notice(email, identityEvent('user.signup_not_allowed', this.addressKey(email), { email, locale }));
       } else {
         // Open sign-up: an address at no organisation's domain becomes a customer of none.
         await this.issueLink(
@@ -215,7 +227,7 @@ export class Accounts {
           email,
           this.config.SIGNUP_LINK_TTL_MINUTES,
           (sealedLink, expiresAt) =>
-            identityEvent('user.signup_requested', email, {
+            identityEvent('user.signup_requested', this.addressKey(email), {
               email,
               sealedLink,
               expiresAt: expiresAt.toISOString(),

@@ -1,5 +1,5 @@
-import type { ApiTokenScope, Locale, OrganizationKind, UserRole } from '@woop/contracts';
-import { isDuplicateKey, outboxPush, type OutboxRelay, type VerifiedIdentity } from '@woop/service-kit';
+import { TOPICS, type ApiTokenScope, type Locale, type OrganizationKind, type UserRole } from '@woop/contracts';
+import { isDuplicateKey, outboxPush, tombstoneEntry, type OutboxRelay, type VerifiedIdentity } from '@woop/service-kit';
 import { identityEvent, normalizeEmail, scopesOf, userFacts, type Accounts } from './accounts';
 import type { ApiTokenDoc, IdentityModels, OrganizationDoc, UserDoc } from './model';
 import { problem } from './problems';
@@ -342,13 +342,20 @@ export class Directory {
     if (user.role !== 'customer' && actor.role !== 'admin') {
       throw problem('erase_requires_admin', "Only an admin erases an agent's or an admin's account.");
     }
+    const erased = identityEvent('user.erased', id, { userId: id, by: actor.userId });
     await this.relay.write(() =>
       this.m.User.updateOne(
         { _id: id },
         {
           $set: { email: `erased-${id}@invalid`, fullName: '', status: 'erased', orgAdmin: false },
           $unset: { passwordHash: 1 },
-          $push: outboxPush(identityEvent('user.erased', id, { userId: id, by: actor.userId })),
+          // Then tombstones on the compacted users topic: for the user id (every user.* event)
+          // and for the address's sign-up events, so the log cleaner drops them all.
+          $push: outboxPush(
+            erased,
+            tombstoneEntry(TOPICS.users.name, id, erased.event),
+            tombstoneEntry(TOPICS.users.name, this.accounts.addressKey(user.email), erased.event),
+          ),
         },
       ),
     );

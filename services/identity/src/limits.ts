@@ -22,7 +22,7 @@ export function createLimits(db: Connection, logger?: Logger, opts: { loginFailu
     linkRequestsPerEmail: make('link-email', 5, 3600),
     loginFailuresPerIp: make('login-ip', 50, 900),
     loginFailuresPerEmailAndIp: make('login-email-ip', 10, 900),
-    /** Keyed by the normalised address (`loginAccountKey`), whether an account has it or not. */
+    /** Keyed by a digest of the normalised address (`loginAccountKey`, then `addressKey`), account or not. */
     loginFailuresPerAccount: make('login-account', opts.loginFailuresPerAccount ?? 20, 900),
     tokenAttemptsPerIp: make('token-ip', 30, 900),
     /** Writes the last counts (before the database closes). */

@@ -54,7 +54,10 @@ export function identityRoutes(deps: {
 
     r.post('/signup', async (req, res) => {
       const body = parseInput(signupBody, req.body);
-      await consume([limits.linkRequestsPerIp, ip(req)], [limits.linkRequestsPerEmail, body.email.toLowerCase()]);
+      await consume(
+        [limits.linkRequestsPerIp, ip(req)],
+        [limits.linkRequestsPerEmail, accounts.addressKey(body.email)],
+      );
       await accounts.requestSignup(body.email, body.locale);
       res.status(202).json(ACCEPTED);
     });
@@ -74,7 +77,10 @@ export function identityRoutes(deps: {
 
     r.post('/password-reset', async (req, res) => {
       const body = parseInput(passwordResetBody, req.body);
-      await consume([limits.linkRequestsPerIp, ip(req)], [limits.linkRequestsPerEmail, body.email.toLowerCase()]);
+      await consume(
+        [limits.linkRequestsPerIp, ip(req)],
+        [limits.linkRequestsPerEmail, accounts.addressKey(body.email)],
+      );
       await accounts.requestPasswordReset(body.email, body.locale);
       res.status(202).json(ACCEPTED);
     });
@@ -84,7 +90,7 @@ export function identityRoutes(deps: {
       const body = parseInput(completePasswordResetBody, req.body);
       const email = await accounts.completePasswordReset(body.token, body.password);
       // Who proved they hold the mailbox logs in at once, whatever failures others caused.
-      await limits.loginFailuresPerAccount.delete(loginAccountKey(email));
+      await limits.loginFailuresPerAccount.delete(accounts.addressKey(loginAccountKey(email)));
       res.json({ status: 'password_changed' });
     });
 
@@ -95,7 +101,8 @@ export function identityRoutes(deps: {
      * account: the key is the address, never whether it has one.
      */
     const beforeLogin = async (email: string, req: Request) => {
-      const account = loginAccountKey(email);
+      // A keyed digest of the normalised address: the counters never hold an address (erasure).
+      const account = accounts.addressKey(loginAccountKey(email));
       const locked = await limits.loginFailuresPerAccount.get(account);
       if (locked && locked.remainingPoints <= 0 && locked.msBeforeNext > 0) {
         throw problem(
@@ -107,7 +114,7 @@ export function identityRoutes(deps: {
       }
       const perPair: [typeof limits.loginFailuresPerIp, string] = [
         limits.loginFailuresPerEmailAndIp,
-        `${account}|${ip(req)}`,
+        `${account}|${ip(req)}`, // a digest, never the address itself
       ];
       await ensureNotLimited([limits.loginFailuresPerIp, ip(req)], perPair);
       return {

@@ -4,7 +4,7 @@ import { TOPICS, type EventEnvelope } from '@woop/contracts';
 import type { EventPublisher, Logger, SmtpHandle } from '@woop/service-kit';
 import { counter, eventAttributes, eventContext, isDuplicateKey, woopTracer } from '@woop/service-kit';
 import type { PlannedEmail } from './recipients';
-import type { NotificationModels } from './store';
+import type { DeliveryKeys, NotificationModels } from './store';
 import type { Renderer } from './templates';
 
 export interface DispatchOptions {
@@ -15,6 +15,8 @@ export interface DispatchOptions {
   backoffMs: number;
   /** How long a claim protects a send in progress before another copy may take it over. */
   claimLeaseMs: number;
+  /** The delivery log's ids and the dead letters' recipients: keyed digests, never an address. */
+  keys: DeliveryKeys;
 }
 
 /** Message-ID derived from event and recipient: a duplicate from the one open window is recognisable. */
@@ -57,6 +59,21 @@ export class Dispatcher {
     private readonly logger: Logger,
     private readonly opts: DispatchOptions,
   ) {}
+
+  /**
+   * The row of this email: the one an older id already names (a legacy id with the key in clear,
+   * or one under a previous key), so an event delivered again after an upgrade is not sent twice;
+   * otherwise the keyed digest's.
+   */
+  private async rowId(eventId: string, recipientKey: string): Promise<string> {
+    const id = this.opts.keys.id(eventId, recipientKey);
+    if (await this.models.Delivery.exists({ _id: id })) return id;
+    const older = await this.models.Delivery.findOne(
+      { _id: { $in: this.opts.keys.olderIds(eventId, recipientKey) } },
+      { _id: 1 },
+    ).lean();
+    return older?._id ?? id;
+  }
 
   private async claim(id: string, event: EventEnvelope, email: PlannedEmail): Promise<Claim> {
     const now = new Date();
@@ -129,7 +146,10 @@ export class Dispatcher {
   private async park(id: string, event: EventEnvelope, email: PlannedEmail, err: unknown, why: string) {
     await this.models.Delivery.updateOne({ _id: id }, { $set: { status: 'failed', error: errorText(err) } });
     await this.deadLetters.publish(TOPICS.notificationsDeadLetter.name, [
-      { ...event, data: { ...event.data, deadLetter: { recipient: email.key, error: errorText(err) } } },
+      {
+        ...event,
+        data: { ...event.data, deadLetter: { recipient: this.opts.keys.digest(email.key), error: errorText(err) } },
+      },
     ]);
     emailsDeadLettered.inc({ template: email.template });
     this.logger.error(
@@ -166,7 +186,7 @@ export class Dispatcher {
 
   private async dispatchAll(event: EventEnvelope, plan: PlannedEmail[], heartbeat: () => Promise<void>) {
     for (const email of plan) {
-      const id = `${event.id}|${email.key}`;
+      const id = await this.rowId(event.id, email.key);
       // Rendered before the claim: a template that throws is a failure of its own (parked once,
       // with its error), never a claim left behind by an exception.
       const emailAttributes = { 'email.template': email.template, 'email.locale': email.locale };

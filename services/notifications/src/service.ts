@@ -15,6 +15,7 @@ import {
   kafkaReadiness,
   keepConsuming,
   readEvent,
+  tombstoneKey,
   parseInput,
   watchConsumerLag,
   requireIdentity,
@@ -29,6 +30,7 @@ import { planEmails, type PlanContext } from './recipients';
 import {
   agentEmailsPreferenceId,
   applyUserEvent,
+  DeliveryKeys,
   findRecipient,
   findTeamAgents,
   notificationModels,
@@ -47,11 +49,13 @@ export function notificationsService(config: NotificationsConfig, logger: Logger
   const kafka = createKafka('notifications', config.KAFKA_BROKERS, logger);
   const deadLetters = createEventPublisher(kafka);
   const smtp = createSmtp(config.SMTP_URL);
+  const keys = new DeliveryKeys(config.LINK_SEALING_KEY, config.LINK_SEALING_PREVIOUS_KEYS);
   const dispatcher = new Dispatcher(models, smtp.transport, createRenderer(), deadLetters, logger, {
     from: config.MAIL_FROM,
     maxAttempts: config.NOTIFICATIONS_MAX_ATTEMPTS,
     backoffMs: config.NOTIFICATIONS_BACKOFF_MS,
     claimLeaseMs: config.NOTIFICATIONS_CLAIM_LEASE_MS,
+    keys,
   });
   const ctx: PlanContext = {
     portalUrl: config.PORTAL_URL,
@@ -75,9 +79,9 @@ export function notificationsService(config: NotificationsConfig, logger: Logger
 
   /** Handles one event: keeps the people copy current, then sends its emails. */
   async function handle(event: EventEnvelope, heartbeat?: () => Promise<void>, onlyRecipient?: string) {
-    if (event.type.startsWith('user.')) await applyUserEvent(models, event.type, event.data);
+    if (event.type.startsWith('user.')) await applyUserEvent(models, event.type, event.data, keys);
     let plan = await planEmails(event, ctx);
-    if (onlyRecipient) plan = plan.filter((p) => p.key === onlyRecipient);
+    if (onlyRecipient) plan = plan.filter((p) => keys.names(onlyRecipient, p.key));
     await dispatcher.dispatch(event, plan, heartbeat);
   }
 
@@ -109,6 +113,9 @@ export function notificationsService(config: NotificationsConfig, logger: Logger
           run: {
             partitionsConsumedConcurrently: config.NOTIFICATIONS_CONCURRENCY,
             eachMessage: async (payload) => {
+              // A tombstone (identity's erasure, compacted users topic) erases the person too.
+              const erased = tombstoneKey(payload.message);
+              if (erased) return await applyUserEvent(models, 'user.erased', { userId: erased }, keys);
               const event = readEvent(payload.message, logger);
               if (!event) return;
               await handle(event, () => payload.heartbeat());

@@ -1,6 +1,6 @@
 import { Schema, type Connection, type InferSchemaType } from 'mongoose';
 import type { UserFacts } from '@woop/contracts';
-import type { VerifiedIdentity } from '@woop/service-kit';
+import { isDuplicateKey, keyedDigest, type SealingKey, type VerifiedIdentity } from '@woop/service-kit';
 import type { Recipient } from './recipients';
 
 /**
@@ -38,7 +38,9 @@ preferenceSchema.index({ userId: 1 });
 
 const deliverySchema = new Schema(
   {
-    _id: { type: String, required: true }, // `${eventId}|${recipient key}`
+    // `${eventId}|k:${keyedDigest of the recipient key}` (`deliveryId`); rows written before it
+    // `${eventId}|${recipient key}`, the key in clear (an address, for account emails).
+    _id: { type: String, required: true },
     eventId: { type: String, required: true },
     eventType: { type: String, required: true },
     reference: { type: String },
@@ -84,6 +86,40 @@ export function visibleDeliveries(who: VerifiedIdentity): Record<string, unknown
   };
 }
 
+/**
+ * The delivery log's keys: a keyed digest (HMAC-SHA256 under a key derived from LINK_SEALING_KEY)
+ * of the recipient key, so a row's id never carries an address, and nobody without the key can
+ * find a guessed address among the ids. `previous` keys (a rotation) and the legacy id (the key
+ * in clear) are looked up before a new row is claimed, so an event delivered again after an
+ * upgrade or a rotation is not emailed twice.
+ */
+export class DeliveryKeys {
+  constructor(
+    private readonly key: SealingKey,
+    private readonly previous: SealingKey[] = [],
+  ) {}
+
+  digest(recipientKey: string, key: SealingKey = this.key): string {
+    return `k:${keyedDigest(key, 'delivery-log recipient', recipientKey)}`;
+  }
+
+  id(eventId: string, recipientKey: string): string {
+    return `${eventId}|${this.digest(recipientKey)}`;
+  }
+
+  /** Ids the same email may have had: under previous keys, and the legacy one. */
+  olderIds(eventId: string, recipientKey: string): string[] {
+    return [...this.previous.map((k) => `${eventId}|${this.digest(recipientKey, k)}`), `${eventId}|${recipientKey}`];
+  }
+
+  /** Whether `recipient` (a dead letter's, a digest or a legacy key) names `recipientKey`. */
+  names(recipient: string, recipientKey: string): boolean {
+    return (
+      recipient === recipientKey || [this.key, ...this.previous].some((k) => this.digest(recipientKey, k) === recipient)
+    );
+  }
+}
+
 /** An agent's switch for the agents' emails; cannot meet a `${userId}:${reference}` key. */
 export const agentEmailsPreferenceId = (userId: string) => `agent-emails:${userId}`;
 
@@ -97,12 +133,53 @@ export function notificationModels(db: Connection) {
 export type NotificationModels = ReturnType<typeof notificationModels>;
 
 /** Keeps the copy of users in step with identity's events; erasure removes what was personal. */
-export async function applyUserEvent(models: NotificationModels, type: string, data: Record<string, unknown>) {
+export async function applyUserEvent(
+  models: NotificationModels,
+  type: string,
+  data: Record<string, unknown>,
+  keys?: DeliveryKeys,
+) {
   if (type === 'user.erased') {
     const userId = String(data.userId);
     const known = await models.Recipient.findById(userId).lean();
-    const mine = known ? { $or: [{ recipientId: userId }, { address: known.email }] } : { recipientId: userId };
-    await models.Delivery.updateMany(mine, { $set: { address: 'erased@invalid', recipientId: userId } });
+    const email = known?.email?.toLowerCase();
+    const legacyOfAddress = email ? { _id: { $regex: `\\|${escapeRegExp(email)}$`, $options: 'i' } } : undefined;
+    const mine = {
+      $or: [
+        { recipientId: userId },
+        ...(email ? [{ address: email }, legacyOfAddress!] : []),
+        { _id: { $regex: `\\|(agent:)?${escapeRegExp(userId)}$` } },
+      ],
+    };
+    // Each row: the address gone (and from the error text), and a legacy id (the address or the
+    // user id in clear) replaced by its digest: the row is copied under the new id, then the
+    // old one removed (an id cannot change). Run again, it finds nothing left to do.
+    for (const row of await models.Delivery.find(mine).lean()) {
+      const bar = row._id.indexOf('|');
+      const recipientKey = row._id.slice(bar + 1);
+      const legacy = keys !== undefined && !recipientKey.startsWith('k:');
+      const error =
+        email && row.error ? row.error.replace(new RegExp(escapeRegExp(email), 'gi'), '[supprimé]') : row.error;
+      // The Message-ID too: an unkeyed hash of event and address, which a guessed address matches.
+      const { messageId: _messageId, ...kept } = row;
+      const next = {
+        ...kept,
+        ...(legacy ? { _id: `${row._id.slice(0, bar)}|${keys.digest(recipientKey)}` } : {}),
+        address: 'erased@invalid',
+        recipientId: userId,
+        ...(error !== undefined ? { error } : {}),
+      };
+      if (!legacy) {
+        await models.Delivery.replaceOne({ _id: row._id }, next);
+        continue;
+      }
+      try {
+        await models.Delivery.collection.insertOne(next as never);
+      } catch (err) {
+        if (!isDuplicateKey(err)) throw err;
+      }
+      await models.Delivery.deleteOne({ _id: row._id });
+    }
     await models.Recipient.deleteOne({ _id: userId });
     await models.Preference.deleteMany({ userId });
     return;
@@ -152,3 +229,5 @@ export async function findTeamAgents(models: NotificationModels, team: string): 
     .lean();
   return rows.map(toRecipient);
 }
+
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -1,4 +1,5 @@
 import { Client, Connection } from '@temporalio/client';
+import { temporalDataConverter, temporalPayloadCodecFromEnv } from '@woop/service-kit';
 import { ACTIONS_BY_ROUTE, REQUEST_TYPES, ticketWorkflowId } from '@woop/contracts';
 import { DEMO_PASSWORD } from '../../../services/identity/src/seed';
 import { ApiClient } from '../../support/api-client';
@@ -64,7 +65,10 @@ describe('gateway: an ended request', () => {
       NOTIFICATIONS_URL: originOf(notifications.base),
     });
     anonymous = await ApiClient.connect(gateway.origin);
-    temporal = new Client({ connection: await Connection.connect({ address: tickets.config.TEMPORAL_ADDRESS }) });
+    temporal = new Client({
+      connection: await Connection.connect({ address: tickets.config.TEMPORAL_ADDRESS }),
+      dataConverter: temporalDataConverter(temporalPayloadCodecFromEnv()),
+    });
     [claire, paul] = await Promise.all([browser('claire@enseigne.example'), browser('paul@woop.example')]);
   }, 120_000);
   afterAll(async () => {

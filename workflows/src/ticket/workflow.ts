@@ -1,6 +1,7 @@
 import {
   ACTION_REFUSED,
   awaitProjectionUpdate,
+  erasePersonUpdate,
   getTicketQuery,
   makeTicketEvent,
   SEARCH_ATTRIBUTES,
@@ -29,6 +30,7 @@ import {
 } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair, UpdateDefinition } from '@temporalio/common';
 import { advanceTime, allowedByRole, applyAction, createTicket, nextDueAt, refusal } from './lifecycle';
+import { erasePerson, validateErasure } from './erasure';
 
 // Side effects are retried until they succeed (a Kafka or database outage delays them, shown as
 // a pending activity in the Temporal UI); both are idempotent, so a retry duplicates nothing.
@@ -251,6 +253,12 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
     return await answer(state.version);
   });
   setHandler(getTicketQuery, view);
+  // Erasure: renames the person in the state and the events not yet published; no version, no
+  // event (the tickets service rewrites the read model itself). A new handler, no patch: it adds
+  // no command, and no recorded history holds this update.
+  setHandler(erasePersonUpdate, ({ userId }) => ({ changed: erasePerson(state, outbox, userId) }), {
+    validator: validateErasure,
+  });
 
   let indexed = '';
   const index = () => {

@@ -38,4 +38,16 @@ export const getTicketQuery = defineQuery<TicketView>('getTicket');
  */
 export const awaitProjectionUpdate = defineUpdate<TicketView, []>('awaitProjection');
 
+/**
+ * Erasure (GDPR art. 17): the person's name is replaced by `ERASED_NAME` wherever the state
+ * names them (requester, shared with, actors, resolution, rejection), and their former names
+ * inside free text by `ERASED_TEXT`, so every later event, email and projection carries the
+ * placeholder. Only the id travels: the update's input, recorded in history, names nobody.
+ * Idempotent; the answer says whether anything changed (nothing personal in it either).
+ */
+export interface ErasePersonRequest {
+  userId: string;
+}
+export const erasePersonUpdate = defineUpdate<{ changed: boolean }, [ErasePersonRequest]>('erasePerson');
+
 export type { TicketActionPayloads };

@@ -45,6 +45,14 @@ export interface Person {
   name: string;
 }
 
+/**
+ * What an erased person is called everywhere once the DPO has erased them (GDPR art. 17): the
+ * read model, the workflow's state (the `erasePerson` update), every later event and email.
+ */
+export const ERASED_NAME = 'Utilisateur supprimé';
+/** What replaces an erased person's name or address inside free text. */
+export const ERASED_TEXT = '[supprimé]';
+
 export const SYSTEM_ACTOR: Actor = { id: 'system', role: 'system', name: 'Woop support' };
 
 export interface Assignment {

@@ -9,6 +9,12 @@ export interface EventPublisher {
    * carries the current trace context in its headers (`traceparent`), under a producer span.
    */
   publish(topic: string, events: EventEnvelope[]): Promise<void>;
+  /**
+   * Sends a tombstone (a null value) for each key, in order: on a compacted topic the log
+   * cleaner then drops every earlier record of that key, and the tombstone itself after the
+   * topic's `delete.retention.ms`. Consumers read a null value (see `readEvent`).
+   */
+  publishTombstones(topic: string, keys: string[]): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -75,6 +81,11 @@ export function createEventPublisher(kafka: Kafka): EventPublisher {
           }
         },
       );
+    },
+    async publishTombstones(topic, keys) {
+      if (keys.length === 0) return;
+      const p = await connected();
+      await p.send({ topic, acks: -1, messages: keys.map((key) => ({ key, value: null, headers: traceCarrier() })) });
     },
     async close() {
       await producer?.disconnect();

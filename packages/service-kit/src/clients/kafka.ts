@@ -83,6 +83,8 @@ export function readEvent(
   },
   logger: Logger,
 ): EventEnvelope | undefined {
+  // A tombstone (compacted users topic, at erasure): no event. `tombstoneKey` reads its key.
+  if (message.value === null) return undefined;
   try {
     const event = parseEvent(message.value ?? '');
     rememberEventContext(event, parentForMessage(message.headers));
@@ -91,4 +93,14 @@ export function readEvent(
     logger.error({ err, offset: message.offset }, 'unreadable event skipped');
     return undefined;
   }
+}
+
+/**
+ * The key of a tombstone (a record with a null value: identity's erasure on the compacted users
+ * topic), or undefined for any other record. Keys that are not user ids (`address:…`) too.
+ */
+export function tombstoneKey(message: { key?: Buffer | string | null; value: Buffer | null }): string | undefined {
+  if (message.value !== null || message.key === null || message.key === undefined) return undefined;
+  const key = message.key.toString();
+  return key.startsWith('address:') ? undefined : key;
 }

@@ -1,4 +1,4 @@
-import { TOPICS } from '@woop/contracts';
+import { makeEvent, TOPICS } from '@woop/contracts';
 import {
   connectMongo,
   connectTemporal,
@@ -7,6 +7,7 @@ import {
   keepConsuming,
   readEvent,
   temporalPayloadCodec,
+  tombstoneKey,
   watchConsumerLag,
   type Logger,
   type ServiceParts,
@@ -14,6 +15,7 @@ import {
 import type { TicketsConfig } from '../config';
 import { ticketsApi } from './routes';
 import { applyUserEvent, rewriteTicketsOf } from '../model/people';
+import { eraseFromTickets } from './erasure';
 import { ticketModels } from '../model/database';
 import { ensureReferenceFloor, seedCatalogue } from '../model/store';
 import { ensureTicketIndexes } from './queries';
@@ -53,12 +55,27 @@ export function ticketsService(config: TicketsConfig, logger: Logger) {
     subscribe: { topics: [TOPICS.users.name], fromBeginning: config.TICKETS_USERS_FROM_BEGINNING },
     run: {
       eachMessage: async ({ message }) => {
-        const event = readEvent(message, logger);
+        // A tombstone (identity's erasure on the compacted topic) erases too: a consumer that
+        // starts after the log cleaner dropped the user.erased event still sees the person go.
+        const erasedKey = tombstoneKey(message);
+        const event = erasedKey
+          ? makeEvent({
+              id: `tombstone:${erasedKey}`,
+              source: 'woop/identity',
+              type: 'user.erased',
+              subject: erasedKey,
+              time: new Date(Number(message.timestamp)),
+              data: { userId: erasedKey, by: 'tombstone' },
+            })
+          : readEvent(message, logger);
         if (!event) return;
         // A failure here throws: kafkajs retries the message, the offset is not committed.
-        const changed = await applyUserEvent(mongo.connection.db!, event);
-        if (changed) {
-          const rewritten = await rewriteTicketsOf(mongo.connection.db!, changed);
+        const db = mongo.connection.db!;
+        const changed = await applyUserEvent(db, event);
+        if (changed?.status === 'erased') {
+          await eraseFromTickets(db, workflows, changed, logger);
+        } else if (changed) {
+          const rewritten = await rewriteTicketsOf(db, changed);
           logger.info({ userId: changed._id, rewritten, type: event.type }, 'tickets rewritten for a person');
         }
       },

@@ -12,6 +12,7 @@ import {
 import {
   ACTION_REFUSED,
   awaitProjectionUpdate,
+  erasePersonUpdate,
   getTicketQuery,
   SEARCH_ATTRIBUTES,
   ticketUpdates,
@@ -71,6 +72,25 @@ export class TicketWorkflows {
   /** Runs `fn`'s Temporal calls under `deadline`: past it they fail with gRPC DEADLINE_EXCEEDED (a 503). */
   private bounded<T>(deadline: number | undefined, fn: () => Promise<T>): Promise<T> {
     return this.client.withDeadline(deadline ?? Date.now() + this.timeoutMs, fn);
+  }
+
+  /**
+   * Erases `userId` from a running ticket's workflow (its state, the events it has yet to
+   * publish): 'erased', 'unchanged' (nothing of them left: a second erasure), or 'ended' (the
+   * workflow has completed: its state is in Temporal's history only, see docs/operations.md).
+   * Any other failure throws, and the caller retries.
+   */
+  async erasePerson(reference: string, userId: string): Promise<'erased' | 'unchanged' | 'ended'> {
+    try {
+      const { changed } = await this.bounded(undefined, () =>
+        this.handle(reference).executeUpdate(erasePersonUpdate, { args: [{ userId }] }),
+      );
+      return changed ? 'erased' : 'unchanged';
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return 'ended';
+      if (err instanceof Error && /already completed/i.test(err.message)) return 'ended';
+      throw err;
+    }
   }
 
   /** A deadline for the calls of one request, from now. */

@@ -1,5 +1,13 @@
+import { createHash, randomBytes } from 'node:crypto';
 import type { mongo } from 'mongoose';
-import type { ActivityEntry, EventEnvelope, Person, UserFacts } from '@woop/contracts';
+import {
+  ERASED_NAME,
+  ERASED_TEXT,
+  type ActivityEntry,
+  type EventEnvelope,
+  type Person,
+  type UserFacts,
+} from '@woop/contracts';
 import { isDuplicateKey } from '@woop/service-kit';
 import { rowOf, ROWS_COLLECTION, TICKETS_COLLECTION, type TicketRecord } from './read-model';
 
@@ -17,13 +25,31 @@ export interface PersonRecord {
   role?: UserFacts['role'];
   organizationId?: string;
   status: UserFacts['status'];
+  /**
+   * An erased person's former address, as a salted SHA-256 (`salt:digest`, hex), never the
+   * address itself: enough to blank it wherever they typed it in a ticket's text (the workflow's
+   * state keeps the text as written), not to read it back.
+   */
+  emailDigest?: string;
   /** Time of the event this copy comes from: an older event never overwrites a newer one. */
   eventTime: string;
 }
 
-/** What an erased person is called everywhere in the read model. */
-export const ERASED_NAME = 'Utilisateur supprimé';
-const ERASED_TEXT = '[supprimé]';
+/** What an erased person is called everywhere in the read model (shared with the workflow). */
+export { ERASED_NAME };
+
+const digestOf = (salt: string, email: string) =>
+  createHash('sha256').update(`${salt}:${email.trim().toLowerCase()}`).digest('hex');
+/** `salt:digest` of an address, for `PersonRecord.emailDigest`. */
+export const emailDigest = (email: string, salt = randomBytes(16).toString('hex')) =>
+  `${salt}:${digestOf(salt, email)}`;
+/** Whether `email` is the address `digest` was made of. */
+const matches = (digest: string, email: string) => {
+  const [salt = '', hex] = digest.split(':');
+  return digestOf(salt, email) === hex;
+};
+/** Anything that looks like an address in free text. */
+const ADDRESS = /[^\s@<>()[\]"',;:]+@[^\s@<>()[\]"',;:]+\.[^\s@<>()[\]"',;:]+/g;
 
 /**
  * Applies one identity event to the directory. Returns the people whose tickets must be
@@ -35,16 +61,19 @@ export async function applyUserEvent(db: mongo.Db, event: EventEnvelope): Promis
   if (event.type === 'user.erased') {
     const { userId } = event.data as { userId: string };
     const before = await people.findOne({ _id: userId });
-    // The address stays as a suppression key only: the workflow still holds the ticket's
-    // original text, so every later projection must blank it again.
+    // The address is kept only as a salted digest: the workflow still holds the ticket's text
+    // as written, so every later projection must blank it again (`withPeople`).
+    const digest = before?.email ? emailDigest(before.email) : before?.emailDigest;
     next = {
       _id: userId,
       name: ERASED_NAME,
-      ...(before?.email ? { email: before.email } : {}),
+      ...(digest ? { emailDigest: digest } : {}),
       status: 'erased',
-      eventTime: event.time,
+      eventTime: before?.status === 'erased' && before.eventTime > event.time ? before.eventTime : event.time,
     };
-    await write(people, next);
+    // Replaced whatever its time: an erasure wins over any copy (the conditional write would
+    // keep a copy from a later event, with its address).
+    await people.replaceOne({ _id: userId }, next, { upsert: true });
     return next;
   }
   const user = (event.data as { user?: UserFacts }).user;
@@ -98,7 +127,24 @@ export function withPeople<T extends Omit<TicketRecord, '_id'>>(ticket: T, peopl
   const eraseName = <P extends { id: string; name: string }>(p: P): P =>
     people.get(p.id)?.status === 'erased' ? { ...p, name: ERASED_NAME } : p;
   const emails = erased.flatMap((p) => (p.email ? [new RegExp(escapeRegExp(p.email), 'gi')] : []));
-  const blank = (text: string): string => emails.reduce((t, re) => t.replace(re, ERASED_TEXT), text);
+  const digests = erased.flatMap((p) => (p.emailDigest ? [p.emailDigest] : []));
+  // An erased person's former names, as the ticket still has them, blanked in its text too.
+  const erasedIds = new Set(erased.map((p) => p._id));
+  const formerNames = new Set<string>();
+  const collect = (p: { id: string; name: string } | undefined) => {
+    if (p && erasedIds.has(p.id) && p.name !== ERASED_NAME && p.name.trim().length >= 3) formerNames.add(p.name.trim());
+  };
+  collect(ticket.requester);
+  (ticket.sharedWith ?? []).forEach(collect);
+  for (const e of ticket.activity) {
+    collect(e.actor);
+    (e.people ?? []).forEach(collect);
+  }
+  const names = [...formerNames].sort((a, b) => b.length - a.length).map((n) => new RegExp(escapeRegExp(n), 'giu'));
+  const blank = (text: string): string =>
+    [...emails, ...names]
+      .reduce((t, re) => t.replace(re, ERASED_TEXT), text)
+      .replace(ADDRESS, (found) => (digests.some((d) => matches(d, found)) ? ERASED_TEXT : found));
   const blankAny = (value: unknown): unknown =>
     typeof value === 'string'
       ? blank(value)
@@ -153,7 +199,7 @@ export function peopleOf(ticket: Omit<TicketRecord, '_id'>): string[] {
 export async function rewriteTicketsOf(db: mongo.Db, person: PersonRecord): Promise<number> {
   const tickets = db.collection<TicketRecord>(TICKETS_COLLECTION);
   const cursor = tickets.find({
-    $or: [{ 'requester.id': person._id }, { 'sharedWith.id': person._id }, { 'activity.actor.id': person._id }],
+    $or: peopleFilter(person._id),
   });
   let rewritten = 0;
   for await (const doc of cursor) {
@@ -167,3 +213,12 @@ export async function rewriteTicketsOf(db: mongo.Db, person: PersonRecord): Prom
   }
   return rewritten;
 }
+
+/** The read model's tickets that name `userId` anywhere (requester, shared with, actor, a share's people). */
+export const peopleFilter = (userId: string) => [
+  { 'requester.id': userId },
+  { 'sharedWith.id': userId },
+  { 'activity.actor.id': userId },
+  { 'activity.people.id': userId },
+  { 'assignment.agentId': userId },
+];
