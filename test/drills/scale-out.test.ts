@@ -116,8 +116,8 @@ describe('scale-out drill: two copies of every service', () => {
     // A client alternating between the gateways at a person's pace (one attempt every 300 ms)…
     const paced = await untilRefused('127.0.0.22', [a, b], 300);
     const pacedOther = await after(paced.statuses.length % 2 === 0 ? a : b, '127.0.0.22', 2 * SYNC_MS + 500);
-    // …and as fast as it can: the copies count between syncs on what they know (documented: up
-    // to N times the limit within two intervals), then refuse on both.
+    // …and as fast as it can: the auth limit is strict, so each copy counts at most its share of
+    // what is left before it writes and reads back (under (2N−1)/N times the limit), then both refuse.
     const fast = await untilRefused('127.0.0.23', [a, b], 0);
     const fastLater = await Promise.all([a, b].map((g) => after(g, '127.0.0.23', 2 * SYNC_MS + 500)));
     const figures = {
@@ -141,7 +141,8 @@ describe('scale-out drill: two copies of every service', () => {
     expect(paced.passed).toBeLessThanOrEqual(AUTH_LIMIT + lag);
     expect(pacedOther.status).toBe(429);
     expect(fast.passed).toBeGreaterThanOrEqual(AUTH_LIMIT);
-    expect(fast.passed).toBeLessThanOrEqual(COPIES.gateway * AUTH_LIMIT);
+    // A plain limit let 40 through here (each copy its whole limit before a sync).
+    expect(fast.passed).toBeLessThanOrEqual(Math.floor((AUTH_LIMIT * (2 * COPIES.gateway - 1)) / COPIES.gateway));
     expect(fastLater.map((r) => r.status)).toEqual([429, 429]);
   });
 
@@ -156,7 +157,7 @@ describe('scale-out drill: two copies of every service', () => {
     }
     await burst;
     say(`burst over at ${Date.now() - started} ms`);
-    const report = await workload.audit('scale-out ×2, one of each killed', CUSTOMER);
+    const report = await workload.audit('scale-out ×2', CUSTOMER);
 
     // Every email in the catcher, whoever it went to: one per recipient and event (a copy of a
     // notifications service sending what the other sent is a second Message-ID).
