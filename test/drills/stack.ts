@@ -3,12 +3,17 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, ROOT, spawnNode, waitForStatus, type Spawned } from '../support/processes';
+import { roundRobin, type Balancer } from './round-robin';
 
 /**
  * A whole private system for the fault drills: its own Temporal, Kafka, database and mail
  * catcher, started by the same deploy/local scripts as `npm start` but on free ports and in a
  * data directory of its own (so a drill may stop a server without touching the shared ones),
  * and every service as a child process that a drill may kill and start again.
+ *
+ * A service may run in several copies (`copies`), on ports of their own against the same
+ * servers; the services then reach a service of several copies through a round-robin in front
+ * of them (./round-robin.ts), and `gateway` is the round-robin in front of the gateways.
  */
 export const SERVICE_ENTRIES = {
   identity: 'services/identity/dist/main.js',
@@ -20,14 +25,24 @@ export const SERVICE_ENTRIES = {
 export type ServiceName = keyof typeof SERVICE_ENTRIES;
 export type ServerName = 'temporal' | 'kafka' | 'ferretdb' | 'mailcatcher';
 
+export interface StackOptions {
+  /** How many copies of each service run (1 unless said). */
+  copies?: Partial<Record<ServiceName, number>>;
+  /** Settings of every service, over the drills' own (below). */
+  env?: Record<string, string>;
+}
+
 export interface PrivateStack {
+  /** Where clients go: the gateway, or the round-robin in front of its copies. */
   gateway: string;
   mailApi: string;
   kafkaBrokers: string;
   mongoUri: string;
-  /** Kills a service with SIGKILL (no drain, no flush: a crash). */
-  kill(name: ServiceName): void;
-  start(name: ServiceName): Promise<void>;
+  /** Each copy's own address (the worker's: its health port). */
+  urls(name: ServiceName): string[];
+  /** Kills a copy of a service (the first unless said) with SIGKILL (no drain, no flush: a crash). */
+  kill(name: ServiceName, copy?: number): void;
+  start(name: ServiceName, copy?: number): Promise<void>;
   stopServer(name: ServerName): void;
   startServer(name: ServerName): void;
   down(): Promise<void>;
@@ -63,7 +78,10 @@ function keepLog(name: string, s: Spawned) {
   writeFileSync(join(LOGS, `${name}-${n}.log`), s.output());
 }
 
-export async function startPrivateStack(log: (line: string) => void = () => {}): Promise<PrivateStack> {
+export async function startPrivateStack(
+  log: (line: string) => void = () => {},
+  opts: StackOptions = {},
+): Promise<PrivateStack> {
   const dataDir = mkdtempSync(join(tmpdir(), 'woop-drills-'));
   const names = [...SERVER_PORT_VARS, ...Object.values(SERVICE_PORT_VARS)];
   const free = await Promise.all(names.map(() => freePort()));
@@ -80,13 +98,15 @@ export async function startPrivateStack(log: (line: string) => void = () => {}):
   const script = (name: string, action: string) =>
     execFileSync('bash', [join(ROOT, 'deploy/local', `${name}.sh`), action], { env: scriptEnv, stdio: 'pipe' });
 
-  const running = new Map<ServiceName, Spawned>();
+  const running = new Map<string, Spawned>();
+  const balancers: Balancer[] = [];
   const down = async () => {
     for (const [name, s] of running) {
       await s.stop();
       keepLog(name, s);
     }
     running.clear();
+    await Promise.all(balancers.map((b) => b.close()));
     try {
       execFileSync('bash', [join(ROOT, 'deploy/local/stack.sh'), 'down'], { env: scriptEnv, stdio: 'pipe' });
     } finally {
@@ -96,7 +116,7 @@ export async function startPrivateStack(log: (line: string) => void = () => {}):
   try {
     log(`private servers in ${dataDir}`);
     execFileSync('bash', [join(ROOT, 'deploy/local/stack.sh'), 'infra'], { env: scriptEnv, stdio: 'pipe' });
-    return await startServices(ports, dataDir, running, script, down, log);
+    return await startServices(ports, dataDir, running, balancers, script, down, log, opts);
   } catch (err) {
     await down().catch(() => undefined);
     throw err;
@@ -106,12 +126,29 @@ export async function startPrivateStack(log: (line: string) => void = () => {}):
 async function startServices(
   ports: Record<string, string>,
   dataDir: string,
-  running: Map<ServiceName, Spawned>,
+  running: Map<string, Spawned>,
+  balancers: Balancer[],
   script: (name: string, action: string) => unknown,
   down: () => Promise<void>,
   log: (line: string) => void,
+  opts: StackOptions,
 ): Promise<PrivateStack> {
-  const gateway = `http://127.0.0.1:${ports.GATEWAY_PORT}`;
+  const names = Object.keys(SERVICE_ENTRIES) as ServiceName[];
+  // Copy 0 on the port chosen with the servers', the others on ports of their own.
+  const copyPorts = {} as Record<ServiceName, string[]>;
+  for (const name of names) {
+    const extra = Math.max(0, (opts.copies?.[name] ?? 1) - 1);
+    const more = await Promise.all(Array.from({ length: extra }, () => freePort()));
+    copyPorts[name] = [ports[SERVICE_PORT_VARS[name]]!, ...more.map(String)];
+  }
+  const urls = (name: ServiceName) => copyPorts[name].map((p) => `http://127.0.0.1:${p}`);
+  const front = async (name: ServiceName) => {
+    if (copyPorts[name].length === 1) return urls(name)[0]!;
+    const balancer = await roundRobin(urls(name));
+    balancers.push(balancer);
+    return balancer.url;
+  };
+  const gateway = await front('gateway');
   const env: Record<string, string> = {
     ...ports,
     WOOP_DATA_DIR: dataDir,
@@ -119,9 +156,9 @@ async function startServices(
     KAFKA_BROKERS: `127.0.0.1:${ports.KAFKA_PORT}`,
     MONGODB_URI: `mongodb://127.0.0.1:${ports.FERRETDB_PORT}`,
     SMTP_URL: `smtp://127.0.0.1:${ports.MAILCATCHER_SMTP_PORT}`,
-    IDENTITY_URL: `http://127.0.0.1:${ports.IDENTITY_PORT}`,
-    TICKETS_URL: `http://127.0.0.1:${ports.TICKETS_PORT}`,
-    NOTIFICATIONS_URL: `http://127.0.0.1:${ports.NOTIFICATIONS_PORT}`,
+    IDENTITY_URL: await front('identity'),
+    TICKETS_URL: await front('tickets'),
+    NOTIFICATIONS_URL: await front('notifications'),
     PORTAL_URL: gateway,
     // The drills' bursts come from one address and one person: the limits are not under test.
     RATE_LIMIT_IP_PER_MINUTE: '1000000',
@@ -133,17 +170,22 @@ async function startServices(
     TICKET_VALIDATION_WINDOW_DAYS: '0.0008',
     OTEL_TRACES_EXPORTER: 'none',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
+    ...opts.env,
   };
   execFileSync(process.execPath, [join(ROOT, 'services/identity/dist/seed.js')], {
     env: { ...process.env, ...env },
     stdio: 'pipe',
   });
 
-  const start = async (name: ServiceName) => {
-    running.set(name, spawnNode(SERVICE_ENTRIES[name], [], env));
-    await waitForStatus(`http://127.0.0.1:${ports[SERVICE_PORT_VARS[name]]}/readyz`, 200, 120_000);
+  const key = (name: ServiceName, copy: number) => (copy === 0 ? name : `${name}.${copy + 1}`);
+  const start = async (name: ServiceName, copy = 0) => {
+    const port = copyPorts[name][copy]!;
+    running.set(key(name, copy), spawnNode(SERVICE_ENTRIES[name], [], { ...env, [SERVICE_PORT_VARS[name]]: port }));
+    await waitForStatus(`http://127.0.0.1:${port}/readyz`, 200, 120_000);
   };
-  for (const name of ['identity', 'tickets', 'worker', 'notifications', 'gateway'] as const) await start(name);
+  for (const name of ['identity', 'tickets', 'worker', 'notifications', 'gateway'] as const) {
+    await Promise.all(copyPorts[name].map((_, copy) => start(name, copy)));
+  }
   log('private services ready');
 
   return {
@@ -151,11 +193,12 @@ async function startServices(
     mailApi: `http://127.0.0.1:${ports.MAILCATCHER_WEB_PORT}/api`,
     kafkaBrokers: env.KAFKA_BROKERS!,
     mongoUri: env.MONGODB_URI!,
-    kill(name) {
-      const s = running.get(name);
+    urls,
+    kill(name, copy = 0) {
+      const s = running.get(key(name, copy));
       s?.child.kill('SIGKILL');
-      if (s) keepLog(name, s);
-      running.delete(name);
+      if (s) keepLog(key(name, copy), s);
+      running.delete(key(name, copy));
     },
     start,
     stopServer: (name) => void script(name, 'stop'),

@@ -399,3 +399,14 @@ export class Workload {
     };
   }
 }
+
+/** The drills' table: a header line, then one line per drill. */
+export function reportTable(reports: DrillReport[]): string[] {
+  return [
+    'drill | attempted | confirmed | lost | duplicated | republished (same event id) | resent (same Message-ID) | retried | defects',
+    ...reports.map(
+      (r) =>
+        `${r.drill} | ${r.attempted} | ${r.confirmed} | ${r.lost} | ${r.duplicated} | ${r.republished} | ${r.resent} | ${r.retried} | ${r.defects.length}`,
+    ),
+  ];
+}

@@ -1,10 +1,13 @@
 import {
   connectMongo,
+  consume,
   createLimitStore,
   createLogger,
   ensureLimitIndexes,
+  ensureNotLimited,
   type LimitStore,
   type MongoHandle,
+  ProblemError,
   type RateLimiter,
 } from '@woop/service-kit';
 import { RateLimiterRes } from 'rate-limiter-flexible';
@@ -148,6 +151,12 @@ describe('rate limits counted in memory and synced through the database', () => 
     expect(await attempts(5, () => plain, 'client')).toBe(3);
     const strict = cut.limiter({ keyPrefix: uniqueId('strict'), points: 3, durationSeconds: 60, strict: true });
     await expect(strict.consume('client')).rejects.toThrow(/not connected/);
+    // …which callers answer with a 503 and Retry-After (the client tries again), not a 500.
+    const failed = await consume([strict, 'client']).catch((err: unknown) => err);
+    expect(failed).toBeInstanceOf(ProblemError);
+    expect(failed).toMatchObject({ status: 503, code: 'service_unavailable', headers: { 'Retry-After': '5' } });
+    const checked = await ensureNotLimited([strict, 'client']).catch((err: unknown) => err);
+    expect(checked).toMatchObject({ status: 503, code: 'service_unavailable' });
   });
 
   it('slides: a burst at the end of a window still counts at the start of the next, until it has slid out', async () => {

@@ -71,6 +71,8 @@ const UNAVAILABLE_ERRORS = new Set([
   'MongoNetworkTimeoutError',
   'KafkaJSConnectionError',
   'KafkaJSNumberOfRetriesExceeded',
+  // A strict rate limit whose database is not connected (rate-limits.ts).
+  'LimitStoreUnavailableError',
   // An update whose call to Temporal timed out or was cancelled (e.g. its deadline passed while
   // the worker was down): it may or may not have been taken, so the client retries with the
   // same Idempotency-Key, which the update id makes safe. A 503, not a 500.

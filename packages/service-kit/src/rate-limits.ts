@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import mongoose, { type Connection, type mongo } from 'mongoose';
 import { RateLimiterRes } from 'rate-limiter-flexible';
 import type { Logger } from './logger';
-import { commonProblem } from './problem';
+import { commonProblem, isServerUnavailable } from './problem';
 
 /**
  * Rate limits shared by every copy of a service and kept over restarts, without a database
@@ -42,6 +42,14 @@ import { commonProblem } from './problem';
  *   with two copies), and a copy killed with `kill -9` loses at most its unsynced share. A
  *   strict limit that cannot reach its database fails the request rather than guess.
  */
+
+/**
+ * The counts' database is not connected (a strict limit does not guess): like a database that
+ * does not answer, a 503 with Retry-After (`isServerUnavailable`), not a 500.
+ */
+export class LimitStoreUnavailableError extends Error {
+  override name = 'LimitStoreUnavailableError';
+}
 
 const COLLECTION = 'rate_limit_counts';
 /** Documents saying which copies are alive (`k` of their heartbeat documents). */
@@ -169,7 +177,7 @@ export class LimitStore {
   private collection(): mongo.Collection<CountDoc> {
     const db = this.db.db;
     if (this.db.readyState !== mongoose.ConnectionStates.connected || !db) {
-      throw new Error('the rate-limit database is not connected');
+      throw new LimitStoreUnavailableError('the rate-limit database is not connected');
     }
     return db.collection<CountDoc>(COLLECTION);
   }
@@ -491,6 +499,19 @@ export const tooManyRequests = (res: RateLimiterRes, detail = 'Too many attempts
     'Retry-After': String(Math.max(1, Math.ceil(res.msBeforeNext / 1000))),
   });
 
+/** A strict limit whose database is not answering: the problem callers send (API and pages alike). */
+const unavailable = (err: unknown) =>
+  isServerUnavailable(err)
+    ? commonProblem(
+        'service_unavailable',
+        'A part of the portal is not answering right now; try again in a few seconds.',
+        undefined,
+        {
+          'Retry-After': '5',
+        },
+      )
+    : err;
+
 /** Counts one attempt against every limiter; the first exhausted one answers 429. */
 export async function consume(...checks: Array<[RateLimiter, string]>): Promise<void> {
   for (const [limiter, key] of checks) {
@@ -498,7 +519,7 @@ export async function consume(...checks: Array<[RateLimiter, string]>): Promise<
       await limiter.consume(key);
     } catch (err) {
       if (err instanceof RateLimiterRes) throw tooManyRequests(err);
-      throw err;
+      throw unavailable(err);
     }
   }
 }
@@ -506,7 +527,9 @@ export async function consume(...checks: Array<[RateLimiter, string]>): Promise<
 /** 429 if any limiter is already exhausted, without counting (checked before a login). */
 export async function ensureNotLimited(...checks: Array<[RateLimiter, string]>): Promise<void> {
   for (const [limiter, key] of checks) {
-    const res = await limiter.get(key);
+    const res = await limiter.get(key).catch((err: unknown) => {
+      throw unavailable(err);
+    });
     if (res && res.remainingPoints <= 0 && res.msBeforeNext > 0) throw tooManyRequests(res);
   }
 }
