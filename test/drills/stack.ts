@@ -22,6 +22,12 @@ export type ServerName = 'temporal' | 'kafka' | 'ferretdb' | 'mailcatcher';
 
 export interface PrivateStack {
   gateway: string;
+  /** The private Zipkin (started with the servers; the services export to it only when asked). */
+  zipkin: string;
+  /** The private servers' data directory (pid files in run/, logs in logs/). */
+  dataDir: string;
+  /** What deploy/local scripts need to reach the private servers (ports, WOOP_DATA_DIR). */
+  scriptEnv: NodeJS.ProcessEnv;
   mailApi: string;
   kafkaBrokers: string;
   mongoUri: string;
@@ -63,7 +69,17 @@ function keepLog(name: string, s: Spawned) {
   writeFileSync(join(LOGS, `${name}-${n}.log`), s.output());
 }
 
-export async function startPrivateStack(log: (line: string) => void = () => {}): Promise<PrivateStack> {
+export interface PrivateStackOptions {
+  /** Settings of the services over the drills' own (e.g. OTEL_TRACES_EXPORTER=zipkin). */
+  serviceEnv?: Record<string, string>;
+  /** Settings of the servers' scripts over the drills' own (e.g. ZIPKIN_HEAP). */
+  serverEnv?: Record<string, string>;
+}
+
+export async function startPrivateStack(
+  log: (line: string) => void = () => {},
+  options: PrivateStackOptions = {},
+): Promise<PrivateStack> {
   const dataDir = mkdtempSync(join(tmpdir(), 'woop-drills-'));
   const names = [...SERVER_PORT_VARS, ...Object.values(SERVICE_PORT_VARS)];
   const free = await Promise.all(names.map(() => freePort()));
@@ -76,6 +92,7 @@ export async function startPrivateStack(log: (line: string) => void = () => {}):
     TEMPORAL_ADDRESS: `127.0.0.1:${ports.TEMPORAL_PORT}`,
     MONGODB_URI: `mongodb://127.0.0.1:${ports.FERRETDB_PORT}`,
     SMTP_URL: `smtp://127.0.0.1:${ports.MAILCATCHER_SMTP_PORT}`,
+    ...options.serverEnv,
   };
   const script = (name: string, action: string) =>
     execFileSync('bash', [join(ROOT, 'deploy/local', `${name}.sh`), action], { env: scriptEnv, stdio: 'pipe' });
@@ -96,7 +113,8 @@ export async function startPrivateStack(log: (line: string) => void = () => {}):
   try {
     log(`private servers in ${dataDir}`);
     execFileSync('bash', [join(ROOT, 'deploy/local/stack.sh'), 'infra'], { env: scriptEnv, stdio: 'pipe' });
-    return await startServices(ports, dataDir, running, script, down, log);
+    const stack = await startServices(ports, dataDir, running, script, down, log, options.serviceEnv ?? {});
+    return { ...stack, scriptEnv };
   } catch (err) {
     await down().catch(() => undefined);
     throw err;
@@ -110,7 +128,8 @@ async function startServices(
   script: (name: string, action: string) => unknown,
   down: () => Promise<void>,
   log: (line: string) => void,
-): Promise<PrivateStack> {
+  serviceEnv: Record<string, string>,
+): Promise<Omit<PrivateStack, 'scriptEnv'>> {
   const gateway = `http://127.0.0.1:${ports.GATEWAY_PORT}`;
   const env: Record<string, string> = {
     ...ports,
@@ -132,7 +151,9 @@ async function startServices(
     TICKET_CALENDAR: 'round-the-clock',
     TICKET_VALIDATION_WINDOW_DAYS: '0.0008',
     OTEL_TRACES_EXPORTER: 'none',
+    OTEL_EXPORTER_ZIPKIN_ENDPOINT: `http://127.0.0.1:${ports.ZIPKIN_PORT}/api/v2/spans`,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
+    ...serviceEnv,
   };
   execFileSync(process.execPath, [join(ROOT, 'services/identity/dist/seed.js')], {
     env: { ...process.env, ...env },
@@ -148,6 +169,8 @@ async function startServices(
 
   return {
     gateway,
+    zipkin: `http://127.0.0.1:${ports.ZIPKIN_PORT}`,
+    dataDir,
     mailApi: `http://127.0.0.1:${ports.MAILCATCHER_WEB_PORT}/api`,
     kafkaBrokers: env.KAFKA_BROKERS!,
     mongoUri: env.MONGODB_URI!,
