@@ -1,9 +1,4 @@
-import {
-  baseConfigSchema,
-  DEVELOPMENT_SEALING_KEY,
-  loadConfig,
-  sealingKeySchema,
-} from '@woop/service-kit';
+import { baseConfigSchema, DEVELOPMENT_SEALING_KEY, loadConfig, sealingKeySchema } from '@woop/service-kit';
 import { z } from 'zod';
 
 const minutes = (d: number) => z.coerce.number().positive().default(d);
