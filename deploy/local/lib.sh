@@ -173,6 +173,38 @@ ensure_node_modules() {
 
 build() { (cd "$ROOT" && run_long "building TypeScript (tsc -b)" npx tsc -b); }
 
+# daemon_status NAME HEALTH_CMD...: one line on NAME, and an exit code that tells
+#   0 running    (its process is up and HEALTH_CMD answers)
+#   1 DIED       (its pid file is there, its process is gone: it was not stopped, it ended;
+#                 the end of its log is shown, e.g. an OutOfMemoryError)
+#   2 NOT ANSWERING (its process is up, HEALTH_CMD fails)
+#   3 stopped    (never started, or stopped cleanly: no pid file)
+daemon_status() {
+  local name="$1" f pid
+  shift
+  f="$(pid_file "$name")"
+  if [[ ! -f "$f" ]]; then
+    echo "$name: stopped"
+    return 3
+  fi
+  pid="$(cat "$f")"
+  if ! kill -0 "$pid" 2>/dev/null; then
+    echo "$name: DIED (pid $pid is gone but was never stopped; log: $LOG_DIR/$name.log)"
+    if [[ -f "$LOG_DIR/$name.log" ]]; then
+      # The cause when its log names one, then the log's last lines.
+      grep -m 1 -E 'OutOfMemoryError|FATAL|[Pp]anic|Killed' "$LOG_DIR/$name.log" | cut -c1-200 | sed 's/^/    cause: /' || true
+      echo "    last lines of its log:"
+      tail -n 3 "$LOG_DIR/$name.log" | cut -c1-200 | sed 's/^/      /'
+    fi
+    return 1
+  fi
+  if ! "$@" >/dev/null 2>&1; then
+    echo "$name: NOT ANSWERING (pid $pid is up, its health check fails; log: $LOG_DIR/$name.log)"
+    return 2
+  fi
+  echo "$name: running (pid $pid)"
+}
+
 # A script's own `stop` when it has one (a server stopped by its own tool), else stop_daemon.
 stop_server() {
   if declare -F stop >/dev/null; then stop; else stop_daemon "$1"; fi
@@ -198,14 +230,7 @@ dispatch() {
       install
       start
       ;;
-    status)
-      if is_running "$name" && healthy; then
-        echo "$name: running (pid $(cat "$(pid_file "$name")"))"
-      else
-        echo "$name: stopped"
-        return 1
-      fi
-      ;;
+    status) daemon_status "$name" healthy ;;
     *) die "usage: $0 install|start|stop|restart|status" ;;
   esac
 }

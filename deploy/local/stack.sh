@@ -115,15 +115,22 @@ case "${1:-up}" in
     infra_down
     ;;
   status)
+    # 0: everything runs; 1: something DIED or is NOT ANSWERING (said on its line); 3: something
+    # is only stopped (never started, or stopped cleanly).
     rc=0
-    for s in "${SERVERS[@]}"; do bash "$ROOT/deploy/local/$s.sh" status || rc=1; done
-    for spec in "${SERVICES[@]}"; do
-      name="${spec%%:*}"
-      if is_running "$name"; then echo "$name: running (pid $(cat "$(pid_file "$name")"))"; else
-        echo "$name: stopped"
-        rc=1
-      fi
+    note() { if (($1 == 1 || $1 == 2)); then rc=1; elif (($1 == 3 && rc == 0)); then rc=3; fi; }
+    for s in "${SERVERS[@]}"; do
+      code=0
+      bash "$ROOT/deploy/local/$s.sh" status || code=$?
+      note "$code"
     done
+    for spec in "${SERVICES[@]}"; do
+      IFS=: read -r name entry var default <<<"$spec"
+      code=0
+      daemon_status "$name" curl -fsS --max-time 5 "http://127.0.0.1:$(service_port "$var" "$default")/healthz" || code=$?
+      note "$code"
+    done
+    ((rc != 1)) || echo "Something died or does not answer: see its log above; \`npm start\` starts what is missing." >&2
     exit $rc
     ;;
   *) die "usage: $0 up|infra|down|status" ;;

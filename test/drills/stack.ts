@@ -28,13 +28,21 @@ export type ServerName = 'temporal' | 'kafka' | 'ferretdb' | 'mailcatcher';
 export interface StackOptions {
   /** How many copies of each service run (1 unless said). */
   copies?: Partial<Record<ServiceName, number>>;
-  /** Settings of every service, over the drills' own (below). */
+  /** Settings of every service, over the drills' own (below; e.g. OTEL_TRACES_EXPORTER=zipkin). */
   env?: Record<string, string>;
+  /** Settings of the servers' scripts over the drills' own (e.g. ZIPKIN_HEAP). */
+  serverEnv?: Record<string, string>;
 }
 
 export interface PrivateStack {
   /** Where clients go: the gateway, or the round-robin in front of its copies. */
   gateway: string;
+  /** The private Zipkin (started with the servers; the services export to it only when asked). */
+  zipkin: string;
+  /** The private servers' data directory (pid files in run/, logs in logs/). */
+  dataDir: string;
+  /** What deploy/local scripts need to reach the private servers (ports, WOOP_DATA_DIR). */
+  scriptEnv: NodeJS.ProcessEnv;
   mailApi: string;
   kafkaBrokers: string;
   mongoUri: string;
@@ -94,6 +102,7 @@ export async function startPrivateStack(
     TEMPORAL_ADDRESS: `127.0.0.1:${ports.TEMPORAL_PORT}`,
     MONGODB_URI: `mongodb://127.0.0.1:${ports.FERRETDB_PORT}`,
     SMTP_URL: `smtp://127.0.0.1:${ports.MAILCATCHER_SMTP_PORT}`,
+    ...opts.serverEnv,
   };
   const script = (name: string, action: string) =>
     execFileSync('bash', [join(ROOT, 'deploy/local', `${name}.sh`), action], { env: scriptEnv, stdio: 'pipe' });
@@ -116,7 +125,8 @@ export async function startPrivateStack(
   try {
     log(`private servers in ${dataDir}`);
     execFileSync('bash', [join(ROOT, 'deploy/local/stack.sh'), 'infra'], { env: scriptEnv, stdio: 'pipe' });
-    return await startServices(ports, dataDir, running, balancers, script, down, log, opts);
+    const stack = await startServices(ports, dataDir, running, balancers, script, down, log, opts);
+    return { ...stack, scriptEnv };
   } catch (err) {
     await down().catch(() => undefined);
     throw err;
@@ -132,7 +142,7 @@ async function startServices(
   down: () => Promise<void>,
   log: (line: string) => void,
   opts: StackOptions,
-): Promise<PrivateStack> {
+): Promise<Omit<PrivateStack, 'scriptEnv'>> {
   const names = Object.keys(SERVICE_ENTRIES) as ServiceName[];
   // Copy 0 on the port chosen with the servers', the others on ports of their own.
   const copyPorts = {} as Record<ServiceName, string[]>;
@@ -169,6 +179,7 @@ async function startServices(
     TICKET_CALENDAR: 'round-the-clock',
     TICKET_VALIDATION_WINDOW_DAYS: '0.0008',
     OTEL_TRACES_EXPORTER: 'none',
+    OTEL_EXPORTER_ZIPKIN_ENDPOINT: `http://127.0.0.1:${ports.ZIPKIN_PORT}/api/v2/spans`,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
     ...opts.env,
   };
@@ -190,6 +201,8 @@ async function startServices(
 
   return {
     gateway,
+    zipkin: `http://127.0.0.1:${ports.ZIPKIN_PORT}`,
+    dataDir,
     mailApi: `http://127.0.0.1:${ports.MAILCATCHER_WEB_PORT}/api`,
     kafkaBrokers: env.KAFKA_BROKERS!,
     mongoUri: env.MONGODB_URI!,

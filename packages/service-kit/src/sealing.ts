@@ -33,6 +33,9 @@ const decodeKey = (text: string): Buffer | undefined => {
   return raw.length === 32 ? raw : undefined;
 };
 
+/** The 32 bytes of a key written as base64 or 64 hex digits, or undefined. */
+export const sealingKeyBytes = (text: string): Buffer | undefined => decodeKey(text.trim());
+
 /** One key in the environment: 32 bytes as base64 or 64 hex digits. */
 export const sealingKeySchema = z
   .string()

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { loadIdentityConfig } from './config';
 
 describe('identity configuration', () => {
@@ -11,14 +12,13 @@ describe('identity configuration', () => {
   });
 
   it('seals links with a key of 32 bytes, never the development one in production', () => {
-    const key = Buffer.alloc(32, 7).toString('base64');
+    const raw = randomBytes(32);
+    const key = raw.toString('base64');
     expect(loadIdentityConfig({}).LINK_SEALING_KEY.key).toHaveLength(32);
     expect(() => loadIdentityConfig({ LINK_SEALING_KEY: 'too-short' })).toThrow(/LINK_SEALING_KEY/);
-    const production = { NODE_ENV: 'production', INTERNAL_AUTH_SECRET: 'x'.repeat(32) };
+    const production = { NODE_ENV: 'production', INTERNAL_AUTH_SECRET: randomBytes(32).toString('hex') };
     expect(() => loadIdentityConfig(production)).toThrow(/LINK_SEALING_KEY/);
-    expect(loadIdentityConfig({ ...production, LINK_SEALING_KEY: key }).LINK_SEALING_KEY.key).toEqual(
-      Buffer.alloc(32, 7),
-    );
+    expect(loadIdentityConfig({ ...production, LINK_SEALING_KEY: key }).LINK_SEALING_KEY.key).toEqual(raw);
   });
 
   it('gives API tokens 90 days by default', () => {

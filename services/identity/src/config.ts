@@ -1,11 +1,4 @@
-import {
-  baseConfigSchema,
-  ConfigError,
-  DEVELOPMENT_SEALING_KEY,
-  isDevelopmentSealingKey,
-  loadConfig,
-  sealingKeySchema,
-} from '@woop/service-kit';
+import { baseConfigSchema, DEVELOPMENT_SEALING_KEY, loadConfig, sealingKeySchema } from '@woop/service-kit';
 import { z } from 'zod';
 
 const minutes = (d: number) => z.coerce.number().positive().default(d);
@@ -43,7 +36,8 @@ export const identityConfigSchema = baseConfigSchema.extend({
   LOGIN_FAILURES_PER_ACCOUNT: z.coerce.number().int().positive().default(20),
   /**
    * Seals the links of sign-up, reset and invitation emails for the notifications service (which
-   * holds the same key): 32 bytes, base64 or 64 hex digits. Production sets its own.
+   * holds the same key): 32 bytes, base64 or 64 hex digits.
+   * Production must set its own (PRODUCTION_SECRETS in the service kit).
    */
   LINK_SEALING_KEY: sealingKeySchema.prefault(DEVELOPMENT_SEALING_KEY),
 });
@@ -52,8 +46,5 @@ export type IdentityConfig = z.infer<typeof identityConfigSchema>;
 
 export function loadIdentityConfig(env: NodeJS.ProcessEnv = process.env): IdentityConfig {
   const config = loadConfig(identityConfigSchema, env);
-  if (config.NODE_ENV === 'production' && isDevelopmentSealingKey(config.LINK_SEALING_KEY)) {
-    throw new ConfigError(['LINK_SEALING_KEY: must be set in production (32 random bytes, base64)']);
-  }
   return config;
 }

@@ -1,8 +1,6 @@
 import {
   baseConfigSchema,
-  ConfigError,
   DEVELOPMENT_SEALING_KEY,
-  isDevelopmentSealingKey,
   loadConfig,
   previousSealingKeysSchema,
   sealingKeySchema,
@@ -32,7 +30,8 @@ export const notificationsConfigSchema = baseConfigSchema.extend({
   NOTIFICATIONS_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(6),
   /**
    * Opens the links identity seals into sign-up, reset and invitation events (identity holds the
-   * same key): 32 bytes, base64 or 64 hex digits. Production sets its own.
+   * same key): 32 bytes, base64 or 64 hex digits.
+   * Production must set its own (PRODUCTION_SECRETS in the service kit).
    */
   LINK_SEALING_KEY: sealingKeySchema.prefault(DEVELOPMENT_SEALING_KEY),
   /** During a key rotation: the previous keys, comma-separated, still opened (never used to seal). */
@@ -58,8 +57,5 @@ export type NotificationsConfig = z.infer<typeof notificationsConfigSchema>;
 
 export function loadNotificationsConfig(env: NodeJS.ProcessEnv = process.env): NotificationsConfig {
   const config = loadConfig(notificationsConfigSchema, env);
-  if (config.NODE_ENV === 'production' && isDevelopmentSealingKey(config.LINK_SEALING_KEY)) {
-    throw new ConfigError(['LINK_SEALING_KEY: must be set in production (the same as identity’s)']);
-  }
   return config;
 }
