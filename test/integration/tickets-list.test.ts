@@ -34,7 +34,7 @@ describe('the "Demandes" list, sharing, queues and erasure on the real servers',
   let api: TicketsApi;
   beforeAll(async () => {
     api = await startTicketsApi();
-    await api.registerPeople([claire, hugo, lucas, ines]);
+    await api.registerPeople([claire, hugo, lucas, ines, paul]);
   });
   afterAll(() => api.stop());
 

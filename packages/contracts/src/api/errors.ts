@@ -66,6 +66,10 @@ export const TICKETS_ERRORS = {
   ticket_without_organization: { status: 409, title: 'Cannot share' },
   unsupported_media_type: { status: 415, title: 'File type not accepted' },
   idempotency_key_reused: { status: 422, title: 'Key already used' },
+  /** `assign` / `qualify` to someone who is not an active agent (or an admin). */
+  assignee_not_agent: { status: 422, title: 'Not an agent' },
+  /** `assign` / `qualify` to an agent outside the team the request is assigned to. */
+  assignee_not_in_team: { status: 422, title: 'Not in the team' },
 } as const satisfies ErrorCatalogue;
 
 /** The notifications service: the delivery log and the agents' email switch. */

@@ -16,6 +16,8 @@ export interface PersonRecord {
   email?: string;
   role?: UserFacts['role'];
   organizationId?: string;
+  /** An agent's teams (absent from copies written before they were kept: then not checked). */
+  teams?: string[];
   status: UserFacts['status'];
   /** Time of the event this copy comes from: an older event never overwrites a newer one. */
   eventTime: string;
@@ -57,6 +59,7 @@ export async function applyUserEvent(db: mongo.Db, event: EventEnvelope): Promis
     email: user.email,
     role: user.role,
     ...(user.organizationId ? { organizationId: user.organizationId } : {}),
+    ...(user.role === 'agent' ? { teams: user.teams ?? [] } : {}),
     status: user.status,
     eventTime: event.time,
   };
