@@ -18,7 +18,7 @@ import { problem } from '../problems';
 import { form } from './account-pages';
 import { formatDate, formErrors, type Locale } from './i18n';
 import { fieldErrors, type PageContext, type PageKit } from './kit';
-import { agentView, staffActionPayload } from './agent-view';
+import { agentView, STAFF_FORMS, staffActionPayload } from './agent-view';
 import { catalogueOf } from './lookups';
 import { attachFiles, checkFiles, withUploads, type RequestType, type UploadedFile } from './portal-pages';
 
@@ -269,9 +269,11 @@ export function requestPages(kit: PageKit): Router {
         ? ctx.t('request.decided-by-requester')
         : err.code === 'forbidden' && formName === 'share'
           ? ctx.t('request.share-forbidden')
-          : err.status === 409 && status
-            ? ctx.t('request.refused-now', { status: ctx.t(`status.${status}`) })
-            : kit.sentence(ctx, err);
+          : err.code === 'role_not_allowed'
+            ? ctx.t('request.role-refused')
+            : err.status === 409 && status
+              ? ctx.t('request.refused-now', { status: ctx.t(`status.${status}`) })
+              : kit.sentence(ctx, err);
     const values = ctx.req.body as Record<string, string>;
     await show(ctx, reference, { form: formName, message, errors: fieldErrors(err), values }, err.status);
   };
@@ -305,6 +307,10 @@ export function requestPages(kit: PageKit): Router {
           payload = checked.data;
         }
       } else {
+        if (ctx.me!.role === 'customer' && action.data in STAFF_FORMS) {
+          // An agent's form sent by a customer (a hand-made request): refused as the API would.
+          return show(ctx, reference, { form: action.data, message: ctx.t('request.role-refused') }, 409);
+        }
         const staff = staffActionPayload(ctx, action.data, body);
         if (!staff) throw problem('not_found');
         if ('errors' in staff)
