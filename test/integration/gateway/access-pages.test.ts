@@ -67,7 +67,7 @@ function identityOf(email: string): VerifiedIdentity {
 }
 
 /** The fields each refused form is sent with (valid, so that only who one is refuses it). */
-const FORM_FIELDS: Record<string, Record<string, string>> = {
+const FORM_FIELDS: Partial<Record<string, Record<string, string>>> = {
   qualify: { priority: 'high', billable: 'false' },
   assign: { agentId: 'user-paul' },
   requestInformation: { question: 'Laquelle ?' },
@@ -87,12 +87,15 @@ const fr = JSON.parse(
 const NOT_ON_PAGES = new Set(['comment', 'reply', 'addInternalNote']);
 /** The sentences a refused form may show (French, the sessions' language). */
 const REFUSALS = [
-  fr['request.decided-by-requester'],
-  fr['request.share-forbidden'],
-  fr['request.role-refused'],
-  fr['error.forbidden'],
-  fr['error.not_found'],
-];
+  'request.decided-by-requester',
+  'request.share-forbidden',
+  'request.role-refused',
+  'error.forbidden',
+  'error.not_found',
+].map((key) => {
+  if (fr[key] === undefined) throw new Error(`no sentence ${key}`);
+  return fr[key];
+});
 const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/'/g, '&#x27;').replace(/"/g, '&quot;');
 
 describe('"Who may do what" on the pages', () => {
