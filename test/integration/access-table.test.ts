@@ -328,7 +328,7 @@ describe('"Who may do what": every cell of the README\'s table, on the tickets s
   });
 
   // Finding 8: a customer moved to another organisation keeps nothing of the old one's requests
-  // shared with them; the requests they filed stay theirs.
+  // shared with them; the requests they filed stay theirs. Last: lucas stays moved.
   it("drops the old organisation's shares of a customer moved to another one, not their own requests", async () => {
     const ref = await requestIn('resolved');
     const own = (
@@ -357,5 +357,11 @@ describe('"Who may do what": every cell of the README\'s table, on the tickets s
     const mine = await api.call(moved, 'GET', '/tickets?status=all&scope=created&limit=100');
     expect((mine.body.items as TicketListItem[]).map((i) => i.reference)).toContain(own.reference);
     expect((await api.call(claire, 'GET', `/tickets/${ref}`)).body.ticket).toMatchObject({ status: 'resolved' });
+    // And the share itself goes (no more emails, no name on the page): he left it.
+    await eventually(
+      async () =>
+        (await api.call(claire, 'GET', `/tickets/${ref}`)).body.ticket as { sharedWith: Array<{ id: string }> },
+      (t) => !t.sharedWith.some((p) => p.id === 'lucas'),
+    );
   });
 });

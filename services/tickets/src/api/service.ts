@@ -17,6 +17,7 @@ import { ticketModels } from '../model/database';
 import { ensureReferenceFloor, seedCatalogue } from '../model/store';
 import { ensureTicketIndexes } from './queries';
 import { TicketWorkflows } from './ticket-client';
+import { dropSharesOfMoved, readPersonBefore } from './moved-shares';
 
 /** The tickets service's parts, for its main and for tests that run it in-process. */
 export function ticketsService(config: TicketsConfig, logger: Logger) {
@@ -55,7 +56,10 @@ export function ticketsService(config: TicketsConfig, logger: Logger) {
         const event = readEvent(message, logger);
         if (!event) return;
         // A failure here throws: kafkajs retries the message, the offset is not committed.
+        const before = await readPersonBefore(mongo.connection.db!, event);
         const changed = await applyUserEvent(mongo.connection.db!, event);
+        const dropped = await dropSharesOfMoved(mongo.connection.db!, workflows, event, before, logger);
+        if (dropped > 0) logger.info({ userId: event.subject, dropped }, 'shares dropped for a person who moved');
         if (changed) {
           const rewritten = await rewriteTicketsOf(mongo.connection.db!, changed);
           logger.info({ userId: changed._id, rewritten, type: event.type }, 'tickets rewritten for a person');
