@@ -80,8 +80,9 @@ describe('"Who may do what": every cell of the README\'s table, on the tickets s
   beforeAll(async () => {
     api = await startTicketsApi();
     await api.registerPeople([claire, hugo, lucas, mila, ines, oscar, tom, paul, sarah, dora, admin]);
-  });
-  afterAll(() => api?.stop());
+  }, 120_000);
+  // Its worker holds some fifty workflows: a loaded machine takes more than a minute to stop it.
+  afterAll(() => api?.stop(), 180_000);
 
   const ok = async (res: Promise<{ status: number; body: Record<string, unknown> }>, what: string) => {
     const r = await res;
