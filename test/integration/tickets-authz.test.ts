@@ -97,13 +97,14 @@ const TICKET_LABELS: Record<TicketName, string> = {
 // Customers comment and agents reply: the other role's action is refused (409) on a ticket they
 // see. Sharing is with lucas (org A); a confidential ticket is never shared (409), so there is
 // never anyone to remove from it. Hugo sees the normal ticket through his organisation but may
-// only remove himself from "Partagé avec" (403 for lucas).
+// not share it (the requester's, issue #23) and may only remove himself from "Partagé avec"
+// (403 for lucas).
 // prettier-ignore
 const TICKET_TABLE: Record<TicketName, Record<Caller, Outcome[]>> = {
   //                   detail list comment reply share unshare  upload files file other    queue
   normal: {
     claire:           [200,   IN,  200,    409,  200,  200,        201, 200,  200, NO_FILE, 403],
-    hugo:             [200,   IN,  200,    409,  200,  403,        201, 200,  200, NO_FILE, 403],
+    hugo:             [200,   IN,  200,    409,  403,  403,        201, 200,  200, NO_FILE, 403],
     ines:             [404,   OUT, 404,    404,  404,  404,        404, 404,  404, 404,     403],
     noa:              [404,   OUT, 404,    404,  404,  404,        404, 404,  404, 404,     403],
     paul:             [200,   IN,  409,    200,  200,  200,        201, 200,  200, NO_FILE, IN],
@@ -326,7 +327,7 @@ describe("who decides a request's fate", () => {
   let api: TicketsApi;
   beforeAll(async () => {
     api = await startTicketsApi();
-    await api.registerPeople([claire, hugo, lucas, ines]);
+    await api.registerPeople([claire, hugo, lucas, ines, paul]);
   });
   afterAll(() => api.stop());
 

@@ -13,6 +13,7 @@ describe('catalogue administration', () => {
   let api: TicketsApi;
   beforeAll(async () => {
     api = await startTicketsApi();
+    await api.registerPeople([paul]); // requests are assigned to agents the directory knows
   });
   afterAll(() => api.stop());
 

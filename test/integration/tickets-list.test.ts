@@ -34,7 +34,7 @@ describe('the "Demandes" list, sharing, queues and erasure on the real servers',
   let api: TicketsApi;
   beforeAll(async () => {
     api = await startTicketsApi();
-    await api.registerPeople([claire, hugo, lucas, ines]);
+    await api.registerPeople([claire, hugo, lucas, ines, paul]);
   });
   afterAll(() => api.stop());
 
@@ -160,8 +160,10 @@ describe('the "Demandes" list, sharing, queues and erasure on the real servers',
       );
       expect(event?.data).toMatchObject({ people: [{ id: 'hugo' }], ticket: { sharedWith: ['hugo'] } });
 
-      // The requester's colleague may not remove someone else; the person may leave; so may an agent.
-      expect((await api.call(lucas, 'POST', `/tickets/${reference}/share`, { userIds: ['lucas'] })).status).toBe(200);
+      // A colleague may not share it (not even with himself: issue #23), nor remove someone else;
+      // the person may leave; so may an agent remove anyone.
+      expect((await api.call(lucas, 'POST', `/tickets/${reference}/share`, { userIds: ['lucas'] })).status).toBe(403);
+      expect((await api.call(claire, 'POST', `/tickets/${reference}/share`, { userIds: ['lucas'] })).status).toBe(200);
       expect((await api.call(lucas, 'DELETE', `/tickets/${reference}/share/hugo`)).status).toBe(403);
       expect((await api.call(hugo, 'DELETE', `/tickets/${reference}/share/hugo`)).status).toBe(200);
       expect((await api.call(paul, 'DELETE', `/tickets/${reference}/share/lucas`)).status).toBe(200);

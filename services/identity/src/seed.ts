@@ -85,7 +85,8 @@ export const DEMO_USERS: Array<
   },
 ];
 
-export async function seed(models: IdentityModels, logger: Logger): Promise<void> {
+/** Creates the demo organisations and accounts (or `users`: tests add people of their own), once. */
+export async function seed(models: IdentityModels, logger: Logger, users = DEMO_USERS): Promise<void> {
   for (const org of DEMO_ORGANIZATIONS) {
     if (await models.Organization.exists({ _id: org._id })) continue;
     await models.Organization.create({
@@ -95,7 +96,7 @@ export async function seed(models: IdentityModels, logger: Logger): Promise<void
     logger.info({ organization: org.name }, 'demo organisation created');
   }
   const passwordHash = await hashPassword(DEMO_PASSWORD);
-  for (const u of DEMO_USERS) {
+  for (const u of users) {
     if (await models.User.exists({ email: u.email })) continue;
     const user: UserDoc = {
       ...u,

@@ -375,7 +375,7 @@ describe('gateway: the public API walked through by its clients', () => {
     expect(colleague).not.toContain(decision);
     expect(colleague).not.toContain(`/requests/${reference}/actions/rejectResolution`);
     expect(colleague).toContain(`/requests/${reference}/comment`); // he reads and comments
-    expect(colleague).toContain('Seuls le demandeur et les personnes avec qui la demande est partagée');
+    expect(colleague).toContain('Seuls le demandeur et les personnes avec qui il a partagé la demande');
 
     // The form sent anyway (an old page, a hand-made request): refused, with the same sentence.
     const sent = await fetch(`${gateway.origin}${decision}`, {
@@ -389,7 +389,7 @@ describe('gateway: the public API walked through by its clients', () => {
       redirect: 'manual',
     });
     expect(sent.status).toBe(409);
-    expect(await sent.text()).toContain('Seuls le demandeur et les personnes avec qui la demande est partagée');
+    expect(await sent.text()).toContain('Seuls le demandeur et les personnes avec qui il a partagé la demande');
     const api = await hugo.post<Problem>(`/tickets/${reference}/actions/acceptResolution`, { payload: {} });
     expect(api.body).toMatchObject({ status: 409, code: 'role_not_allowed' });
     expect((await claire.get<TicketView>(`/tickets/${reference}`)).body.ticket.status).toBe('resolved');

@@ -78,6 +78,10 @@ export const TICKETS_ERRORS = {
   /** A file whose name's extension is not on the list, or is not one of its declared type's. */
   file_name_not_allowed: { status: 415, title: 'File type not accepted' },
   idempotency_key_reused: { status: 422, title: 'Key already used' },
+  /** `assign` / `qualify` to someone who is not an active agent (or an admin). */
+  assignee_not_agent: { status: 422, title: 'Not an agent' },
+  /** `assign` / `qualify` to an agent outside the team the request is assigned to. */
+  assignee_not_in_team: { status: 422, title: 'Not in the team' },
 } as const satisfies ErrorCatalogue;
 
 /** The notifications service: the delivery log and the agents' email switch. */

@@ -5,3 +5,4 @@ export * from './workflow-input';
 export * from './activities';
 export * from './events';
 export * from './event-versions';
+export * from './access';

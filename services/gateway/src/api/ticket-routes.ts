@@ -208,7 +208,11 @@ export const ticketRoutes: ApiRoute[] = [
     idempotent: true,
     body: ticketActionBodies[action],
     responses: { 200: { description: 'The new state', schema: ticketViewSchema, headers: REFUSAL_HEADERS } },
-    errors: { ...NOT_FOUND, 409: REFUSED },
+    errors: {
+      ...NOT_FOUND,
+      409: REFUSED,
+      ...(action === 'assign' || action === 'qualify' ? { 422: ['assignee_not_agent', 'assignee_not_in_team'] } : {}),
+    },
     handle: forward('tickets', (p) => `/v1/tickets/${p.reference}/actions/${action}`),
   })),
   {
@@ -248,15 +252,17 @@ export const ticketRoutes: ApiRoute[] = [
     operationId: 'shareTicket',
     summary: '"Partager": share a request with people of the same organisation',
     description:
-      'A request filed by a customer who belonged to no organisation cannot be shared (409 ' +
-      '`ticket_without_organization`); confidential requests never are.',
+      'The requester, agents and admins share (anyone else: 403 `forbidden`); a person shared ' +
+      "with by the requester decides the request's fate as the requester does, one shared with by " +
+      'anyone else reads and comments. A request filed by a customer who belonged to no ' +
+      'organisation cannot be shared (409 `ticket_without_organization`); confidential requests never are.',
     tag: 'Tickets',
     auth: 'user',
     params: referenceParams,
     body: shareBody,
     idempotent: true,
     responses: { 200: { description: 'The new state', schema: ticketViewSchema } },
-    errors: { ...NOT_FOUND, 409: [...REFUSED, 'ticket_without_organization'] },
+    errors: { ...NOT_FOUND, 403: ['forbidden'], 409: [...REFUSED, 'ticket_without_organization'] },
     handle: forward('tickets', ticketPath('/share')),
   },
   {

@@ -1,7 +1,10 @@
 import express, { type Router } from 'express';
 import { z } from 'zod';
 import {
+  decidesFate,
+  FATE_ACTIONS as FATE,
   hasOrganization,
+  mayUnshare,
   referenceParams,
   TICKET_STATUSES,
   ticketActionPayloads,
@@ -15,7 +18,7 @@ import { problem } from '../problems';
 import { form } from './account-pages';
 import { formatDate, formErrors, type Locale } from './i18n';
 import { fieldErrors, type PageContext, type PageKit } from './kit';
-import { agentView, staffActionPayload } from './agent-view';
+import { agentView, STAFF_FORMS, staffActionPayload } from './agent-view';
 import { catalogueOf } from './lookups';
 import { attachFiles, checkFiles, withUploads, type RequestType, type UploadedFile } from './portal-pages';
 
@@ -35,11 +38,12 @@ export const CUSTOMER_ACTIONS: Record<string, { needs?: 'body' | 'reason'; style
 };
 
 /**
- * The actions that decide a request's fate: its requester and the people it is shared with take
- * them, the rest of its organisation does not (the tickets service leaves them out of `allowed`
- * and refuses them with `role_not_allowed`); the page says so rather than "no longer possible".
+ * The actions that decide a request's fate (the contract's FATE_ACTIONS): its requester and the
+ * people the requester shared it with take them, the rest of its organisation does not (the
+ * tickets service leaves them out of `allowed` and refuses them with `role_not_allowed`); the
+ * page says so rather than "no longer possible".
  */
-const FATE_ACTIONS = new Set(['acceptResolution', 'rejectResolution', 'acceptRejection', 'contestRejection', 'reopen']);
+const FATE_ACTIONS: ReadonlySet<string> = FATE;
 
 /** The statuses in which the requester (and those it is shared with) decide what comes next. */
 const AWAITING_DECISION = new Set(['resolved', 'rejected', 'done']);
@@ -189,8 +193,7 @@ export function requestPages(kit: PageKit): Router {
     const asked = typeof ctx.req.query.action === 'string' ? ctx.req.query.action : undefined;
     const focus = asked ?? extra.form;
     // An email's button ("Valider la réponse") opened the page after the request moved on.
-    const decides =
-      staff || ticket.requester.id === me.userId || (ticket.sharedWith ?? []).some((p) => p.id === me.userId);
+    const decides = staff || decidesFate(me, ticket);
     const stale =
       asked !== undefined && asked in CUSTOMER_ACTIONS && !allowed.includes(asked)
         ? !decides && FATE_ACTIONS.has(asked)
@@ -230,6 +233,12 @@ export function requestPages(kit: PageKit): Router {
         notifications: detail.notifications,
         colleagues,
         canShare: colleagues.length > 0,
+        // "Retirer" next to the people the caller may remove: anyone for the requester and the
+        // team, oneself for the others.
+        shares: (ticket.sharedWith ?? []).map((p) => ({
+          ...p,
+          removable: allowed.includes('unshare') && mayUnshare(me, ticket, p.id),
+        })),
         // Seen by its organisation's members unless confidential; a customer of no organisation has none.
         organizationSees: !ticket.confidential && hasOrganization(ticket),
         canAttach: ticket.status !== 'closed',
@@ -260,9 +269,13 @@ export function requestPages(kit: PageKit): Router {
         ? ctx.t('error.request_closed')
         : err.code === 'role_not_allowed' && FATE_ACTIONS.has(formName)
           ? ctx.t('request.decided-by-requester')
-          : err.status === 409 && status
-            ? ctx.t('request.refused-now', { status: ctx.t(`status.${status}`) })
-            : kit.sentence(ctx, err);
+          : err.code === 'forbidden' && formName === 'share'
+            ? ctx.t('request.share-forbidden')
+            : err.code === 'role_not_allowed'
+              ? ctx.t('request.role-refused')
+              : err.status === 409 && status
+                ? ctx.t('request.refused-now', { status: ctx.t(`status.${status}`) })
+                : kit.sentence(ctx, err);
     const values = ctx.req.body as Record<string, string>;
     await show(ctx, reference, { form: formName, message, errors: fieldErrors(err), values }, err.status);
   };
@@ -296,6 +309,10 @@ export function requestPages(kit: PageKit): Router {
           payload = checked.data;
         }
       } else {
+        if (ctx.me!.role === 'customer' && action.data in STAFF_FORMS) {
+          // An agent's form sent by a customer (a hand-made request): refused as the API would.
+          return show(ctx, reference, { form: action.data, message: ctx.t('request.role-refused') }, 409);
+        }
         const staff = staffActionPayload(ctx, action.data, body);
         if (!staff) throw problem('not_found');
         if ('errors' in staff)
@@ -461,7 +478,8 @@ async function shareCandidates(ctx: PageContext, ticket: Ticket, allowed: string
       { method: 'GET', path: `/v1/users?organizationId=${encodeURIComponent(ticket.organizationId)}` },
     )
     .catch(() => ({ items: [] }));
-  const taken = new Set([ticket.requester.id, ...ticket.sharedWith.map((p) => p.id)]);
+  // Never the caller: sharing a request with oneself is no way to take its requester's decisions.
+  const taken = new Set([ctx.me?.userId, ticket.requester.id, ...ticket.sharedWith.map((p) => p.id)]);
   return users.items.filter((u) => u.role === 'customer' && u.status === 'active' && !taken.has(u.userId));
 }
 

@@ -88,8 +88,13 @@ export function visibilityFilter(who: VerifiedIdentity): Filter {
     if (who.teams.includes('security')) arms.push({ confidential: true });
     return { $or: arms };
   }
-  const arms: Filter[] = [{ requesterId: who.userId }, { sharedWithIds: who.userId }];
-  if (who.organizationId) arms.push({ organizationId: who.organizationId, confidential: false });
+  // Shared with them while they belong to its organisation (`isSharedWith`): someone moved to
+  // another one no longer reads the old one's requests.
+  const arms: Filter[] = [{ requesterId: who.userId }];
+  if (who.organizationId) {
+    arms.push({ sharedWithIds: who.userId, organizationId: who.organizationId });
+    arms.push({ organizationId: who.organizationId, confidential: false });
+  }
   return { $or: arms };
 }
 
@@ -98,7 +103,7 @@ function scopeFilter(who: VerifiedIdentity, scope: TicketListQuery['scope']): Fi
     case 'created':
       return { requesterId: who.userId };
     case 'shared':
-      return { sharedWithIds: who.userId };
+      return who.organizationId ? { sharedWithIds: who.userId, organizationId: who.organizationId } : NOTHING;
     case 'organization':
       return who.organizationId ? { organizationId: who.organizationId } : NOTHING;
     case 'all':

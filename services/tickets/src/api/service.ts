@@ -20,6 +20,7 @@ import { ticketModels } from '../model/database';
 import { ensureReferenceFloor, seedCatalogue } from '../model/store';
 import { ensureTicketIndexes } from './queries';
 import { TicketWorkflows } from './ticket-client';
+import { dropSharesOfMoved, readPersonBefore } from './moved-shares';
 
 /** The tickets service's parts, for its main and for tests that run it in-process. */
 export function ticketsService(config: TicketsConfig, logger: Logger) {
@@ -71,7 +72,10 @@ export function ticketsService(config: TicketsConfig, logger: Logger) {
         if (!event) return;
         // A failure here throws: kafkajs retries the message, the offset is not committed.
         const db = mongo.connection.db!;
+        const before = await readPersonBefore(db, event);
         const changed = await applyUserEvent(db, event);
+        const dropped = await dropSharesOfMoved(db, workflows, event, before, logger);
+        if (dropped > 0) logger.info({ userId: event.subject, dropped }, 'shares dropped for a person who moved');
         if (changed?.status === 'erased') {
           await eraseFromTickets(db, workflows, changed, logger);
         } else if (changed) {

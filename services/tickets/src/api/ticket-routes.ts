@@ -3,6 +3,10 @@ import type { Router } from 'express';
 import type { mongo } from 'mongoose';
 import {
   hasOrganization,
+  isSharedWith,
+  mayShare,
+  mayUnshare,
+  FATE_ACTIONS,
   ACTIONS_BY_ROUTE,
   createTicketBody,
   idempotencyKeySchema,
@@ -40,17 +44,18 @@ const referenceOf = (t: AnyTicket) => ('_id' in t ? t._id : t.reference);
 
 /**
  * What `who` may do now: the workflow's rules for their role, less what the service keeps for
- * some people (removing someone else from "Partagé avec" is the requester's or the team's) and
- * sharing a request of no organisation (there is nobody to share it with).
+ * some people (deciding a request's fate, sharing it, removing someone else from "Partagé avec":
+ * see `mayTake`) and sharing a request of no organisation (there is nobody to share it with).
+ * `unshare` is offered to the people who may remove someone: the requester and the team, or a
+ * person it is shared with (themself).
  */
 function allowedFor(who: VerifiedIdentity, ticket: AnyTicket, allowed?: Record<Role, TicketActionName[]>) {
   const byRole = allowed ?? allowedByRole({ ...ticket, reference: referenceOf(ticket) });
   const mine = (hasOrganization(ticket) ? byRole[who.role] : byRole[who.role].filter((a) => a !== 'share')).filter(
     (a) => mayTake(who, ticket, a),
   );
-  if (who.role !== 'customer' || ticket.requester.id === who.userId) return mine;
-  const isShared = (ticket.sharedWith ?? []).some((p) => p.id === who.userId);
-  return mine.filter((a) => a !== 'unshare' || isShared);
+  if (mayShare(who, ticket)) return mine;
+  return mine.filter((a) => a !== 'unshare' || isSharedWith(who, ticket));
 }
 
 /**
@@ -126,6 +131,25 @@ export function ticketRoutes(ctx: RouteContext, r: Router): void {
         });
       }
       throw err;
+    }
+  }
+
+  /**
+   * A request is assigned to someone who works requests: an active agent (of the team it is
+   * assigned to, when the directory knows their teams) or an admin. Anyone else would receive
+   * agents' emails and links, and a confidential request could go to an agent who may not read it.
+   */
+  async function checkAssignee(agentId: string, team: string | undefined) {
+    const person = (await findPeople(db(), [agentId])).get(agentId);
+    if (!person || person.status !== 'active' || (person.role !== 'agent' && person.role !== 'admin')) {
+      throw problem('assignee_not_agent', 'A request is assigned to an active agent (or an admin).', [
+        { path: 'payload.agentId', message: 'not an active agent' },
+      ]);
+    }
+    if (person.role === 'agent' && team !== undefined && person.teams !== undefined && !person.teams.includes(team)) {
+      throw problem('assignee_not_in_team', `This agent is not in the team ${team}.`, [
+        { path: 'payload.agentId', message: `not in the team ${team}` },
+      ]);
     }
   }
 
@@ -240,17 +264,28 @@ export function ticketRoutes(ctx: RouteContext, r: Router): void {
     const ticket = await visibleTicket(who, reference);
     refuseIfClosed(ticket, reference);
     if (!mayTake(who, ticket, action)) {
-      // A colleague of the requester: they read and comment, the requester and those it is
-      // shared with decide. Refused like a role the workflow does not allow, with what they may do.
+      // A colleague of the requester (or someone shared with by another than the requester):
+      // they read and comment, the requester and those the requester shared it with decide.
+      // Refused like a role the workflow does not allow, with what they may do.
       throw problem(
         'role_not_allowed',
-        `Only the requester and the people the request is shared with may ${action} it.`,
+        FATE_ACTIONS.has(action)
+          ? `Only the requester and the people the requester shared the request with may ${action} it.`
+          : `Only the requester and the team may ${action} the request.`,
         undefined,
         { 'X-Ticket-Status': ticket.status, 'X-Allowed-Actions': allowedFor(who, ticket).join(',') },
       );
     }
     // The action's own payload schema (the contract's): the workflow would refuse the same.
     const { payload } = parseInput(ticketActionBodies[action], req.body ?? {});
+    const assignment =
+      action === 'assign'
+        ? (payload as TicketActionPayloads['assign'])
+        : action === 'qualify'
+          ? (payload as TicketActionPayloads['qualify']).assignment
+          : undefined;
+    if (assignment?.agentId !== undefined)
+      await checkAssignee(assignment.agentId, assignment.team ?? ticket.assignment.team);
     res.json(await act(who, reference, action, payload, req.header('idempotency-key')));
   });
 
@@ -260,6 +295,10 @@ export function ticketRoutes(ctx: RouteContext, r: Router): void {
     const { reference } = parseInput(referenceParams, req.params, 'path');
     const ticket = await visibleTicket(who, reference);
     refuseIfClosed(ticket, reference);
+    if (!mayShare(who, ticket)) {
+      // A colleague sharing a request with themself would take its requester's decisions.
+      throw problem('forbidden', 'Only the requester and the team share a request.');
+    }
     const { userIds } = parseInput(shareBody, req.body ?? {});
     if (!hasOrganization(ticket)) {
       throw problem(
@@ -285,8 +324,7 @@ export function ticketRoutes(ctx: RouteContext, r: Router): void {
     const { reference, userId } = parseInput(unshareParams, req.params, 'path');
     const ticket = await visibleTicket(who, reference);
     refuseIfClosed(ticket, reference);
-    const mayRemove = who.role !== 'customer' || ticket.requester.id === who.userId || who.userId === userId;
-    if (!mayRemove) {
+    if (!mayUnshare(who, ticket, userId)) {
       throw problem('forbidden', 'Only the requester or the team removes other people.');
     }
     if (!(ticket.sharedWith ?? []).some((p) => p.id === userId)) {

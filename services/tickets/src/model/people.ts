@@ -24,6 +24,8 @@ export interface PersonRecord {
   email?: string;
   role?: UserFacts['role'];
   organizationId?: string;
+  /** An agent's teams (absent from copies written before they were kept: then not checked). */
+  teams?: string[];
   status: UserFacts['status'];
   /**
    * An erased person's former address, as a salted SHA-256 (`salt:digest`, hex), never the
@@ -86,6 +88,7 @@ export async function applyUserEvent(db: mongo.Db, event: EventEnvelope): Promis
     email: user.email,
     role: user.role,
     ...(user.organizationId ? { organizationId: user.organizationId } : {}),
+    ...(user.role === 'agent' ? { teams: user.teams ?? [] } : {}),
     status: user.status,
     eventTime: event.time,
   };
