@@ -90,7 +90,17 @@ describe('tracing: one trace from a click to the email', () => {
     });
     expect({ status: filed.status, body: filed.body }).toMatchObject({ status: 201 });
     const { reference } = filed.body.ticket;
-    // Assigned to Paul: a customer's comment is emailed to the assigned agent.
+    // Assigned to Paul: a customer's comment is emailed to the assigned agent. A request goes to
+    // an agent the tickets service knows (identity's seed reaches it over the users topic).
+    await eventually(
+      () =>
+        tickets.svc.models
+          .native()
+          .collection('people')
+          .findOne({ _id: 'user-paul' as never }),
+      (p) => Array.isArray((p as { teams?: unknown } | null)?.teams),
+      30_000,
+    );
     const qualified = await paul.post(`/tickets/${reference}/actions/qualify`, {
       payload: { priority: 'high', billable: false, assignment: { agentId: 'user-paul' } },
     });

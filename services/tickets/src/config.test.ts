@@ -1,10 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import { PARIS_OFFICE_CALENDAR, ROUND_THE_CLOCK_CALENDAR } from '@woop/workflows';
 import { temporalPayloadCodec } from '@woop/service-kit';
 import { defaultCachedWorkflows, loadTicketsConfig, slaPolicyOf, ticketWindows } from './config';
 
 describe('tickets configuration', () => {
   it('encrypts Temporal payloads with the keys it is given, never the development key in production', () => {
-    const production = { NODE_ENV: 'production', INTERNAL_AUTH_SECRET: 'x'.repeat(32) };
+    const production = { NODE_ENV: 'production', INTERNAL_AUTH_SECRET: randomBytes(32).toString('hex') };
     expect(() => loadTicketsConfig(production)).toThrow(/TEMPORAL_PAYLOAD_KEYS: must be set in production/);
     const key = Buffer.alloc(32, 7).toString('base64');
     const config = loadTicketsConfig({

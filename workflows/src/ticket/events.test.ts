@@ -14,6 +14,7 @@ import {
   type TicketChange,
   type TicketState,
 } from '@woop/contracts';
+import { DEVELOPMENT_PAYLOAD_KEY, PayloadEncryptionCodec } from '@woop/service-kit';
 import { ADMIN, AGENT, CUSTOMER, newTicket } from '../testing/fixtures';
 import { advanceTime, allowedActions, applyAction, createTicket, nextDueAt, refusal } from './lifecycle';
 
@@ -140,25 +141,34 @@ describe('ticket events against their contract', () => {
 describe('events recorded in histories (version 1)', () => {
   const DIR = join(__dirname, '..', '..', 'histories');
   /** The inputs of publishTicketEvents in a recorded history, batch by batch. */
-  function batchesOf(file: string): EventEnvelope[][] {
+  /** The development key opens the encrypted recordings (`encrypted-*`: the worker's payload codec). */
+  const codec = new PayloadEncryptionCodec([DEVELOPMENT_PAYLOAD_KEY]);
+  async function batchesOf(file: string): Promise<EventEnvelope[][]> {
     const history = JSON.parse(readFileSync(join(DIR, file), 'utf8')) as {
       events: Array<{
         activityTaskScheduledEventAttributes?: {
           activityType: { name: string };
-          input: { payloads: Array<{ data: string }> };
+          input: { payloads: Array<{ metadata?: Record<string, string>; data: string }> };
         };
       }>;
     };
-    return history.events.flatMap((e) => {
+    const inputs = history.events.flatMap((e) => {
       const a = e.activityTaskScheduledEventAttributes;
-      if (a?.activityType.name !== 'publishTicketEvents') return [];
-      return a.input.payloads.map((p) => JSON.parse(Buffer.from(p.data, 'base64').toString()) as EventEnvelope[]);
+      return a?.activityType.name === 'publishTicketEvents' ? a.input.payloads : [];
     });
+    const bytes = (b64: string) => Buffer.from(b64, 'base64');
+    const opened = await codec.decode(
+      inputs.map((p) => ({
+        metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, bytes(v)])),
+        data: bytes(p.data),
+      })),
+    );
+    return opened.map((p) => JSON.parse(Buffer.from(p.data!).toString()) as EventEnvelope[]);
   }
   const files = readdirSync(DIR).filter((f) => f.endsWith('.json'));
 
-  it.each(files)('%s: every batch reads as contract events, one per action', (file) => {
-    const batches = batchesOf(file);
+  it.each(files)('%s: every batch reads as contract events, one per action', async (file) => {
+    const batches = await batchesOf(file);
     expect(batches.length).toBeGreaterThan(0);
     for (const batch of batches) {
       const events = upgradeTicketEvents(batch);
@@ -171,8 +181,8 @@ describe('events recorded in histories (version 1)', () => {
     }
   });
 
-  it('turns a version 1 resolve (three events) into one ticket.resolved that keeps its id', () => {
-    const all = batchesOf('lifecycle.json').flatMap((b) => upgradeTicketEvents(b));
+  it('turns a version 1 resolve (three events) into one ticket.resolved that keeps its id', async () => {
+    const all = (await batchesOf('lifecycle.json')).flatMap((b) => upgradeTicketEvents(b));
     expect(all.map((e) => e.type)).toEqual([
       'ticket.created',
       'ticket.qualified',
@@ -202,7 +212,7 @@ describe('events recorded in histories (version 1)', () => {
       assignment: { agentId: 'a-paul', team: 'support' },
       statusChange: { from: 'open', to: 'assigned' },
     });
-    const timed = batchesOf('sla-and-windows.json').flatMap((b) => upgradeTicketEvents(b));
+    const timed = (await batchesOf('sla-and-windows.json')).flatMap((b) => upgradeTicketEvents(b));
     expect(timed.map((e) => e.type)).toEqual([
       'ticket.created',
       'ticket.sla_warning',

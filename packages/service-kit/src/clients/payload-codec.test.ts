@@ -119,7 +119,7 @@ describe('Temporal payload keys in the configuration', () => {
   });
 
   it('refuses the development key in production, even beside a real one', () => {
-    const production = { NODE_ENV: 'production', INTERNAL_AUTH_SECRET: 'x'.repeat(32) };
+    const production = { NODE_ENV: 'production', INTERNAL_AUTH_SECRET: randomBytes(32).toString('hex') };
     expect(() => loadConfig(schema, production)).toThrow(/TEMPORAL_PAYLOAD_KEYS: must be set in production/);
     expect(() =>
       loadConfig(schema, { ...production, TEMPORAL_PAYLOAD_KEYS: `new:${b64()},${DEVELOPMENT_PAYLOAD_KEYS}` }),
