@@ -148,12 +148,18 @@ export async function startTicketsApi(
     },
     async stop() {
       await closeServer(server);
+      // The users consumer first, while the worker still runs: a handler in flight (a person
+      // moved or erased, maybe by another suite on the shared topic) may be waiting on a workflow
+      // update, which only a running worker answers; stopped after the worker, the consumer's
+      // disconnect waited for it up to the Temporal deadline, again on each retry.
+      const [consumer, ...rest] = svc.parts.closeables;
+      await consumer!.close();
       worker.shutdown();
       await running;
       await connection.close();
       await publisher.close();
       await svc.mongo.connection.dropDatabase();
-      for (const c of svc.parts.closeables) await c.close();
+      for (const c of rest) await c.close();
     },
   };
 }
