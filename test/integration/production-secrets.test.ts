@@ -14,17 +14,29 @@ const COMPOSE_OLD_SECRET = 'compose-stack-secret-replace-me-0123456789';
 const COMPOSE_OLD_SEALING_KEY = 'Y29tcG9zZS1zdGFjay1rZXktcmVwbGFjZS1tZS0wMTI=';
 
 const SERVICES = {
-  identity: { entry: 'services/identity/dist/main.js', port: 'IDENTITY_PORT', sealing: true },
-  tickets: { entry: 'services/tickets/dist/api/main.js', port: 'TICKETS_PORT', sealing: false },
-  'tickets-worker': { entry: 'services/tickets/dist/worker/main.js', port: 'TICKETS_WORKER_PORT', sealing: false },
-  notifications: { entry: 'services/notifications/dist/main.js', port: 'NOTIFICATIONS_PORT', sealing: true },
-  gateway: { entry: 'services/gateway/dist/main.js', port: 'GATEWAY_PORT', sealing: false },
+  identity: { entry: 'services/identity/dist/main.js', port: 'IDENTITY_PORT', sealing: true, temporal: false },
+  tickets: { entry: 'services/tickets/dist/api/main.js', port: 'TICKETS_PORT', sealing: false, temporal: true },
+  'tickets-worker': {
+    entry: 'services/tickets/dist/worker/main.js',
+    port: 'TICKETS_WORKER_PORT',
+    sealing: false,
+    temporal: true,
+  },
+  notifications: {
+    entry: 'services/notifications/dist/main.js',
+    port: 'NOTIFICATIONS_PORT',
+    sealing: true,
+    temporal: false,
+  },
+  gateway: { entry: 'services/gateway/dist/main.js', port: 'GATEWAY_PORT', sealing: false, temporal: true },
 } as const;
 type Service = keyof typeof SERVICES;
 
 const secretsOf = (service: Service): Record<string, string> => ({
   INTERNAL_AUTH_SECRET: randomBytes(32).toString('hex'),
   ...(SERVICES[service].sealing ? { LINK_SEALING_KEY: randomBytes(32).toString('base64') } : {}),
+  // Temporal's payload keys (the development one is refused in production: payload-codec's tests).
+  ...(SERVICES[service].temporal ? { TEMPORAL_PAYLOAD_KEYS: `k1:${randomBytes(32).toString('base64')}` } : {}),
 });
 
 /** Production, isolated from the other tests: its own database, groups and task queue. */
