@@ -13,7 +13,6 @@ import { uniqueId } from '../support/ids';
 import { startNotifications } from '../support/notifications-harness';
 import { freePort } from '../support/processes';
 import { TEMPORAL_CLI } from '../setup/binaries';
-import { eventually } from '../support/eventually';
 import { startTicketsApi, type TicketsApi } from '../support/tickets-api-harness';
 
 const ROOT = join(__dirname, '..', '..');
@@ -222,15 +221,7 @@ describe('the public API under Schemathesis', () => {
     });
     // The seed assigns requests to Paul: an agent the tickets service must know first (identity's
     // seed reaches it over the users topic).
-    await eventually(
-      () =>
-        tickets.svc.models
-          .native()
-          .collection('people')
-          .findOne({ _id: 'user-paul' as never }),
-      (p) => Array.isArray((p as { teams?: unknown } | null)?.teams),
-      60_000,
-    );
+    await tickets.knowsAgent('user-paul', 60_000);
     await seedRequests();
     document = (await (await fetch(`${gateway.origin}/api/v1/openapi.json`)).json()) as OpenApiDoc;
   }, 240_000);

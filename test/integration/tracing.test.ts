@@ -92,15 +92,7 @@ describe('tracing: one trace from a click to the email', () => {
     const { reference } = filed.body.ticket;
     // Assigned to Paul: a customer's comment is emailed to the assigned agent. A request goes to
     // an agent the tickets service knows (identity's seed reaches it over the users topic).
-    await eventually(
-      () =>
-        tickets.svc.models
-          .native()
-          .collection('people')
-          .findOne({ _id: 'user-paul' as never }),
-      (p) => Array.isArray((p as { teams?: unknown } | null)?.teams),
-      30_000,
-    );
+    await tickets.knowsAgent('user-paul', 30_000);
     const qualified = await paul.post(`/tickets/${reference}/actions/qualify`, {
       payload: { priority: 'high', billable: false, assignment: { agentId: 'user-paul' } },
     });

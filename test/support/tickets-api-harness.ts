@@ -40,6 +40,8 @@ export interface TicketsApi {
   publishUserEvents(events: EventEnvelope[]): Promise<void>;
   /** Registers people through identity's events and waits until the service's directory has them. */
   registerPeople(people: VerifiedIdentity[]): Promise<void>;
+  /** Waits until the people directory holds `userId` as an agent (a user event from identity). */
+  knowsAgent(userId: string, timeoutMs?: number): Promise<void>;
   /** Like `call`, with a raw body (a file) and the raw response (to read its bytes). */
   send(
     who: VerifiedIdentity | undefined,
@@ -121,6 +123,17 @@ export async function startTicketsApi(
       };
     },
     publishUserEvents: (events) => publisher.publish(TOPICS.users.name, events),
+    async knowsAgent(userId, timeoutMs = 30_000) {
+      await eventually(
+        () =>
+          svc.models
+            .native()
+            .collection('people')
+            .findOne({ _id: userId as never }),
+        (p) => Array.isArray((p as { teams?: unknown } | null)?.teams),
+        timeoutMs,
+      );
+    },
     async registerPeople(people) {
       await publisher.publish(
         TOPICS.users.name,
