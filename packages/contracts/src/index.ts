@@ -4,6 +4,7 @@ export * from './task-queues';
 export * from './topics';
 export * from './tickets';
 export * from './identity';
+export * from './mail';
 export * from './catalogue';
 export * from './ticket-form';
 export * from './api/errors';

@@ -74,6 +74,13 @@ export const TOPICS = {
     carries: 'organization.* events, keyed by organisation id',
   },
   tickets: { name: named('woop.tickets.v1'), partitions: 6, carries: 'ticket.* events, keyed by ticket reference' },
+  mail: {
+    name: named('woop.inbound.mail.v1'),
+    partitions: 3,
+    carries: 'mail.received events: one per email read from the support mailbox and accepted, keyed by its message key',
+    // A message may carry its attachments (MAIL_MESSAGE_MAX_BYTES, base64): above the broker's 1 MB.
+    config: { 'max.message.bytes': String(24 * 1024 * 1024) },
+  },
   notificationsDeadLetter: {
     name: named('woop.notifications.dead-letter.v1'),
     partitions: 1,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { payloadConfigIssues, type TemporalPayloadSettings } from './clients/payload-codec';
-import { DEVELOPMENT_SEALING_KEY, sealingKeyBytes } from './sealing';
+import { DEVELOPMENT_MAIL_REPLY_KEY } from './mail-reply';
+import { DEVELOPMENT_SEALING_KEY, previousSealingKeysSchema, sealingKeyBytes, sealingKeySchema } from './sealing';
 
 /** The identity-signing secret `npm start` and the tests use when none is set; refused in production. */
 export const DEVELOPMENT_SECRET = 'local-development-secret-not-for-production';
@@ -97,6 +98,30 @@ export const PRODUCTION_SECRETS: Record<string, ProductionSecret> = {
   },
   LINK_SEALING_KEY: SEALING_KEY_SECRET,
   LINK_SEALING_PREVIOUS_KEYS: { ...SEALING_KEY_SECRET, optional: true, list: true },
+  MAIL_REPLY_KEY: {
+    generate: 'openssl rand -base64 32',
+    bytes: sealingKeyBytes,
+    published: [DEVELOPMENT_MAIL_REPLY_KEY],
+  },
+  MAIL_REPLY_PREVIOUS_KEYS: {
+    generate: 'openssl rand -base64 32',
+    bytes: sealingKeyBytes,
+    published: [DEVELOPMENT_MAIL_REPLY_KEY],
+    optional: true,
+    list: true,
+  },
+};
+
+/**
+ * The email channel's reply-token keys (see mail-reply.ts): notifications makes tokens with
+ * MAIL_REPLY_KEY, the inbound reader opens them with it and the previous keys of a rotation.
+ * Production must set its own (PRODUCTION_SECRETS).
+ */
+export const mailReplyConfig = {
+  MAIL_REPLY_KEY: sealingKeySchema.prefault(DEVELOPMENT_MAIL_REPLY_KEY),
+  MAIL_REPLY_PREVIOUS_KEYS: previousSealingKeysSchema,
+  /** The support mailbox: replies go to its plus-addresses (support+<token>@…). */
+  MAIL_SUPPORT_ADDRESS: z.string().email().default('support@woop.example'),
 };
 
 /** Words of a placeholder, not of a secret (checked in the value and, for a key, in its bytes). */

@@ -20,3 +20,4 @@ export * from './validation';
 export * from './rate-limits';
 export * from './metrics';
 export * from './sealing';
+export * from './mail-reply';
