@@ -56,3 +56,13 @@ export type MailAttachment = z.infer<typeof mailAttachmentSchema>;
 
 /** The event id of a message: one per message key, whoever reads it and however often. */
 export const mailEventId = (messageKey: string): string => `mail:${messageKey}`;
+
+/**
+ * The line at the top of every notification email about a request: what a reply writes above it
+ * is the reply; the reader cuts a reply at the first of these lines it finds (any language: a
+ * customer may answer an English email in French), before the quoted history.
+ */
+export const REPLY_ABOVE_LINE = {
+  fr: '## Répondez au-dessus de cette ligne ##',
+  en: '## Reply above this line ##',
+} as const;
