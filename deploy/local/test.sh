@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# The README's test command: install, build, static checks, then every test (unit,
-# integration, and end-to-end in Chromium). Jest's global setup starts the real servers if they
-# are not running and stops what it started at the end (WOOP_KEEP_INFRA=1 keeps them).
+# The README's test command: install, build, static checks, then every test (unit, integration,
+# and end-to-end in Chromium). Jest's global setup starts the real servers if they are not
+# running and stops what it started at the end (WOOP_KEEP_INFRA=1 keeps them).
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 
@@ -28,10 +28,5 @@ fi
 say "running jest (unit + integration + e2e)"
 npx jest --ci "$@"
 
-# Hostile input: Schemathesis on the served API document, as a customer and as an agent, about
-# 4 min (README "Hostile input"); WOOP_SKIP_FUZZ=1 skips it.
-[[ -n "${WOOP_SKIP_FUZZ:-}" ]] || bash "$ROOT/deploy/local/fuzz.sh"
-
-# The benchmark in small counts, so it cannot rot: fails on errors, never on slow figures
-# (README "Benchmarks"); WOOP_SKIP_BENCH=1 skips it.
-[[ -n "${WOOP_SKIP_BENCH:-}" ]] || bash "$ROOT/deploy/local/bench.sh" --quick
+# The slow tier (the fuzzing, the quick bench, the fault drills) is not part of this command:
+# `npm run test:slow` runs it, and .ci/run runs it after this one.
