@@ -30,6 +30,30 @@ SERVICES=(
   "gateway:services/gateway/dist/main.js:GATEWAY_PORT:3000"
 )
 
+# Obtaining the servers (compiling FerretDB, fetching the Temporal CLI and the jars, apt-get for
+# PostgreSQL) runs beside npm ci and tsc, in groups that share no tool (two Maven runs share one
+# local repository, two apt-get runs one lock). MailDev is an npm package: it waits for npm ci.
+PREFETCH_GROUPS=("ferretdb" "temporal" "kafka zipkin" "postgres imap")
+prefetch_pids=()
+prefetch_servers() {
+  local group s wanted
+  for group in "${PREFETCH_GROUPS[@]}"; do
+    wanted=()
+    for s in $group; do
+      [[ " ${SERVERS[*]} " == *" $s "* && -f "$ROOT/deploy/local/$s.sh" ]] && wanted+=("$s")
+    done
+    ((${#wanted[@]} > 0)) || continue
+    (for s in "${wanted[@]}"; do bash "$ROOT/deploy/local/$s.sh" install; done) &
+    prefetch_pids+=($!)
+  done
+}
+await_prefetch() {
+  local pid failed=0
+  for pid in "${prefetch_pids[@]}"; do wait "$pid" || failed=1; done
+  prefetch_pids=()
+  ((failed == 0)) || die "obtaining a server failed (its step log is named above)"
+}
+
 infra_up() {
   for s in "${SERVERS[@]}"; do bash "$ROOT/deploy/local/$s.sh" start; done
   run_long "creating Kafka topics" node packages/service-kit/dist/cli/ensure-topics.js
@@ -97,8 +121,10 @@ URLS
 case "${1:-up}" in
   up)
     ensure_prerequisites
+    prefetch_servers
     ensure_node_modules
     build
+    await_prefetch
     infra_up
     run_long "seeding demo organisations and users" node services/identity/dist/seed.js
     services_up
@@ -106,8 +132,10 @@ case "${1:-up}" in
     ;;
   infra)
     ensure_prerequisites
+    prefetch_servers
     ensure_node_modules
     build
+    await_prefetch
     infra_up
     ;;
   down)
