@@ -16,6 +16,7 @@ ENV npm_config_fund=false npm_config_audit=false npm_config_update_notifier=fals
 COPY package.json package-lock.json ./
 COPY packages/contracts/package.json packages/contracts/
 COPY packages/service-kit/package.json packages/service-kit/
+COPY packages/ticket-domain/package.json packages/ticket-domain/
 COPY workflows/package.json workflows/
 COPY services/identity/package.json services/identity/
 COPY services/tickets/package.json services/tickets/
@@ -33,6 +34,7 @@ RUN if [ "$(uname -m)" = "x86_64" ]; then npm ci --ignore-scripts; \
 COPY tsconfig.base.json tsconfig.json ./
 COPY packages/contracts/ packages/contracts/
 COPY packages/service-kit/ packages/service-kit/
+COPY packages/ticket-domain/ packages/ticket-domain/
 COPY workflows/ workflows/
 COPY services/ services/
 RUN npx tsc -b \
@@ -48,6 +50,7 @@ ENV npm_config_fund=false npm_config_audit=false npm_config_update_notifier=fals
 COPY package.json package-lock.json ./
 COPY packages/contracts/package.json packages/contracts/
 COPY packages/service-kit/package.json packages/service-kit/
+COPY packages/ticket-domain/package.json packages/ticket-domain/
 COPY workflows/package.json workflows/
 COPY services/identity/package.json services/identity/
 COPY services/tickets/package.json services/tickets/
@@ -71,6 +74,7 @@ WORKDIR /app
 COPY --from=deps /app/ ./
 COPY --from=build /app/packages/contracts/dist/ packages/contracts/dist/
 COPY --from=build /app/packages/service-kit/dist/ packages/service-kit/dist/
+COPY --from=build /app/packages/ticket-domain/dist/ packages/ticket-domain/dist/
 COPY --from=build /app/workflows/dist/ workflows/dist/
 COPY --from=build /app/services/identity/dist/ services/identity/dist/
 COPY --from=build /app/services/tickets/dist/ services/tickets/dist/

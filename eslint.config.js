@@ -5,10 +5,49 @@ const tseslint = require('typescript-eslint');
 const globals = require('globals');
 const { builtinModules } = require('node:module');
 
-/** Files that run inside the Temporal workflow sandbox (and so must be deterministic). */
-const WORKFLOW_FILES = ['workflows/src/**/*.ts', 'test/fixtures/*-workflows.ts'];
+/**
+ * Files that run inside the Temporal workflow sandbox (and so must be deterministic): the
+ * workflow, and the ticket domain it bundles.
+ */
+const WORKFLOW_FILES = ['workflows/src/**/*.ts', 'packages/ticket-domain/src/**/*.ts', 'test/fixtures/*-workflows.ts'];
 /** Beside the workflow code but outside the sandbox: the worker's entry point and the tests. */
-const WORKFLOW_HOST_FILES = ['workflows/src/index.ts', 'workflows/src/**/*.test.ts'];
+const WORKFLOW_HOST_FILES = [
+  'workflows/src/index.ts',
+  'workflows/src/**/*.test.ts',
+  'packages/ticket-domain/src/**/*.test.ts',
+];
+
+/**
+ * Import zones: the workflow bundle is the Temporal worker's alone (everyone else takes the
+ * ticket's rules from @woop/ticket-domain), and no service imports another (they talk over
+ * HTTP and Kafka, through the contracts).
+ */
+const SERVICES = ['gateway', 'identity', 'inbound', 'notifications', 'tickets'];
+const zone = (service) => ({
+  files: [`services/${service}/src/**/*.ts`],
+  ignores: service === 'tickets' ? ['services/tickets/src/worker/**'] : [],
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      {
+        paths: [
+          {
+            name: '@woop/workflows',
+            message: 'The workflow bundle is the worker’s: take the rules from @woop/ticket-domain.',
+          },
+          ...SERVICES.filter((s) => s !== service).map((s) => ({
+            name: `@woop/${s}`,
+            message: 'Services do not import each other: share through @woop/contracts.',
+          })),
+        ],
+        patterns: SERVICES.filter((s) => s !== service).map((s) => ({
+          group: [`**/services/${s}/**`, `../../${s}/**`, `../../../${s}/**`],
+          message: 'Services do not import each other: share through @woop/contracts.',
+        })),
+      },
+    ],
+  },
+});
 
 module.exports = tseslint.config(
   { ignores: ['**/dist/**', 'node_modules/**', '.cache/**', '.data/**', 'coverage/**'] },
@@ -68,6 +107,7 @@ module.exports = tseslint.config(
       ],
     },
   },
+  ...SERVICES.map(zone),
   {
     files: ['**/*.test.ts', 'test/**/*.ts'],
     rules: {

@@ -16,6 +16,7 @@ const moduleNameMapper = {
   '^@woop/contracts/workflow$': '<rootDir>/packages/contracts/src/workflow.ts',
   '^@woop/contracts/payloads$': '<rootDir>/packages/contracts/src/payloads.ts',
   '^@woop/(contracts|service-kit)$': '<rootDir>/packages/$1/src/index.ts',
+  '^@woop/ticket-domain$': '<rootDir>/packages/ticket-domain/src/index.ts',
   '^@woop/workflows$': '<rootDir>/workflows/src/index.ts',
 };
 const common = { transform, moduleNameMapper, testEnvironment: 'node', moduleFileExtensions: ['ts', 'js', 'json'] };

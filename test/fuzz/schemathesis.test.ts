@@ -120,8 +120,8 @@ function schemathesis(name: string, origin: string, document: string, args: stri
  * "— 4 warnings (100.04 s) —", "=== SUMMARY ===" becomes "— SUMMARY —"; other lines as they are.
  */
 function rewordBanner(line: string): string {
-  const banner = /^=+ (.+?) =+$/.exec(line.trim());
-  return banner ? `— ${banner[1].replace(/ in ([\d.]+)s$/, ' ($1 s)')} —` : line;
+  const inner = /^=+ (.+?) =+$/.exec(line.trim())?.[1];
+  return inner === undefined ? line : `— ${inner.replace(/ in ([\d.]+)s$/, ' ($1 s)')} —`;
 }
 
 type Operation = {

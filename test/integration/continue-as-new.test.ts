@@ -1,7 +1,7 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { SEARCH_ATTRIBUTES, ticketWorkflowId, type TicketState } from '@woop/contracts';
 import { TicketWorkflows } from '../../services/tickets/src/api/ticket-client';
-import { newTicket } from '../../workflows/src/testing/fixtures';
+import { newTicket } from '../../packages/ticket-domain/src/testing/fixtures';
 import { uniqueReference } from '../support/ids';
 import { eventually } from '../support/eventually';
 import {

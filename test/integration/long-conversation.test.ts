@@ -9,7 +9,7 @@ import {
 import type { temporal } from '@temporalio/proto';
 import { TicketActionRefusedError } from '../../services/tickets/src/api/ticket-client';
 import { TICKETS_COLLECTION } from '../../services/tickets/src/model/read-model';
-import { newTicket } from '../../workflows/src/testing/fixtures';
+import { newTicket } from '../../packages/ticket-domain/src/testing/fixtures';
 import { uniqueReference } from '../support/ids';
 import { startTicketHarness, type TicketHarness } from '../support/ticket-harness';
 

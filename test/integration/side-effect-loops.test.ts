@@ -3,7 +3,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { SEARCH_ATTRIBUTES, ticketWorkflowId, type EventEnvelope, type TicketActivities } from '@woop/contracts';
 import { TicketWorkflows } from '../../services/tickets/src/api/ticket-client';
-import { AGENT, newTicket } from '../../workflows/src/testing/fixtures';
+import { AGENT, newTicket } from '../../packages/ticket-domain/src/testing/fixtures';
 import { eventually } from '../support/eventually';
 import { uniqueReference } from '../support/ids';
 import { TEMPORAL_CLI } from '../setup/binaries';

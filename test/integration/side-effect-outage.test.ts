@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { TOPICS, ticketWorkflowId, type Actor } from '@woop/contracts';
 import { createKafka, createLogger } from '@woop/service-kit';
 import { TICKETS_COLLECTION } from '../../services/tickets/src/model/read-model';
-import { newTicket } from '../../workflows/src/testing/fixtures';
+import { newTicket } from '../../packages/ticket-domain/src/testing/fixtures';
 import { eventually } from '../support/eventually';
 import { readEvents } from '../support/kafka-events';
 import { uniqueReference } from '../support/ids';

@@ -1,8 +1,8 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { SEARCH_ATTRIBUTES } from '@woop/contracts';
 import { TicketWorkflows } from '../../services/tickets/src/api/ticket-client';
-import { addBusinessMinutes, PARIS_OFFICE_CALENDAR } from '../../workflows/src/sla/calendar';
-import { newTicket, testPolicy } from '../../workflows/src/testing/fixtures';
+import { addBusinessMinutes, PARIS_OFFICE_CALENDAR } from '../../packages/ticket-domain/src/calendar';
+import { newTicket, testPolicy } from '../../packages/ticket-domain/src/testing/fixtures';
 import { uniqueReference } from '../support/ids';
 import {
   startInMemoryTicketWorker,

@@ -10,7 +10,7 @@ import {
 } from '@woop/contracts';
 import { ReferenceTakenError, TicketActionRefusedError } from '../../services/tickets/src/api/ticket-client';
 import { TICKETS_COLLECTION } from '../../services/tickets/src/model/read-model';
-import { newTicket, testPolicy } from '../../workflows/src/testing/fixtures';
+import { newTicket, testPolicy } from '../../packages/ticket-domain/src/testing/fixtures';
 import { uniqueReference } from '../support/ids';
 import { eventually } from '../support/eventually';
 import { readEvents } from '../support/kafka-events';

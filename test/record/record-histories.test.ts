@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { ticketWorkflowId, type Actor, type TicketActionName } from '@woop/contracts';
-import { newTicket, testPolicy } from '../../workflows/src/testing/fixtures';
+import { newTicket, testPolicy } from '../../packages/ticket-domain/src/testing/fixtures';
 import { uniqueReference } from '../support/ids';
 import { startTicketHarness, TEMPORAL_ADDRESS, type TicketHarness } from '../support/ticket-harness';
 import { TEMPORAL_CLI } from '../setup/binaries';

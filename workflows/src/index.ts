@@ -1,9 +1,6 @@
-/** Absolute path of the workflow bundle's entry module, for `Worker.create({ workflowsPath })`. */
+/**
+ * Absolute path of the workflow bundle's entry module, for `Worker.create({ workflowsPath })`:
+ * the one thing this package gives, to the Temporal worker only (eslint forbids importing it
+ * anywhere else). The ticket's rules live in @woop/ticket-domain.
+ */
 export const workflowsPath: string = require.resolve('./workflows');
-
-// What the tickets service needs to open a ticket: calendars, default policies and windows.
-export * from './sla/calendar';
-export * from './sla/policies';
-
-// Pure lifecycle rules the tickets service shows users (who may do what now).
-export { allowedActions, allowedByRole } from './ticket/lifecycle';

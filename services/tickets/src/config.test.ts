@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { PARIS_OFFICE_CALENDAR, ROUND_THE_CLOCK_CALENDAR } from '@woop/workflows';
+import { PARIS_OFFICE_CALENDAR, ROUND_THE_CLOCK_CALENDAR } from '@woop/ticket-domain';
 import { temporalPayloadCodec } from '@woop/service-kit';
 import { defaultCachedWorkflows, loadTicketsConfig, slaPolicyOf, ticketWindows } from './config';
 

@@ -6,7 +6,7 @@ import {
   type LifecycleWindows,
   type SlaPolicy,
 } from '@woop/contracts';
-import { DEFAULT_SLA_POLICIES, lifecycleWindows, ROUND_THE_CLOCK_CALENDAR } from '@woop/workflows';
+import { DEFAULT_SLA_POLICIES, lifecycleWindows, ROUND_THE_CLOCK_CALENDAR } from '@woop/ticket-domain';
 import { getHeapStatistics } from 'node:v8';
 import { z } from 'zod';
 

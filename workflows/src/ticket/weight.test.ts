@@ -1,4 +1,4 @@
-import { refusal } from './rules';
+import { refusal } from '@woop/ticket-domain';
 
 /**
  * The worker evaluates a workflow's modules again for each workflow it loads into its cache, so

@@ -29,8 +29,16 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair, UpdateDefinition } from '@temporalio/common';
-import { advanceTime, allowedByRole, applyAction, createTicket, nextDueAt, refusal } from './lifecycle';
-import { erasePerson, validateErasure } from './erasure';
+import {
+  advanceTime,
+  allowedByRole,
+  applyAction,
+  createTicket,
+  erasePerson,
+  nextDueAt,
+  refusal,
+  validateErasure,
+} from '@woop/ticket-domain';
 
 // Side effects are retried until they succeed (a Kafka or database outage delays them, shown as
 // a pending activity in the Temporal UI); both are idempotent, so a retry duplicates nothing.

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { PRIORITIES, TICKET_REASON_MAX, ticketText, type BusinessCalendarSpec } from '@woop/contracts';
-import { businessMinutesBetween, PARIS_OFFICE_CALENDAR } from '@woop/workflows';
+import { businessMinutesBetween, PARIS_OFFICE_CALENDAR } from '@woop/ticket-domain';
 import { formatDate, formErrors } from './i18n';
 import type { PageContext } from './kit';
 import { catalogueOf, orNothing, peopleOf } from './lookups';

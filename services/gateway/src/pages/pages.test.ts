@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PRIORITIES, REQUEST_TYPES, TICKET_STATUSES, ticketFormSchema } from '@woop/contracts';
-import { PARIS_OFFICE_CALENDAR } from '@woop/workflows';
+import { PARIS_OFFICE_CALENDAR } from '@woop/ticket-domain';
 import { API_ROUTES } from '../service';
 import { clockView, STAFF_FORMS } from './agent-view';
 import { formErrors, hasText, LOCALES, PORTAL_DIR, translator } from './i18n';

@@ -27,7 +27,7 @@ import {
   type TicketView,
 } from '@woop/contracts';
 import { isDuplicateKey, parseInput, type VerifiedIdentity } from '@woop/service-kit';
-import { allowedByRole } from '@woop/workflows';
+import { allowedByRole } from '@woop/ticket-domain';
 import { mayTake, ticketOrganizationId } from './access';
 import { slaPolicyOf, ticketWindows } from '../config';
 import { findPeople, peopleOf, withPeople } from '../model/people';

@@ -1,7 +1,7 @@
 import type { mongo } from 'mongoose';
 import { OPEN_STATUSES, TICKET_STATUSES, type TicketState } from '@woop/contracts';
 import { connectMongo } from '@woop/service-kit';
-import { DEFAULT_SLA_POLICIES } from '@woop/workflows';
+import { DEFAULT_SLA_POLICIES } from '@woop/ticket-domain';
 import { queryOf } from '../api/queries';
 import { ROWS_COLLECTION, rowOf } from '../model/read-model';
 import { Session } from './http';

@@ -9,7 +9,7 @@ import {
   type TicketListItem,
 } from '@woop/contracts';
 import { createSmtp, type Logger } from '@woop/service-kit';
-import { DEFAULT_SLA_POLICIES, lifecycleWindows, ROUND_THE_CLOCK_CALENDAR } from '@woop/workflows';
+import { DEFAULT_SLA_POLICIES, lifecycleWindows, ROUND_THE_CLOCK_CALENDAR } from '@woop/ticket-domain';
 import type { Baseline } from './baseline';
 import type { Session } from './http';
 import type { Figure, Row } from './report';

@@ -16,7 +16,7 @@ import {
 } from '@woop/contracts';
 import { DEVELOPMENT_PAYLOAD_KEY, PayloadEncryptionCodec } from '@woop/service-kit';
 import { ADMIN, AGENT, CUSTOMER, newTicket } from '../testing/fixtures';
-import { advanceTime, allowedActions, applyAction, createTicket, nextDueAt, refusal } from './lifecycle';
+import { advanceTime, allowedActions, applyAction, createTicket, nextDueAt, refusal } from '.';
 
 /**
  * The workflow's events against their contract (packages/contracts/src/tickets/events.ts): every
@@ -139,7 +139,7 @@ describe('ticket events against their contract', () => {
 });
 
 describe('events recorded in histories (version 1)', () => {
-  const DIR = join(__dirname, '..', '..', 'histories');
+  const DIR = join(__dirname, '..', '..', '..', '..', 'workflows', 'histories');
   /** The inputs of publishTicketEvents in a recorded history, batch by batch. */
   /** The development key opens the encrypted recordings (`encrypted-*`: the worker's payload codec). */
   const codec = new PayloadEncryptionCodec([DEVELOPMENT_PAYLOAD_KEY]);

@@ -10,7 +10,7 @@ import {
   type TicketStatus,
 } from '@woop/contracts';
 import { AGENT, CUSTOMER, newTicket, testPolicy } from '../testing/fixtures';
-import { advanceTime, allowedActions, applyAction, createTicket, nextDueAt, refusal } from './lifecycle';
+import { advanceTime, allowedActions, applyAction, createTicket, nextDueAt, refusal } from '.';
 
 const T0 = new Date('2026-11-30T08:00:00Z');
 const minutes = (n: number) => new Date(T0.getTime() + n * 60_000);

@@ -1,5 +1,5 @@
 import { PRIORITIES, type Priority, type TicketState, type TicketStatus } from '@woop/contracts/workflow';
-import { addBusinessMinutes } from '../sla/calendar';
+import { addBusinessMinutes } from '../calendar';
 import { CLOCKS } from './sla';
 
 /**

@@ -1,5 +1,5 @@
 import type { SlaClock, SlaClockName, TicketState, TicketStatus } from '@woop/contracts/workflow';
-import { addBusinessMinutes, businessMinutesBetween } from '../sla/calendar';
+import { addBusinessMinutes, businessMinutesBetween } from '../calendar';
 
 /** SLA clocks run only while support has the ball. */
 const RUNNING_STATUSES: readonly TicketStatus[] = ['open', 'assigned', 'in_progress'];

@@ -1,7 +1,7 @@
 import { ERASED_NAME, ERASED_TEXT, makeTicketEvent, ticketFactsOf, type TicketEvent } from '@woop/contracts';
 import { AGENT, CUSTOMER, newTicket } from '../testing/fixtures';
 import { erasePerson, validateErasure } from './erasure';
-import { applyAction, createTicket } from './lifecycle';
+import { applyAction, createTicket } from '.';
 
 const T0 = new Date('2026-11-30T08:00:00Z');
 

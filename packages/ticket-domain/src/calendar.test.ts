@@ -5,7 +5,7 @@ import {
   frenchPublicHolidays,
   PARIS_OFFICE_CALENDAR as paris,
 } from './calendar';
-import { ALWAYS_OPEN } from '../testing/fixtures';
+import { ALWAYS_OPEN } from './testing/fixtures';
 
 const at = (iso: string) => new Date(iso);
 const H = 60;
