@@ -8,3 +8,4 @@ export * from './calendar';
 export * from './policies';
 export { advanceTime, allowedActions, allowedByRole, applyAction, createTicket, nextDueAt, refusal } from './lifecycle';
 export { erasePerson, validateErasure } from './lifecycle/erasure';
+export * from './search-attributes';

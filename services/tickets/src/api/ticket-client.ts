@@ -14,7 +14,6 @@ import {
   awaitProjectionUpdate,
   erasePersonUpdate,
   getTicketQuery,
-  SEARCH_ATTRIBUTES,
   ticketUpdates,
   ticketWorkflowId,
   type ActionRefusal,
@@ -23,6 +22,7 @@ import {
   type TicketActionRequest,
   type TicketView,
 } from '@woop/contracts';
+import { newTicketSearchAttributes } from '@woop/ticket-domain';
 
 /** Temporal has, or had, a ticket under this reference: a new request must take another. */
 export class ReferenceTakenError extends Error {
@@ -105,15 +105,7 @@ export class TicketWorkflows {
       workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
       workflowIdConflictPolicy: fresh ? WorkflowIdConflictPolicy.FAIL : WorkflowIdConflictPolicy.USE_EXISTING,
       args: [{ ticket }],
-      typedSearchAttributes: [
-        { key: SEARCH_ATTRIBUTES.reference, value: ticket.reference },
-        { key: SEARCH_ATTRIBUTES.status, value: 'open' },
-        { key: SEARCH_ATTRIBUTES.requestType, value: ticket.requestType },
-        { key: SEARCH_ATTRIBUTES.organizationId, value: ticket.organizationId },
-        { key: SEARCH_ATTRIBUTES.priority, value: ticket.priority },
-        { key: SEARCH_ATTRIBUTES.assignedTeam, value: ticket.defaultTeam },
-        { key: SEARCH_ATTRIBUTES.slaBreached, value: false },
-      ],
+      typedSearchAttributes: newTicketSearchAttributes(ticket),
     };
   }
 
