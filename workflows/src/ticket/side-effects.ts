@@ -7,8 +7,8 @@ import {
   type TicketState,
   type TicketView,
 } from '@woop/contracts/workflow';
-import { condition, patched, proxyActivities } from '@temporalio/workflow';
-import { allowedByRole } from '@woop/ticket-domain';
+import { condition, patched, proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
+import { allowedByRole, ticketSearchAttributes } from '@woop/ticket-domain';
 import { RESTART_STOPPED_LOOPS_PATCH } from './patches';
 
 // Side effects are retried until they succeed (a Kafka or database outage delays them, shown as
@@ -169,4 +169,20 @@ export function sideEffects(state: TicketState, opts: SideEffectOptions) {
   };
 
   return { outbox, enqueue, start, busy, view, answer };
+}
+
+/**
+ * Keeps the ticket's search attributes (what the Temporal Web UI filters on) current: the
+ * returned function upserts them when they changed since its last call.
+ */
+export function searchIndex(state: TicketState): () => void {
+  let indexed = '';
+  return () => {
+    const pairs = ticketSearchAttributes(state);
+    const key = JSON.stringify(pairs.map((p) => p.value));
+    if (key !== indexed) {
+      upsertSearchAttributes(pairs);
+      indexed = key;
+    }
+  };
 }

@@ -18,7 +18,6 @@ import {
   continueAsNew,
   patched,
   setHandler,
-  upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { UpdateDefinition } from '@temporalio/common';
@@ -29,11 +28,10 @@ import {
   erasePerson,
   nextDueAt,
   refusal,
-  ticketSearchAttributes,
   validateErasure,
 } from '@woop/ticket-domain';
 import { SMALL_CHANGES_PATCH, SPLIT_SIDE_EFFECTS_PATCH } from './patches';
-import { sideEffects } from './side-effects';
+import { searchIndex, sideEffects } from './side-effects';
 
 export { RESTART_STOPPED_LOOPS_PATCH, SMALL_CHANGES_PATCH, SPLIT_SIDE_EFFECTS_PATCH } from './patches';
 
@@ -85,15 +83,7 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
     validator: validateErasure,
   });
 
-  let indexed = '';
-  const index = () => {
-    const pairs = ticketSearchAttributes(state);
-    const key = JSON.stringify(pairs.map((p) => p.value));
-    if (key !== indexed) {
-      upsertSearchAttributes(pairs);
-      indexed = key;
-    }
-  };
+  const index = searchIndex(state);
 
   while (state.status !== 'closed') {
     index();
