@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { CookieOptions, Request, Response } from 'express';
+import { parse as parseCookieHeader } from 'cookie';
 import type { ApiTokenScope } from '@woop/contracts';
 import { ProblemError, type VerifiedIdentity } from '@woop/service-kit';
 import { problem } from './problems';
@@ -25,17 +26,14 @@ export interface Caller {
   credential: Credential;
 }
 
+/**
+ * The request's cookies by name (the `cookie` library: the first of two with one name wins, a
+ * value that is not URI-encoded is kept as sent).
+ */
 export function parseCookies(header: string | undefined): Record<string, string> {
   const cookies: Record<string, string> = {};
-  for (const part of (header ?? '').split(';')) {
-    const eq = part.indexOf('=');
-    if (eq < 1) continue;
-    const name = part.slice(0, eq).trim();
-    try {
-      cookies[name] ??= decodeURIComponent(part.slice(eq + 1).trim());
-    } catch {
-      // A cookie that is not URI-encoded is not one of ours.
-    }
+  for (const [name, value] of Object.entries(parseCookieHeader(header ?? ''))) {
+    if (value !== undefined) cookies[name] = value;
   }
   return cookies;
 }
