@@ -6,7 +6,7 @@ const globals = require('globals');
 const { builtinModules } = require('node:module');
 
 /** Files that run inside the Temporal workflow sandbox (and so must be deterministic). */
-const WORKFLOW_FILES = ['workflows/src/**/*.ts', 'test/fixtures/*-workflows.ts'];
+const WORKFLOW_FILES = ['workflows/src/**/*.ts', 'test/fixtures/*-workflows.ts', 'tools/bench/src/noop-workflows.ts'];
 /** Beside the workflow code but outside the sandbox: the worker's entry point and the tests. */
 const WORKFLOW_HOST_FILES = ['workflows/src/index.ts', 'workflows/src/**/*.test.ts'];
 

@@ -1,14 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { WorkflowIdReusePolicy } from '@temporalio/client';
-import {
-  SEARCH_ATTRIBUTES,
-  ticketWorkflowId,
-  type NewTicket,
-  type Priority,
-  type SlaPolicy,
-  type TicketListItem,
-} from '@woop/contracts';
+import { ticketWorkflowId, type NewTicket, type Priority, type SlaPolicy, type TicketListItem } from '@woop/contracts';
 import { createSmtp, type Logger } from '@woop/service-kit';
+import { TicketWorkflows } from '@woop/tickets/ticket-client';
 import { DEFAULT_SLA_POLICIES, lifecycleWindows, ROUND_THE_CLOCK_CALENDAR } from '@woop/workflows';
 import type { Baseline } from './baseline';
 import type { Session } from './http';
@@ -319,24 +312,11 @@ function newTicket(reference: string, org: string, policy: SlaPolicy, i: number)
   };
 }
 
+/** Starts a ticket's workflow as the tickets service does (its client), on the stack's task queue. */
 async function startTicket(ctx: Ctx, ticket: NewTicket): Promise<void> {
-  const workflowId = ticketWorkflowId(ticket.reference);
-  await ctx.base.client.workflow.start('ticketWorkflow', {
-    taskQueue: ctx.stack.ticketsTaskQueue,
-    workflowId,
-    workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-    args: [{ ticket }],
-    typedSearchAttributes: [
-      { key: SEARCH_ATTRIBUTES.reference, value: ticket.reference },
-      { key: SEARCH_ATTRIBUTES.status, value: 'open' },
-      { key: SEARCH_ATTRIBUTES.requestType, value: ticket.requestType },
-      { key: SEARCH_ATTRIBUTES.organizationId, value: ticket.organizationId },
-      { key: SEARCH_ATTRIBUTES.priority, value: ticket.priority },
-      { key: SEARCH_ATTRIBUTES.assignedTeam, value: ticket.defaultTeam },
-      { key: SEARCH_ATTRIBUTES.slaBreached, value: false },
-    ],
-  });
-  ctx.base.started.add(workflowId);
+  // A minute, not the service's 4 s: the bench starts thousands at once and measures what follows.
+  await new TicketWorkflows(ctx.base.client, ctx.stack.ticketsTaskQueue, 60_000).open(ticket, { fresh: true });
+  ctx.base.started.add(ticketWorkflowId(ticket.reference));
 }
 
 const PRIORITY_LIST: Priority[] = ['low', 'medium', 'high', 'critical'];

@@ -4,8 +4,8 @@ import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { waitReady } from './http';
 
-/** The repository root, from services/tickets/dist/bench. */
-export const ROOT = resolve(__dirname, '..', '..', '..', '..');
+/** The repository root, from tools/bench/dist. */
+export const ROOT = resolve(__dirname, '..', '..', '..');
 
 /** Where the bench finds the system under test. */
 export interface Stack {

@@ -5,7 +5,7 @@
  * fails (a section throws; in `--quick` mode, any failed request); slow figures are figures,
  * marked "NOT MET" against their target, never a failure.
  *
- *   node services/tickets/dist/bench/main.js [--quick] [--own-services]
+ *   node tools/bench/dist/main.js [--quick] [--own-services]
  *
  * Default: the stack `npm start` runs (gateway on :3000). `--own-services`: copies of the
  * services from this checkout on free ports, with databases of their own, on the running
@@ -16,7 +16,7 @@ import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ticketWorkflowId } from '@woop/contracts';
 import { createKafka, createLogger, connectMongo } from '@woop/service-kit';
-import { ROWS_COLLECTION, TICKETS_COLLECTION } from '../model/read-model';
+import { ROWS_COLLECTION, TICKETS_COLLECTION } from '@woop/tickets/read-model';
 import { Baseline } from './baseline';
 import { Session } from './http';
 import { listsSection } from './lists';
