@@ -29,9 +29,9 @@ say "running jest (unit + integration + e2e)"
 npx jest --ci "$@"
 
 # Hostile input: Schemathesis on the served API document, as a customer and as an agent, about
-# 4 min (README "Hostile input"); WOOP_SKIP_FUZZ=1 skips it.
+# 4 min (docs/development.md, "Hostile input"); WOOP_SKIP_FUZZ=1 skips it.
 [[ -n "${WOOP_SKIP_FUZZ:-}" ]] || bash "$ROOT/deploy/local/fuzz.sh"
 
 # The benchmark in small counts, so it cannot rot: fails on errors, never on slow figures
-# (README "Benchmarks"); WOOP_SKIP_BENCH=1 skips it.
+# (docs/benchmarks.md); WOOP_SKIP_BENCH=1 skips it.
 [[ -n "${WOOP_SKIP_BENCH:-}" ]] || bash "$ROOT/deploy/local/bench.sh" --quick

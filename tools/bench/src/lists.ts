@@ -180,7 +180,7 @@ export async function listsSection(ctx: Ctx, password: string): Promise<void> {
       ];
       const results = new Map<string, Figure & { raw: Figure; same?: boolean }>();
       for (const c of cases) {
-        // The same rows both ways, or the mirror of the list query here has drifted.
+        // The same rows both ways: the same query, so a difference is the service's own (a cursor, a default).
         let same: boolean | undefined;
         try {
           same = JSON.stringify(await c.gateway()) === JSON.stringify(await c.raw());
@@ -217,7 +217,7 @@ export async function listsSection(ctx: Ctx, password: string): Promise<void> {
           note:
             [
               same === false
-                ? 'the gateway and the raw query returned different rows (the bench mirrors the list query: check it)'
+                ? "the gateway and the raw query returned different rows (the same query: check the API's parameters)"
                 : '',
               same === undefined ? 'rows not compared: a request failed' : '',
               g.errors
