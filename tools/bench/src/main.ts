@@ -22,8 +22,11 @@ import { Session } from './http';
 import { listsSection } from './lists';
 import { describeMachine } from './machine';
 import { chart, oneLine, save, table, type Row } from './report';
-import { actionsSection, createSection, loadSection, slaSection, type Counts, type Ctx } from './sections';
-import { privateStack, ROOT, runningStack, servers, type Stack } from './stack';
+import { actionsSection, createSection } from './gateway-sections';
+import { ROOT } from './processes';
+import type { Counts, Ctx } from './sections';
+import { privateStack, runningStack, servers, type Stack } from './stack';
+import { loadSection, slaSection } from './workflow-sections';
 import { sleep } from './stats';
 import { MailWatcher, TicketEvents } from './watchers';
 
