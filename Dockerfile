@@ -31,13 +31,16 @@ RUN if [ "$(uname -m)" = "x86_64" ]; then npm ci --ignore-scripts; \
     else npm ci --ignore-scripts --force; fi \
  && rm -f node_modules/.bin/node
 
-COPY tsconfig.base.json tsconfig.json ./
+# The services and what they reference, not the root tsconfig.json: it also builds tools/ (the
+# bench), which is not part of the image (nor is its workspace: npm ci above skips a workspace
+# whose package.json is absent).
+COPY tsconfig.base.json ./
 COPY packages/contracts/ packages/contracts/
 COPY packages/service-kit/ packages/service-kit/
 COPY packages/ticket-domain/ packages/ticket-domain/
 COPY workflows/ workflows/
 COPY services/ services/
-RUN npx tsc -b \
+RUN npx tsc -b services/identity services/tickets services/notifications services/gateway \
  && find packages workflows services -path '*/dist/.tsbuildinfo' -delete
 
 # ---------------------------------------------------------------------------------------------

@@ -7,9 +7,14 @@ const { builtinModules } = require('node:module');
 
 /**
  * Files that run inside the Temporal workflow sandbox (and so must be deterministic): the
- * workflow, and the ticket domain it bundles.
+ * workflow, the ticket domain it bundles, and the bench's no-op workflows.
  */
-const WORKFLOW_FILES = ['workflows/src/**/*.ts', 'packages/ticket-domain/src/**/*.ts', 'test/fixtures/*-workflows.ts'];
+const WORKFLOW_FILES = [
+  'workflows/src/**/*.ts',
+  'packages/ticket-domain/src/**/*.ts',
+  'test/fixtures/*-workflows.ts',
+  'tools/bench/src/noop-workflows.ts',
+];
 /** Beside the workflow code but outside the sandbox: the worker's entry point and the tests. */
 const WORKFLOW_HOST_FILES = [
   'workflows/src/index.ts',

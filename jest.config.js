@@ -18,6 +18,9 @@ const moduleNameMapper = {
   '^@woop/(contracts|service-kit)$': '<rootDir>/packages/$1/src/index.ts',
   '^@woop/ticket-domain$': '<rootDir>/packages/ticket-domain/src/index.ts',
   '^@woop/workflows$': '<rootDir>/workflows/src/index.ts',
+  '^@woop/tickets/queries$': '<rootDir>/services/tickets/src/api/queries.ts',
+  '^@woop/tickets/ticket-client$': '<rootDir>/services/tickets/src/api/ticket-client.ts',
+  '^@woop/tickets/read-model$': '<rootDir>/services/tickets/src/model/read-model.ts',
 };
 const common = { transform, moduleNameMapper, testEnvironment: 'node', moduleFileExtensions: ['ts', 'js', 'json'] };
 
@@ -30,7 +33,7 @@ module.exports = {
     {
       ...common,
       displayName: 'unit',
-      testMatch: ['<rootDir>/{packages,services}/*/src/**/*.test.ts', '<rootDir>/workflows/src/**/*.test.ts'],
+      testMatch: ['<rootDir>/{packages,services,tools}/*/src/**/*.test.ts', '<rootDir>/workflows/src/**/*.test.ts'],
     },
     {
       ...common,

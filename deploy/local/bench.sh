@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `npm run bench`: the system against the engines' own limits, every figure beside a baseline
-# measured in the same run (services/tickets/src/bench, README "Benchmarks").
+# measured in the same run (tools/bench, docs/benchmarks.md).
 #   npm run bench                    the running stack (`npm start`); says how to start it if not
 #   npm run bench -- --own-services  copies of the services of this checkout, on the running servers
 #   npm run bench -- --quick         small counts, own services; starts the servers that are not
@@ -36,4 +36,4 @@ if [[ -n "$own" ]]; then
   run_long "creating Kafka topics" node packages/service-kit/dist/cli/ensure-topics.js
 fi
 
-node services/tickets/dist/bench/main.js "$@"
+node tools/bench/dist/main.js "$@"

@@ -347,7 +347,7 @@ export class Workload {
         m.to.some((t) => t.address === customerEmail),
       );
     // Counted by Message-ID: a resend after a death between the SMTP server's acceptance and the
-    // "sent" mark (the one window the README documents) carries the same Message-ID, which mail
+    // "sent" mark (the one window docs/notifications.md documents) carries the same Message-ID, which mail
     // clients show once; it is reported as `resent`, and a second Message-ID is a duplicate.
     const byEvent = (mails: Caught[]) => {
       resent = 0; // the last reading counts

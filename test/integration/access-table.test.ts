@@ -12,7 +12,7 @@ import { admin, claire, hugo, ines, lucas, paul, person, sarah, userEvent } from
 import { startTicketsApi, type TicketsApi } from '../support/tickets-api-harness';
 
 /**
- * The README's "Who may do what" table, every cell taken on the tickets service (real Temporal,
+ * The "Who may do what" table (docs/tickets-api.md), every cell taken on the tickets service (real Temporal,
  * FerretDB, Kafka). Claire's request (organisation "enseigne") is shared with lucas by claire and
  * with mila by an agent; each cell is taken in the row's status, so a refusal is about who the
  * caller is: an action that would change the request gets a request of its own for each caller
@@ -75,7 +75,7 @@ const PNG = Buffer.from(
   'base64',
 );
 
-describe('"Who may do what": every cell of the README\'s table, on the tickets service', () => {
+describe('"Who may do what": every cell of the table of docs/tickets-api.md, on the tickets service', () => {
   let api: TicketsApi;
   beforeAll(async () => {
     api = await startTicketsApi();

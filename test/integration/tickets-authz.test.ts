@@ -8,7 +8,7 @@ import { startTicketsApi, type TicketsApi } from '../support/tickets-api-harness
  * The authorization matrix of the tickets service (issue #5): every endpoint, for every kind of
  * caller, on a normal request, a confidential one (left with security, or handed over to the
  * support team) and one that does not exist. The expected answers are written out from the
- * rule of the README, not from the code:
+ * rule of docs/tickets-api.md, not from the code:
  *
  * - a ticket is seen by its requester, the people it is shared with, its organisation unless it
  *   is confidential, any agent if it is not confidential (confidential: the `security` team or

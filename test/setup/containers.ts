@@ -3,7 +3,7 @@ import { GenericContainer, Wait, type StartedTestContainer } from 'testcontainer
 /**
  * TEST_INFRA=containers: the same four servers from official images, bound to the same host
  * ports as the local binaries so the tests and services need no other configuration. Written
- * for machines with a Docker engine; the project's own machines have none (see README).
+ * for machines with a Docker engine; the project's own machines have none (see docs/development.md).
  */
 // Kept on globalThis: Jest may load global setup and teardown as separate module instances.
 const store = globalThis as { woopContainers?: StartedTestContainer[] };

@@ -1,7 +1,7 @@
 /**
  * Kafka topics of the system. Events are keyed by the id of the entity they are about, so one
  * entity's events stay in order on one partition; partitions bound how many consumers of one
- * group work in parallel. Production runs replication 3 (see docker-compose.yml / README).
+ * group work in parallel. Production runs replication 3 (see docker-compose.yml / docs/architecture.md).
  */
 export interface TopicSpec {
   readonly name: string;

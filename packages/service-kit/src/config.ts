@@ -11,12 +11,17 @@ export const DEVELOPMENT_SECRET = 'local-development-secret-not-for-production';
  * `npm start` (deploy/local); production sets every address explicitly.
  */
 export const baseConfigSchema = z.object({
+  /** `production` refuses development secrets and turns off development defaults (the Zipkin exporter). */
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  /** Level of the JSON log lines (pino) on standard output. */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Interface the service listens on; internal services stay on loopback by default. */
   HOST: z.string().default('127.0.0.1'),
+  /** host:port of the Temporal frontend (the tickets API and worker, the gateway's codec). */
   TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
+  /** The Temporal namespace of the ticket workflows. */
   TEMPORAL_NAMESPACE: z.string().default('default'),
+  /** Kafka bootstrap brokers, comma-separated. */
   KAFKA_BROKERS: z
     .string()
     .default('127.0.0.1:9092')
@@ -26,21 +31,24 @@ export const baseConfigSchema = z.object({
         .map((b) => b.trim())
         .filter(Boolean),
     ),
+  /** The MongoDB server (FerretDB locally); each service has its own database on it (MONGODB_DB). */
   MONGODB_URI: z.string().default('mongodb://127.0.0.1:27017'),
+  /** Where the notifications service sends emails (MailDev locally). */
   SMTP_URL: z.string().default('smtp://127.0.0.1:1025'),
   /**
    * none | console | otlp | zipkin; otlp reads the standard OTEL_EXPORTER_OTLP_* settings,
    * zipkin OTEL_EXPORTER_ZIPKIN_ENDPOINT. Unset: zipkin in development, none otherwise (tracing.ts).
    */
   OTEL_TRACES_EXPORTER: z.enum(['none', 'console', 'otlp', 'zipkin']).optional(),
+  /** Where spans go with the zipkin exporter. */
   OTEL_EXPORTER_ZIPKIN_ENDPOINT: z.url().default('http://127.0.0.1:9411/api/v2/spans'),
   /** Time given to in-flight work after SIGTERM before the process exits anyway. */
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   /** Upper bound on one readiness check of one server. */
   READINESS_TIMEOUT_MS: z.coerce.number().int().positive().default(2_000),
   /**
-   * Signs the identity the gateway passes to the services (x-woop-identity); production must set
-   * its own (PRODUCTION_SECRETS).
+   * Signs the identity the gateway passes to the services (x-woop-identity): the same in every
+   * service, 32 characters or more; production must set its own (PRODUCTION_SECRETS).
    */
   INTERNAL_AUTH_SECRET: z.string().min(32).default(DEVELOPMENT_SECRET),
 });

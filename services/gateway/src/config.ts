@@ -4,18 +4,25 @@ import { z } from 'zod';
 const perMinute = (d: number) => z.coerce.number().int().positive().default(d);
 
 export const gatewayConfigSchema = baseConfigSchema.extend({
+  /** The public port: the portal's pages and the API. */
   GATEWAY_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   /**
    * The gateway's Prometheus metrics, on a listener of its own: its main port is public and
    * never serves /metrics. Loopback by default; a container sets 0.0.0.0 and publishes nothing.
    */
   GATEWAY_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(3100),
+  /** Interface of the metrics listener. */
   GATEWAY_METRICS_HOST: z.string().default('127.0.0.1'),
-  /** Internal services, on loopback locally and on the private network in production. */
+  /** The identity service (internal services: on loopback locally, the private network in production). */
   IDENTITY_URL: z.url().default('http://127.0.0.1:3001'),
+  /** The tickets service. */
   TICKETS_URL: z.url().default('http://127.0.0.1:3002'),
+  /** The notifications service. */
   NOTIFICATIONS_URL: z.url().default('http://127.0.0.1:3003'),
-  /** The Temporal Web UI, linked from the agent's view of a request to the ticket's workflow. */
+  /**
+   * The Temporal Web UI as the admins' browser reaches it: linked from the agent's view of a
+   * request to the ticket's workflow, and the codec endpoint's CORS origin.
+   */
   TEMPORAL_UI_URL: z.url().default('http://127.0.0.1:8233'),
   /**
    * The Temporal payload keys (as the tickets service's), for the codec endpoint the Temporal UI

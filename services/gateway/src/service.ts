@@ -27,7 +27,7 @@ export const API_VERSION = '1.0.0';
  * Requests that carry X-Forwarded-For while TRUST_PROXY is `false`: a proxy in front whose word
  * the gateway does not take, so every client counts as the proxy's one address (the per-IP rate
  * limits then throttle everyone together, and an attacker's failed logins count against all).
- * Said once, at warn level, with what to set (README, "Behind a proxy").
+ * Said once, at warn level, with what to set (docs/api.md, "Behind a proxy").
  */
 export function warnOfUntrustedProxy(logger: Pick<Logger, 'warn'>): RequestHandler {
   let warned = false;

@@ -4,7 +4,9 @@ import { z } from 'zod';
 const minutes = (d: number) => z.coerce.number().positive().default(d);
 
 export const identityConfigSchema = baseConfigSchema.extend({
+  /** The identity service's HTTP port. */
   IDENTITY_PORT: z.coerce.number().int().min(0).max(65535).default(3001),
+  /** The identity database. */
   MONGODB_DB: z.string().default('identity'),
   /** Public address of the portal, the base of the links in emails. */
   PORTAL_URL: z.url().default('http://127.0.0.1:3000'),
@@ -15,8 +17,11 @@ export const identityConfigSchema = baseConfigSchema.extend({
    * customer address" email).
    */
   SIGNUP_POLICY: z.enum(['open', 'organization_domains']).default('open'),
+  /** How long a sign-up link works. */
   SIGNUP_LINK_TTL_MINUTES: minutes(30),
+  /** How long a password-reset link works. */
   RESET_LINK_TTL_MINUTES: minutes(30),
+  /** How long an invitation link works (3 days). */
   INVITE_LINK_TTL_MINUTES: minutes(72 * 60),
   /** A session ends after this long without a request… */
   SESSION_IDLE_MINUTES: minutes(30),

@@ -8,10 +8,15 @@ import {
 import { z } from 'zod';
 
 export const notificationsConfigSchema = baseConfigSchema.extend({
+  /** The notifications service's HTTP port. */
   NOTIFICATIONS_PORT: z.coerce.number().int().min(0).max(65535).default(3003),
+  /** The notifications database (people, preferences, the delivery log). */
   MONGODB_DB: z.string().default('notifications'),
+  /** Public address of the portal: emails link only there. */
   PORTAL_URL: z.url().default('http://127.0.0.1:3000'),
+  /** The From of every email. */
   MAIL_FROM: z.string().default('Support portal <support@woop.example>'),
+  /** Consumer group on user.* and ticket.* events. */
   NOTIFICATIONS_GROUP_ID: z.string().default('notifications'),
   /** A new consumer group starts at the oldest event (nothing missed) unless told otherwise. */
   NOTIFICATIONS_FROM_BEGINNING: z
@@ -20,7 +25,9 @@ export const notificationsConfigSchema = baseConfigSchema.extend({
     .transform((v) => v === 'true'),
   /** SMTP tries per email (waits 1, 2, 4 … s, at most 30 s) before the dead-letter topic. */
   NOTIFICATIONS_MAX_ATTEMPTS: z.coerce.number().int().positive().default(8),
+  /** First wait between SMTP tries, doubling each time. */
   NOTIFICATIONS_BACKOFF_MS: z.coerce.number().int().positive().default(1_000),
+  /** How long a claimed delivery is another copy's before this one takes it over (its owner died). */
   NOTIFICATIONS_CLAIM_LEASE_MS: z.coerce.number().int().positive().default(120_000),
   /**
    * Partitions handled at once (kafkajs `partitionsConsumedConcurrently`). Events of one ticket or

@@ -23,6 +23,7 @@ export const ticketsConfigSchema = baseConfigSchema.extend({
    * the gateway's codec endpoint: `id:base64 key` comma list, and the current one's id.
    */
   ...temporalPayloadConfig,
+  /** The tickets API's HTTP port. */
   TICKETS_PORT: z.coerce.number().int().min(0).max(65535).default(3002),
   /** The worker process answers its own /healthz and /readyz here. */
   TICKETS_WORKER_PORT: z.coerce.number().int().min(0).max(65535).default(3004),
@@ -32,18 +33,20 @@ export const ticketsConfigSchema = baseConfigSchema.extend({
    * worker's /metrics on TICKETS_WORKER_PORT. Empty: not exported.
    */
   TEMPORAL_SDK_METRICS_ADDRESS: z.string().default('127.0.0.1:3104'),
+  /** The task queue of the ticket workflows (the API starts them there, the worker polls it). */
   TICKETS_TASK_QUEUE: z.string().default(TICKETS_TASK_QUEUE),
   /**
    * Ticket workflows the worker keeps in memory between their tasks (the SDK's sticky cache);
    * one that is evicted reloads its modules and replays its history on its next task. The SDK's
    * default follows the heap's size and let a worker with a few thousand open tickets grow past
    * 3.5 GB and die (issue 13's bench). A cached ticket costs ~0.3 MB, ~1 MB once it has checked
-   * an action's payload (zod, loaded then: workflows/src/ticket/rules.ts), so 1,500 (fewer on a
+   * an action's payload (zod, loaded then: packages/ticket-domain/src/lifecycle/rules.ts), so 1,500 (fewer on a
    * small heap: `defaultCachedWorkflows`) bounds that part to ~0.4–1.5 GB. Below the number of
    * tickets whose timers fire together, an SLA storm evicts each ticket before its next task:
    * 1,000 breaches in a minute took p99 7.8 s at 500, 3.1 s at 1,500 (bench, 2 cores).
    */
   TICKETS_WORKER_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(defaultCachedWorkflows),
+  /** The tickets database (the read model, the catalogue, the people directory, attachments). */
   MONGODB_DB: z.string().default('tickets'),
   /**
    * References continue after this number (SUPPORT-<floor+1> first): set it to the last
@@ -74,8 +77,9 @@ export const ticketsConfigSchema = baseConfigSchema.extend({
   TICKET_VALIDATION_REMINDER_DAYS: z.coerce.number().min(0).default(1),
   /** Business days a finished ticket can be reopened before it is closed for good. */
   TICKET_REOPEN_WINDOW_DAYS: z.coerce.number().positive().default(10),
-  /** Files one ticket holds at most, in number and in bytes all together (409 attachment_limit_reached beyond). */
+  /** Files one ticket holds at most, in number (409 attachment_limit_reached beyond)… */
   TICKET_ATTACHMENTS_MAX_FILES: z.coerce.number().int().min(1).default(ATTACHMENTS_PER_TICKET.files),
+  /** …in bytes, all the files together. */
   TICKET_ATTACHMENTS_MAX_BYTES: z.coerce.number().int().min(1).default(ATTACHMENTS_PER_TICKET.bytes),
 });
 

@@ -19,7 +19,7 @@ import { freePort } from '../../support/processes';
 import { startTicketsApi, type TicketsApi } from '../../support/tickets-api-harness';
 
 /**
- * The README's "Who may do what" table on the pages (gateway, identity and tickets; the
+ * The "Who may do what" table (docs/tickets-api.md) on the pages (gateway, identity and tickets; the
  * notifications service is left out: pages are served without its toggle). For every cell:
  * where the table says ✓ the request's page offers the action (its form); ✗, the page does not
  * offer it and the form sent anyway is refused with a sentence (never done); 404, the page and

@@ -1,8 +1,8 @@
 import type { TicketStatus } from './model';
 
 /*
- * "Who may do what": the README's table, as data. The README shows it (a unit test checks that
- * the README's table is `accessTableMarkdown()`, cell for cell) and the integration test
+ * "Who may do what": the table of docs/tickets-api.md, as data. The doc shows it (a unit test
+ * checks that its table is `accessTableMarkdown()`, cell for cell) and the integration test
  * test/integration/access-table.test.ts takes every cell on the running services, in a status in
  * which the action is possible, so that a refusal is about who the caller is.
  */
@@ -96,7 +96,7 @@ export const ACCESS_TABLE: readonly AccessRow[] = [
   row('attach', 'attach a file',                                              'in_progress', 'Y   Y   Y   Y   H   Y   Y   Y   Y   Y'),
 ];
 
-/** The table as the README shows it. */
+/** The table as docs/tickets-api.md shows it. */
 export function accessTableMarkdown(): string {
   const header = ['', ...ACCESS_SEATS.map((s) => SEAT_LABELS[s])];
   const lines = [

@@ -4,7 +4,7 @@ import type { ActivityEntry, Person, Role } from './model';
 /*
  * Who a customer is to a request, and what that lets them do: the rules the tickets service
  * enforces (`services/tickets/src/api/access.ts`) and the pages follow (they offer only what the
- * service allows). The README's "Who may do what" table says the same, cell by cell, and
+ * service allows). The "Who may do what" table of docs/tickets-api.md says the same, cell by cell, and
  * `test/integration/access-table.test.ts` checks each cell against the running services.
  */
 

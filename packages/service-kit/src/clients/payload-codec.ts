@@ -72,6 +72,10 @@ export const payloadKeysSchema = z.string().transform((text, ctx): PayloadKey[] 
 
 /** The Temporal settings of a service that talks to Temporal (tickets API and worker, gateway's codec endpoint). */
 export const temporalPayloadConfig = {
+  /**
+   * `id:key,…` (32-byte keys, base64 or hex) encrypting every Temporal payload; the same in the
+   * tickets API, its worker and the gateway (docs/operations.md, "Temporal payload encryption").
+   */
   TEMPORAL_PAYLOAD_KEYS: payloadKeysSchema.prefault(DEVELOPMENT_PAYLOAD_KEYS),
   /** The key new payloads are encrypted with; unset: the first of TEMPORAL_PAYLOAD_KEYS. */
   TEMPORAL_PAYLOAD_KEY_ID: z

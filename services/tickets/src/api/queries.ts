@@ -51,6 +51,8 @@ export async function ensureTicketIndexes(db: mongo.Db): Promise<void> {
 }
 
 type Filter = Record<string, unknown>;
+/** What the queries need of who asks. */
+export type Viewer = Pick<VerifiedIdentity, 'userId' | 'role' | 'teams' | 'organizationId'>;
 const NOTHING: Filter = { _id: { $in: [] } };
 
 const isScalar = (v: unknown) => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
@@ -77,7 +79,7 @@ export function queryOf(filters: Filter[]): Filter {
 }
 
 /** `canSee` (access.ts) as a query: the two must agree, and the tests check that they do. */
-export function visibilityFilter(who: VerifiedIdentity): Filter {
+export function visibilityFilter(who: Viewer): Filter {
   if (who.role === 'admin') return {};
   if (who.role === 'agent') {
     const arms: Filter[] = [
@@ -98,7 +100,7 @@ export function visibilityFilter(who: VerifiedIdentity): Filter {
   return { $or: arms };
 }
 
-function scopeFilter(who: VerifiedIdentity, scope: TicketListQuery['scope']): Filter {
+function scopeFilter(who: Viewer, scope: TicketListQuery['scope']): Filter {
   switch (scope) {
     case 'created':
       return { requesterId: who.userId };
@@ -164,24 +166,41 @@ function decodeCursor(cursor: string, expected: string): CursorData {
 
 const encodeCursor = (data: CursorData) => Buffer.from(JSON.stringify(data)).toString('base64url');
 
+/**
+ * The query of one page over the rows, sorted by `sort` then reference (unique), continuing
+ * after the row `after` (its sort value and reference); one more row than `limit`, to tell
+ * whether a next page exists. What the API sends, and the bench sends with the raw driver.
+ */
+export function pageQuery(filters: Filter[], sort: string, limit: number, after?: { v: string; id: string }) {
+  const { field, dir } = parseSort(sort);
+  const all = [...filters];
+  if (after) {
+    const op = dir === 1 ? '$gt' : '$lt';
+    all.push({ $or: [{ [field]: { [op]: after.v } }, { [field]: after.v, _id: { [op]: after.id } }] });
+  }
+  return {
+    filter: queryOf(all),
+    projection: { searchText: 0 as const },
+    sort: { [field]: dir, _id: dir },
+    limit: limit + 1,
+    field,
+  };
+}
+
 /** One page, sorted by `sort` then reference (unique), continuing after the cursor's row. */
 async function page(
   db: mongo.Db,
   filters: Filter[],
   opts: { sort: string; limit: number; cursor?: string; fingerprint: string },
 ): Promise<TicketPage> {
-  const { field, dir } = parseSort(opts.sort);
-  const all = [...filters];
-  if (opts.cursor) {
-    const c = decodeCursor(opts.cursor, opts.fingerprint);
-    const op = dir === 1 ? '$gt' : '$lt';
-    all.push({ $or: [{ [field]: { [op]: c.v } }, { [field]: c.v, _id: { [op]: c.id } }] });
-  }
+  const after = opts.cursor ? decodeCursor(opts.cursor, opts.fingerprint) : undefined;
+  const q = pageQuery(filters, opts.sort, opts.limit, after);
+  const field = q.field;
   const rows = (await db
     .collection(ROWS_COLLECTION)
-    .find(queryOf(all), { projection: { searchText: 0 } })
-    .sort({ [field]: dir, _id: dir })
-    .limit(opts.limit + 1)
+    .find(q.filter, { projection: q.projection })
+    .sort(q.sort)
+    .limit(q.limit)
     .toArray()) as unknown as TicketRow[];
   const items = rows.slice(0, opts.limit);
   const last = items.at(-1);
@@ -212,20 +231,29 @@ export function listItem(record: TicketRow): TicketListItem {
   };
 }
 
+/** What the "Demandes" list of `who` holds, as conditions that must all hold. */
+export function listFilters(
+  who: Viewer,
+  query: Pick<TicketListQuery, 'scope' | 'status' | 'requestType' | 'q'>,
+): Filter[] {
+  return [
+    visibilityFilter(who),
+    scopeFilter(who, query.scope),
+    statusFilter(query.status),
+    query.requestType ? { requestType: query.requestType } : {},
+    searchFilter(query.q),
+  ];
+}
+
 /** The "Demandes" list: what `who` may see, filtered, searched, sorted, one page. */
 export function listTickets(db: mongo.Db, who: VerifiedIdentity, query: TicketListQuery): Promise<TicketPage> {
   const { cursor: _cursor, limit: _limit, ...shape } = query;
-  return page(
-    db,
-    [
-      visibilityFilter(who),
-      scopeFilter(who, query.scope),
-      statusFilter(query.status),
-      query.requestType ? { requestType: query.requestType } : {},
-      searchFilter(query.q),
-    ],
-    { sort: query.sort, limit: query.limit, cursor: query.cursor, fingerprint: fingerprint([who.userId, shape]) },
-  );
+  return page(db, listFilters(who, query), {
+    sort: query.sort,
+    limit: query.limit,
+    cursor: query.cursor,
+    fingerprint: fingerprint([who.userId, shape]),
+  });
 }
 
 // ---- agents' queues -----------------------------------------------------------------------
@@ -233,7 +261,7 @@ export function listTickets(db: mongo.Db, who: VerifiedIdentity, query: TicketLi
 /** Statuses in which a ticket still needs the support team (RÉSOLU waits for the customer). */
 export const WORKED_STATUSES: TicketStatus[] = ['open', 'assigned', 'in_progress', 'waiting_for_customer'];
 
-export function queueFilter(who: VerifiedIdentity, queue: QueueName): Filter {
+export function queueFilter(who: Viewer, queue: QueueName): Filter {
   const worked = { status: { $in: WORKED_STATUSES } };
   const own: Record<QueueName, Filter> = {
     unassigned: { assigned: false },

@@ -5,7 +5,7 @@
  * fails (a section throws; in `--quick` mode, any failed request); slow figures are figures,
  * marked "NOT MET" against their target, never a failure.
  *
- *   node services/tickets/dist/bench/main.js [--quick] [--own-services]
+ *   node tools/bench/dist/main.js [--quick] [--own-services]
  *
  * Default: the stack `npm start` runs (gateway on :3000). `--own-services`: copies of the
  * services from this checkout on free ports, with databases of their own, on the running
@@ -16,14 +16,17 @@ import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ticketWorkflowId } from '@woop/contracts';
 import { createKafka, createLogger, connectMongo } from '@woop/service-kit';
-import { ROWS_COLLECTION, TICKETS_COLLECTION } from '../model/read-model';
+import { ROWS_COLLECTION, TICKETS_COLLECTION } from '@woop/tickets/read-model';
 import { Baseline } from './baseline';
 import { Session } from './http';
 import { listsSection } from './lists';
 import { describeMachine } from './machine';
 import { chart, oneLine, save, table, type Row } from './report';
-import { actionsSection, createSection, loadSection, slaSection, type Counts, type Ctx } from './sections';
-import { privateStack, ROOT, runningStack, servers, type Stack } from './stack';
+import { actionsSection, createSection } from './gateway-sections';
+import { ROOT } from './processes';
+import type { Counts, Ctx } from './sections';
+import { privateStack, runningStack, servers, type Stack } from './stack';
+import { loadSection, slaSection } from './workflow-sections';
 import { sleep } from './stats';
 import { MailWatcher, TicketEvents } from './watchers';
 

@@ -1,9 +1,9 @@
 import type { mongo } from 'mongoose';
-import { OPEN_STATUSES, TICKET_STATUSES, type TicketState } from '@woop/contracts';
+import { QUEUES, ticketListQuery, TICKET_STATUSES, type TicketListQuery, type TicketState } from '@woop/contracts';
 import { connectMongo } from '@woop/service-kit';
+import { listFilters as ticketsListFilters, pageQuery, queryOf, queueFilter, type Viewer } from '@woop/tickets/queries';
+import { ROWS_COLLECTION, rowOf } from '@woop/tickets/read-model';
 import { DEFAULT_SLA_POLICIES } from '@woop/ticket-domain';
-import { queryOf } from '../api/queries';
-import { ROWS_COLLECTION, rowOf } from '../model/read-model';
 import { Session } from './http';
 import type { Figure } from './report';
 import type { Ctx } from './sections';
@@ -17,12 +17,8 @@ import { timeSequential } from './stats';
  * with the raw driver; at each size of `listSizes` (10,000 then 100,000 in full mode).
  */
 
-interface Person {
-  userId: string;
-  organizationId?: string;
-  teams: string[];
-  role: string;
-}
+/** Who a list is for, as the gateway's `/me` says. */
+type Person = Viewer;
 
 const WORDS = ['livraison', 'colis', 'étiquette', 'facture', 'retard', 'adresse', 'créneau', 'transporteur'];
 const TYPES = ['ask-a-question', 'delivery-request', 'report-a-bug', 'configuration-request'];
@@ -66,101 +62,28 @@ function ticket(i: number, customer: Person, agent: Person, otherOrg: string): T
 
 // ---- the same queries with the raw driver ---------------------------------------------------
 
-type Filter = Record<string, unknown>;
-const normalize = (s: string) =>
-  s
-    .normalize('NFD')
-    .replace(/\p{Diacritic}/gu, '')
-    .toLowerCase();
-const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-const WORKED = ['open', 'assigned', 'in_progress', 'waiting_for_customer'];
+type ListParams = Partial<Pick<TicketListQuery, 'scope' | 'status' | 'requestType' | 'q' | 'sort'>>;
 
-function visibility(who: Person): Filter {
-  if (who.role === 'admin') return {};
-  if (who.role === 'agent') {
-    const arms: Filter[] = [
-      { confidential: false },
-      { 'assignment.team': { $in: who.teams } },
-      { escalationTeams: { $in: who.teams } },
-    ];
-    if (who.teams.includes('security')) arms.push({ confidential: true });
-    return { $or: arms };
-  }
-  const arms: Filter[] = [{ requesterId: who.userId }, { sharedWithIds: who.userId }];
-  if (who.organizationId) arms.push({ organizationId: who.organizationId, confidential: false });
-  return { $or: arms };
-}
+/** The list's conditions as the tickets API makes them, its defaults filled in as its schema does. */
+const listFilters = (who: Person, p: ListParams) => ticketsListFilters(who, ticketListQuery.parse(p));
 
-interface ListParams {
-  scope?: 'all' | 'created' | 'shared' | 'organization';
-  status?: string;
-  requestType?: string;
-  q?: string;
-  sort?: '-createdAt' | '-updatedAt' | 'createdAt';
-}
-
-function listFilters(who: Person, p: ListParams): Filter[] {
-  const scope = p.scope ?? 'all';
-  const status = p.status ?? 'open';
-  return [
-    visibility(who),
-    scope === 'created'
-      ? { requesterId: who.userId }
-      : scope === 'shared'
-        ? { sharedWithIds: who.userId }
-        : scope === 'organization'
-          ? { organizationId: who.organizationId }
-          : {},
-    status === 'all' ? {} : status === 'open' ? { status: { $in: OPEN_STATUSES } } : { status },
-    p.requestType ? { requestType: p.requestType } : {},
-    p.q
-      ? {
-          $and: normalize(p.q)
-            .split(/\s+/)
-            .filter(Boolean)
-            .map((w) => ({ searchText: { $regex: escapeRegExp(w) } })),
-        }
-      : {},
-  ];
-}
-
-const queueFilter = (who: Person, queue: string): Filter => ({
-  $and: [
-    visibility(who),
-    { status: { $in: WORKED } },
-    {
-      unassigned: { assigned: false },
-      mine: { agentId: who.userId },
-      team: { $or: [{ 'assignment.team': { $in: who.teams } }, { escalationTeams: { $in: who.teams } }] },
-      sla_at_risk: { slaState: 'at_risk' },
-      sla_breached: { slaState: 'breached' },
-    }[queue]!,
-  ],
-});
-
+/** The API's query of one page (`pageQuery`), sent with the raw driver: no gateway, no service. */
 async function rawPage(
   db: mongo.Db,
-  filters: Filter[],
+  filters: Array<Record<string, unknown>>,
   sort: string,
   after?: { v: string; id: string },
 ): Promise<{ refs: string[]; last?: { v: string; id: string } }> {
-  const dir = sort.startsWith('-') ? -1 : 1;
-  const field = sort.replace(/^-/, '');
-  const all = [...filters];
-  if (after) {
-    const op = dir === 1 ? '$gt' : '$lt';
-    all.push({ $or: [{ [field]: { [op]: after.v } }, { [field]: after.v, _id: { [op]: after.id } }] });
-  }
+  const q = pageQuery(filters, sort, 25, after);
   const rows = await db
     .collection(ROWS_COLLECTION)
-    // The same query document as the API sends (`queryOf`: what FerretDB can hand to SQL on top).
-    .find(queryOf(all), { projection: { searchText: 0 } })
-    .sort({ [field]: dir, _id: dir })
-    .limit(26)
+    .find(q.filter, { projection: q.projection })
+    .sort(q.sort)
+    .limit(q.limit)
     .toArray();
   const items = rows.slice(0, 25) as unknown as Array<Record<string, string>>;
   const last = items.at(-1);
-  return { refs: items.map((r) => r._id!), last: last ? { v: String(last[field]), id: last._id! } : undefined };
+  return { refs: items.map((r) => r._id!), last: last ? { v: String(last[q.field]), id: last._id! } : undefined };
 }
 
 // ---- the section ----------------------------------------------------------------------------
@@ -214,7 +137,7 @@ export async function listsSection(ctx: Ctx, password: string): Promise<void> {
       const rawFirst = await rawPage(db, listFilters(customer, {}), '-createdAt');
       const list = (name: string, p: ListParams, who: 'customer' | 'agent' = 'customer'): Case => ({
         name,
-        gateway: () => page(who === 'customer' ? claire : paul, p as Record<string, string>),
+        gateway: () => page(who === 'customer' ? claire : paul, p),
         raw: async () =>
           (await rawPage(db, listFilters(who === 'customer' ? customer : agent, p), p.sort ?? '-createdAt')).refs,
       });
@@ -244,15 +167,11 @@ export async function listsSection(ctx: Ctx, password: string): Promise<void> {
             return undefined;
           },
           raw: async () => {
-            await Promise.all(
-              ['unassigned', 'mine', 'team', 'sla_at_risk', 'sla_breached'].map((q) =>
-                rows.countDocuments(queryOf([queueFilter(agent, q)])),
-              ),
-            );
+            await Promise.all(QUEUES.map((q) => rows.countDocuments(queryOf([queueFilter(agent, q)]))));
             return undefined;
           },
         },
-        ...['unassigned', 'mine', 'team', 'sla_at_risk', 'sla_breached'].map((q): Case => ({
+        ...QUEUES.map((q): Case => ({
           name: `agent: queue ${q}`,
           gateway: async () =>
             (await paul.get<{ items: Array<{ reference: string }> }>(`/queues/${q}`)).items.map((i) => i.reference),
@@ -261,7 +180,7 @@ export async function listsSection(ctx: Ctx, password: string): Promise<void> {
       ];
       const results = new Map<string, Figure & { raw: Figure; same?: boolean }>();
       for (const c of cases) {
-        // The same rows both ways, or the mirror of the list query here has drifted.
+        // The same rows both ways: the same query, so a difference is the service's own (a cursor, a default).
         let same: boolean | undefined;
         try {
           same = JSON.stringify(await c.gateway()) === JSON.stringify(await c.raw());
@@ -298,7 +217,7 @@ export async function listsSection(ctx: Ctx, password: string): Promise<void> {
           note:
             [
               same === false
-                ? 'the gateway and the raw query returned different rows (the bench mirrors the list query: check it)'
+                ? "the gateway and the raw query returned different rows (the same query: check the API's parameters)"
                 : '',
               same === undefined ? 'rows not compared: a request failed' : '',
               g.errors

@@ -3,7 +3,8 @@ import { readFileSync, readlinkSync } from 'node:fs';
 import { cpus, freemem, loadavg, totalmem } from 'node:os';
 import { basename } from 'node:path';
 import { connectMongo, type Logger } from '@woop/service-kit';
-import { pidListeningOn, type Stack } from './stack';
+import { pidListeningOn } from './processes';
+import type { Stack } from './stack';
 
 /** A process's arguments or environment (`/proc/<pid>/cmdline` or `environ`), as a list. */
 const procList = (pid: number | undefined, file: 'cmdline' | 'environ') => {
