@@ -220,7 +220,10 @@ export const ticketRoutes: ApiRoute[] = [
       ? // A comment's, an answer's or information's body as validated: whatever `channel` a
         // client adds is not forwarded (only the tickets service marks what came by email).
         (ctx) =>
-          forward('tickets', (p) => `/v1/tickets/${p.reference}/actions/${action}`)({
+          forward(
+            'tickets',
+            (p) => `/v1/tickets/${p.reference}/actions/${action}`,
+          )({
             ...ctx,
             forwarded: { json: ctx.body },
           })
