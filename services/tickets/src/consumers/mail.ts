@@ -113,6 +113,13 @@ export const identityOf = (person: PersonRecord): VerifiedIdentity => ({
   locale: 'fr',
 });
 
+/**
+ * Whether `err` is a refusal of what the email asks (a problem of the API's, 4xx): then it is
+ * logged and skipped. Anything else — Temporal or the database unavailable, a 5xx — throws, and
+ * the message is read again (kafkajs retries it; everything it makes is idempotent).
+ */
+const refusal = (err: unknown): err is ProblemError => err instanceof ProblemError && err.status < 500;
+
 /** The id an email's attachment is stored under: the same whenever the message is read again. */
 const attachmentId = (messageKey: string, index: number) =>
   createHash('sha256').update(`${messageKey}|attachment|${index}`).digest('hex').slice(0, 24);
@@ -146,7 +153,7 @@ export function mailHandler(ctx: RouteContext, logger: Logger): MailHandler {
           data,
         });
       } catch (err) {
-        if (!(err instanceof ProblemError)) throw err;
+        if (!refusal(err)) throw err;
         attachmentsRefused.inc({ code: err.code });
         logger.info(
           { messageKey: mail.messageKey, reference, index, code: err.code },
@@ -187,7 +194,7 @@ export function mailHandler(ctx: RouteContext, logger: Logger): MailHandler {
         `${who.userId}:mail:${mail.messageKey}`,
       );
     } catch (err) {
-      if (!(err instanceof ProblemError)) throw err;
+      if (!refusal(err)) throw err;
       const reason = err.code === 'request_closed' ? 'request_closed' : 'refused';
       return ignore(mail, reason, { reference: token.reference, code: err.code });
     }
@@ -235,7 +242,7 @@ export function mailHandler(ctx: RouteContext, logger: Logger): MailHandler {
         },
       ));
     } catch (err) {
-      if (!(err instanceof ProblemError)) throw err;
+      if (!refusal(err)) throw err;
       return ignore(mail, 'refused', { code: err.code });
     }
     actedTotal.inc({ kind: 'create' });
