@@ -44,7 +44,9 @@ export function replyHeadersOf(
   email: Pick<PlannedEmail, 'replyFor'>,
   reply: DispatchOptions['reply'],
 ): { token: string; replyTo: string } | undefined {
-  if (!email.replyFor) return undefined;
+  // A reference that is no request number (an event outside the contract's) gets no token: the
+  // email goes without one rather than failing for good.
+  if (!email.replyFor || !/^SUPPORT-[1-9][0-9]{0,15}$/.test(email.replyFor.reference)) return undefined;
   const token = replyToken(reply.key, email.replyFor.reference, email.replyFor.userId);
   return { token, replyTo: replyAddress(reply.supportAddress, token) };
 }
