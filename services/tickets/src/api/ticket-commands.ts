@@ -44,18 +44,23 @@ export async function runAction<A extends TicketActionName>(
     );
     return { view, deadline };
   } catch (err) {
-    // Closed since it was read (by another action, or the reopen window's end), or ending now.
-    if (err instanceof TicketClosedError) throw requestClosed(reference);
-    if (err instanceof TicketActionRefusedError) {
-      if (err.refusal.status === 'closed') throw requestClosed(reference);
-      const { code, message, allowed, status } = err.refusal;
-      throw problem(code, message, undefined, {
-        'X-Ticket-Status': status,
-        'X-Allowed-Actions': allowed.join(','),
-      });
-    }
-    throw err;
+    throw asProblem(err, reference);
   }
+}
+
+/** A workflow's refusal of an action as the API's problem; any other error as it is. */
+export function asProblem(err: unknown, reference: string): unknown {
+  // Closed since it was read (by another action, or the reopen window's end), or ending now.
+  if (err instanceof TicketClosedError) return requestClosed(reference);
+  if (err instanceof TicketActionRefusedError) {
+    if (err.refusal.status === 'closed') return requestClosed(reference);
+    const { code, message, allowed, status } = err.refusal;
+    return problem(code, message, undefined, {
+      'X-Ticket-Status': status,
+      'X-Allowed-Actions': allowed.join(','),
+    });
+  }
+  return err;
 }
 
 /** What a new request says, as POST /tickets takes it. */

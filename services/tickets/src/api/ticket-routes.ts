@@ -29,7 +29,7 @@ import { mayTake } from './access';
 import { findPeople, peopleOf, withPeople } from '../model/people';
 import type { TicketRecord } from '../model/read-model';
 import { listTickets, queueCounts, queuePage } from './queries';
-import { openRequest, requestHashOf, runAction } from './ticket-commands';
+import { asProblem, openRequest, requestHashOf, runAction } from './ticket-commands';
 import { refuseIfClosed, type RouteContext } from './context';
 import { problem } from './problems';
 
@@ -108,7 +108,11 @@ export function ticketRoutes(ctx: RouteContext, r: Router): void {
       payload,
       idempotencyKey && `${who.userId}:${idempotencyKey}`,
     );
-    return await presentChange(who, reference, view, deadline);
+    try {
+      return await presentChange(who, reference, view, deadline);
+    } catch (err) {
+      throw asProblem(err, reference);
+    }
   }
 
   /**
