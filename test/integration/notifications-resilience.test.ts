@@ -176,6 +176,7 @@ describe('notifications never lose an email silently', () => {
         backoffMs: 100,
         claimLeaseMs: 60_000,
         keys: new DeliveryKeys(n.config.LINK_SEALING_KEY),
+        reply: { key: n.config.MAIL_REPLY_KEY, supportAddress: n.config.MAIL_SUPPORT_ADDRESS },
       });
       const keys = new DeliveryKeys(n.config.LINK_SEALING_KEY);
       const email = `${uniqueId('broken')}@enseigne.example`;

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { DEVELOPMENT_SEALING_KEY, DEVELOPMENT_SECRET } from '@woop/service-kit';
+import { DEVELOPMENT_MAIL_REPLY_KEY, DEVELOPMENT_SEALING_KEY, DEVELOPMENT_SECRET } from '@woop/service-kit';
 import { uniqueId } from '../support/ids';
 import { freePort, spawnNode, waitForStatus, type Spawned } from '../support/processes';
 
@@ -14,21 +14,42 @@ const COMPOSE_OLD_SECRET = 'compose-stack-secret-replace-me-0123456789';
 const COMPOSE_OLD_SEALING_KEY = 'Y29tcG9zZS1zdGFjay1rZXktcmVwbGFjZS1tZS0wMTI=';
 
 const SERVICES = {
-  identity: { entry: 'services/identity/dist/main.js', port: 'IDENTITY_PORT', sealing: true, temporal: false },
-  tickets: { entry: 'services/tickets/dist/api/main.js', port: 'TICKETS_PORT', sealing: false, temporal: true },
+  identity: {
+    entry: 'services/identity/dist/main.js',
+    port: 'IDENTITY_PORT',
+    sealing: true,
+    temporal: false,
+    mailReply: false,
+  },
+  tickets: {
+    entry: 'services/tickets/dist/api/main.js',
+    port: 'TICKETS_PORT',
+    sealing: false,
+    temporal: true,
+    mailReply: false,
+  },
   'tickets-worker': {
     entry: 'services/tickets/dist/worker/main.js',
     port: 'TICKETS_WORKER_PORT',
     sealing: false,
     temporal: true,
+    mailReply: false,
   },
+  // Signs the reply tokens of the emails about a request (MAIL_REPLY_KEY).
   notifications: {
     entry: 'services/notifications/dist/main.js',
     port: 'NOTIFICATIONS_PORT',
     sealing: true,
     temporal: false,
+    mailReply: true,
   },
-  gateway: { entry: 'services/gateway/dist/main.js', port: 'GATEWAY_PORT', sealing: false, temporal: true },
+  gateway: {
+    entry: 'services/gateway/dist/main.js',
+    port: 'GATEWAY_PORT',
+    sealing: false,
+    temporal: true,
+    mailReply: false,
+  },
 } as const;
 type Service = keyof typeof SERVICES;
 
@@ -37,6 +58,7 @@ const secretsOf = (service: Service): Record<string, string> => ({
   ...(SERVICES[service].sealing ? { LINK_SEALING_KEY: randomBytes(32).toString('base64') } : {}),
   // Temporal's payload keys (the development one is refused in production: payload-codec's tests).
   ...(SERVICES[service].temporal ? { TEMPORAL_PAYLOAD_KEYS: `k1:${randomBytes(32).toString('base64')}` } : {}),
+  ...(SERVICES[service].mailReply ? { MAIL_REPLY_KEY: randomBytes(32).toString('base64') } : {}),
 });
 
 /** Production, isolated from the other tests: its own database, groups and task queue. */
@@ -84,6 +106,7 @@ interface Case {
 }
 const ALL = Object.keys(SERVICES) as Service[];
 const SEALERS = ALL.filter((s) => SERVICES[s].sealing);
+const MAIL_REPLIERS = ALL.filter((s) => SERVICES[s].mailReply);
 const cases: Case[] = [
   { name: 'INTERNAL_AUTH_SECRET', value: undefined, what: 'missing', services: ALL },
   { name: 'INTERNAL_AUTH_SECRET', value: '', what: 'empty', services: ALL },
@@ -98,13 +121,15 @@ const cases: Case[] = [
     what: 'compose’s old default',
     services: ['notifications'],
   },
+  { name: 'MAIL_REPLY_KEY', value: undefined, what: 'missing', services: MAIL_REPLIERS },
+  { name: 'MAIL_REPLY_KEY', value: DEVELOPMENT_MAIL_REPLY_KEY, what: 'the development value', services: MAIL_REPLIERS },
 ];
 const rows = cases.flatMap((c) => c.services.map((service) => [service, c.name, c.what, c] as const));
 
 describe('production secrets, on each real service process', () => {
   beforeAll(() => {
     // The children start from this process's environment: a secret missing here is missing there.
-    for (const name of ['INTERNAL_AUTH_SECRET', 'LINK_SEALING_KEY', 'LINK_SEALING_PREVIOUS_KEYS'])
+    for (const name of ['INTERNAL_AUTH_SECRET', 'LINK_SEALING_KEY', 'LINK_SEALING_PREVIOUS_KEYS', 'MAIL_REPLY_KEY'])
       delete process.env[name];
   });
 

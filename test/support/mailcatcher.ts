@@ -51,3 +51,19 @@ export function linksIn(email: CaughtEmail): string[] {
   for (const m of (email.text ?? '').matchAll(/https?:\/\/[^\s<>"')\]]+/g)) links.add(m[0].replace(/[.,;:!?]+$/, ''));
   return [...links].filter((l) => /^https?:/.test(l));
 }
+
+/**
+ * A header as sent, from the message's source (MailDev's parsed `headers` leave some out, such as
+ * Reply-To); folded lines unfolded.
+ */
+export async function sentHeader(email: CaughtEmail, name: string): Promise<string | undefined> {
+  const res = await fetch(`${MAILCATCHER_API_URL}/email/${email.id}/source`);
+  if (!res.ok) throw new Error(`mail catcher answered ${res.status}`);
+  const head = (await res.text()).split(/\r?\n\r?\n/)[0]!.replace(/\r?\n[ \t]+/g, ' ');
+  const wanted = name.toLowerCase();
+  for (const line of head.split(/\r?\n/)) {
+    const colon = line.indexOf(':');
+    if (colon > 0 && line.slice(0, colon).trim().toLowerCase() === wanted) return line.slice(colon + 1).trim();
+  }
+  return undefined;
+}

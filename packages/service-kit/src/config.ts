@@ -126,7 +126,12 @@ export const PRODUCTION_SECRETS: Record<string, ProductionSecret> = {
  * Production must set its own (PRODUCTION_SECRETS).
  */
 export const mailReplyConfig = {
+  /**
+   * Signs the reply tokens of emails about a request (notifications makes them, the inbound
+   * reader opens them): 32 bytes, base64 or 64 hex digits, the same in both services.
+   */
   MAIL_REPLY_KEY: sealingKeySchema.prefault(DEVELOPMENT_MAIL_REPLY_KEY),
+  /** During a key rotation: the previous keys, comma-separated, still opened (never used to sign). */
   MAIL_REPLY_PREVIOUS_KEYS: previousSealingKeysSchema,
   /** The support mailbox: replies go to its plus-addresses (support+<token>@…). */
   MAIL_SUPPORT_ADDRESS: z.string().email().default('support@woop.example'),

@@ -2,6 +2,7 @@ import {
   baseConfigSchema,
   DEVELOPMENT_SEALING_KEY,
   loadConfig,
+  mailReplyConfig,
   previousSealingKeysSchema,
   sealingKeySchema,
 } from '@woop/service-kit';
@@ -43,6 +44,11 @@ export const notificationsConfigSchema = baseConfigSchema.extend({
   LINK_SEALING_KEY: sealingKeySchema.prefault(DEVELOPMENT_SEALING_KEY),
   /** During a key rotation: the previous keys, comma-separated, still opened (never used to seal). */
   LINK_SEALING_PREVIOUS_KEYS: previousSealingKeysSchema,
+  /**
+   * Reply tokens of the emails about a request (Reply-To `support+<token>@…` and the Message-ID),
+   * and the support mailbox: MAIL_REPLY_KEY (a production secret), MAIL_SUPPORT_ADDRESS.
+   */
+  ...mailReplyConfig,
   /** Team mailboxes for SLA alerts: team=address, comma-separated. */
   TEAM_EMAILS: z
     .string()

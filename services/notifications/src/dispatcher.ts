@@ -1,8 +1,17 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { context, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import { TOPICS, type EventEnvelope } from '@woop/contracts';
-import type { EventPublisher, Logger, SmtpHandle } from '@woop/service-kit';
-import { counter, eventAttributes, eventContext, isDuplicateKey, woopTracer } from '@woop/service-kit';
+import type { EventPublisher, Logger, SealingKey, SmtpHandle } from '@woop/service-kit';
+import {
+  counter,
+  eventAttributes,
+  eventContext,
+  isDuplicateKey,
+  messageIdWithToken,
+  replyAddress,
+  replyToken,
+  woopTracer,
+} from '@woop/service-kit';
 import type { PlannedEmail } from './recipients';
 import type { DeliveryKeys, NotificationModels } from './store';
 import type { Renderer } from './templates';
@@ -17,11 +26,30 @@ export interface DispatchOptions {
   claimLeaseMs: number;
   /** The delivery log's ids and the dead letters' recipients: keyed digests, never an address. */
   keys: DeliveryKeys;
+  /** Reply tokens of the emails about a request: MAIL_REPLY_KEY and the support mailbox. */
+  reply: { key: SealingKey; supportAddress: string };
 }
 
-/** Message-ID derived from event and recipient: a duplicate from the one open window is recognisable. */
-export const messageIdFor = (eventId: string, key: string): string =>
-  `<${createHash('sha256').update(`${eventId}|${key}`).digest('hex').slice(0, 32)}@notifications.woop-support>`;
+/**
+ * Message-ID derived from event and recipient: a duplicate from the one open window is
+ * recognisable. An email about a request carries the recipient's reply token in it too
+ * (`messageIdWithToken`), so a reply's In-Reply-To / References finds the request when a mail
+ * client drops the Reply-To.
+ */
+export const messageIdFor = (eventId: string, key: string, token?: string): string =>
+  messageIdWithToken(createHash('sha256').update(`${eventId}|${key}`).digest('hex').slice(0, 32), token);
+
+/** The reply token and Reply-To of an email about a request to a person; none for anything else. */
+export function replyHeadersOf(
+  email: Pick<PlannedEmail, 'replyFor'>,
+  reply: DispatchOptions['reply'],
+): { token: string; replyTo: string } | undefined {
+  // A reference that is no request number (an event outside the contract's) gets no token: the
+  // email goes without one rather than failing for good.
+  if (!email.replyFor || !/^SUPPORT-[1-9][0-9]{0,15}$/.test(email.replyFor.reference)) return undefined;
+  const token = replyToken(reply.key, email.replyFor.reference, email.replyFor.userId);
+  return { token, replyTo: replyAddress(reply.supportAddress, token) };
+}
 
 // Emails by template: sent (SMTP accepted it), each failed try, and those parked after the last try.
 const emailsSent = counter('woop_emails_sent_total', 'Emails the SMTP server accepted', ['template']);
@@ -215,7 +243,8 @@ export class Dispatcher {
         await this.park(id, event, email, renderError, 'the email could not be rendered');
         continue;
       }
-      const messageId = messageIdFor(event.id, email.key);
+      const replying = replyHeadersOf(email, this.opts.reply);
+      const messageId = messageIdFor(event.id, email.key, replying?.token);
       const sendSpan = woopTracer().startSpan('email.send', { kind: SpanKind.CLIENT, attributes: emailAttributes });
       const sending = trace.setSpan(context.active(), sendSpan);
       let lastError: unknown;
@@ -230,6 +259,7 @@ export class Dispatcher {
               html: rendered.html,
               text: rendered.text,
               messageId,
+              ...(replying ? { replyTo: replying.replyTo } : {}),
               headers: { 'X-Woop-Event-Id': event.id, 'X-Woop-Event-Type': event.type },
             }),
           );

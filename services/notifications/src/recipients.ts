@@ -24,6 +24,11 @@ export interface PlannedEmail {
   data: Record<string, unknown>;
   /** Ticket emails: who may read the delivery log's row (see `ticketAccess`). */
   access?: TicketAccess;
+  /**
+   * An email about a request to a person: sent with a reply token for them (Reply-To and
+   * Message-ID), so that their emailed reply lands on the request as theirs.
+   */
+  replyFor?: { reference: string; userId: string };
 }
 
 /**
@@ -253,6 +258,8 @@ async function planTicket(e: TicketEvent, ctx: PlanContext): Promise<PlannedEmai
     const kind = e.type === 'ticket.sla_warning' ? 'warning' : 'breach';
     const teams = new Set<string>([ticket.assignment.team ?? 'support']);
     if (e.type === 'ticket.sla_breached') teams.add(e.data.escalationTeam);
+    // A team mailbox is nobody in the directory: no reply token (a reply must come from the
+    // person it was sent to, whose tag the token carries), so SLA alerts are not replyable.
     return [...teams].flatMap((team) => {
       const address = ctx.teamAddress(team);
       return address
@@ -288,6 +295,7 @@ async function planTicket(e: TicketEvent, ctx: PlanContext): Promise<PlannedEmai
     planned.push({
       key: userId,
       recipientId: userId,
+      replyFor: { reference: ticket.reference, userId },
       address: who.email,
       locale: who.locale,
       template: email.template,
@@ -360,6 +368,7 @@ async function planAgents(e: TicketEvent, ctx: PlanContext): Promise<PlannedEmai
       // Not the bare user id: a person emailed as a customer and as an agent gets both.
       key: `agent:${who.userId}`,
       recipientId: who.userId,
+      replyFor: { reference: ticket.reference, userId: who.userId },
       address: who.email,
       locale: who.locale,
       template: what.kind === 'new-request' ? 'agent-new-request' : 'agent-ticket-update',

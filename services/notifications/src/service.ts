@@ -37,6 +37,7 @@ import {
   visibleDeliveries,
 } from './store';
 import { createRenderer } from './templates';
+import { mailAnswers } from './mail';
 
 /**
  * Kafka user.* and ticket.* events → handlebars emails over SMTP, once per event and recipient.
@@ -56,6 +57,7 @@ export function notificationsService(config: NotificationsConfig, logger: Logger
     backoffMs: config.NOTIFICATIONS_BACKOFF_MS,
     claimLeaseMs: config.NOTIFICATIONS_CLAIM_LEASE_MS,
     keys,
+    reply: { key: config.MAIL_REPLY_KEY, supportAddress: config.MAIL_SUPPORT_ADDRESS },
   });
   const ctx: PlanContext = {
     portalUrl: config.PORTAL_URL,
@@ -122,7 +124,28 @@ export function notificationsService(config: NotificationsConfig, logger: Logger
             },
           },
         });
-  const joined = consumer ? consumer.joined : prepared;
+  // The email channel (mail.ts): an unknown sender's message to the support address is
+  // answered with how to create an account. Its own group; attachments travel in the events, so
+  // fetches take 25 MB and more.
+  const answers = mailAnswers({ models, keys, dispatcher, logger, portalUrl: config.PORTAL_URL });
+  const mailConsumer =
+    opts.consume === false
+      ? undefined
+      : keepConsuming(kafka, {
+          name: 'notifications-mail',
+          groupId: `${config.NOTIFICATIONS_GROUP_ID}-mail`,
+          logger,
+          before: () => prepared,
+          consumer: { maxBytesPerPartition: 32 * 1024 * 1024, maxBytes: 64 * 1024 * 1024 },
+          subscribe: { topics: [TOPICS.mail.name], fromBeginning: config.NOTIFICATIONS_FROM_BEGINNING },
+          run: {
+            eachMessage: async (payload) => {
+              const event = readEvent(payload.message, logger);
+              if (event) await answers.handle(event, () => payload.heartbeat());
+            },
+          },
+        });
+  const joined = consumer ? Promise.all([consumer.joined, mailConsumer?.joined]).then(() => undefined) : prepared;
   const started = prepared;
 
   const caller = (req: express.Request) => requireIdentity(req, config.INTERNAL_AUTH_SECRET);
@@ -132,6 +155,7 @@ export function notificationsService(config: NotificationsConfig, logger: Logger
       kafkaReadiness('notifications', config.KAFKA_BROKERS, logger),
       smtp.readiness,
       ...(consumer ? [consumer.readiness] : []),
+      ...(mailConsumer ? [mailConsumer.readiness] : []),
     ],
     routes: (app) => {
       const r = express.Router();
@@ -189,7 +213,14 @@ export function notificationsService(config: NotificationsConfig, logger: Logger
       });
       app.use('/v1', r);
     },
-    closeables: [...(consumer ? [consumer] : []), lag, deadLetters, smtp, mongo],
+    closeables: [
+      ...(consumer ? [consumer] : []),
+      ...(mailConsumer ? [mailConsumer] : []),
+      lag,
+      deadLetters,
+      smtp,
+      mongo,
+    ],
   };
   return { parts, models, handle, joined, started, mongo };
 }

@@ -23,6 +23,22 @@ const recipientSchema = new Schema(
   { versionKey: false, timestamps: true },
 );
 recipientSchema.index({ teams: 1 });
+// The email channel asks whether a sender is a known active customer.
+recipientSchema.index({ email: 1 });
+
+/**
+ * The email channel's answers to unknown senders ("how to create an account"): one row per
+ * address and UTC day, claimed before the email, so an address gets one a day at most. The id
+ * is a keyed digest of the address (`DeliveryKeys.digest`), never the address.
+ */
+const mailAnswerSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    /** The mail.received event the day's answer was for (the same event may be redelivered). */
+    eventId: { type: String, required: true },
+  },
+  { versionKey: false, timestamps: { createdAt: true, updatedAt: false } },
+);
 
 const preferenceSchema = new Schema(
   {
@@ -128,6 +144,7 @@ export function notificationModels(db: Connection) {
     Recipient: db.model('Recipient', recipientSchema, 'recipients'),
     Preference: db.model('Preference', preferenceSchema, 'preferences'),
     Delivery: db.model('Delivery', deliverySchema, 'deliveries'),
+    MailAnswer: db.model('MailAnswer', mailAnswerSchema, 'mail_answers'),
   };
 }
 export type NotificationModels = ReturnType<typeof notificationModels>;

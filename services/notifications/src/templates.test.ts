@@ -1,4 +1,5 @@
-import { createRenderer, TEMPLATE_NAMES, type TemplateName } from './templates';
+import { REPLY_ABOVE_LINE } from '@woop/contracts';
+import { createRenderer, REPLYABLE_TEMPLATES, TEMPLATE_NAMES, type TemplateName } from './templates';
 
 const link = 'http://127.0.0.1:3000/signup/complete?token=wpl_abc';
 const ticket = {
@@ -48,6 +49,7 @@ const SAMPLES: Record<TemplateName, Record<string, unknown>> = {
     kind: 'new-request',
   },
   'agent-ticket-update': agentUpdate('information'),
+  'mail-no-account': { signupLink: 'http://127.0.0.1:3000/signup' },
 };
 
 /** One agents' email about a customer's move, as the planner gives it. */
@@ -95,6 +97,46 @@ describe('email templates', () => {
       });
     },
   );
+
+  describe('the email channel', () => {
+    const ABOUT_A_REQUEST = TEMPLATE_NAMES.filter(
+      (n) => (n.startsWith('ticket-') || n.startsWith('agent-')) && n !== 'ticket-sla-alert',
+    );
+    it.each(['fr', 'en'] as const)(
+      'starts every email about a request with the reply line and never says not to reply (%s)',
+      (locale) => {
+        expect([...REPLYABLE_TEMPLATES].sort()).toEqual([...ABOUT_A_REQUEST].sort());
+        for (const name of ABOUT_A_REQUEST) {
+          const email = renderer.render(name, locale, SAMPLES[name], SUBJECT_KEYS[name]);
+          expect([name, email.text.split('\n')[0]]).toEqual([name, REPLY_ABOVE_LINE[locale]]);
+          // The HTML part's first visible line is the same marker.
+          const firstText = /<body[^>]*>\s*<div[^>]*>([^<]*)<\/div>/.exec(email.html)?.[1];
+          expect([name, firstText]).toEqual([name, REPLY_ABOVE_LINE[locale]]);
+          for (const part of [email.text, email.html]) {
+            expect(part).not.toMatch(/ne répondez pas|do not reply/i);
+            expect(part).toMatch(/Répondez au-dessus de cette ligne|Reply above this line/);
+          }
+        }
+      },
+    );
+
+    it.each(['fr', 'en'] as const)('keeps the reply line out of the emails about no request (%s)', (locale) => {
+      for (const name of TEMPLATE_NAMES.filter((n) => !REPLYABLE_TEMPLATES.has(n))) {
+        const email = renderer.render(name, locale, SAMPLES[name], SUBJECT_KEYS[name]);
+        expect([name, email.text.includes(REPLY_ABOVE_LINE[locale])]).toEqual([name, false]);
+        expect([name, email.html.includes(REPLY_ABOVE_LINE[locale])]).toEqual([name, false]);
+      }
+    });
+
+    it('explains to an unknown sender how to create an account, in their language', () => {
+      const fr = renderer.render('mail-no-account', 'fr', SAMPLES['mail-no-account']);
+      expect(fr.subject).toBe('Votre e-mail au support WOOP');
+      expect(fr.text).toContain('créez votre compte sur le portail');
+      expect(fr.text).toContain('http://127.0.0.1:3000/signup');
+      const en = renderer.render('mail-no-account', 'en', SAMPLES['mail-no-account']);
+      expect(en.text).toContain('create your account on the portal');
+    });
+  });
 
   it('marks a confidential new request', () => {
     const email = renderer.render('agent-new-request', 'fr', { ...SAMPLES['agent-new-request'], confidential: true });

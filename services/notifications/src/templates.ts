@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Handlebars from 'handlebars';
-import type { Locale } from '@woop/contracts';
+import { REPLY_ABOVE_LINE, type Locale } from '@woop/contracts';
 
 /**
  * Email templates: `templates/emails/<name>.{html,text}.hbs` inside a shared layout, with every
@@ -25,8 +25,19 @@ export const TEMPLATE_NAMES = [
   'ticket-shared',
   'agent-new-request',
   'agent-ticket-update',
+  'mail-no-account',
 ] as const;
 export type TemplateName = (typeof TEMPLATE_NAMES)[number];
+
+/**
+ * The emails about a request sent to a person: replyable (a Reply-To token for the recipient,
+ * see the dispatcher). Their first line is REPLY_ABOVE_LINE in their language (the reader cuts a
+ * reply there) and their footer says how to answer. Not an SLA alert: it goes to a team mailbox,
+ * which is nobody a reply token could name.
+ */
+export const REPLYABLE_TEMPLATES: ReadonlySet<TemplateName> = new Set(
+  TEMPLATE_NAMES.filter((n) => (n.startsWith('ticket-') || n.startsWith('agent-')) && n !== 'ticket-sla-alert'),
+);
 
 export interface RenderedEmail {
   subject: string;
@@ -96,10 +107,11 @@ export function createRenderer(dir = TEMPLATES_DIR) {
       // One line whatever people typed into what it quotes (a summary): a header is no place for
       // a line break, which some relays would take for the start of another header.
       const subject = translate(locale, subjectKey, data).replace(/\s+/g, ' ').trim();
+      const replyAbove = REPLYABLE_TEMPLATES.has(name) ? REPLY_ABOVE_LINE[locale] : '';
       return {
         subject,
-        html: layouts.html({ ...context, subject, body: body.html(context) }),
-        text: `${layouts.text({ ...context, subject, body: body.text(context) }).trim()}\n`,
+        html: layouts.html({ ...context, subject, replyAbove, body: body.html(context) }),
+        text: `${layouts.text({ ...context, subject, replyAbove, body: body.text(context) }).trim()}\n`,
       };
     },
   };

@@ -67,6 +67,16 @@ export const ticketsConfigSchema = baseConfigSchema.extend({
     .default('true')
     .transform((v) => v === 'true'),
   /**
+   * The group reading the email channel's `mail.received` events (replies, new requests); by
+   * default `<TICKETS_GROUP_ID>-mail`.
+   */
+  TICKETS_MAIL_GROUP_ID: z.string().optional(),
+  /** Whether a new mail group starts at the oldest event (idempotent); by default as TICKETS_USERS_FROM_BEGINNING. */
+  TICKETS_MAIL_FROM_BEGINNING: z
+    .enum(['true', 'false'])
+    .optional()
+    .transform((v) => (v === undefined ? undefined : v === 'true')),
+  /**
    * The working calendar of new tickets' SLA clocks and windows: the Paris office's hours
    * (Monday to Friday 9:00-18:00, French holidays) or every minute of every day.
    */

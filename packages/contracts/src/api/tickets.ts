@@ -100,6 +100,13 @@ const documentedAssignment = assignmentPayload.meta({ anyOf: [{ required: ['agen
  * The body of `POST /tickets/{reference}/actions/{action}`, one per action: `{payload}` with that
  * action's payload schema (the workflow checks the same).
  */
+/**
+ * A payload as a client may send it: `channel` (how an entry came) is the tickets service's to
+ * set for what it read from the support mailbox; a client's is not part of the body (stripped
+ * like any unknown key), so nobody makes a comment look emailed.
+ */
+const fromClient = <S extends z.ZodObject>(schema: S) => schema.omit({ channel: true } as never) as S;
+
 export const ticketActionBodies = {
   qualify: bodyOf(
     ticketActionPayloads.qualify.extend({
@@ -110,13 +117,13 @@ export const ticketActionBodies = {
   assign: bodyOf(documentedAssignment, 'An agent, a team, or both (one at least)'),
   start: emptyBodyOf('ATTRIBUÉ → EN COURS'),
   requestInformation: bodyOf(ticketActionPayloads.requestInformation, 'The question; → EN ATTENTE CLIENT'),
-  reply: bodyOf(ticketActionPayloads.reply, 'A public answer'),
+  reply: bodyOf(fromClient(ticketActionPayloads.reply), 'A public answer'),
   addInternalNote: bodyOf(ticketActionPayloads.addInternalNote, 'A note for agents only'),
   changePriority: bodyOf(ticketActionPayloads.changePriority, 'The new priority and why'),
   resolve: bodyOf(ticketActionPayloads.resolve, 'The answer the customer validates; → RÉSOLU'),
   reject: bodyOf(ticketActionPayloads.reject, 'Why; → REJETÉ'),
-  provideInformation: bodyOf(ticketActionPayloads.provideInformation, 'The information asked for'),
-  comment: bodyOf(ticketActionPayloads.comment, 'A comment'),
+  provideInformation: bodyOf(fromClient(ticketActionPayloads.provideInformation), 'The information asked for'),
+  comment: bodyOf(fromClient(ticketActionPayloads.comment), 'A comment'),
   acceptResolution: emptyBodyOf('RÉSOLU → TERMINÉ'),
   rejectResolution: bodyOf(ticketActionPayloads.rejectResolution, 'Why the answer does not do; → EN COURS'),
   acceptRejection: emptyBodyOf('REJETÉ → CLÔTURÉ'),

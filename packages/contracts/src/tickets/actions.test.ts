@@ -55,4 +55,20 @@ describe('ticket action payloads', () => {
       payload: { answer: 'Livrée.' },
     });
   });
+
+  it("marks a comment, an answer or information as emailed for the tickets service, never from a client's body", () => {
+    for (const action of ['comment', 'reply', 'provideInformation'] as const) {
+      // What the workflow takes (the tickets service sets it for a reply read from the mailbox).
+      expect(ticketActionPayloads[action].parse({ body: 'Bonjour', channel: 'email' })).toEqual({
+        body: 'Bonjour',
+        channel: 'email',
+      });
+      expect(ticketActionPayloads[action].safeParse({ body: 'Bonjour', channel: 'fax' }).success).toBe(false);
+      // What the API takes from a client: the channel is not part of it.
+      expect(ticketActionBodies[action].parse({ payload: { body: 'Bonjour', channel: 'email' } })).toEqual({
+        payload: { body: 'Bonjour' },
+      });
+      expect(JSON.stringify(z.toJSONSchema(ticketActionBodies[action]))).not.toContain('channel');
+    }
+  });
 });

@@ -46,7 +46,15 @@ export const assignmentPayload = z
   });
 
 const nothing = z.object({});
+/**
+ * How an entry came, when not through the portal: `email` is set by the tickets service for a
+ * reply it read from the support mailbox, never by a client (the API and the gateway drop it).
+ */
+export const entryChannel = z.enum(['email']);
+export type EntryChannel = z.infer<typeof entryChannel>;
 const body = z.object({ body: ticketText() });
+/** A comment, a public answer or the information asked for: also by email (`channel`). */
+const channelledBody = body.extend({ channel: entryChannel.optional() });
 const reason = z.object({ reason: ticketText(TICKET_REASON_MAX) });
 
 /**
@@ -65,14 +73,14 @@ export const ticketActionPayloads = {
   assign: assignmentPayload,
   start: nothing,
   requestInformation: z.object({ question: ticketText() }),
-  reply: body,
+  reply: channelledBody,
   addInternalNote: body,
   changePriority: z.object({ priority, reason: trimmed(TICKET_REASON_MAX).optional() }),
   resolve: z.object({ answer: ticketText() }),
   reject: reason,
   // customers
-  provideInformation: body,
-  comment: body,
+  provideInformation: channelledBody,
+  comment: channelledBody,
   acceptResolution: nothing,
   rejectResolution: reason,
   acceptRejection: nothing,

@@ -22,6 +22,8 @@ export type NewTicket = Pick<
 > & {
   /** Team the request type routes to (security types → security, personal data → dpo). */
   defaultTeam: string;
+  /** How it came when not through the portal: `email`, opened from an email to the support address. */
+  channel?: 'email';
 };
 
 /** First run: `ticket`; after continue-as-new: `state`, the ticket as it was. */

@@ -1,4 +1,4 @@
-import type { Consumer, ConsumerRunConfig, ConsumerSubscribeTopics, Kafka } from 'kafkajs';
+import type { Consumer, ConsumerConfig, ConsumerRunConfig, ConsumerSubscribeTopics, Kafka } from 'kafkajs';
 import type { Logger } from '../logger';
 import type { ReadinessCheck } from '../readiness';
 
@@ -28,6 +28,8 @@ export function keepConsuming(
     before?: () => Promise<unknown>;
     logger: Logger;
     maxBackoffMs?: number;
+    /** kafkajs consumer settings besides the group (e.g. fetch sizes for big events). */
+    consumer?: Omit<ConsumerConfig, 'groupId'>;
   },
 ): KeptConsumer {
   const { logger, name } = opts;
@@ -50,7 +52,7 @@ export function keepConsuming(
   const start = async () => {
     let backoff = 1_000;
     while (!closed) {
-      const attempt = kafka.consumer({ groupId: opts.groupId });
+      const attempt = kafka.consumer({ ...opts.consumer, groupId: opts.groupId });
       consumer = attempt;
       attempt.on(attempt.events.GROUP_JOIN, () => joinedOnce());
       attempt.on(attempt.events.CRASH, (e) => {

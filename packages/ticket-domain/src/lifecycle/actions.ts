@@ -49,7 +49,13 @@ export function createTicket(input: NewTicket, now: Date): { state: TicketState;
     activity: [],
   };
   const actor: Actor = { id: input.requester.id, role: 'customer', name: input.requester.name };
-  record(state, now, actor, { kind: 'created', visibility: 'public', to: 'open' });
+  record(state, now, actor, {
+    kind: 'created',
+    visibility: 'public',
+    to: 'open',
+    // Opened from an email to the support address (absent: the portal, as every recorded history).
+    ...(input.channel ? { data: { channel: input.channel } } : {}),
+  });
   syncClocks(state, now);
   return { state, changes: [{ type: 'ticket.created', data: { actor } }] };
 }
@@ -110,9 +116,9 @@ const HANDLERS: { [A in TicketActionName]: ActionHandler<A> } = {
     const statusChange = moveTo(state, 'waiting_for_customer', now, actor);
     return { type: 'ticket.information_requested', data: { question, statusChange, actor } };
   },
-  reply: ({ state, actor, now }, { body }) => {
+  reply: ({ state, actor, now }, { body, channel }) => {
     meetFirstResponse(state, now);
-    comment(state, now, actor, body, 'public');
+    comment(state, now, actor, body, 'public', channel);
     return { type: 'ticket.replied', data: { body, actor } };
   },
   addInternalNote: ({ state, actor, now }, { body }) => {
@@ -142,17 +148,17 @@ const HANDLERS: { [A in TicketActionName]: ActionHandler<A> } = {
       data: { reason, statusChange: moveTo(state, 'rejected', now, actor, reason), actor },
     };
   },
-  provideInformation: ({ state, actor, now }, { body }) => {
+  provideInformation: ({ state, actor, now }, { body, channel }) => {
     const back = state.statusBeforeWaiting ?? 'open';
     delete state.statusBeforeWaiting;
-    comment(state, now, actor, body, 'public');
+    comment(state, now, actor, body, 'public', channel);
     return {
       type: 'ticket.information_provided',
       data: { body, statusChange: moveTo(state, back, now, actor), actor },
     };
   },
-  comment: ({ state, actor, now }, { body }) => {
-    comment(state, now, actor, body, 'public');
+  comment: ({ state, actor, now }, { body, channel }) => {
+    comment(state, now, actor, body, 'public', channel);
     return { type: 'ticket.commented', data: { body, actor } };
   },
   acceptResolution: ({ state, actor, now }) => {

@@ -32,15 +32,25 @@ export function moveTo(
   return { from, to };
 }
 
-/** A public comment or an internal note in the activity. */
+/**
+ * A public comment or an internal note in the activity; `channel` says how it came when not
+ * through the portal (`email`: a reply read from the support mailbox). Entries without it (all
+ * of the recorded histories') are written exactly as before.
+ */
 export function comment(
   state: TicketState,
   now: Date,
   actor: Actor,
   body: string,
   visibility: 'public' | 'internal',
+  channel?: 'email',
 ): void {
-  record(state, now, actor, { kind: visibility === 'public' ? 'comment' : 'internal_note', visibility, body });
+  record(state, now, actor, {
+    kind: visibility === 'public' ? 'comment' : 'internal_note',
+    visibility,
+    body,
+    ...(channel ? { data: { channel } } : {}),
+  });
 }
 
 export function meetFirstResponse(state: TicketState, now: Date): void {

@@ -57,6 +57,9 @@ const commentBody = z.object({
   body: ticketActionPayloads.comment.shape.body,
   internal: z.boolean().default(false).describe('Agents: an internal note, never shown to customers'),
 });
+/** Actions whose entries may come by email: the tickets service alone says so (`channel`). */
+const CHANNELLED = new Set<string>(['reply', 'comment', 'provideInformation']);
+
 /** What each action does, as the operation's summary. */
 const ACTION_SUMMARIES: Record<(typeof ACTIONS_BY_ROUTE)[number], string> = {
   qualify: 'Qualify (agents): priority, billing, type; with an assignment → ATTRIBUÉ',
@@ -213,7 +216,18 @@ export const ticketRoutes: ApiRoute[] = [
       409: REFUSED,
       ...(action === 'assign' || action === 'qualify' ? { 422: ['assignee_not_agent', 'assignee_not_in_team'] } : {}),
     },
-    handle: forward('tickets', (p) => `/v1/tickets/${p.reference}/actions/${action}`),
+    handle: CHANNELLED.has(action)
+      ? // A comment's, an answer's or information's body as validated: whatever `channel` a
+        // client adds is not forwarded (only the tickets service marks what came by email).
+        (ctx) =>
+          forward(
+            'tickets',
+            (p) => `/v1/tickets/${p.reference}/actions/${action}`,
+          )({
+            ...ctx,
+            forwarded: { json: ctx.body },
+          })
+      : forward('tickets', (p) => `/v1/tickets/${p.reference}/actions/${action}`),
   })),
   {
     method: 'post',

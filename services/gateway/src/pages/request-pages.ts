@@ -104,6 +104,8 @@ export function activityView(entry: Activity, ctx: PageContext, people: Map<stri
     text,
     internal: entry.visibility === 'internal',
     attachmentId: entry.kind === 'attachment' ? data.attachmentId : undefined,
+    // How it came when not through the portal: an emailed reply, a request opened by email.
+    channel: data.channel === 'email' ? t('activity.by-email') : undefined,
   };
 }
 

@@ -21,6 +21,9 @@ import { ensureReferenceFloor, seedCatalogue } from '../model/store';
 import { ensureTicketIndexes } from './queries';
 import { TicketWorkflows } from './ticket-client';
 import { dropSharesOfMoved, readPersonBefore } from './moved-shares';
+import { routeContext } from './context';
+import { mailHandler } from '../consumers/mail';
+import { PEOPLE_COLLECTION } from '../model/people';
 
 /** The tickets service's parts, for its main and for tests that run it in-process. */
 export function ticketsService(config: TicketsConfig, logger: Logger) {
@@ -39,6 +42,8 @@ export function ticketsService(config: TicketsConfig, logger: Logger) {
       models.Reference.init(),
     ]);
     await ensureTicketIndexes(mongo.connection.db!);
+    // The email channel finds senders by address.
+    await mongo.connection.db!.collection(PEOPLE_COLLECTION).createIndex({ email: 1 });
     await seedCatalogue(models);
     await ensureReferenceFloor(models, config.TICKET_REFERENCE_FLOOR);
   });
@@ -85,14 +90,38 @@ export function ticketsService(config: TicketsConfig, logger: Logger) {
       },
     },
   });
-  const consuming = consumer.joined;
+  // The email channel's mail.received events (consumers/mail.ts): replies become comments,
+  // answers or information; messages to the support address from customers open requests.
+  // Attachments travel in the event (base64, up to 10 MB each): fetches take 25 MB and more.
+  const mail = mailHandler(routeContext({ models, workflows, config }), logger);
+  const mailConsumer = keepConsuming(kafkaClient, {
+    name: 'mail',
+    groupId: config.TICKETS_MAIL_GROUP_ID ?? `${config.TICKETS_GROUP_ID}-mail`,
+    logger,
+    before: () => ready,
+    consumer: { maxBytesPerPartition: 32 * 1024 * 1024, maxBytes: 64 * 1024 * 1024 },
+    subscribe: {
+      topics: [TOPICS.mail.name],
+      fromBeginning: config.TICKETS_MAIL_FROM_BEGINNING ?? config.TICKETS_USERS_FROM_BEGINNING,
+    },
+    run: {
+      eachMessage: async ({ message }) => {
+        const event = readEvent(message, logger);
+        // A failure here throws: kafkajs retries the message, the offset is not committed.
+        if (event) await mail.handle(event);
+      },
+    },
+  });
+  const consuming = Promise.all([consumer.joined, mailConsumer.joined]).then(() => undefined);
+  /** Both consumers, closed together (first: a handler in flight may wait on a workflow update). */
+  const consumers = { close: async () => void (await Promise.all([consumer.close(), mailConsumer.close()])) };
 
   const parts: ServiceParts = {
     // Not the users consumer: the API serves without it (names catch up when it joins), and a
     // copy restarted after a crash may wait a rebalance for its group; it logs while it retries.
     readiness: [mongo.readiness, kafka, temporal.readiness],
     routes: ticketsApi({ models, workflows, config }),
-    closeables: [consumer, lag, kafka, temporal, mongo],
+    closeables: [consumers, lag, kafka, temporal, mongo],
   };
   return { parts, ready, consuming, models, workflows, mongo };
 }

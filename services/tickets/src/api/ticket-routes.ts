@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { Router } from 'express';
 import type { mongo } from 'mongoose';
 import {
@@ -16,27 +15,22 @@ import {
   referenceParams,
   shareBody,
   ticketActionBodies,
-  ticketFormSchema,
   ticketListQuery,
   unshareParams,
-  type Actor,
   type Role,
   type TicketActionName,
   type TicketActionPayloads,
   type TicketState,
   type TicketView,
 } from '@woop/contracts';
-import { isDuplicateKey, parseInput, type VerifiedIdentity } from '@woop/service-kit';
+import { parseInput, type VerifiedIdentity } from '@woop/service-kit';
 import { allowedByRole } from '@woop/ticket-domain';
-import { mayTake, ticketOrganizationId } from './access';
-import { slaPolicyOf, ticketWindows } from '../config';
+import { mayTake } from './access';
 import { findPeople, peopleOf, withPeople } from '../model/people';
 import type { TicketRecord } from '../model/read-model';
 import { listTickets, queueCounts, queuePage } from './queries';
-import { nextReference, requestType } from '../model/store';
-import { ReferenceTakenError, TicketActionRefusedError, TicketClosedError } from './ticket-client';
-import { countedAction } from './action-metrics';
-import { refuseIfClosed, requestClosed, type RouteContext } from './context';
+import { asProblem, openRequest, requestHashOf, runAction } from './ticket-commands';
+import { refuseIfClosed, type RouteContext } from './context';
 import { problem } from './problems';
 
 type AnyTicket = TicketState | TicketRecord;
@@ -85,7 +79,7 @@ async function fromWorkflow(db: mongo.Db, state: TicketState): Promise<TicketSta
 
 /** Create, list, read and act on tickets; agents' queues. */
 export function ticketRoutes(ctx: RouteContext, r: Router): void {
-  const { models, workflows, config, caller, visibleTicket, projected } = ctx;
+  const { models, caller, visibleTicket, projected } = ctx;
   const db = models.native;
   /** The answer to a create or an action: the ticket at its version, as the read model holds it. */
   const presentChange = async (who: VerifiedIdentity, reference: string, view: TicketView, deadline: number) => {
@@ -95,8 +89,8 @@ export function ticketRoutes(ctx: RouteContext, r: Router): void {
   };
 
   /**
-   * Runs an action through the workflow and answers with the ticket at the version it made,
-   * once the read model holds it. Temporal calls share one deadline (TICKETS_TEMPORAL_TIMEOUT_MS).
+   * Runs an action through the workflow (`runAction`, shared with the email channel) and answers
+   * with the ticket at the version it made, once the read model holds it.
    */
   async function act<A extends TicketActionName>(
     who: VerifiedIdentity,
@@ -105,32 +99,19 @@ export function ticketRoutes(ctx: RouteContext, r: Router): void {
     payload: TicketActionPayloads[A],
     idempotencyKey: string | undefined,
   ) {
-    const actor: Actor = { id: who.userId, role: who.role, name: who.name };
     if (idempotencyKey !== undefined) parseInput(idempotencyKeySchema, idempotencyKey, 'Idempotency-Key header');
-    const deadline = workflows.deadline();
+    const { view, deadline } = await runAction(
+      ctx,
+      who,
+      reference,
+      action,
+      payload,
+      idempotencyKey && `${who.userId}:${idempotencyKey}`,
+    );
     try {
-      const view = await countedAction(action, () =>
-        workflows.act(
-          reference,
-          action,
-          { actor, payload },
-          idempotencyKey && `${who.userId}:${idempotencyKey}`,
-          deadline,
-        ),
-      );
       return await presentChange(who, reference, view, deadline);
     } catch (err) {
-      // Closed since it was read (by another action, or the reopen window's end), or ending now.
-      if (err instanceof TicketClosedError) throw requestClosed(reference);
-      if (err instanceof TicketActionRefusedError) {
-        if (err.refusal.status === 'closed') throw requestClosed(reference);
-        const { code, message, allowed, status } = err.refusal;
-        throw problem(code, message, undefined, {
-          'X-Ticket-Status': status,
-          'X-Allowed-Actions': allowed.join(','),
-        });
-      }
-      throw err;
+      throw asProblem(err, reference);
     }
   }
 
@@ -156,84 +137,13 @@ export function ticketRoutes(ctx: RouteContext, r: Router): void {
   r.post('/tickets', async (req, res) => {
     const who = caller(req);
     const body = parseInput(createTicketBody, req.body);
-    const type = await requestType(models, body.requestType);
-    if (!type || !type.portals.includes(body.portal)) {
-      throw problem('validation_failed', 'Unknown request type for this portal.', [
-        { path: 'requestType', message: 'unknown request type' },
-      ]);
-    }
-    const form = parseInput(ticketFormSchema(type), {
-      summary: body.summary,
-      description: body.description,
-      fields: body.fields,
-    });
-
-    // Idempotency-Key: the same key from the same person returns the first ticket.
     const key = req.header('idempotency-key');
-    const requestHash = createHash('sha256').update(JSON.stringify(req.body)).digest('hex');
-    let reference: string | undefined;
-    if (key !== undefined) {
-      parseInput(idempotencyKeySchema, key, 'Idempotency-Key header');
-      const seen = await models.Idempotency.findById(`${who.userId}:${key}`).lean();
-      if (seen && seen.requestHash !== requestHash) {
-        throw problem('idempotency_key_reused', 'This Idempotency-Key was used for another request.');
-      }
-      reference = seen?.reference;
-    }
-    const idempotencyId = `${who.userId}:${key}`;
-    /** A new number, recorded under the Idempotency-Key (whose first request wins a race). */
-    const claim = async (taken?: string): Promise<{ reference: string; fresh: boolean }> => {
-      const next = await nextReference(models);
-      if (key === undefined) return { reference: next, fresh: true };
-      if (taken) {
-        await models.Idempotency.updateOne({ _id: idempotencyId, reference: taken }, { $set: { reference: next } });
-        const now = (await models.Idempotency.findById(idempotencyId).lean())!.reference;
-        return { reference: now, fresh: now === next };
-      }
-      try {
-        await models.Idempotency.create({ _id: idempotencyId, reference: next, requestHash });
-        return { reference: next, fresh: true };
-      } catch (err) {
-        if (!isDuplicateKey(err)) throw err;
-        return { reference: (await models.Idempotency.findById(idempotencyId).lean())!.reference, fresh: false };
-      }
-    };
-    let attempt = reference ? { reference, fresh: false } : await claim();
-    const policy = slaPolicyOf(config, type.slaPolicy);
-    const deadline = workflows.deadline();
-    let view: TicketView;
-    for (let tries = 1; ; tries++) {
-      try {
-        // Answers once the read model holds the new ticket (update-with-start).
-        ({ view } = await workflows.create(
-          {
-            reference: attempt.reference,
-            requestType: type.key,
-            requestTypeVersion: type.version,
-            portal: body.portal,
-            // Taken now: a customer attached to an organisation later files their next ones there.
-            organizationId: ticketOrganizationId(who),
-            requester: { id: who.userId, name: who.name },
-            summary: form.summary,
-            description: form.description,
-            fields: form.fields,
-            confidential: type.confidential,
-            defaultTeam: type.defaultTeam,
-            priority: 'medium',
-            slaPolicy: policy,
-            windows: ticketWindows(config, policy.calendar),
-          },
-          { fresh: attempt.fresh, deadline },
-        ));
-        break;
-      } catch (err) {
-        // The number was free in our database but Temporal has (or had) a ticket under it: a
-        // restored or reset database. Never attach this request to that ticket: take the next.
-        if (!(err instanceof ReferenceTakenError) || tries >= 50) throw err;
-        attempt = await claim(attempt.reference);
-      }
-    }
-    reference = attempt.reference;
+    if (key !== undefined) parseInput(idempotencyKeySchema, key, 'Idempotency-Key header');
+    // The same create path as a request opened by email (`openRequest`).
+    const { reference, view, deadline } = await openRequest(ctx, who, body, {
+      key,
+      requestHash: requestHashOf(req.body),
+    });
     res
       .status(201)
       .location(`/v1/tickets/${reference}`)

@@ -53,12 +53,24 @@ const metadataOf = ({ _id, createdAt, data: _data, ...rest }: StoredAttachment):
   createdAt: createdAt.toISOString(),
 });
 
+/**
+ * Stores a file. With `id` (24 hex digits, derived by the caller from what brought the file),
+ * storing it again is finding it: an email read twice keeps its attachments once.
+ */
 export async function addAttachment(
   models: TicketModels,
-  file: { reference: string; filename: string; contentType: string; data: Buffer },
+  { id, ...file }: { reference: string; filename: string; contentType: string; data: Buffer; id?: string },
   by: VerifiedIdentity,
 ): Promise<AttachmentMetadata> {
+  if (id !== undefined) {
+    const known = await models.Attachment.findOne(
+      { _id: new Types.ObjectId(id), reference: file.reference },
+      { data: 0 },
+    ).lean();
+    if (known) return metadataOf(known as unknown as StoredAttachment);
+  }
   const doc = await models.Attachment.create({
+    ...(id !== undefined ? { _id: new Types.ObjectId(id) } : {}),
     ...file,
     size: file.data.length,
     sha256: createHash('sha256').update(file.data).digest('hex'),
