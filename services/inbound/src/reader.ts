@@ -151,7 +151,9 @@ export class MailboxReader {
       connectionTimeout: 10_000,
       greetingTimeout: 10_000,
       socketTimeout: 5 * 60_000,
-      // IDLE is restarted this often (some servers drop an IDLE that lasts).
+      // IDLE as soon as the inbox is drained (imapflow waits 15 s by default: 15 s of lag per
+      // message), restarted this often (some servers drop an IDLE that lasts).
+      autoIdleDelay: 200,
       maxIdleTime: 5 * 60_000,
     });
   }
@@ -168,7 +170,10 @@ export class MailboxReader {
         this.open = false;
         this.poke();
       });
-      client.on('exists', () => this.poke());
+      client.on('exists', () => {
+        this.logger.debug('new mail in the mailbox');
+        this.poke();
+      });
       try {
         await client.connect();
         await client.mailboxOpen(this.settings.mailbox);
@@ -198,6 +203,7 @@ export class MailboxReader {
   /** Every message of the inbox, oldest first; stops at the first that could not be published. */
   private async drain(client: ImapFlow): Promise<Drained> {
     const uids = ((await client.search({ all: true }, { uid: true })) || []).sort((a, b) => a - b);
+    this.logger.debug({ messages: uids.length }, 'reading the mailbox');
     for (const uid of uids) {
       if (this.stopped || !client.usable) return 'done';
       if ((await this.handle(client, uid)) === 'retry') return 'retry';
@@ -245,6 +251,7 @@ export class MailboxReader {
       );
       return 'done';
     }
+    this.logger.debug({ uid, messageKey: mail.messageKey }, 'publishing');
     if (!this.published.has(mail.messageKey)) {
       const event = makeEvent({
         id: mailEventId(mail.messageKey),
