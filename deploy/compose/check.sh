@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-SECRETS=(INTERNAL_AUTH_SECRET LINK_SEALING_KEY TEMPORAL_DB_PASSWORD TEMPORAL_PAYLOAD_KEYS)
+SECRETS=(INTERNAL_AUTH_SECRET LINK_SEALING_KEY TEMPORAL_DB_PASSWORD TEMPORAL_PAYLOAD_KEYS MAIL_REPLY_KEY IMAP_PASSWORD)
 
 random_hex() {
   if command -v openssl >/dev/null; then openssl rand -hex "$1"; else
