@@ -6,8 +6,16 @@ import {
   TOPICS,
   type MailReceived,
 } from '@woop/contracts';
-import { counter, type EventPublisher, type Logger, type ReadinessCheck, type SealingKey } from '@woop/service-kit';
+import {
+  counter,
+  metricsRegistry,
+  type EventPublisher,
+  type Logger,
+  type ReadinessCheck,
+  type SealingKey,
+} from '@woop/service-kit';
 import { ImapFlow } from 'imapflow';
+import { Gauge } from 'prom-client';
 import { readMessage, type Refusal } from './message';
 
 export const inboundMessages = counter(
@@ -15,6 +23,19 @@ export const inboundMessages = counter(
   'Messages read from the support mailbox, by outcome (accepted: published; refused; held: sender over its rate) and reason',
   ['outcome', 'reason'] as const,
 );
+
+/** 1 while a reader holds the mailbox (one per process). */
+const readers = new Set<MailboxReader>();
+if (!metricsRegistry.getSingleMetric('woop_inbound_mailbox_connected')) {
+  new Gauge({
+    name: 'woop_inbound_mailbox_connected',
+    help: 'Whether the inbound reader holds the support mailbox (1) or not (0: unreachable, refused login)',
+    registers: [metricsRegistry],
+    collect() {
+      this.set([...readers].some((r) => r.connected) ? 1 : 0);
+    },
+  });
+}
 
 export interface ReaderSettings {
   host: string;
@@ -94,6 +115,7 @@ export class MailboxReader {
   }
 
   start(): void {
+    readers.add(this);
     this.running ??= this.run();
   }
 
@@ -106,6 +128,7 @@ export class MailboxReader {
     this.stopped = true;
     this.poke();
     await this.running;
+    readers.delete(this);
   }
 
   private poke(): void {
