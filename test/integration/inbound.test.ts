@@ -254,7 +254,7 @@ describe('the inbound reader, on Dovecot and Kafka', () => {
     const subject = `Question ${run} kafka-down`;
     await mailbox.appendMail(await composeMail({ from: claire, to: SUPPORT, subject, text: 'Bonjour.' }));
     await eventually(
-      async () => lines.some((l) => l.includes('could not publish a message')),
+      async () => lines.some((l) => l.includes('could not publish messages')),
       (v) => v,
     );
     await reader.close();

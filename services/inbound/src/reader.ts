@@ -57,6 +57,9 @@ export interface ReaderSettings {
 
 const HOUR_MS = 60 * 60 * 1000;
 const RECENT_KEYS = 10_000;
+/** Messages read, published and moved together, and the most of their bytes fetched at once. */
+const BATCH = 25;
+const BATCH_BYTES = 20 * 1024 * 1024;
 
 /** Accepted messages per sender over the last hour (one count per message key). */
 class SenderRate {
@@ -98,6 +101,8 @@ export class MailboxReader {
   private running?: Promise<void>;
   private readonly rate: SenderRate;
   private readonly published = new Set<string>();
+  /** BATCH, or 1 after a publication failed (so one message too large for the topic is found). */
+  private batchSize = BATCH;
 
   readonly readiness: ReadinessCheck = {
     name: 'imap',
@@ -223,91 +228,157 @@ export class MailboxReader {
     }
   }
 
-  /** Every message of the inbox, oldest first; stops at the first that could not be published. */
+  /**
+   * Every message of the inbox, oldest first, in batches (one FETCH of the sizes, one of the
+   * sources, one publication, one MOVE per folder); stops at the first batch whose events could
+   * not be published.
+   */
   private async drain(client: ImapFlow): Promise<Drained> {
     const uids = ((await client.search({ all: true }, { uid: true })) || []).sort((a, b) => a - b);
     this.logger.debug({ messages: uids.length }, 'reading the mailbox');
-    for (const uid of uids) {
+    for (let i = 0; i < uids.length;) {
       if (this.stopped || !client.usable) return 'done';
-      if ((await this.handle(client, uid)) === 'retry') return 'retry';
+      const batch = uids.slice(i, i + this.batchSize);
+      if ((await this.batch(client, batch)) === 'retry') return 'retry';
+      i += batch.length;
     }
     return 'done';
   }
 
-  private async move(client: ImapFlow, uid: number, folder: string): Promise<void> {
-    // A message another copy of the reader moved first is no longer here: nothing to do.
-    await client.messageMove(String(uid), folder, { uid: true });
-  }
-
-  private async refuse(client: ImapFlow, uid: number, reason: Refusal, messageKey?: string): Promise<void> {
-    await this.move(client, uid, this.settings.folders.refused);
-    inboundMessages.inc({ outcome: 'refused', reason });
-    this.logger.warn({ uid, messageKey, reason, folder: this.settings.folders.refused }, 'message refused');
-  }
-
-  private async handle(client: ImapFlow, uid: number): Promise<Drained> {
-    const head = await client.fetchOne(String(uid), { uid: true, size: true }, { uid: true });
-    if (!head) return 'done'; // moved meanwhile (another copy of the reader)
-    if ((head.size ?? 0) > MAIL_MESSAGE_MAX_BYTES) {
-      await this.refuse(client, uid, 'oversized');
-      return 'done';
+  /** The messages of `uids` still in the inbox, their sources fetched within BATCH_BYTES at a time. */
+  private async *sources(
+    client: ImapFlow,
+    uids: number[],
+  ): AsyncGenerator<{ uid: number; source?: Buffer; size: number }> {
+    const sizes = new Map<number, number>();
+    for await (const m of client.fetch(uids.join(','), { uid: true, size: true }, { uid: true })) {
+      sizes.set(m.uid, m.size ?? 0);
     }
-    const message = await client.fetchOne(String(uid), { uid: true, source: true }, { uid: true });
-    if (!message || !message.source) return 'done';
-    const read = await readMessage(message.source, {
-      supportAddress: this.settings.supportAddress,
-      ownAddresses: [this.settings.user],
-      keys: this.settings.keys,
-    });
-    if (read.kind === 'refused') {
-      await this.refuse(client, uid, read.reason, read.messageKey);
-      return 'done';
-    }
-    const mail = read.mail;
-    const now = Date.now();
-    if (this.rate.over(mail.from.address, mail.messageKey, now)) {
-      await this.move(client, uid, this.settings.folders.held);
-      inboundMessages.inc({ outcome: 'held', reason: 'rate' });
-      this.logger.warn(
-        { uid, messageKey: mail.messageKey, reason: 'rate', folder: this.settings.folders.held },
-        'message held',
-      );
-      return 'done';
-    }
-    this.logger.debug({ uid, messageKey: mail.messageKey }, 'publishing');
-    if (!this.published.has(mail.messageKey)) {
-      const event = makeEvent({
-        id: mailEventId(mail.messageKey),
-        source: 'woop/inbound',
-        type: MAIL_RECEIVED,
-        subject: mail.messageKey,
-        data: mail,
-      });
-      try {
-        await this.publisher.publish(TOPICS.mail.name, [event]);
-      } catch (err) {
-        if (tooLarge(err)) {
-          await this.refuse(client, uid, 'oversized', mail.messageKey);
-          return 'done';
-        }
-        this.logger.warn(
-          { uid, messageKey: mail.messageKey, err: { message: (err as Error).message } },
-          'could not publish a message; it stays in the inbox and is read again',
-        );
-        return 'retry';
+    let group: number[] = [];
+    let bytes = 0;
+    const flush = async function* (this: MailboxReader) {
+      if (group.length === 0) return;
+      const got = new Map<number, Buffer>();
+      for await (const m of client.fetch(group.join(','), { uid: true, source: true }, { uid: true })) {
+        if (m.source) got.set(m.uid, m.source);
       }
-      this.published.add(mail.messageKey);
-      if (this.published.size > RECENT_KEYS) this.published.delete(this.published.values().next().value!);
-      await this.settings.afterPublish?.(mail);
+      for (const uid of group) {
+        const source = got.get(uid);
+        if (source) yield { uid, source, size: source.length };
+      }
+      group = [];
+      bytes = 0;
+    };
+    for (const uid of uids) {
+      const size = sizes.get(uid);
+      if (size === undefined) continue; // moved meanwhile (another copy of the reader)
+      if (size > MAIL_MESSAGE_MAX_BYTES) {
+        yield { uid, size }; // refused unread
+        continue;
+      }
+      if (group.length > 0 && bytes + size > BATCH_BYTES) yield* flush.call(this);
+      group.push(uid);
+      bytes += size;
     }
-    this.rate.record(mail.from.address, mail.messageKey, now);
-    await this.move(client, uid, this.settings.folders.processed);
-    const reason = mail.reply ? 'reply' : 'new';
-    inboundMessages.inc({ outcome: 'accepted', reason });
-    this.logger.info(
-      { uid, messageKey: mail.messageKey, eventId: mailEventId(mail.messageKey), reason },
-      'message published',
-    );
+    yield* flush.call(this);
+  }
+
+  private async batch(client: ImapFlow, uids: number[]): Promise<Drained> {
+    const moves = new Map<string, number[]>();
+    const moveLater = (folder: string, uid: number) => moves.set(folder, [...(moves.get(folder) ?? []), uid]);
+    const refusals: Array<{ uid: number; reason: Refusal; messageKey?: string }> = [];
+    const held: Array<{ uid: number; messageKey: string }> = [];
+    const accepted: Array<{ uid: number; mail: MailReceived }> = [];
+    const now = Date.now();
+    // Sources first (imapflow runs no other command inside a FETCH), then the rest.
+    const read: Array<{ uid: number; source?: Buffer }> = [];
+    for await (const m of this.sources(client, uids)) read.push(m);
+    for (const { uid, source } of read) {
+      if (!source) {
+        refusals.push({ uid, reason: 'oversized' });
+        continue;
+      }
+      const r = await readMessage(source, {
+        supportAddress: this.settings.supportAddress,
+        ownAddresses: [this.settings.user],
+        keys: this.settings.keys,
+      });
+      if (r.kind === 'refused') {
+        refusals.push({ uid, reason: r.reason, messageKey: r.messageKey });
+      } else if (this.rate.over(r.mail.from.address, r.mail.messageKey, now)) {
+        held.push({ uid, messageKey: r.mail.messageKey });
+      } else {
+        this.rate.record(r.mail.from.address, r.mail.messageKey, now);
+        accepted.push({ uid, mail: r.mail });
+      }
+    }
+    for (const { uid } of refusals) moveLater(this.settings.folders.refused, uid);
+    for (const { uid } of held) moveLater(this.settings.folders.held, uid);
+    // Published, THEN moved: a crash between the two re-reads them and publishes the same ids.
+    // One event per message key: a message appended twice in one batch is one event too.
+    const keys = new Set<string>();
+    const events = accepted
+      .filter(
+        ({ mail }) => !this.published.has(mail.messageKey) && !keys.has(mail.messageKey) && keys.add(mail.messageKey),
+      )
+      .map(({ mail }) =>
+        makeEvent({
+          id: mailEventId(mail.messageKey),
+          source: 'woop/inbound',
+          type: MAIL_RECEIVED,
+          subject: mail.messageKey,
+          data: mail,
+        }),
+      );
+    let publishedAll = true;
+    try {
+      await this.publisher.publish(TOPICS.mail.name, events);
+    } catch (err) {
+      publishedAll = false;
+      if (tooLarge(err) && events.length === 1) {
+        refusals.push({ uid: accepted[0]!.uid, reason: 'oversized', messageKey: accepted[0]!.mail.messageKey });
+        moveLater(this.settings.folders.refused, accepted[0]!.uid);
+        accepted.length = 0;
+        publishedAll = true;
+      } else {
+        this.logger.warn(
+          { messages: accepted.length, err: { message: (err as Error).message } },
+          'could not publish messages; they stay in the inbox and are read again',
+        );
+        // One at a time next time: a message too large for the topic is then told apart.
+        this.batchSize = 1;
+      }
+    }
+    if (publishedAll) {
+      for (const { mail } of accepted) {
+        this.published.add(mail.messageKey);
+        if (this.published.size > RECENT_KEYS) this.published.delete(this.published.values().next().value!);
+        await this.settings.afterPublish?.(mail);
+      }
+      for (const { uid } of accepted) moveLater(this.settings.folders.processed, uid);
+    }
+    for (const [folder, list] of moves) {
+      // A message another copy of the reader moved first is no longer here: nothing to do.
+      await client.messageMove(list.join(','), folder, { uid: true });
+    }
+    for (const { uid, reason, messageKey } of refusals) {
+      inboundMessages.inc({ outcome: 'refused', reason });
+      this.logger.warn({ uid, messageKey, reason, folder: this.settings.folders.refused }, 'message refused');
+    }
+    for (const { uid, messageKey } of held) {
+      inboundMessages.inc({ outcome: 'held', reason: 'rate' });
+      this.logger.warn({ uid, messageKey, reason: 'rate', folder: this.settings.folders.held }, 'message held');
+    }
+    if (!publishedAll) return 'retry';
+    this.batchSize = BATCH;
+    for (const { uid, mail } of accepted) {
+      const reason = mail.reply ? 'reply' : 'new';
+      inboundMessages.inc({ outcome: 'accepted', reason });
+      this.logger.info(
+        { uid, messageKey: mail.messageKey, eventId: mailEventId(mail.messageKey), reason },
+        'message published',
+      );
+    }
     return 'done';
   }
 }
