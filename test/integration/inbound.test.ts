@@ -184,6 +184,21 @@ describe('the inbound reader, on Dovecot and Kafka', () => {
     expect(new Set(events.map((e) => e.id)).size).toBe(1);
   });
 
+  it('two copies of the reader on one mailbox: every message published, none under two ids, all processed', async () => {
+    const { mailbox } = await startReader();
+    const twin = new MailboxReader(mailbox.settings, publisher, logger);
+    open.push({ reader: twin, mailbox: await testMailbox() });
+    twin.start();
+    const subjects = Array.from({ length: 60 }, (_, i) => `Question ${run} twins #${i}`);
+    for (const [i, subject] of subjects.entries()) {
+      const from = `twin${i}.${randomBytes(3).toString('hex')}@enseigne.example`;
+      await mailbox.appendMail(await composeMail({ from, to: SUPPORT, subject, text: 'Bonjour.' }));
+    }
+    await settle(mailbox, { inbox: 0, processed: subjects.length });
+    await new Promise((r) => setTimeout(r, 1_000));
+    for (const subject of subjects) expect(new Set(eventsOf(subject).map((e) => e.id)).size).toBe(1);
+  });
+
   it('refuses what a real mailbox also receives: no event, moved to Refused, the reason in the log (never the address)', async () => {
     const { mailbox } = await startReader();
     const hostile = async (kind: string, options: Parameters<typeof composeMail>[0]) =>
