@@ -184,6 +184,15 @@ describe('the inbound reader, on Dovecot and Kafka', () => {
     expect(new Set(events.map((e) => e.id)).size).toBe(1);
   });
 
+  it('makes its folders in a mailbox that has none', async () => {
+    const base = uniqueId('Tests/bare');
+    const { mailbox } = await startReader({
+      folders: { processed: `${base}-Processed`, refused: `${base}-Refused`, held: `${base}-Held` },
+    });
+    const paths = (await mailbox.client.list()).map((m) => m.path);
+    expect(paths).toEqual(expect.arrayContaining([`${base}-Processed`, `${base}-Refused`, `${base}-Held`]));
+  });
+
   it('two copies of the reader on one mailbox: every message published, none under two ids, all processed', async () => {
     const { mailbox } = await startReader();
     const twin = new MailboxReader(mailbox.settings, publisher, logger);

@@ -204,6 +204,7 @@ export class MailboxReader {
       });
       try {
         await client.connect();
+        await this.ensureFolders(client);
         await client.mailboxOpen(this.settings.mailbox);
         this.open = true;
         if (failures > 0) this.logger.info({ failures }, 'support mailbox reached again');
@@ -225,6 +226,16 @@ export class MailboxReader {
       const wait = Math.min(1_000 * 2 ** Math.min(failures, 10), this.settings.reconnectMaxMs);
       failures++;
       await this.pause(wait);
+    }
+  }
+
+  /** Processed, Refused and Held, made when the mailbox has none (a new mailbox at a provider). */
+  private async ensureFolders(client: ImapFlow): Promise<void> {
+    const existing = new Set((await client.list()).map((m) => m.path));
+    for (const folder of Object.values(this.settings.folders)) {
+      if (existing.has(folder)) continue;
+      await client.mailboxCreate(folder);
+      this.logger.info({ folder }, 'folder created in the support mailbox');
     }
   }
 
