@@ -97,6 +97,7 @@ export class MailboxReader {
   private open = false;
   private stopped = false;
   private poked = false;
+  private reconnecting = false;
   private wake?: () => void;
   private running?: Promise<void>;
   private readonly rate: SenderRate;
@@ -194,11 +195,15 @@ export class MailboxReader {
       client.on('error', (err: Error) =>
         this.logger.warn({ err: { message: err.message } }, 'support mailbox connection error'),
       );
+      // Events of a connection given up (a failed connect closes too) wake nothing.
+      const current = () => this.client === client && !this.reconnecting;
       client.on('close', () => {
+        if (!current()) return;
         this.open = false;
         this.poke();
       });
       client.on('exists', () => {
+        if (!current()) return;
         this.logger.debug('new mail in the mailbox');
         this.poke();
       });
@@ -225,7 +230,12 @@ export class MailboxReader {
       if (this.stopped) break;
       const wait = Math.min(1_000 * 2 ** Math.min(failures, 10), this.settings.reconnectMaxMs);
       failures++;
+      // The backoff is waited out whatever the dead connection said (it closed: a poke); only
+      // close() ends it early.
+      this.reconnecting = true;
+      this.poked = false;
       await this.pause(wait);
+      this.reconnecting = false;
     }
   }
 
