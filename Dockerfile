@@ -21,6 +21,7 @@ COPY workflows/package.json workflows/
 COPY services/identity/package.json services/identity/
 COPY services/tickets/package.json services/tickets/
 COPY services/notifications/package.json services/notifications/
+COPY services/inbound/package.json services/inbound/
 COPY services/gateway/package.json services/gateway/
 
 # Install scripts stay off, as in package.json's allowScripts: nothing built or run needs them.
@@ -58,6 +59,7 @@ COPY workflows/package.json workflows/
 COPY services/identity/package.json services/identity/
 COPY services/tickets/package.json services/tickets/
 COPY services/notifications/package.json services/notifications/
+COPY services/inbound/package.json services/inbound/
 COPY services/gateway/package.json services/gateway/
 RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
 # @temporalio/core-bridge ships its native library for five platforms (~140 MB): keep this one's.
@@ -83,6 +85,7 @@ COPY --from=build /app/services/identity/dist/ services/identity/dist/
 COPY --from=build /app/services/tickets/dist/ services/tickets/dist/
 COPY --from=build /app/services/notifications/dist/ services/notifications/dist/
 COPY services/notifications/templates/ services/notifications/templates/
+COPY --from=build /app/services/inbound/dist/ services/inbound/dist/
 COPY --from=build /app/services/gateway/dist/ services/gateway/dist/
 COPY services/gateway/portal/ services/gateway/portal/
 

@@ -6,10 +6,11 @@ source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 
 # In start order (stopped in the reverse one). PostgreSQL is FerretDB's storage unless
-# FERRETDB_HANDLER=sqlite; Zipkin is the trace viewer the services export spans to.
+# FERRETDB_HANDLER=sqlite; imap is the support mailbox (Dovecot) the inbound service reads;
+# Zipkin is the trace viewer the services export spans to.
 SERVERS=(temporal kafka)
 [[ "${FERRETDB_HANDLER:-postgresql}" == sqlite ]] || SERVERS+=(postgres)
-SERVERS+=(ferretdb mailcatcher zipkin)
+SERVERS+=(ferretdb mailcatcher imap zipkin)
 
 # The topics, the seed and the services reach the servers where the variables above put them
 # (a second stack on other ports talks to its own servers), unless told otherwise.
@@ -27,6 +28,7 @@ SERVICES=(
   "tickets:services/tickets/dist/api/main.js:TICKETS_PORT:3002"
   "notifications:services/notifications/dist/main.js:NOTIFICATIONS_PORT:3003"
   "tickets-worker:services/tickets/dist/worker/main.js:TICKETS_WORKER_PORT:3004"
+  "inbound:services/inbound/dist/main.js:INBOUND_PORT:3005"
   "gateway:services/gateway/dist/main.js:GATEWAY_PORT:3000"
 )
 
@@ -107,6 +109,7 @@ Woop support portal is running.
   API and its docs            http://127.0.0.1:${GATEWAY_PORT:-3000}/api/v1/docs (OpenAPI: /api/v1/openapi.json)
   Temporal Web UI             http://127.0.0.1:${TEMPORAL_UI_PORT:-8233}
   Mail catcher (MailDev)      http://127.0.0.1:${MAILCATCHER_WEB_PORT:-1080}
+  Support mailbox (IMAP)      127.0.0.1:${IMAP_PORT:-1143}, support@woop.example / woop-local-imap-password
   Traces (Zipkin)             http://127.0.0.1:${ZIPKIN_PORT:-9411}/zipkin/
   Logs                        $LOG_DIR
 Demo accounts (password Woop-demo-2026!, local only): claire@enseigne.example (customer,

@@ -1,5 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { DEVELOPMENT_MAIL_REPLY_KEY, DEVELOPMENT_SEALING_KEY, DEVELOPMENT_SECRET } from '@woop/service-kit';
+import {
+  DEVELOPMENT_IMAP_PASSWORD,
+  DEVELOPMENT_MAIL_REPLY_KEY,
+  DEVELOPMENT_SEALING_KEY,
+  DEVELOPMENT_SECRET,
+} from '@woop/service-kit';
 import { uniqueId } from '../support/ids';
 import { freePort, spawnNode, waitForStatus, type Spawned } from '../support/processes';
 
@@ -50,6 +55,14 @@ const SERVICES = {
     temporal: true,
     mailReply: false,
   },
+  // The email channel's reader: the reply-token key and the support mailbox's password.
+  inbound: {
+    entry: 'services/inbound/dist/main.js',
+    port: 'INBOUND_PORT',
+    sealing: false,
+    temporal: false,
+    mailReply: true,
+  },
 } as const;
 type Service = keyof typeof SERVICES;
 
@@ -59,6 +72,7 @@ const secretsOf = (service: Service): Record<string, string> => ({
   // Temporal's payload keys (the development one is refused in production: payload-codec's tests).
   ...(SERVICES[service].temporal ? { TEMPORAL_PAYLOAD_KEYS: `k1:${randomBytes(32).toString('base64')}` } : {}),
   ...(SERVICES[service].mailReply ? { MAIL_REPLY_KEY: randomBytes(32).toString('base64') } : {}),
+  ...(service === 'inbound' ? { IMAP_PASSWORD: randomBytes(18).toString('base64') } : {}),
 });
 
 /** Production, isolated from the other tests: its own database, groups and task queue. */
@@ -74,6 +88,8 @@ const productionEnv = async (service: Service): Promise<Record<string, string>> 
     NOTIFICATIONS_GROUP_ID: id,
     NOTIFICATIONS_FROM_BEGINNING: 'false',
     SMTP_URL: `smtp://127.0.0.1:${await freePort()}`,
+    // No mailbox there: the reader keeps trying, the process runs.
+    IMAP_PORT: String(await freePort()),
     LOG_LEVEL: 'info',
   };
 };
@@ -123,13 +139,21 @@ const cases: Case[] = [
   },
   { name: 'MAIL_REPLY_KEY', value: undefined, what: 'missing', services: MAIL_REPLIERS },
   { name: 'MAIL_REPLY_KEY', value: DEVELOPMENT_MAIL_REPLY_KEY, what: 'the development value', services: MAIL_REPLIERS },
+  { name: 'IMAP_PASSWORD', value: undefined, what: 'missing', services: ['inbound'] },
+  { name: 'IMAP_PASSWORD', value: DEVELOPMENT_IMAP_PASSWORD, what: 'the development value', services: ['inbound'] },
 ];
 const rows = cases.flatMap((c) => c.services.map((service) => [service, c.name, c.what, c] as const));
 
 describe('production secrets, on each real service process', () => {
   beforeAll(() => {
     // The children start from this process's environment: a secret missing here is missing there.
-    for (const name of ['INTERNAL_AUTH_SECRET', 'LINK_SEALING_KEY', 'LINK_SEALING_PREVIOUS_KEYS', 'MAIL_REPLY_KEY'])
+    for (const name of [
+      'INTERNAL_AUTH_SECRET',
+      'LINK_SEALING_KEY',
+      'LINK_SEALING_PREVIOUS_KEYS',
+      'MAIL_REPLY_KEY',
+      'IMAP_PASSWORD',
+    ])
       delete process.env[name];
   });
 
@@ -141,7 +165,8 @@ describe('production secrets, on each real service process', () => {
     expect(await outcomeOf(child)).toBe(1);
     const output = child.output();
     expect(output).toContain(`${name}: `);
-    expect(output).toMatch(/openssl rand/);
+    // How to make one (a mailbox password is the provider's: no command makes it).
+    expect(output).toMatch(name === 'IMAP_PASSWORD' ? /application password/ : /openssl rand/);
     if (c.value) {
       expect(output).not.toContain(c.value);
       expect(output).not.toContain(c.value.slice(0, 16));
@@ -158,7 +183,7 @@ describe('production secrets, on each real service process', () => {
       expect(await child.stop()).toBe(0);
     }
     for (const [key, value] of Object.entries(env)) {
-      if (/SECRET|KEY/.test(key)) expect(child.output()).not.toContain(value);
+      if (/SECRET|KEY|PASSWORD/.test(key)) expect(child.output()).not.toContain(value);
     }
   });
 });

@@ -26,10 +26,17 @@ export default async function globalSetup(): Promise<void> {
   exportServerAddresses();
   const down = [];
   for (const s of SERVERS) if (!(await portOpen(s.host, s.port))) down.push(s.name);
-  if (down.length > 0) {
+  if (down.length === SERVERS.length) {
     process.stderr.write(`\nstarting local servers (${down.join(', ')} not running)...\n`);
     execFileSync('bash', [join(ROOT, 'deploy/local/stack.sh'), 'infra'], { stdio: 'inherit' });
     (globalThis as { startedLocalInfra?: boolean }).startedLocalInfra = true;
+  } else if (down.length > 0) {
+    // Some run already (maybe another checkout's, which this one's pid files do not know): only
+    // the missing ones are started, each by its own script (e.g. the mailbox added after them).
+    process.stderr.write(`\nstarting ${down.join(', ')} (not running; the other servers are)...\n`);
+    for (const name of down)
+      execFileSync('bash', [join(ROOT, `deploy/local/${name}.sh`), 'start'], { stdio: 'inherit' });
+    (globalThis as { startedServers?: string[] }).startedServers = down;
   }
   // The tests' own topics (see ./env): created here, since the broker creates none by itself.
   execFileSync(process.execPath, [join(ROOT, 'packages/service-kit/dist/cli/ensure-topics.js')], {

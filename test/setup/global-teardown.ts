@@ -12,4 +12,10 @@ export default async function globalTeardown(): Promise<void> {
   if (started && process.env.WOOP_KEEP_INFRA !== '1') {
     execFileSync('bash', [join(__dirname, '..', '..', 'deploy/local/stack.sh'), 'down'], { stdio: 'inherit' });
   }
+  const some = (globalThis as { startedServers?: string[] }).startedServers ?? [];
+  if (process.env.WOOP_KEEP_INFRA !== '1') {
+    for (const name of some) {
+      execFileSync('bash', [join(__dirname, '..', '..', `deploy/local/${name}.sh`), 'stop'], { stdio: 'inherit' });
+    }
+  }
 }

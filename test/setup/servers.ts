@@ -6,14 +6,15 @@ const port = (variable: string, fallback: number) => Number(env[variable] ?? fal
 
 /**
  * The servers the integration tests need, where deploy/local starts them: the defaults, or the
- * ports its variables (`TEMPORAL_PORT`, `KAFKA_PORT`, `FERRETDB_PORT`, `MAILCATCHER_*_PORT`) move
- * them to, so a second stack on other ports can run the tests beside the first.
+ * ports its variables (`TEMPORAL_PORT`, `KAFKA_PORT`, `FERRETDB_PORT`, `MAILCATCHER_*_PORT`,
+ * `IMAP_PORT`: the support mailbox, read by the inbound service at the same variable) move them to, so a second stack on other ports can run the tests beside the first.
  */
 export const SERVERS = [
   { name: 'temporal', host: HOST, port: port('TEMPORAL_PORT', 7233) },
   { name: 'kafka', host: HOST, port: port('KAFKA_PORT', 9092) },
   { name: 'ferretdb', host: HOST, port: port('FERRETDB_PORT', 27017) },
   { name: 'mailcatcher', host: HOST, port: port('MAILCATCHER_SMTP_PORT', 1025) },
+  { name: 'imap', host: HOST, port: port('IMAP_PORT', 1143) },
 ] as const;
 
 /**

@@ -3,7 +3,14 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { baseConfigSchema, ConfigError, DEVELOPMENT_SECRET, loadConfig, PRODUCTION_SECRETS } from './config';
+import {
+  baseConfigSchema,
+  ConfigError,
+  DEVELOPMENT_SECRET,
+  loadConfig,
+  mailReplyConfig,
+  PRODUCTION_SECRETS,
+} from './config';
 import { DEVELOPMENT_SEALING_KEY, previousSealingKeysSchema, sealingKeySchema } from './sealing';
 
 describe('loadConfig', () => {
@@ -147,8 +154,21 @@ describe('production secrets', () => {
       ['LINK_SEALING_KEY', 'Y29tcG9zZS1zdGFjay1rZXktcmVwbGFjZS1tZS0wMTI='],
     ]);
     for (const file of files) scan(readFileSync(join(root, file), 'utf8'));
+    // Every secret of every service (the inbound reader's mailbox password, the reply-token key).
+    const everySecret = schema.extend({ ...mailReplyConfig, IMAP_PASSWORD: z.string().min(1) });
+    const everyGood = () => ({
+      ...good(),
+      MAIL_REPLY_KEY: randomBytes(32).toString('base64'),
+      IMAP_PASSWORD: randomBytes(18).toString('base64'),
+    });
     for (const [name, value] of found) {
-      expect([name, problemsOf({ ...good(), [name]: value })]).toEqual([name, [expect.stringMatching(`^${name}: `)]]);
+      let issues: string[] = [];
+      try {
+        loadConfig(everySecret, { ...everyGood(), [name]: value });
+      } catch (e) {
+        issues = (e as ConfigError).issues;
+      }
+      expect([name, issues]).toEqual([name, [expect.stringMatching(`^${name}: `)]]);
     }
   });
 });

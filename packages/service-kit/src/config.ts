@@ -7,6 +7,12 @@ import { DEVELOPMENT_SEALING_KEY, previousSealingKeysSchema, sealingKeyBytes, se
 export const DEVELOPMENT_SECRET = 'local-development-secret-not-for-production';
 
 /**
+ * The local support mailbox's password (deploy/local/imap.sh sets it on the Dovecot `npm start`
+ * runs); refused in production, where the inbound reader logs in to a real mailbox.
+ */
+export const DEVELOPMENT_IMAP_PASSWORD = 'woop-local-imap-password';
+
+/**
  * Settings every service reads from the environment. Defaults are the local stack started by
  * `npm start` (deploy/local); production sets every address explicitly.
  */
@@ -117,6 +123,11 @@ export const PRODUCTION_SECRETS: Record<string, ProductionSecret> = {
     published: [DEVELOPMENT_MAIL_REPLY_KEY],
     optional: true,
     list: true,
+  },
+  IMAP_PASSWORD: {
+    generate: "the support mailbox's password (an application password of the provider)",
+    bytes: textBytes,
+    published: [DEVELOPMENT_IMAP_PASSWORD],
   },
 };
 
