@@ -33,7 +33,12 @@ module.exports = {
     {
       ...common,
       displayName: 'unit',
-      testMatch: ['<rootDir>/{packages,services,tools}/*/src/**/*.test.ts', '<rootDir>/workflows/src/**/*.test.ts'],
+      testMatch: [
+        '<rootDir>/{packages,services,tools}/*/src/**/*.test.ts',
+        '<rootDir>/workflows/src/**/*.test.ts',
+        // Checks across workspaces (the services' layout).
+        '<rootDir>/test/unit/**/*.test.ts',
+      ],
     },
     {
       ...common,

@@ -872,11 +872,11 @@ describe('identity: who erases whom, how long API tokens and sessions last (#14)
       // Within noise: a branch with a password hash or a few more writes would stand out.
       expect(Math.abs(a - b)).toBeLessThan(Math.max(15, 0.5 * Math.max(a, b)));
     };
-    const accounts = id.svc.accounts;
+    const { accounts, sessions } = id.svc;
     close(
       await compare(
-        (i) => accounts.login(existing[i % 3]!, 'not the password at all'),
-        (i) => accounts.login(`${uniqueId(`nobody${i}`)}@enseigne.example`, 'not the password at all'),
+        (i) => sessions.login(existing[i % 3]!, 'not the password at all'),
+        (i) => sessions.login(`${uniqueId(`nobody${i}`)}@enseigne.example`, 'not the password at all'),
       ),
     );
     close(
@@ -900,12 +900,12 @@ describe('identity: who erases whom, how long API tokens and sessions last (#14)
         'content-type': 'application/json',
         [IDENTITY_HEADER]: signIdentity(as, short.config.INTERNAL_AUTH_SECRET),
       });
-      const paul = (await short.svc.accounts.login('paul@woop.example', DEMO_PASSWORD)).identity;
+      const paul = (await short.svc.sessions.login('paul@woop.example', DEMO_PASSWORD)).identity;
       const made = (await (
         await fetch(`${short.base}/api-tokens`, { method: 'POST', headers: headers(paul), body: '{"name":"court"}' })
       ).json()) as { token: string; expiresAt: string };
       expect(Date.parse(made.expiresAt) - Date.now()).toBeLessThanOrEqual(1_500);
-      expect(await short.svc.accounts.resolve(made.token)).toMatchObject({ identity: { userId: 'user-paul' } });
+      expect(await short.svc.sessions.resolve(made.token)).toMatchObject({ identity: { userId: 'user-paul' } });
       // A token made before tokens expired (no expiresAt) ends TTL after its creation.
       await short.svc.models.ApiToken.create({
         _id: createHash('sha256').update('wpt_old-token-of-paul').digest('hex'),
@@ -914,13 +914,13 @@ describe('identity: who erases whom, how long API tokens and sessions last (#14)
         name: 'ancien',
       });
       // Made before scopes too: it may do what it did, read and write.
-      expect(await short.svc.accounts.resolve('wpt_old-token-of-paul')).toMatchObject({
+      expect(await short.svc.sessions.resolve('wpt_old-token-of-paul')).toMatchObject({
         identity: { userId: 'user-paul' },
         credential: { kind: 'api', scopes: ['read', 'write'] },
       });
       await new Promise((r) => setTimeout(r, 1_700));
-      expect(await short.svc.accounts.resolve(made.token)).toBeUndefined();
-      expect(await short.svc.accounts.resolve('wpt_old-token-of-paul')).toBeUndefined();
+      expect(await short.svc.sessions.resolve(made.token)).toBeUndefined();
+      expect(await short.svc.sessions.resolve('wpt_old-token-of-paul')).toBeUndefined();
       const listed = (await (await fetch(`${short.base}/api-tokens`, { headers: headers(paul) })).json()) as {
         items: Array<{ expired: boolean; revoked: boolean }>;
       };

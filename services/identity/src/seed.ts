@@ -1,8 +1,8 @@
 import { createLogger, type Logger } from '@woop/service-kit';
-import { identityEvent, userFacts } from './accounts';
 import { loadIdentityConfig } from './config';
-import { identityModels, type IdentityModels, type UserDoc } from './model';
-import { hashPassword } from './passwords';
+import { identityModels, type IdentityModels, type UserDoc } from './model/database';
+import { identityEvent, userFacts } from './model/facts';
+import { hashPassword } from './model/passwords';
 import { connectMongo } from '@woop/service-kit';
 
 /**

@@ -10,12 +10,16 @@ import {
   type Logger,
   type ServiceParts,
 } from '@woop/service-kit';
-import { Accounts } from './accounts';
+import { createLimits } from './api/limits';
+import { identityRoutes } from './api/routes';
 import type { IdentityConfig } from './config';
-import { Directory } from './directory';
-import { createLimits } from './limits';
-import { identityModels, sweepExpired } from './model';
-import { identityRoutes } from './routes';
+import { Accounts } from './model/accounts';
+import { ApiTokens } from './model/api-tokens';
+import { identityModels, sweepExpired } from './model/database';
+import { Links } from './model/links';
+import { Organizations } from './model/organizations';
+import { Sessions } from './model/sessions';
+import { Users } from './model/users';
 
 /**
  * The identity service's parts, for its main and for tests that run it in-process.
@@ -30,8 +34,18 @@ export function identityService(config: IdentityConfig, logger: Logger, publishe
     publisher: events,
     logger,
   });
-  const accounts = new Accounts(models, config, relay);
-  const directory = new Directory(models, accounts, relay);
+  const apiTokens = new ApiTokens(models, config);
+  const links = new Links(models, config, relay);
+  const sessions = new Sessions(models, config, apiTokens);
+  const accounts = new Accounts(models, config, relay, links, sessions, apiTokens);
+  const domain = {
+    accounts,
+    sessions,
+    links,
+    apiTokens,
+    organizations: new Organizations(models, relay),
+    users: new Users(models, relay, accounts, links, apiTokens),
+  };
   const limits = createLimits(mongo.connection, logger, { loginFailuresPerAccount: config.LOGIN_FAILURES_PER_ACCOUNT });
   const kafka = kafkaReadiness('identity', config.KAFKA_BROKERS, logger);
 
@@ -49,8 +63,8 @@ export function identityService(config: IdentityConfig, logger: Logger, publishe
 
   const parts: ServiceParts = {
     readiness: [mongo.readiness, kafka],
-    routes: identityRoutes({ accounts, directory, limits, internalSecret: config.INTERNAL_AUTH_SECRET }),
+    routes: identityRoutes({ ...domain, limits, internalSecret: config.INTERNAL_AUTH_SECRET }),
     closeables: [{ close: async () => clearInterval(sweeper) }, limits, relay, events, kafka, mongo],
   };
-  return { parts, ready, models, accounts, directory, relay, mongo };
+  return { parts, ready, models, ...domain, relay, mongo };
 }

@@ -14,7 +14,7 @@ import { problem } from './problems';
 
 /**
  * The checks a file passes to become a request's attachment, whoever brings it: an upload
- * (attachment-routes.ts) or an email's attachment (consumers/mail.ts). Each refusal is a problem
+ * (attachment-routes.ts) or an email's attachment (mail.ts). Each refusal is a problem
  * with a stable code.
  */
 type Deps = Pick<RouteContext, 'models' | 'workflows' | 'config'>;

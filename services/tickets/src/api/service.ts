@@ -22,7 +22,7 @@ import { ensureTicketIndexes } from './queries';
 import { TicketWorkflows } from './ticket-client';
 import { dropSharesOfMoved, readPersonBefore } from './moved-shares';
 import { routeContext } from './context';
-import { mailHandler } from '../consumers/mail';
+import { mailHandler } from './mail';
 import { PEOPLE_COLLECTION } from '../model/people';
 
 /** The tickets service's parts, for its main and for tests that run it in-process. */
@@ -90,7 +90,7 @@ export function ticketsService(config: TicketsConfig, logger: Logger) {
       },
     },
   });
-  // The email channel's mail.received events (consumers/mail.ts): replies become comments,
+  // The email channel's mail.received events (api/mail.ts): replies become comments,
   // answers or information; messages to the support address from customers open requests.
   // Attachments travel in the event (base64, up to 10 MB each): fetches take 25 MB and more.
   const mail = mailHandler(routeContext({ models, workflows, config }), logger);

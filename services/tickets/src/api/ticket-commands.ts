@@ -18,7 +18,7 @@ import { problem } from './problems';
 
 /**
  * What the tickets API does to tickets, for whoever asks: the routes (a person's HTTP call) and
- * the email channel (a person's emailed reply or message, `consumers/mail.ts`) run the same
+ * the email channel (a person's emailed reply or message, `mail.ts`) run the same
  * checks and the same workflow calls. Refusals are problems (ProblemError) either way.
  */
 type Deps = Pick<RouteContext, 'models' | 'workflows' | 'config'>;

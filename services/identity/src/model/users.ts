@@ -1,57 +1,27 @@
-import { TOPICS, type ApiTokenScope, type Locale, type OrganizationKind, type UserRole } from '@woop/contracts';
+import { TOPICS, type Locale, type UserRole } from '@woop/contracts';
 import { isDuplicateKey, outboxPush, tombstoneEntry, type OutboxRelay, type VerifiedIdentity } from '@woop/service-kit';
-import { identityEvent, normalizeEmail, scopesOf, userFacts, type Accounts } from './accounts';
-import type { ApiTokenDoc, IdentityModels, OrganizationDoc, UserDoc } from './model';
-import { problem } from './problems';
-import { hashToken, newId, newToken } from './secrets';
-
-/** Identity as seen by someone else: no hashes, no outbox. */
-export function publicUser(user: UserDoc) {
-  return { ...userFacts(user), createdAt: user.createdAt };
-}
-
-export function publicOrganization(org: OrganizationDoc) {
-  return { organizationId: org._id, name: org.name, kind: org.kind, emailDomains: org.emailDomains };
-}
-
-/** An API token as its owner sees it: never the secret nor its hash. */
-export function publicApiToken(
-  token: ApiTokenDoc & { _id: string; createdAt: Date },
-  expiresAt: Date,
-  now = new Date(),
-) {
-  return {
-    tokenId: token.tokenId,
-    name: token.name,
-    createdAt: token.createdAt,
-    ...(token.lastUsedAt ? { lastUsedAt: token.lastUsedAt } : {}),
-    revoked: token.revokedAt != null,
-    ...(token.revokedAt ? { revokedAt: token.revokedAt } : {}),
-    expiresAt,
-    expired: expiresAt.getTime() <= now.getTime(),
-    scopes: scopesOf(token),
-  };
-}
-
-const notFound = () => problem('not_found', 'No such user or organisation.');
-const domainsOf = (domains: string[]) => [...new Set(domains.map((d) => d.toLowerCase()))];
-const organizationExists = () => problem('organization_exists', 'An organisation has this name.');
-const forbidden = (detail: string) => problem('forbidden', detail);
+import type { Accounts } from './accounts';
+import type { ApiTokens } from './api-tokens';
+import type { IdentityModels, UserDoc } from './database';
+import { identityEvent, normalizeEmail, userFacts } from './facts';
+import type { Links } from './links';
+import { canSeeOrganization } from './organizations';
+import { forbidden, notFound, problem } from './problems';
+import { newId } from './secrets';
 
 /**
- * Organisations and user management. Admins manage everything; an organisation admin manages
- * the customers of their own organisation; agents read. What a caller may not see answers 404.
+ * User management. Admins manage everyone; an organisation admin manages the customers of their
+ * own organisation; agents read, and attach a customer to an organisation. What a caller may not
+ * see answers 404.
  */
-export class Directory {
+export class Users {
   constructor(
     private readonly m: IdentityModels,
-    private readonly accounts: Accounts,
     private readonly relay: OutboxRelay,
+    private readonly accounts: Accounts,
+    private readonly links: Links,
+    private readonly apiTokens: ApiTokens,
   ) {}
-
-  private canSeeOrganization(actor: VerifiedIdentity, organizationId: string | undefined): boolean {
-    return actor.role !== 'customer' || (organizationId !== undefined && actor.organizationId === organizationId);
-  }
 
   /** May `actor` manage `user`? Admins: anyone but themselves; org admins: their org's customers. */
   private canManage(actor: VerifiedIdentity, user: UserDoc): boolean {
@@ -66,82 +36,7 @@ export class Directory {
     );
   }
 
-  async createOrganization(
-    actor: VerifiedIdentity,
-    input: { name: string; kind: OrganizationKind; emailDomains: string[] },
-  ): Promise<OrganizationDoc> {
-    if (actor.role !== 'admin') throw forbidden('Only an admin creates organisations.');
-    const id = newId();
-    const emailDomains = domainsOf(input.emailDomains);
-    try {
-      const org = await this.m.Organization.create({
-        _id: id,
-        name: input.name,
-        kind: input.kind,
-        emailDomains,
-        outbox: [
-          identityEvent('organization.created', id, {
-            organizationId: id,
-            name: input.name,
-            kind: input.kind,
-            emailDomains,
-          }),
-        ],
-      });
-      this.relay.kick();
-      return org.toObject();
-    } catch (err) {
-      if (isDuplicateKey(err)) throw organizationExists();
-      throw err;
-    }
-  }
-
-  /** Renames an organisation or replaces its email domains (admins), with its event in the same write. */
-  async updateOrganization(
-    actor: VerifiedIdentity,
-    id: string,
-    changes: { name?: string; emailDomains?: string[] },
-  ): Promise<OrganizationDoc> {
-    if (actor.role !== 'admin') throw forbidden('Only an admin edits organisations.');
-    const org = await this.m.Organization.findById(id).lean();
-    if (!org) throw notFound();
-    const set = {
-      name: changes.name ?? org.name,
-      emailDomains: changes.emailDomains ? domainsOf(changes.emailDomains) : org.emailDomains,
-    };
-    try {
-      await this.relay.write(() =>
-        this.m.Organization.updateOne(
-          { _id: id },
-          {
-            $set: set,
-            $push: outboxPush(
-              identityEvent('organization.updated', id, { organizationId: id, kind: org.kind, ...set }),
-            ),
-          },
-        ),
-      );
-    } catch (err) {
-      if (isDuplicateKey(err)) throw organizationExists();
-      throw err;
-    }
-    this.relay.kick();
-    return { ...org, ...set };
-  }
-
-  async listOrganizations(actor: VerifiedIdentity): Promise<OrganizationDoc[]> {
-    const filter = actor.role === 'customer' ? { _id: actor.organizationId ?? '' } : {};
-    return this.m.Organization.find(filter).sort({ name: 1 }).lean();
-  }
-
-  async getOrganization(actor: VerifiedIdentity, id: string): Promise<OrganizationDoc> {
-    if (!this.canSeeOrganization(actor, id)) throw notFound();
-    const org = await this.m.Organization.findById(id).lean();
-    if (!org) throw notFound();
-    return org;
-  }
-
-  async listUsers(
+  async list(
     actor: VerifiedIdentity,
     query: { organizationId?: string; withoutOrganization?: 'true' | 'false' } = {},
   ): Promise<UserDoc[]> {
@@ -162,13 +57,13 @@ export class Directory {
     return this.m.User.find(filter).sort({ email: 1 }).limit(500).lean();
   }
 
-  async getUser(actor: VerifiedIdentity, id: string): Promise<UserDoc> {
+  async get(actor: VerifiedIdentity, id: string): Promise<UserDoc> {
     const user = await this.m.User.findById(id).lean();
     if (!user || user.status === 'erased') throw notFound();
     if (
       actor.role === 'customer' &&
       actor.userId !== id &&
-      !this.canSeeOrganization(actor, user.organizationId ?? undefined)
+      !canSeeOrganization(actor, user.organizationId ?? undefined)
     ) {
       throw notFound();
     }
@@ -245,7 +140,7 @@ export class Directory {
       organizationId?: string;
     },
   ): Promise<UserDoc> {
-    const user = await this.getUser(actor, id);
+    const user = await this.get(actor, id);
     const self = actor.userId === id;
     const keys = Object.keys(changes);
     if (changes.organizationId !== undefined) {
@@ -297,13 +192,13 @@ export class Directory {
         },
       ),
     );
-    if (roleChanged) await this.accounts.revokeApiTokens(id);
+    if (roleChanged) await this.apiTokens.revokeAll(id);
     this.relay.kick();
     return next;
   }
 
   async setActive(actor: VerifiedIdentity, id: string, active: boolean): Promise<UserDoc> {
-    const user = await this.getUser(actor, id);
+    const user = await this.get(actor, id);
     if (!this.canManage(actor, user)) throw notFound();
     const status = active ? (user.passwordHash ? 'active' : 'invited') : 'deactivated';
     const next = { ...user, status } as UserDoc;
@@ -316,7 +211,7 @@ export class Directory {
     );
     if (!active) {
       await this.m.Session.deleteMany({ userId: id });
-      await this.accounts.revokeApiTokens(id);
+      await this.apiTokens.revokeAll(id);
     }
     this.relay.kick();
     return next;
@@ -354,7 +249,7 @@ export class Directory {
           $push: outboxPush(
             erased,
             tombstoneEntry(TOPICS.users.name, id, erased.event),
-            tombstoneEntry(TOPICS.users.name, this.accounts.addressKey(user.email), erased.event),
+            tombstoneEntry(TOPICS.users.name, this.links.addressKey(user.email), erased.event),
           ),
         },
       ),
@@ -363,46 +258,5 @@ export class Directory {
     await this.m.ApiToken.deleteMany({ userId: id });
     await this.m.LinkToken.deleteMany({ email: user.email, 'outbox.0': { $exists: false } });
     this.relay.kick();
-  }
-
-  /**
-   * A bearer token for the caller's scripts, shown once: agents, admins, and organisation admins
-   * (a retailer's own system filing requests; it acts as them and stops if they lose the role).
-   */
-  async createApiToken(
-    actor: VerifiedIdentity,
-    input: { name: string; scopes: readonly ApiTokenScope[] },
-  ): Promise<{ tokenId: string; token: string; expiresAt: Date; scopes: ApiTokenScope[] }> {
-    if (actor.role === 'customer' && !(actor.orgAdmin && actor.organizationId)) {
-      throw forbidden('API tokens are for agents, admins and organisation admins.');
-    }
-    const token = newToken('api');
-    const tokenId = newId();
-    const expiresAt = this.accounts.newApiTokenExpiry();
-    const scopes = scopesOf(input);
-    await this.m.ApiToken.create({
-      _id: hashToken(token),
-      tokenId,
-      userId: actor.userId,
-      name: input.name,
-      expiresAt,
-      scopes,
-    });
-    return { tokenId, token, expiresAt, scopes };
-  }
-
-  /** The caller's own tokens, newest first, revoked and expired ones included. */
-  async listApiTokens(actor: VerifiedIdentity) {
-    const tokens = await this.m.ApiToken.find({ userId: actor.userId }).sort({ createdAt: -1 }).limit(500).lean();
-    return tokens.map((t) => publicApiToken(t, this.accounts.apiTokenExpiresAt(t)));
-  }
-
-  async revokeApiToken(actor: VerifiedIdentity, tokenId: string): Promise<void> {
-    const filter = actor.role === 'admin' ? { tokenId } : { tokenId, userId: actor.userId };
-    const res = await this.m.ApiToken.updateOne(
-      { ...filter, revokedAt: { $exists: false } },
-      { $set: { revokedAt: new Date() } },
-    );
-    if (res.matchedCount === 0) throw notFound();
   }
 }

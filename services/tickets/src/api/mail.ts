@@ -10,10 +10,10 @@ import {
   type TicketState,
 } from '@woop/contracts';
 import { counter, ProblemError, replyUserTag, type Logger, type VerifiedIdentity } from '@woop/service-kit';
-import { mayTake } from '../api/access';
-import { checkFileContent, checkFileKind, checkQuota, storeAttachment } from '../api/attachment-checks';
-import type { RouteContext } from '../api/context';
-import { openRequest, runAction } from '../api/ticket-commands';
+import { mayTake } from './access';
+import { checkFileContent, checkFileKind, checkQuota, storeAttachment } from './attachment-checks';
+import type { RouteContext } from './context';
+import { openRequest, runAction } from './ticket-commands';
 import { PEOPLE_COLLECTION, type PersonRecord } from '../model/people';
 import type { TicketRecord } from '../model/read-model';
 import { requestType } from '../model/store';

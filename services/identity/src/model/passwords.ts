@@ -1,5 +1,6 @@
 import { Algorithm, hash, verify } from '@node-rs/argon2';
 import { dictionary } from '@zxcvbn-ts/language-common';
+import { problem } from './problems';
 
 /**
  * Passwords: 12 to 256 characters, not one of the ~49 000 common passwords shipped with
@@ -33,4 +34,19 @@ export async function verifyPassword(stored: string | undefined, password: strin
   const target = stored ?? (await (dummy ??= hash('not-a-real-password-for-timing', ARGON2_PARAMS)));
   const ok = await verify(target, password).catch(() => false);
   return stored !== undefined && ok;
+}
+
+const MESSAGES: Record<PasswordProblem, string> = {
+  too_short: 'Use at least 12 characters.',
+  too_long: 'Use at most 256 characters.',
+  too_common: 'This password is too easy to guess; choose another one.',
+};
+
+/** Refuses a weak password (`weak_password`, the sentence on `field`); `context`: the account's email and name. */
+export function checkPassword(password: string, context: string[], field = 'password'): void {
+  const weakness = passwordProblem(password, context);
+  if (weakness) {
+    const message = MESSAGES[weakness];
+    throw problem('weak_password', message, [{ path: field, message }]);
+  }
 }
