@@ -52,11 +52,13 @@ export class PortalRun {
   audits = 0;
   auditMs = 0;
 
+  /** `fresh`: the screenshots of earlier runs are removed first (a suite that adds to them passes false). */
   constructor(
     readonly browser: Browser,
     readonly origin: string,
+    fresh = true,
   ) {
-    rmSync(SCREENSHOT_DIR, { recursive: true, force: true });
+    if (fresh) rmSync(SCREENSHOT_DIR, { recursive: true, force: true });
     mkdirSync(SCREENSHOT_DIR, { recursive: true });
   }
 
