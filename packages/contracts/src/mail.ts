@@ -4,7 +4,8 @@ import { z } from 'zod';
  * The email channel's one event: `mail.received`, published by the inbound service for every
  * message it read from the support mailbox and accepted (auto-replies, bounces, oversized or
  * malformed messages, forged reply tokens and senders over their rate are refused there and
- * never published). Keyed and identified by the message key, so a message read twice (a crash
+ * never published). Identified by the message key (keyed by the request a reply answers: see
+ * `mailEventSubject`), so a message read twice (a crash
  * between publishing and moving it out of the inbox) is one event to its consumers:
  * - tickets: a reply (a `reply` token that opened) becomes a public comment, an answer or the
  *   information asked for, by the sender, on that request; a message to the support address from
@@ -56,6 +57,14 @@ export type MailAttachment = z.infer<typeof mailAttachmentSchema>;
 
 /** The event id of a message: one per message key, whoever reads it and however often. */
 export const mailEventId = (messageKey: string): string => `mail:${messageKey}`;
+
+/**
+ * The event's subject, its Kafka key: the request a reply answers (so one request's emailed
+ * replies stay in order on one partition, and are handled in the order they were read while
+ * the partitions are consumed side by side), the message key for a new message.
+ */
+export const mailEventSubject = (mail: Pick<MailReceived, 'messageKey' | 'reply'>): string =>
+  mail.reply?.reference ?? mail.messageKey;
 
 /**
  * The line at the top of every notification email about a request: what a reply writes above it

@@ -77,7 +77,8 @@ export const TOPICS = {
   mail: {
     name: named('woop.inbound.mail.v1'),
     partitions: 3,
-    carries: 'mail.received events: one per email read from the support mailbox and accepted, keyed by its message key',
+    carries:
+      'mail.received events: one per email read from the support mailbox and accepted, keyed by the request a reply answers (else the message key)',
     // A message may carry its attachments (MAIL_MESSAGE_MAX_BYTES, base64): above the broker's 1 MB.
     config: { 'max.message.bytes': String(24 * 1024 * 1024) },
   },

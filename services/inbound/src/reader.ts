@@ -2,6 +2,7 @@ import {
   MAIL_MESSAGE_MAX_BYTES,
   MAIL_RECEIVED,
   mailEventId,
+  mailEventSubject,
   makeEvent,
   TOPICS,
   type MailReceived,
@@ -347,7 +348,7 @@ export class MailboxReader {
           id: mailEventId(mail.messageKey),
           source: 'woop/inbound',
           type: MAIL_RECEIVED,
-          subject: mail.messageKey,
+          subject: mailEventSubject(mail),
           data: mail,
         }),
       );
