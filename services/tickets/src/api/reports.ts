@@ -1,0 +1,229 @@
+import type { mongo } from 'mongoose';
+import {
+  OPEN_STATUSES,
+  PRIORITIES,
+  TICKET_STATUSES,
+  type BusinessCalendarSpec,
+  type Priority,
+  type Report,
+  type ReportQuery,
+  type SlaClock,
+  type TicketStatus,
+} from '@woop/contracts';
+import type { VerifiedIdentity } from '@woop/service-kit';
+import { businessMinutesBetween } from '@woop/ticket-domain';
+import { ROWS_COLLECTION, TICKETS_COLLECTION } from '../model/read-model';
+import { problem } from './problems';
+import { queryOf, visibilityFilter } from './queries';
+
+/**
+ * The desk's reports, from the read model only (never Temporal), with the aggregation stages
+ * FerretDB 1.24 runs ($match, $project, $group by field paths, $sort): no `$lookup`, `$facet`,
+ * `$dateTrunc` or `$cond`, so what needs a date's week or a business calendar is computed here.
+ *
+ * - Backlog: one `$group` on the rows by (status, request type): small rows, counted by the
+ *   database.
+ * - Period figures: one `$match` on the `tickets` collection (created or answered in the period,
+ *   what the caller may see) with a `$project` of the few fields used (dates, SLA clocks, the
+ *   calendar, the rating), then counted here in one pass.
+ *
+ * At 100,000 requests the second one needs MongoDB to be fast: its `$or` of two date ranges
+ * (`createdAt`, `resolution.at`) and its dotted paths are not pushed down to PostgreSQL by
+ * FerretDB 1.x, which decodes every ticket, activity included, to filter it. On MongoDB the
+ * indexes `{createdAt: 1}` and `{'resolution.at': 1}` serve it, and the weekly counts could move
+ * into the database (`$group` by `$dateTrunc: {unit: 'week', startOfWeek: 'monday'}`). The
+ * backlog's `$group` stays cheap on both (rows of a few hundred bytes, indexed by status).
+ */
+
+type Filter = Record<string, unknown>;
+
+/** Teams an agent leads: `X` and `X-leads` for each `X-leads` they belong to. */
+export function ledTeams(who: Pick<VerifiedIdentity, 'teams'>): string[] {
+  const led = who.teams.filter((t) => t.endsWith('-leads') && t.length > '-leads'.length);
+  return [...new Set(led.flatMap((t) => [t.slice(0, -'-leads'.length), t]))].sort();
+}
+
+const teamFilter = (teams: string[]): Filter => ({
+  $or: [{ 'assignment.team': { $in: teams } }, { escalationTeams: { $in: teams } }],
+});
+
+/**
+ * Who may read reports, and on what: admins on everything; an agent who leads a team on the
+ * requests assigned or escalated to the teams they lead; nobody else (403 `forbidden`). The
+ * lists' visibility filter applies on top: a confidential request counts only for who may see it.
+ */
+export function reportScope(who: VerifiedIdentity, team: string | undefined): { filters: Filter[]; teams: string[] | null } {
+  if (who.role === 'admin') return { filters: [visibilityFilter(who), team ? teamFilter([team]) : {}], teams: null };
+  const led = who.role === 'agent' ? ledTeams(who) : [];
+  if (led.length === 0) throw problem('forbidden', 'Reports are for admins and team leads.');
+  if (team && !led.includes(team)) throw problem('forbidden', `You do not lead the team ${team}.`);
+  return { filters: [visibilityFilter(who), teamFilter(team ? [team] : led)], teams: led };
+}
+
+const DAY = 86_400_000;
+const isoDay = (d: Date) => d.toISOString().slice(0, 10);
+
+/** Monday (UTC) of the ISO week of `d`. */
+export function weekStart(d: Date): Date {
+  const day = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
+  return new Date(day.getTime() - ((day.getUTCDay() + 6) % 7) * DAY);
+}
+
+/** ISO week label: 2026-W49 (the week's Thursday decides its year). */
+export function isoWeek(d: Date): string {
+  const thursday = new Date(weekStart(d).getTime() + 3 * DAY);
+  const jan1 = Date.UTC(thursday.getUTCFullYear(), 0, 1);
+  const n = Math.floor((thursday.getTime() - jan1) / DAY / 7) + 1;
+  return `${thursday.getUTCFullYear()}-W${String(n).padStart(2, '0')}`;
+}
+
+/** The period asked, or the last 12 ISO weeks up to today. `to` is included. */
+export function periodOf(query: Pick<ReportQuery, 'from' | 'to'>, now: Date): { from: string; to: string } {
+  const to = query.to ?? isoDay(now);
+  const from = query.from ?? isoDay(new Date(weekStart(new Date(`${to}T00:00:00Z`)).getTime() - 11 * 7 * DAY));
+  return { from, to };
+}
+
+/** Nearest-rank percentile of sorted values (p in 0..1): the smallest value with p of them at or below it. */
+export function percentile(sorted: number[], p: number): number | null {
+  if (sorted.length === 0) return null;
+  return sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)]!;
+}
+
+interface PeriodTicket {
+  createdAt: string;
+  priority: Priority;
+  sla?: { firstResponse?: SlaClock; resolution?: SlaClock };
+  slaPolicy?: { calendar?: BusinessCalendarSpec };
+  resolution?: { at?: string };
+  csat?: { score?: unknown };
+}
+
+const slaOutcome = (clock: SlaClock | undefined): 'met' | 'breached' | 'running' =>
+  clock?.breachedAt ? 'breached' : clock?.metAt ? 'met' : 'running';
+
+/** The period's figures from its tickets (created or answered in it), in one pass. */
+export function periodFigures(
+  tickets: PeriodTicket[],
+  period: { from: string; to: string },
+): Pick<Report, 'weekly' | 'sla' | 'firstResponse' | 'satisfaction'> {
+  const start = Date.parse(`${period.from}T00:00:00Z`);
+  const end = Date.parse(`${period.to}T00:00:00Z`) + DAY;
+  const inPeriod = (iso: string | undefined) => {
+    const t = iso ? Date.parse(iso) : NaN;
+    return t >= start && t < end;
+  };
+  const weeks = new Map<string, Report['weekly'][number]>();
+  for (let w = weekStart(new Date(start)).getTime(); w < end; w += 7 * DAY) {
+    const d = new Date(w);
+    weeks.set(isoWeek(d), { week: isoWeek(d), weekStart: isoDay(d), created: 0, resolved: 0 });
+  }
+  const sla = new Map(
+    PRIORITIES.map((p) => [
+      p,
+      { priority: p, firstResponse: { met: 0, breached: 0, running: 0 }, resolution: { met: 0, breached: 0, running: 0 } },
+    ]),
+  );
+  const waits: number[] = [];
+  const scores = [0, 0, 0, 0, 0];
+  for (const t of tickets) {
+    if (t.resolution?.at && inPeriod(t.resolution.at)) weeks.get(isoWeek(new Date(t.resolution.at)))!.resolved++;
+    if (!inPeriod(t.createdAt)) continue;
+    weeks.get(isoWeek(new Date(t.createdAt)))!.created++;
+    const row = sla.get(t.priority);
+    if (row) {
+      row.firstResponse[slaOutcome(t.sla?.firstResponse)]++;
+      row.resolution[slaOutcome(t.sla?.resolution)]++;
+    }
+    const metAt = t.sla?.firstResponse?.metAt;
+    const calendar = t.slaPolicy?.calendar;
+    if (metAt && calendar) waits.push(businessMinutesBetween(calendar, new Date(t.createdAt), new Date(metAt)));
+    const score = t.csat?.score;
+    if (typeof score === 'number' && Number.isInteger(score) && score >= 1 && score <= 5) scores[score - 1]!++;
+  }
+  waits.sort((a, b) => a - b);
+  const ratings = scores.reduce((a, b) => a + b, 0);
+  const round = (n: number | null) => (n === null ? null : Math.round(n * 10) / 10);
+  return {
+    weekly: [...weeks.values()],
+    sla: [...sla.values()],
+    firstResponse: { answered: waits.length, medianMinutes: round(percentile(waits, 0.5)), p90Minutes: round(percentile(waits, 0.9)) },
+    satisfaction: {
+      ratings,
+      average: ratings === 0 ? null : Math.round((scores.reduce((s, n, i) => s + n * (i + 1), 0) / ratings) * 100) / 100,
+      byScore: scores.map((n, i) => ({ score: i + 1, count: n })),
+    },
+  };
+}
+
+/** The report for `who`: backlog from the rows, the period's figures from the tickets. */
+export async function buildReport(db: mongo.Db, who: VerifiedIdentity, query: ReportQuery, now = new Date()): Promise<Report> {
+  const scope = reportScope(who, query.team);
+  const period = periodOf(query, now);
+  const common = [...scope.filters, query.organizationId ? { organizationId: query.organizationId } : {}];
+  const start = new Date(`${period.from}T00:00:00Z`).toISOString();
+  const end = new Date(Date.parse(`${period.to}T00:00:00Z`) + DAY).toISOString();
+  const rows = db.collection(ROWS_COLLECTION);
+  const [backlog, tickets, teams] = await Promise.all([
+    rows
+      .aggregate<{ _id: { status: TicketStatus; requestType: string }; n: number }>([
+        { $match: queryOf([...common, { status: { $in: OPEN_STATUSES } }]) },
+        { $group: { _id: { status: '$status', requestType: '$requestType' }, n: { $sum: 1 } } },
+      ])
+      .toArray(),
+    db
+      .collection(TICKETS_COLLECTION)
+      .aggregate<PeriodTicket>([
+        {
+          $match: queryOf([
+            ...common,
+            { $or: [{ createdAt: { $gte: start, $lt: end } }, { 'resolution.at': { $gte: start, $lt: end } }] },
+          ]),
+        },
+        {
+          $project: {
+            _id: 0,
+            createdAt: 1,
+            priority: 1,
+            'sla.firstResponse.metAt': 1,
+            'sla.firstResponse.breachedAt': 1,
+            'sla.resolution.metAt': 1,
+            'sla.resolution.breachedAt': 1,
+            'slaPolicy.calendar': 1,
+            'resolution.at': 1,
+            'csat.score': 1,
+          },
+        },
+      ])
+      .toArray(),
+    scope.teams ?? allTeams(db),
+  ]);
+  const byStatus = new Map<TicketStatus, number>();
+  const byType = new Map<string, number>();
+  for (const { _id, n } of backlog) {
+    byStatus.set(_id.status, (byStatus.get(_id.status) ?? 0) + n);
+    byType.set(_id.requestType, (byType.get(_id.requestType) ?? 0) + n);
+  }
+  return {
+    period: { ...period, team: query.team, organizationId: query.organizationId },
+    teams,
+    backlog: {
+      byStatus: TICKET_STATUSES.filter((s) => byStatus.has(s)).map((status) => ({ status, count: byStatus.get(status)! })),
+      byType: [...byType]
+        .map(([requestType, count]) => ({ requestType, count }))
+        .sort((a, b) => b.count - a.count || a.requestType.localeCompare(b.requestType)),
+    },
+    ...periodFigures(tickets, period),
+    generatedAt: now.toISOString(),
+  };
+}
+
+/** Every team a request is assigned or escalated to (for an admin's team filter). */
+async function allTeams(db: mongo.Db): Promise<string[]> {
+  const rows = db.collection(ROWS_COLLECTION);
+  const [assigned, escalated] = await Promise.all([
+    rows.aggregate<{ _id: string | null }>([{ $group: { _id: '$assignment.team' } }]).toArray(),
+    rows.aggregate<{ _id: string | null }>([{ $unwind: '$escalationTeams' }, { $group: { _id: '$escalationTeams' } }]).toArray(),
+  ]);
+  return [...new Set([...assigned, ...escalated].map((t) => t._id).filter((t): t is string => typeof t === 'string'))].sort();
+}
