@@ -14,18 +14,32 @@ describe('the reports endpoint on the real servers', () => {
 
   const create = async (who: VerifiedIdentity, requestType: string, summary: string) => {
     const type = REQUEST_TYPES.find((t) => t.key === requestType)!;
-    const res = await api.call(who, 'POST', '/tickets', { requestType, portal: 'retailer', summary, fields: validFields(type) });
+    const res = await api.call(who, 'POST', '/tickets', {
+      requestType,
+      portal: 'retailer',
+      summary,
+      fields: validFields(type),
+    });
     expect(res.status).toBe(201);
     return (res.body.ticket as { reference: string }).reference;
   };
-  const act = async (who: VerifiedIdentity, reference: string, action: string, payload: Record<string, unknown> = {}) => {
+  const act = async (
+    who: VerifiedIdentity,
+    reference: string,
+    action: string,
+    payload: Record<string, unknown> = {},
+  ) => {
     const res = await api.call(who, 'POST', `/tickets/${reference}/actions/${action}`, { payload });
-    expect({ action, status: res.status, body: res.status === 200 ? undefined : res.body }).toEqual({ action, status: 200, body: undefined });
+    expect({ action, status: res.status, body: res.status === 200 ? undefined : res.body }).toEqual({
+      action,
+      status: 200,
+      body: undefined,
+    });
     return res.body.ticket as TicketState;
   };
   const report = async (who: VerifiedIdentity, query = '') => {
     const res = await api.call(who, 'GET', `/reports${query}`);
-    return res as { status: number; body: Report & { code?: string } };
+    return res as unknown as { status: number; body: Report & { code?: string } };
   };
 
   beforeAll(async () => {
@@ -80,17 +94,30 @@ describe('the reports endpoint on the real servers', () => {
         { requestType: 'report-a-vulnerability', count: 1 },
       ],
     });
-    const expected = [sla('low', [0, 0, 2], [0, 0, 2]), sla('medium', [0, 0, 1], [0, 0, 1]), sla('high', [1, 0, 0], [1, 0, 0]), sla('critical', [0, 0, 0], [0, 0, 0])];
+    const expected = [
+      sla('low', [0, 0, 2], [0, 0, 2]),
+      sla('medium', [0, 0, 1], [0, 0, 1]),
+      sla('high', [1, 0, 0], [1, 0, 0]),
+      sla('critical', [0, 0, 0], [0, 0, 0]),
+    ];
     // C keeps the priority it was created with.
     const i = expected.findIndex((s) => s.priority === c.priority);
     expected[i]!.firstResponse.running++;
     expected[i]!.resolution.running++;
     expect(body.sla).toEqual(expected);
     // One first answer (A's), timed on its policy's calendar.
-    const minutes = businessMinutesBetween(a.slaPolicy.calendar, new Date(a.createdAt), new Date(a.sla.firstResponse.metAt!));
+    const minutes = businessMinutesBetween(
+      a.slaPolicy.calendar,
+      new Date(a.createdAt),
+      new Date(a.sla.firstResponse.metAt!),
+    );
     const rounded = Math.round(minutes * 10) / 10;
     expect(body.firstResponse).toEqual({ answered: 1, medianMinutes: rounded, p90Minutes: rounded });
-    expect(body.satisfaction).toEqual({ ratings: 0, average: null, byScore: [1, 2, 3, 4, 5].map((score) => ({ score, count: 0 })) });
+    expect(body.satisfaction).toEqual({
+      ratings: 0,
+      average: null,
+      byScore: [1, 2, 3, 4, 5].map((score) => ({ score, count: 0 })),
+    });
     expect(body.teams).toEqual(['billing', 'support']);
   });
 
@@ -132,7 +159,10 @@ describe('the reports endpoint on the real servers', () => {
         { requestType: 'report-a-bug', count: 1 },
       ],
     });
-    const clocks = body.sla.reduce((n, s) => n + s.firstResponse.met + s.firstResponse.breached + s.firstResponse.running, 0);
+    const clocks = body.sla.reduce(
+      (n, s) => n + s.firstResponse.met + s.firstResponse.breached + s.firstResponse.running,
+      0,
+    );
     expect(clocks).toBe(3);
     expect(body.firstResponse.answered).toBe(1);
     // A lead who is also of the support team sees D, and counts it.
@@ -148,8 +178,14 @@ describe('the reports endpoint on the real servers', () => {
   });
 
   it('refuses a period that does not hold', async () => {
-    expect(await report(admin, '?from=2026-12-07&to=2026-12-01')).toMatchObject({ status: 400, body: { code: 'validation_failed' } });
+    expect(await report(admin, '?from=2026-12-07&to=2026-12-01')).toMatchObject({
+      status: 400,
+      body: { code: 'validation_failed' },
+    });
     expect(await report(admin, '?from=2026-02-30')).toMatchObject({ status: 400, body: { code: 'validation_failed' } });
-    expect(await report(admin, '?from=2020-01-01&to=2026-01-01')).toMatchObject({ status: 400, body: { code: 'validation_failed' } });
+    expect(await report(admin, '?from=2020-01-01&to=2026-01-01')).toMatchObject({
+      status: 400,
+      body: { code: 'validation_failed' },
+    });
   });
 });

@@ -10,9 +10,12 @@ import { PRIORITIES, TICKET_STATUSES } from '../tickets/model';
 const isoDate = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'a date, YYYY-MM-DD')
-  .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), {
-    message: 'not a calendar date',
-  });
+  .refine(
+    (d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d),
+    {
+      message: 'not a calendar date',
+    },
+  );
 
 /** The longest period a report covers: two years of weeks. */
 export const REPORT_MAX_DAYS = 731;
@@ -25,10 +28,10 @@ export const reportQuery = z
     organizationId: z.string().trim().min(1).max(200).optional().describe("Only this organisation's requests"),
   })
   .refine((q) => !q.from || !q.to || q.from <= q.to, { message: '`from` is after `to`', path: ['from'] })
-  .refine(
-    (q) => !q.from || !q.to || (Date.parse(q.to) - Date.parse(q.from)) / 86_400_000 <= REPORT_MAX_DAYS,
-    { message: `at most ${REPORT_MAX_DAYS} days`, path: ['to'] },
-  );
+  .refine((q) => !q.from || !q.to || (Date.parse(q.to) - Date.parse(q.from)) / 86_400_000 <= REPORT_MAX_DAYS, {
+    message: `at most ${REPORT_MAX_DAYS} days`,
+    path: ['to'],
+  });
 export type ReportQuery = z.infer<typeof reportQuery>;
 
 const count = z.number().int().min(0);
@@ -44,7 +47,14 @@ export const reportSchema = z.object({
   /** The teams the caller may filter on: those they lead, or every team (admins). */
   teams: z.array(z.string()),
   /** Requests created, and answered (RÉSOLU reached: `resolution.at`), per ISO week of the period. */
-  weekly: z.array(z.object({ week: z.string().describe('ISO week, 2026-W49'), weekStart: z.string(), created: count, resolved: count })),
+  weekly: z.array(
+    z.object({
+      week: z.string().describe('ISO week, 2026-W49'),
+      weekStart: z.string(),
+      created: count,
+      resolved: count,
+    }),
+  ),
   /** Requests open now (neither TERMINÉ nor CLÔTURÉ), whenever created. */
   backlog: z.object({
     byStatus: z.array(z.object({ status: z.enum(TICKET_STATUSES), count })),

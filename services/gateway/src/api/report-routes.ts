@@ -7,7 +7,8 @@ export const reportRoutes: ApiRoute[] = [
     method: 'get',
     path: '/reports',
     operationId: 'getReport',
-    summary: 'The desk’s figures for a period: created/answered per week, backlog, SLA compliance, time to first answer',
+    summary:
+      'The desk’s figures for a period: created/answered per week, backlog, SLA compliance, time to first answer',
     description:
       'Admins, and agents who lead a team (members of `<team>-leads`, on the teams they lead). Confidential requests count only for who may see them.',
     tag: 'Reports',

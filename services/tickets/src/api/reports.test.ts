@@ -1,6 +1,18 @@
-import { PARIS_OFFICE_CALENDAR } from '@woop/ticket-domain';
+import type { TicketState } from '@woop/contracts';
+import { createTicket, PARIS_OFFICE_CALENDAR } from '@woop/ticket-domain';
+import { newTicket, testPolicy } from '../../../../packages/ticket-domain/src/testing/fixtures';
 import type { VerifiedIdentity } from '@woop/service-kit';
-import { isoWeek, ledTeams, percentile, periodFigures, periodOf, reportScope, weekStart } from './reports';
+import { rowOf } from '../model/read-model';
+import {
+  isoWeek,
+  ledTeams,
+  percentile,
+  periodFigures,
+  periodOf,
+  reportScope,
+  weekStart,
+  type PeriodRow,
+} from './reports';
 
 const who = (role: VerifiedIdentity['role'], teams: string[] = []) =>
   ({ userId: 'u1', role, teams, name: 'X', locale: 'fr' }) as unknown as VerifiedIdentity;
@@ -28,7 +40,10 @@ describe('reports: weeks and periods', () => {
 
 describe('reports: who reads what', () => {
   it('lets admins and team leads in, leads on the teams they lead only', () => {
-    expect(ledTeams({ teams: ['support', 'support-leads', 'security', '-leads'] })).toEqual(['support', 'support-leads']);
+    expect(ledTeams({ teams: ['support', 'support-leads', 'security', '-leads'] })).toEqual([
+      'support',
+      'support-leads',
+    ]);
     expect(reportScope(who('admin'), undefined).teams).toBeNull();
     expect(reportScope(who('agent', ['support-leads']), 'support').teams).toEqual(['support', 'support-leads']);
     expect(() => reportScope(who('agent', ['support']), undefined)).toThrow(/admins and team leads/);
@@ -37,36 +52,74 @@ describe('reports: who reads what', () => {
   });
 });
 
+describe('reports: the rows carry what they count', () => {
+  const T0 = '2026-11-30T08:00:00Z'; // Monday 9:00 in Paris
+  const createdTicket = (at: string) =>
+    createTicket(newTicket({ slaPolicy: testPolicy({ calendar: PARIS_OFFICE_CALENDAR }) }), new Date(at)).state;
+  const state = (over: Partial<TicketState>): TicketState => ({ ...createdTicket(T0), ...over });
+  it('keeps SLA outcomes, the answer time, business minutes to the first answer and a rating', () => {
+    const base = createdTicket(T0);
+    const answered = state({
+      // Monday 9:00 → 10:30 in Paris: 90 business minutes.
+      sla: {
+        firstResponse: { ...base.sla.firstResponse, metAt: '2026-11-30T09:30:00Z' },
+        resolution: { ...base.sla.resolution, breachedAt: '2026-12-01T08:00:00Z' },
+      },
+      resolution: { answer: 'ok', at: '2026-12-02T08:00:00Z', by: { id: 'a', role: 'agent', name: 'A' } },
+    });
+    const row = rowOf('SUPPORT-1', { ...answered, csat: { score: 4 } } as TicketState);
+    expect(row).toMatchObject({
+      resolvedAt: '2026-12-02T08:00:00Z',
+      slaFirstResponse: 'met',
+      slaResolution: 'breached',
+      firstResponseMinutes: 90,
+      csatScore: 4,
+    });
+    // Friday 17:00 → Monday 10:00 in Paris (open 9:00–18:00): 60 + 60 business minutes.
+    const weekend = state({
+      createdAt: '2026-12-04T16:00:00Z',
+      sla: { ...base.sla, firstResponse: { ...base.sla.firstResponse, metAt: '2026-12-07T09:00:00Z' } },
+    });
+    expect(rowOf('SUPPORT-2', weekend).firstResponseMinutes).toBe(120);
+    expect(rowOf('SUPPORT-3', { ...base, csat: { score: 9 } } as TicketState)).toMatchObject({
+      resolvedAt: null,
+      slaFirstResponse: 'running',
+      firstResponseMinutes: null,
+      csatScore: null,
+    });
+  });
+});
+
 describe('reports: the period figures', () => {
-  const cal = PARIS_OFFICE_CALENDAR;
   const period = { from: '2026-11-30', to: '2026-12-13' };
-  it('counts per week, per SLA outcome, and times first answers on the business calendar', () => {
+  it('counts per week, per SLA outcome, and takes the percentiles of first answers', () => {
+    const row = (over: Partial<PeriodRow>): PeriodRow => ({
+      createdAt: '2026-11-30T08:00:00Z',
+      priority: 'high',
+      resolvedAt: null,
+      slaFirstResponse: 'running',
+      slaResolution: 'running',
+      firstResponseMinutes: null,
+      csatScore: null,
+      ...over,
+    });
     const figures = periodFigures(
       [
-        // Monday 9:00 → 10:30 Paris: 90 business minutes; met in time.
-        {
-          createdAt: '2026-11-30T08:00:00Z',
-          priority: 'high',
-          sla: { firstResponse: { targetMinutes: 60, consumedMinutes: 0, metAt: '2026-11-30T09:30:00Z' }, resolution: { targetMinutes: 1, consumedMinutes: 0 } },
-          slaPolicy: { calendar: cal },
-          resolution: { at: '2026-12-08T10:00:00Z' },
-          csat: { score: 5 },
-        },
-        // Friday 17:00 → Monday 10:00 Paris: 60 + 60 = 120 business minutes; breached.
-        {
+        row({ slaFirstResponse: 'met', firstResponseMinutes: 90, resolvedAt: '2026-12-08T10:00:00Z', csatScore: 5 }),
+        row({
           createdAt: '2026-12-04T16:00:00Z',
-          priority: 'high',
-          sla: {
-            firstResponse: { targetMinutes: 60, consumedMinutes: 0, metAt: '2026-12-07T09:00:00Z', breachedAt: '2026-12-07T08:00:00Z' },
-            resolution: { targetMinutes: 1, consumedMinutes: 0, metAt: '2026-12-08T09:00:00Z' },
-          },
-          slaPolicy: { calendar: cal },
-          csat: { score: 9 },
-        },
-        // Still waiting.
-        { createdAt: '2026-12-09T08:00:00Z', priority: 'low', sla: {}, slaPolicy: { calendar: cal } },
+          slaFirstResponse: 'breached',
+          slaResolution: 'met',
+          firstResponseMinutes: 120,
+        }),
+        row({ createdAt: '2026-12-09T08:00:00Z', priority: 'low' }),
         // Created before the period, answered in it: only "resolved" counts it.
-        { createdAt: '2026-11-01T08:00:00Z', priority: 'low', resolution: { at: '2026-12-01T08:00:00Z' } },
+        row({
+          createdAt: '2026-11-01T08:00:00Z',
+          priority: 'low',
+          resolvedAt: '2026-12-01T08:00:00Z',
+          firstResponseMinutes: 5,
+        }),
       ],
       period,
     );
@@ -81,7 +134,6 @@ describe('reports: the period figures', () => {
     });
     expect(figures.sla.find((s) => s.priority === 'low')!.firstResponse).toEqual({ met: 0, breached: 0, running: 1 });
     expect(figures.firstResponse).toEqual({ answered: 2, medianMinutes: 90, p90Minutes: 120 });
-    // Out-of-range scores are not ratings.
     expect(figures.satisfaction).toMatchObject({ ratings: 1, average: 5 });
   });
 });

@@ -3,36 +3,32 @@ import {
   OPEN_STATUSES,
   PRIORITIES,
   TICKET_STATUSES,
-  type BusinessCalendarSpec,
-  type Priority,
   type Report,
   type ReportQuery,
-  type SlaClock,
   type TicketStatus,
 } from '@woop/contracts';
 import type { VerifiedIdentity } from '@woop/service-kit';
-import { businessMinutesBetween } from '@woop/ticket-domain';
-import { ROWS_COLLECTION, TICKETS_COLLECTION } from '../model/read-model';
+import { ROWS_COLLECTION, type TicketRow } from '../model/read-model';
 import { problem } from './problems';
 import { queryOf, visibilityFilter } from './queries';
 
 /**
- * The desk's reports, from the read model only (never Temporal), with the aggregation stages
- * FerretDB 1.24 runs ($match, $project, $group by field paths, $sort): no `$lookup`, `$facet`,
- * `$dateTrunc` or `$cond`, so what needs a date's week or a business calendar is computed here.
+ * The desk's reports, from the read model's rows only (never Temporal, nor the `tickets`
+ * collection: the rows carry what reports need, see `DerivedFields`), with the aggregation
+ * stages FerretDB 1.24 runs ($match, $project, $group by field paths, $unwind): no `$lookup`,
+ * `$facet`, `$dateTrunc` or `$cond`, so the weeks are counted here.
  *
- * - Backlog: one `$group` on the rows by (status, request type): small rows, counted by the
- *   database.
- * - Period figures: one `$match` on the `tickets` collection (created or answered in the period,
- *   what the caller may see) with a `$project` of the few fields used (dates, SLA clocks, the
- *   calendar, the rating), then counted here in one pass.
+ * - Backlog: one `$group` by (status, request type) of the open rows, counted by the database.
+ * - Period figures: one `$match` (created or answered in the period, what the caller may see)
+ *   with a `$project` of seven small fields, counted here in one pass.
+ * - An admin's team choices: a `$group` by team, and one of the escalation teams.
  *
- * At 100,000 requests the second one needs MongoDB to be fast: its `$or` of two date ranges
- * (`createdAt`, `resolution.at`) and its dotted paths are not pushed down to PostgreSQL by
- * FerretDB 1.x, which decodes every ticket, activity included, to filter it. On MongoDB the
- * indexes `{createdAt: 1}` and `{'resolution.at': 1}` serve it, and the weekly counts could move
- * into the database (`$group` by `$dateTrunc: {unit: 'week', startOfWeek: 'monday'}`). The
- * backlog's `$group` stays cheap on both (rows of a few hundred bytes, indexed by status).
+ * At 100,000 requests the period's `$match` needs MongoDB to be fast: its `$or` of two date
+ * ranges (`createdAt`, `resolvedAt`) is not pushed down by FerretDB 1.x, which decodes every row
+ * to filter it, and the service then counts what comes back. On MongoDB, indexes on `createdAt`
+ * and `resolvedAt` serve it, and the weekly counts can move into the database (`$group` by
+ * `$dateTrunc: {date: {$toDate: '$createdAt'}, unit: 'week', startOfWeek: 'monday'}`). The
+ * `$group`s scan every row on FerretDB as well; on MongoDB the status and team indexes serve them.
  */
 
 type Filter = Record<string, unknown>;
@@ -52,7 +48,10 @@ const teamFilter = (teams: string[]): Filter => ({
  * requests assigned or escalated to the teams they lead; nobody else (403 `forbidden`). The
  * lists' visibility filter applies on top: a confidential request counts only for who may see it.
  */
-export function reportScope(who: VerifiedIdentity, team: string | undefined): { filters: Filter[]; teams: string[] | null } {
+export function reportScope(
+  who: VerifiedIdentity,
+  team: string | undefined,
+): { filters: Filter[]; teams: string[] | null } {
   if (who.role === 'admin') return { filters: [visibilityFilter(who), team ? teamFilter([team]) : {}], teams: null };
   const led = who.role === 'agent' ? ledTeams(who) : [];
   if (led.length === 0) throw problem('forbidden', 'Reports are for admins and team leads.');
@@ -90,26 +89,20 @@ export function percentile(sorted: number[], p: number): number | null {
   return sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)]!;
 }
 
-interface PeriodTicket {
-  createdAt: string;
-  priority: Priority;
-  sla?: { firstResponse?: SlaClock; resolution?: SlaClock };
-  slaPolicy?: { calendar?: BusinessCalendarSpec };
-  resolution?: { at?: string };
-  csat?: { score?: unknown };
-}
+/** What the period's `$project` keeps of a row. */
+export type PeriodRow = Pick<
+  TicketRow,
+  'createdAt' | 'priority' | 'resolvedAt' | 'slaFirstResponse' | 'slaResolution' | 'firstResponseMinutes' | 'csatScore'
+>;
 
-const slaOutcome = (clock: SlaClock | undefined): 'met' | 'breached' | 'running' =>
-  clock?.breachedAt ? 'breached' : clock?.metAt ? 'met' : 'running';
-
-/** The period's figures from its tickets (created or answered in it), in one pass. */
+/** The period's figures from its rows (created or answered in it), in one pass. */
 export function periodFigures(
-  tickets: PeriodTicket[],
+  rows: Partial<PeriodRow>[],
   period: { from: string; to: string },
 ): Pick<Report, 'weekly' | 'sla' | 'firstResponse' | 'satisfaction'> {
   const start = Date.parse(`${period.from}T00:00:00Z`);
   const end = Date.parse(`${period.to}T00:00:00Z`) + DAY;
-  const inPeriod = (iso: string | undefined) => {
+  const inPeriod = (iso: string | null | undefined) => {
     const t = iso ? Date.parse(iso) : NaN;
     return t >= start && t < end;
   };
@@ -121,24 +114,26 @@ export function periodFigures(
   const sla = new Map(
     PRIORITIES.map((p) => [
       p,
-      { priority: p, firstResponse: { met: 0, breached: 0, running: 0 }, resolution: { met: 0, breached: 0, running: 0 } },
+      {
+        priority: p,
+        firstResponse: { met: 0, breached: 0, running: 0 },
+        resolution: { met: 0, breached: 0, running: 0 },
+      },
     ]),
   );
   const waits: number[] = [];
   const scores = [0, 0, 0, 0, 0];
-  for (const t of tickets) {
-    if (t.resolution?.at && inPeriod(t.resolution.at)) weeks.get(isoWeek(new Date(t.resolution.at)))!.resolved++;
-    if (!inPeriod(t.createdAt)) continue;
+  for (const t of rows) {
+    if (t.resolvedAt && inPeriod(t.resolvedAt)) weeks.get(isoWeek(new Date(t.resolvedAt)))!.resolved++;
+    if (!t.createdAt || !inPeriod(t.createdAt)) continue;
     weeks.get(isoWeek(new Date(t.createdAt)))!.created++;
-    const row = sla.get(t.priority);
+    const row = t.priority && sla.get(t.priority);
     if (row) {
-      row.firstResponse[slaOutcome(t.sla?.firstResponse)]++;
-      row.resolution[slaOutcome(t.sla?.resolution)]++;
+      row.firstResponse[t.slaFirstResponse ?? 'running']++;
+      row.resolution[t.slaResolution ?? 'running']++;
     }
-    const metAt = t.sla?.firstResponse?.metAt;
-    const calendar = t.slaPolicy?.calendar;
-    if (metAt && calendar) waits.push(businessMinutesBetween(calendar, new Date(t.createdAt), new Date(metAt)));
-    const score = t.csat?.score;
+    if (typeof t.firstResponseMinutes === 'number') waits.push(t.firstResponseMinutes);
+    const score = t.csatScore;
     if (typeof score === 'number' && Number.isInteger(score) && score >= 1 && score <= 5) scores[score - 1]!++;
   }
   waits.sort((a, b) => a - b);
@@ -147,55 +142,69 @@ export function periodFigures(
   return {
     weekly: [...weeks.values()],
     sla: [...sla.values()],
-    firstResponse: { answered: waits.length, medianMinutes: round(percentile(waits, 0.5)), p90Minutes: round(percentile(waits, 0.9)) },
+    firstResponse: {
+      answered: waits.length,
+      medianMinutes: round(percentile(waits, 0.5)),
+      p90Minutes: round(percentile(waits, 0.9)),
+    },
     satisfaction: {
       ratings,
-      average: ratings === 0 ? null : Math.round((scores.reduce((s, n, i) => s + n * (i + 1), 0) / ratings) * 100) / 100,
+      average:
+        ratings === 0 ? null : Math.round((scores.reduce((s, n, i) => s + n * (i + 1), 0) / ratings) * 100) / 100,
       byScore: scores.map((n, i) => ({ score: i + 1, count: n })),
     },
   };
 }
 
-/** The report for `who`: backlog from the rows, the period's figures from the tickets. */
-export async function buildReport(db: mongo.Db, who: VerifiedIdentity, query: ReportQuery, now = new Date()): Promise<Report> {
+/** The two aggregations of a report (backlog, period), for `buildReport` and the bench. */
+export function reportPipelines(who: VerifiedIdentity, query: ReportQuery, now: Date) {
   const scope = reportScope(who, query.team);
   const period = periodOf(query, now);
   const common = [...scope.filters, query.organizationId ? { organizationId: query.organizationId } : {}];
   const start = new Date(`${period.from}T00:00:00Z`).toISOString();
   const end = new Date(Date.parse(`${period.to}T00:00:00Z`) + DAY).toISOString();
+  return {
+    scope,
+    period,
+    backlog: [
+      { $match: queryOf([...common, { status: { $in: OPEN_STATUSES } }]) },
+      { $group: { _id: { status: '$status', requestType: '$requestType' }, n: { $sum: 1 } } },
+    ],
+    periodRows: [
+      {
+        $match: queryOf([
+          ...common,
+          { $or: [{ createdAt: { $gte: start, $lt: end } }, { resolvedAt: { $gte: start, $lt: end } }] },
+        ]),
+      },
+      {
+        $project: {
+          _id: 0,
+          createdAt: 1,
+          priority: 1,
+          resolvedAt: 1,
+          slaFirstResponse: 1,
+          slaResolution: 1,
+          firstResponseMinutes: 1,
+          csatScore: 1,
+        },
+      },
+    ],
+  };
+}
+
+/** The report for `who`, from the rows. */
+export async function buildReport(
+  db: mongo.Db,
+  who: VerifiedIdentity,
+  query: ReportQuery,
+  now = new Date(),
+): Promise<Report> {
+  const { scope, period, ...pipelines } = reportPipelines(who, query, now);
   const rows = db.collection(ROWS_COLLECTION);
-  const [backlog, tickets, teams] = await Promise.all([
-    rows
-      .aggregate<{ _id: { status: TicketStatus; requestType: string }; n: number }>([
-        { $match: queryOf([...common, { status: { $in: OPEN_STATUSES } }]) },
-        { $group: { _id: { status: '$status', requestType: '$requestType' }, n: { $sum: 1 } } },
-      ])
-      .toArray(),
-    db
-      .collection(TICKETS_COLLECTION)
-      .aggregate<PeriodTicket>([
-        {
-          $match: queryOf([
-            ...common,
-            { $or: [{ createdAt: { $gte: start, $lt: end } }, { 'resolution.at': { $gte: start, $lt: end } }] },
-          ]),
-        },
-        {
-          $project: {
-            _id: 0,
-            createdAt: 1,
-            priority: 1,
-            'sla.firstResponse.metAt': 1,
-            'sla.firstResponse.breachedAt': 1,
-            'sla.resolution.metAt': 1,
-            'sla.resolution.breachedAt': 1,
-            'slaPolicy.calendar': 1,
-            'resolution.at': 1,
-            'csat.score': 1,
-          },
-        },
-      ])
-      .toArray(),
+  const [backlog, inPeriod, teams] = await Promise.all([
+    rows.aggregate<{ _id: { status: TicketStatus; requestType: string }; n: number }>(pipelines.backlog).toArray(),
+    rows.aggregate<PeriodRow>(pipelines.periodRows).toArray(),
     scope.teams ?? allTeams(db),
   ]);
   const byStatus = new Map<TicketStatus, number>();
@@ -208,12 +217,15 @@ export async function buildReport(db: mongo.Db, who: VerifiedIdentity, query: Re
     period: { ...period, team: query.team, organizationId: query.organizationId },
     teams,
     backlog: {
-      byStatus: TICKET_STATUSES.filter((s) => byStatus.has(s)).map((status) => ({ status, count: byStatus.get(status)! })),
+      byStatus: TICKET_STATUSES.filter((s) => byStatus.has(s)).map((status) => ({
+        status,
+        count: byStatus.get(status)!,
+      })),
       byType: [...byType]
         .map(([requestType, count]) => ({ requestType, count }))
         .sort((a, b) => b.count - a.count || a.requestType.localeCompare(b.requestType)),
     },
-    ...periodFigures(tickets, period),
+    ...periodFigures(inPeriod, period),
     generatedAt: now.toISOString(),
   };
 }
@@ -223,7 +235,11 @@ async function allTeams(db: mongo.Db): Promise<string[]> {
   const rows = db.collection(ROWS_COLLECTION);
   const [assigned, escalated] = await Promise.all([
     rows.aggregate<{ _id: string | null }>([{ $group: { _id: '$assignment.team' } }]).toArray(),
-    rows.aggregate<{ _id: string | null }>([{ $unwind: '$escalationTeams' }, { $group: { _id: '$escalationTeams' } }]).toArray(),
+    rows
+      .aggregate<{ _id: string | null }>([{ $unwind: '$escalationTeams' }, { $group: { _id: '$escalationTeams' } }])
+      .toArray(),
   ]);
-  return [...new Set([...assigned, ...escalated].map((t) => t._id).filter((t): t is string => typeof t === 'string'))].sort();
+  return [
+    ...new Set([...assigned, ...escalated].map((t) => t._id).filter((t): t is string => typeof t === 'string')),
+  ].sort();
 }

@@ -1,9 +1,17 @@
-import type ECharts from 'echarts' with { 'resolution-mode': 'import' };
+/** What this module uses of ECharts, in SSR mode. */
+interface SsrChart {
+  setOption(option: Record<string, unknown>): void;
+  renderToSVGString(): string;
+  dispose(): void;
+}
+interface ECharts {
+  init(dom: null, theme: null, opts: { renderer: 'svg'; ssr: true; width: number; height: number }): SsrChart;
+}
 
-// ECharts is an ES module whose `require` entry is its CommonJS bundle: required as such, typed
-// from its declarations.
+// ECharts is an ES module whose `require` entry is its CommonJS bundle; its declarations are the
+// ES module's (which a CommonJS file cannot import), so the little used here is declared above.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const echarts = require('echarts') as typeof ECharts;
+const echarts = require('echarts') as ECharts;
 
 /**
  * Charts drawn on the server to SVG with Apache ECharts' SSR renderer (no DOM, no script): the
@@ -46,10 +54,19 @@ function render(option: Record<string, unknown>, height = HEIGHT): string {
 }
 
 const legend = { top: 0, textStyle: { color: TEXT } };
-const valueAxis = { type: 'value', minInterval: 1, axisLabel: { color: TEXT }, splitLine: { lineStyle: { color: GRID } } };
+const valueAxis = {
+  type: 'value',
+  minInterval: 1,
+  axisLabel: { color: TEXT },
+  splitLine: { lineStyle: { color: GRID } },
+};
 
 /** Bars per category, one colour per series (side by side, or stacked). */
-export function barChart(categories: string[], series: Series[], opts: { stacked?: boolean; horizontal?: boolean } = {}): string {
+export function barChart(
+  categories: string[],
+  series: Series[],
+  opts: { stacked?: boolean; horizontal?: boolean } = {},
+): string {
   const categoryAxis = {
     type: 'category',
     data: categories,

@@ -3,7 +3,15 @@ import { reportQuery, type Report } from '@woop/contracts';
 import { hide403, notFound } from '../console-pages';
 import type { PageContext, PageKit } from '../kit';
 import { catalogueOf, orNothing } from '../lookups';
-import { CHARTS, csvOf, filterQuery, presentReport, reportTables, type PresentDeps, type ReportFilters } from './presenter';
+import {
+  CHARTS,
+  csvOf,
+  filterQuery,
+  presentReport,
+  reportTables,
+  type PresentDeps,
+  type ReportFilters,
+} from './presenter';
 
 interface Organization {
   organizationId: string;

@@ -23,10 +23,26 @@ const report: Report = {
     ],
   },
   sla: [
-    { priority: 'low', firstResponse: { met: 0, breached: 0, running: 0 }, resolution: { met: 0, breached: 0, running: 0 } },
-    { priority: 'medium', firstResponse: { met: 2, breached: 1, running: 1 }, resolution: { met: 1, breached: 0, running: 3 } },
-    { priority: 'high', firstResponse: { met: 1, breached: 0, running: 0 }, resolution: { met: 0, breached: 1, running: 0 } },
-    { priority: 'critical', firstResponse: { met: 0, breached: 0, running: 0 }, resolution: { met: 0, breached: 0, running: 0 } },
+    {
+      priority: 'low',
+      firstResponse: { met: 0, breached: 0, running: 0 },
+      resolution: { met: 0, breached: 0, running: 0 },
+    },
+    {
+      priority: 'medium',
+      firstResponse: { met: 2, breached: 1, running: 1 },
+      resolution: { met: 1, breached: 0, running: 3 },
+    },
+    {
+      priority: 'high',
+      firstResponse: { met: 1, breached: 0, running: 0 },
+      resolution: { met: 0, breached: 1, running: 0 },
+    },
+    {
+      priority: 'critical',
+      firstResponse: { met: 0, breached: 0, running: 0 },
+      resolution: { met: 0, breached: 0, running: 0 },
+    },
   ],
   firstResponse: { answered: 3, medianMinutes: 12.5, p90Minutes: 95 },
   satisfaction: { ratings: 0, average: null, byScore: [1, 2, 3, 4, 5].map((score) => ({ score, count: 0 })) },
@@ -78,7 +94,14 @@ describe('report presenter', () => {
       );
     }
     const withRatings = presentReport(
-      { ...report, satisfaction: { ratings: 2, average: 4.5, byScore: [0, 0, 0, 1, 1].map((count, i) => ({ score: i + 1, count })) } },
+      {
+        ...report,
+        satisfaction: {
+          ratings: 2,
+          average: 4.5,
+          byScore: [0, 0, 0, 1, 1].map((count, i) => ({ score: i + 1, count })),
+        },
+      },
       {},
       deps('fr'),
     );
@@ -127,7 +150,13 @@ describe('report CSV', () => {
   });
 
   it('quotes separators and defuses formulas', () => {
-    const csv = csvOf({ headers: ['a;b', 'c'], rows: [['=HYPERLINK("x")', 'say "hi"'], ['-1', '@x']] });
+    const csv = csvOf({
+      headers: ['a;b', 'c'],
+      rows: [
+        ['=HYPERLINK("x")', 'say "hi"'],
+        ['-1', '@x'],
+      ],
+    });
     expect(csv).toBe('\uFEFF"a;b";c\r\n"\'=HYPERLINK(""x"")";"say ""hi"""\r\n\'-1;\'@x\r\n');
     expect(parseCsv(csv)).toEqual([
       ['a;b', 'c'],

@@ -41,7 +41,14 @@ export interface ReportFilters {
   organizationId?: string;
 }
 
-const COLORS = { created: '#2563eb', resolved: '#059669', met: '#059669', breached: '#dc2626', running: '#9ca3af', bar: '#2563eb' };
+const COLORS = {
+  created: '#2563eb',
+  resolved: '#059669',
+  met: '#059669',
+  breached: '#dc2626',
+  running: '#9ca3af',
+  bar: '#2563eb',
+};
 
 /** The filters as a query string (only those given), for the CSV links and the page's own URL. */
 export function filterQuery(filters: ReportFilters): string {
@@ -61,7 +68,10 @@ export interface PresentDeps {
 }
 
 const numberIn = (locale: Locale, n: number, digits = 0) =>
-  new Intl.NumberFormat(locale === 'fr' ? 'fr-FR' : 'en-GB', { maximumFractionDigits: digits, useGrouping: false }).format(n);
+  new Intl.NumberFormat(locale === 'fr' ? 'fr-FR' : 'en-GB', {
+    maximumFractionDigits: digits,
+    useGrouping: false,
+  }).format(n);
 
 /** The tables of a report, one per chart, in the page's language. */
 export function reportTables(report: Report, deps: PresentDeps): Record<ChartId, Table> {
@@ -69,7 +79,13 @@ export function reportTables(report: Report, deps: PresentDeps): Record<ChartId,
   const n = (v: number) => numberIn(locale, v);
   const share = (part: number, whole: number) => (whole === 0 ? '—' : `${numberIn(locale, (100 * part) / whole, 1)} %`);
   const sla = (clock: 'firstResponse' | 'resolution'): Table => ({
-    headers: [t('reports.col.priority'), t('reports.col.met'), t('reports.col.breached'), t('reports.col.running'), t('reports.col.compliance')],
+    headers: [
+      t('reports.col.priority'),
+      t('reports.col.met'),
+      t('reports.col.breached'),
+      t('reports.col.running'),
+      t('reports.col.compliance'),
+    ],
     rows: report.sla.map((row) => {
       const c = row[clock];
       return [t(`priority.${row.priority}`), n(c.met), n(c.breached), n(c.running), share(c.met, c.met + c.breached)];
@@ -78,7 +94,12 @@ export function reportTables(report: Report, deps: PresentDeps): Record<ChartId,
   const minutes = (v: number | null) => (v === null ? '—' : numberIn(locale, v, 1));
   return {
     weekly: {
-      headers: [t('reports.col.week'), t('reports.col.week-start'), t('reports.col.created'), t('reports.col.resolved')],
+      headers: [
+        t('reports.col.week'),
+        t('reports.col.week-start'),
+        t('reports.col.created'),
+        t('reports.col.resolved'),
+      ],
       rows: report.weekly.map((w) => [w.week, w.weekStart, n(w.created), n(w.resolved)]),
     },
     'backlog-status': {
@@ -178,7 +199,13 @@ export function presentReport(report: Report, filters: ReportFilters, deps: Pres
         'satisfaction',
         barChart(
           report.satisfaction.byScore.map((s) => `${s.score} / 5`),
-          [{ name: t('reports.col.ratings'), values: report.satisfaction.byScore.map((s) => s.count), color: COLORS.bar }],
+          [
+            {
+              name: t('reports.col.ratings'),
+              values: report.satisfaction.byScore.map((s) => s.count),
+              color: COLORS.bar,
+            },
+          ],
         ),
       ),
     );
@@ -216,18 +243,29 @@ export function parseCsv(text: string): string[][] {
   let cell = '';
   let quoted = false;
   const body = text.replace(/^\uFEFF/, '');
+  const endRow = () => {
+    row.push(cell);
+    rows.push(row);
+    row = [];
+    cell = '';
+  };
   for (let i = 0; i < body.length; i++) {
     const c = body[i]!;
     if (quoted) {
-      if (c === '"' && body[i + 1] === '"') (cell += '"'), i++;
-      else if (c === '"') quoted = false;
+      if (c === '"' && body[i + 1] === '"') {
+        cell += '"';
+        i++;
+      } else if (c === '"') quoted = false;
       else cell += c;
     } else if (c === '"') quoted = true;
-    else if (c === ';') row.push(cell), (cell = '');
-    else if (c === '\r' && body[i + 1] === '\n') {
-      row.push(cell), rows.push(row), (row = []), (cell = ''), i++;
+    else if (c === ';') {
+      row.push(cell);
+      cell = '';
+    } else if (c === '\r' && body[i + 1] === '\n') {
+      endRow();
+      i++;
     } else cell += c;
   }
-  if (cell !== '' || row.length > 0) row.push(cell), rows.push(row);
+  if (cell !== '' || row.length > 0) endRow();
   return rows;
 }
