@@ -169,6 +169,12 @@ describe('the reports page in a browser (Chromium)', () => {
     expect(await agent.page.locator('header a[href="/agent/reports"]').count()).toBe(0);
     expect(await agent.goto('/agent/reports')).toBe(404);
     expect(await agent.goto('/agent/reports.csv?chart=weekly')).toBe(404);
+    // The API says the same, with its problem code; an admin's session reads the figures.
+    const refused = await agent.page.request.get('/api/v1/reports');
+    expect([refused.status(), ((await refused.json()) as { code: string }).code]).toEqual([403, 'forbidden']);
+    const figures = await admin.page.request.get('/api/v1/reports?team=support');
+    expect(figures.status()).toBe(200);
+    expect(((await figures.json()) as { period: { team: string } }).period.team).toBe('support');
     const customer = await portal.person('customer');
     await customer.logIn('claire@enseigne.example', DEMO_PASSWORD);
     expect(await customer.goto('/agent/reports')).toBe(404);
