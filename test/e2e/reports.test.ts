@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { REQUEST_TYPES } from '@woop/contracts';
 import type { VerifiedIdentity } from '@woop/service-kit';
 import { DEMO_PASSWORD } from '../../services/identity/src/seed';
-import { parseCsv } from '../../services/gateway/src/pages/reports/presenter';
+import { parseCsv } from '../../services/gateway/src/pages/reports/csv';
 import { launchChromium, PortalRun, SCREENSHOT_DIR, type Visitor } from '../support/browser';
 import { validFields } from '../support/forms';
 import { originOf, startGateway, type RunningGateway } from '../support/gateway-harness';

@@ -3,15 +3,8 @@ import { reportQuery, type Report } from '@woop/contracts';
 import { hide403, notFound } from '../console-pages';
 import type { PageContext, PageKit } from '../kit';
 import { catalogueOf, orNothing } from '../lookups';
-import {
-  CHARTS,
-  csvOf,
-  filterQuery,
-  presentReport,
-  reportTables,
-  type PresentDeps,
-  type ReportFilters,
-} from './presenter';
+import { csvOf } from './csv';
+import { CHARTS, filterQuery, presentReport, reportTables, type PresentDeps, type ReportFilters } from './presenter';
 
 interface Organization {
   organizationId: string;

@@ -3,7 +3,8 @@ import { translator } from '../i18n';
 import { createPageRenderer } from '../render';
 import { safeSvg } from './charts';
 import { filtersOf } from './controller';
-import { CHARTS, csvOf, filterQuery, parseCsv, presentReport, reportTables, type PresentDeps } from './presenter';
+import { csvOf, parseCsv } from './csv';
+import { CHARTS, filterQuery, presentReport, reportTables, type PresentDeps } from './presenter';
 
 const report: Report = {
   period: { from: '2026-11-02', to: '2026-11-15' },
