@@ -21,6 +21,7 @@ const moduleNameMapper = {
   '^@woop/tickets/queries$': '<rootDir>/services/tickets/src/api/queries.ts',
   '^@woop/tickets/ticket-client$': '<rootDir>/services/tickets/src/api/ticket-client.ts',
   '^@woop/tickets/read-model$': '<rootDir>/services/tickets/src/model/read-model.ts',
+  '^@woop/tickets/(reports|report-routes|context)$': '<rootDir>/services/tickets/src/api/$1.ts',
 };
 const common = { transform, moduleNameMapper, testEnvironment: 'node', moduleFileExtensions: ['ts', 'js', 'json'] };
 

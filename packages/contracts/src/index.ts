@@ -12,3 +12,4 @@ export * from './api/tickets';
 export * from './api/identity';
 export * from './api/notifications';
 export * from './api/ticket-views';
+export * from './api/reports';

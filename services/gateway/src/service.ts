@@ -12,6 +12,7 @@ import {
 import { accountRoutes } from './api/account-routes';
 import { API_BASE, openApiDocument, type OpenApiDocument } from './api/openapi';
 import { preferenceRoutes } from './api/preference-routes';
+import { reportRoutes } from './api/report-routes';
 import { apiRouter } from './api/router';
 import { ticketRoutes } from './api/ticket-routes';
 import { mountCodec } from './codec';
@@ -43,7 +44,7 @@ export function warnOfUntrustedProxy(logger: Pick<Logger, 'warn'>): RequestHandl
     next();
   };
 }
-export const API_ROUTES = [...accountRoutes, ...ticketRoutes, ...preferenceRoutes];
+export const API_ROUTES = [...accountRoutes, ...ticketRoutes, ...preferenceRoutes, ...reportRoutes];
 
 /**
  * The gateway's parts, for its main and for tests that run it in-process: the versioned API

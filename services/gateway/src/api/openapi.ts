@@ -203,6 +203,7 @@ export function openApiDocument(routes: readonly ApiRoute[], version: string): O
         description: 'One operation per action of the ticket workflow, each with the payload it takes',
       },
       { name: 'Queues', description: "Agents' work queues" },
+      { name: 'Reports', description: 'The desk’s figures (admins and team leads)' },
       { name: 'Notifications', description: 'The email delivery log' },
     ],
     paths,

@@ -8,6 +8,7 @@ import { pageKit, type PagesDeps } from './kit';
 import { portalPages } from './portal-pages';
 import { profilePages } from './profile-pages';
 import { createPageRenderer } from './render';
+import { reportPages } from './reports/controller';
 import { requestPages } from './request-pages';
 
 /**
@@ -24,6 +25,7 @@ export function mountPages(app: Express, base: Omit<PagesDeps, 'renderer'>): voi
   app.use(requestPages(kit));
   app.use(profilePages(kit));
   app.use(consolePages(kit));
+  app.use(reportPages(kit));
   app.use(adminPages(kit));
   // Any other path: a page for a browser; an API client still gets problem+json.
   app.get(

@@ -100,7 +100,9 @@ export const loginUrl = (next: string) => (next === '/' ? '/login' : `/login?nex
 function menuOf(me: VerifiedIdentity | undefined) {
   if (!me) return undefined;
   const staff = me.role === 'agent' || me.role === 'admin';
-  return { staff, admin: me.role === 'admin' };
+  // Reports: admins and team leads (members of `<team>-leads`), as the tickets service allows.
+  const reports = me.role === 'admin' || (me.role === 'agent' && me.teams.some((t) => /.-leads$/.test(t)));
+  return { staff, admin: me.role === 'admin', reports };
 }
 
 /**

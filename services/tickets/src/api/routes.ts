@@ -2,6 +2,7 @@ import express, { type Express } from 'express';
 import { attachmentRoutes } from './attachment-routes';
 import { routeContext, type RouteContext } from './context';
 import { catalogueRoutes } from './catalogue-routes';
+import { reportRoutes } from './report-routes';
 import { ticketRoutes } from './ticket-routes';
 
 /** The tickets service's HTTP API under /v1, behind the gateway (which signs the caller's identity). */
@@ -14,6 +15,7 @@ export function ticketsApi(deps: Pick<RouteContext, 'models' | 'workflows' | 'co
     catalogueRoutes(ctx, r);
     ticketRoutes(ctx, r);
     attachmentRoutes(ctx, r);
+    reportRoutes(ctx, r);
     app.use('/v1', r);
   };
 }
