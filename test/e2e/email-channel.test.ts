@@ -52,6 +52,13 @@ describe('an emailed reply on the request pages (Chromium)', () => {
       },
       { port },
     );
+    // Notifications emails people it knows: it reads the users topic from its start (every run's
+    // users before the demo accounts' on a busy topic) before Claire's request may be emailed.
+    await eventually(
+      () => notifications.service.models.Recipient.countDocuments({ _id: { $in: ['user-claire', 'user-paul'] } }),
+      (c) => c === 2,
+      120_000,
+    );
     mailbox = await testMailbox();
     inbound = inboundService(loadInboundConfig(process.env), logger, mailbox.settings);
     run = new PortalRun(await launchChromium(), gateway.origin, false);
