@@ -1,5 +1,9 @@
+// Topics of its own: another suite's notifications, consuming shared ones, would answer this
+// file's unknown senders too (a second answer where it counts one).
+import '../support/private-topics';
 import { createHash, randomUUID } from 'node:crypto';
 import {
+  ALL_TOPICS,
   makeEvent,
   mailEventId,
   MAIL_RECEIVED,
@@ -14,6 +18,7 @@ import {
   createEventPublisher,
   createKafka,
   createLogger,
+  ensureTopics,
   metricsRegistry,
   openReplyToken,
   replyToken,
@@ -49,6 +54,10 @@ describe('the email channel: replies and new requests', () => {
   let paul: VerifiedIdentity;
 
   beforeAll(async () => {
+    await ensureTopics(
+      createKafka('mail-replies-topics', (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','), logger),
+      ALL_TOPICS,
+    );
     // A short claim lease: an email whose first try died is retried soon, not after 2 minutes.
     n = await startNotifications({ NOTIFICATIONS_CLAIM_LEASE_MS: '10000' });
     api = await startTicketsApi();

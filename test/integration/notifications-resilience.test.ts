@@ -1,6 +1,9 @@
+// Topics of its own: another suite's notifications, consuming the shared ones, would email its
+// user events too (a second email where this file counts one).
+import '../support/private-topics';
 import { createServer, connect, type Server, type Socket } from 'node:net';
-import { makeEvent, TOPICS, type EventEnvelope } from '@woop/contracts';
-import { createEventPublisher, createKafka, createLogger, createSmtp } from '@woop/service-kit';
+import { ALL_TOPICS, makeEvent, TOPICS, type EventEnvelope } from '@woop/contracts';
+import { createEventPublisher, createKafka, createLogger, createSmtp, ensureTopics } from '@woop/service-kit';
 import { loadNotificationsConfig } from '../../services/notifications/src/config';
 import { Dispatcher, messageIdFor } from '../../services/notifications/src/dispatcher';
 import { notificationsService } from '../../services/notifications/src/service';
@@ -23,6 +26,7 @@ const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 const logger = createLogger('test', process.env.TEST_LOG_LEVEL ?? 'silent');
 const kafka = createKafka('notifications-resilience-test', brokers, logger);
 const publisher = createEventPublisher(kafka);
+beforeAll(() => ensureTopics(kafka, ALL_TOPICS));
 afterAll(() => publisher.close());
 
 const notAllowed = (email: string): EventEnvelope =>

@@ -1,5 +1,9 @@
+// Topics of its own: another suite's notifications, consuming shared ones, would email this
+// file's events too (a second email where it counts one).
+import '../support/private-topics';
 import { join } from 'node:path';
 import {
+  ALL_TOPICS,
   makeEvent,
   makeTicketEvent,
   parseTicketEvent,
@@ -10,7 +14,14 @@ import {
   type TicketFacts,
   type UserFacts,
 } from '@woop/contracts';
-import { createEventPublisher, createKafka, createLogger, IDENTITY_HEADER, signIdentity } from '@woop/service-kit';
+import {
+  createEventPublisher,
+  createKafka,
+  createLogger,
+  ensureTopics,
+  IDENTITY_HEADER,
+  signIdentity,
+} from '@woop/service-kit';
 import { messageIdFor } from '../../services/notifications/src/dispatcher';
 import { DeliveryKeys } from '../../services/notifications/src/store';
 import { eventually } from '../support/eventually';
@@ -24,6 +35,7 @@ import { freePort, spawnNode, type Spawned } from '../support/processes';
 const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 const logger = createLogger('test', process.env.TEST_LOG_LEVEL ?? 'silent');
 const kafka = createKafka('notifications-test', brokers, logger);
+beforeAll(() => ensureTopics(kafka, ALL_TOPICS));
 
 const publisher = createEventPublisher(kafka);
 afterAll(() => publisher.close());
