@@ -19,10 +19,10 @@ install() {
   command -v apt-get >/dev/null || die "Dovecot's IMAP server is needed (Debian: dovecot-imapd)"
   # The package's own service is left to the system (in a container policy-rc.d keeps it from
   # starting); this script never uses it: it runs a private instance on its own port.
-  local update=""
-  [[ -n "$(ls -A /var/lib/apt/lists/*_Packages* 2>/dev/null)" ]] || update="apt-get update -qq && "
+  # The package lists are refreshed first: on a machine whose lists are old, the version they
+  # name may be gone from the archive.
   run_long "installing dovecot-imapd (apt-get)" env DEBIAN_FRONTEND=noninteractive \
-    bash -c "${update}apt-get install -y -q -o DPkg::Lock::Timeout=300 dovecot-imapd </dev/null"
+    bash -c "apt-get update -qq && apt-get install -y -q -o DPkg::Lock::Timeout=300 dovecot-imapd </dev/null"
   command -v dovecot >/dev/null || die "apt-get installed dovecot-imapd, yet dovecot is missing"
 }
 
