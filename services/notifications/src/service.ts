@@ -213,9 +213,10 @@ export function notificationsService(config: NotificationsConfig, logger: Logger
       });
       app.use('/v1', r);
     },
+    // Both consumers closed together: one that is still joining its group (a fresh start) may
+    // take seconds to leave it, and two in a row went past the shutdown's 10 s (exit 1).
     closeables: [
-      ...(consumer ? [consumer] : []),
-      ...(mailConsumer ? [mailConsumer] : []),
+      { close: async () => void (await Promise.all([consumer?.close(), mailConsumer?.close()])) },
       lag,
       deadLetters,
       smtp,
