@@ -19,10 +19,17 @@ describe('service bootstrap, on a real service process', () => {
     const readyz = `http://127.0.0.1:${port}/readyz`;
 
     await waitForStatus(`http://127.0.0.1:${port}/healthz`, 200);
-    // Its consumer may still be joining its group at this point: up or down, it is listed.
+    // Its consumers (events, and the email channel's mail) may still be joining their groups at
+    // this point: up or down, they are listed.
     expect(await waitForStatus(readyz, 503)).toMatchObject({
       status: 'not_ready',
-      checks: { mongodb: 'up', kafka: 'up', smtp: 'down', 'notifications-consumer': expect.any(String) },
+      checks: {
+        mongodb: 'up',
+        kafka: 'up',
+        smtp: 'down',
+        'notifications-consumer': expect.any(String),
+        'notifications-mail-consumer': expect.any(String),
+      },
     });
 
     const catcher = spawnNode(
@@ -33,7 +40,13 @@ describe('service bootstrap, on a real service process', () => {
     running.push(catcher);
     expect(await waitForStatus(readyz, 200)).toEqual({
       status: 'ready',
-      checks: { mongodb: 'up', kafka: 'up', smtp: 'up', 'notifications-consumer': 'up' },
+      checks: {
+        mongodb: 'up',
+        kafka: 'up',
+        smtp: 'up',
+        'notifications-consumer': 'up',
+        'notifications-mail-consumer': 'up',
+      },
     });
 
     await catcher.stop();
