@@ -16,8 +16,14 @@ PASSWORD_FILE="$DATA_DIR/postgres/password"
 # The cluster and its server log, which its owner must reach: under the data dir, unless that
 # is out of the owner's reach (a checkout under /root): then in /var/tmp, one per data dir.
 PG_HOME="$DATA_DIR/postgres"
-if ((EUID == 0)) && id -u "$OS_USER" >/dev/null 2>&1 && ! runuser -u "$OS_USER" -- test -x "$DATA_DIR"; then
-  PG_HOME="/var/tmp/woop-postgres-$(printf '%s' "$DATA_DIR" | sha256sum | cut -c1-12)"
+VAR_HOME="/var/tmp/woop-postgres-$(printf '%s' "$DATA_DIR" | sha256sum | cut -c1-12)"
+# A cluster already made stays where it is: the data dir's rights may change after it was made
+# (imap.sh opens it to Dovecot's users), and a stop must find the running cluster again.
+if [[ -f "$VAR_HOME/cluster/PG_VERSION" && ! -f "$PG_HOME/cluster/PG_VERSION" ]]; then
+  PG_HOME="$VAR_HOME"
+elif [[ ! -f "$PG_HOME/cluster/PG_VERSION" ]] && ((EUID == 0)) && id -u "$OS_USER" >/dev/null 2>&1 &&
+  ! runuser -u "$OS_USER" -- test -x "$DATA_DIR"; then
+  PG_HOME="$VAR_HOME"
 fi
 PGDATA="$PG_HOME/cluster"
 SERVER_LOG="$PG_HOME/server.log"
