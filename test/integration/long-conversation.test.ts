@@ -7,7 +7,7 @@ import {
   type TicketActionPayloads,
   type TicketView,
 } from '@woop/contracts';
-import { defaultPayloadConverter, type Payload } from '@temporalio/common';
+import { defaultPayloadConverter } from '@temporalio/common';
 import { temporalPayloadCodecFromEnv } from '@woop/service-kit';
 import type { temporal } from '@temporalio/proto';
 import { TicketActionRefusedError } from '../../services/tickets/src/api/ticket-client';
