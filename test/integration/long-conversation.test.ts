@@ -36,7 +36,7 @@ const size = (p?: temporal.api.common.v1.IPayloads | null) =>
 /** An update answer sent before the read model had the change (`projected: false`). */
 const codec = temporalPayloadCodecFromEnv();
 const isUnprojected = async (p: temporal.api.common.v1.IPayloads) => {
-  const [answer] = await codec.decode((p.payloads ?? []));
+  const [answer] = await codec.decode(p.payloads ?? []);
   return answer !== undefined && defaultPayloadConverter.fromPayload<TicketView>(answer).projected === false;
 };
 
@@ -49,7 +49,12 @@ describe('a long conversation (real Temporal and FerretDB)', () => {
 
   /** Answers sent before their change was projected (see the first test). */
   let unprojected = 0;
-  const act = async <A extends TicketActionName>(ref: string, actor: Actor, action: A, payload: TicketActionPayloads[A]) => {
+  const act = async <A extends TicketActionName>(
+    ref: string,
+    actor: Actor,
+    action: A,
+    payload: TicketActionPayloads[A],
+  ) => {
     const view = await h.tickets.act(ref, action, { actor, payload });
     if (view.projected === false) unprojected++;
     return view;
