@@ -11,7 +11,7 @@ import {
   replyAddress,
   replyToken,
 } from '@woop/service-kit';
-import { MailboxReader } from '../../services/inbound/src/reader';
+import { MailboxReader } from '../../services/inbound/src/mailbox/reader';
 import { composeMail, imapClient, replyKey, SUPPORT } from '../support/imap-harness';
 import { freePort, ROOT } from '../support/processes';
 

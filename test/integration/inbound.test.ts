@@ -11,7 +11,7 @@ import {
   type EventPublisher,
 } from '@woop/service-kit';
 import { Kafka, logLevel } from 'kafkajs';
-import { MailboxReader, type ReaderSettings } from '../../services/inbound/src/reader';
+import { MailboxReader, type ReaderSettings } from '../../services/inbound/src/mailbox/reader';
 import { eventually } from '../support/eventually';
 import { freePort } from '../support/processes';
 import { uniqueId } from '../support/ids';

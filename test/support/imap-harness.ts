@@ -5,7 +5,7 @@ import { ImapFlow } from 'imapflow';
 import type { Kafka } from 'kafkajs';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import type Mail from 'nodemailer/lib/mailer';
-import type { ReaderSettings } from '../../services/inbound/src/reader';
+import type { ReaderSettings } from '../../services/inbound/src/mailbox/reader';
 import { uniqueId } from './ids';
 
 /**

@@ -28,10 +28,11 @@ interface ServiceLayout {
 const SERVICES: ServiceLayout[] = [
   { service: 'identity', wings: ['api'] },
   { service: 'tickets', wings: ['api', 'worker'] },
+  // Its one input is the support mailbox (IMAP), a wing of its own.
+  { service: 'inbound', wings: ['mailbox'] },
   // After their reshaping (issue 24, item 4):
   // { service: 'notifications', wings: ['api', 'consumers'] },
   // { service: 'gateway', wings: ['api', 'pages'] },
-  // { service: 'inbound', wings: ['consumers'] },
 ];
 
 const ROOT_FILES = ['main', 'service', 'config', 'instrument', 'seed'];

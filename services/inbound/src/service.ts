@@ -1,6 +1,6 @@
 import { createEventPublisher, createKafka, kafkaReadiness, type Logger, type ServiceParts } from '@woop/service-kit';
 import type { InboundConfig } from './config';
-import { MailboxReader, type ReaderSettings } from './reader';
+import { MailboxReader, type ReaderSettings } from './mailbox/reader';
 
 export function readerSettings(config: InboundConfig): ReaderSettings {
   return {

@@ -9,11 +9,11 @@ import {
 } from '@woop/contracts';
 import { counter, type EventPublisher, type Logger } from '@woop/service-kit';
 import type { ImapFlow } from 'imapflow';
-import { readMessage, type Refusal } from './message';
-import type { ReaderSettings } from './reader';
-import { SenderRate } from './sender-rate';
+import { readMessage, type Refusal } from '../model/message';
+import type { ReaderSettings } from './settings';
+import { SenderRate } from '../model/sender-rate';
 
-export const inboundMessages = counter(
+const inboundMessages = counter(
   'woop_inbound_messages_total',
   'Messages read from the support mailbox, by outcome (accepted: published; refused; held: sender over its rate) and reason',
   ['outcome', 'reason'] as const,

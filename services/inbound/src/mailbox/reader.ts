@@ -1,16 +1,10 @@
-import type { MailReceived } from '@woop/contracts';
-import {
-  metricsRegistry,
-  type EventPublisher,
-  type Logger,
-  type ReadinessCheck,
-  type SealingKey,
-} from '@woop/service-kit';
+import { metricsRegistry, type EventPublisher, type Logger, type ReadinessCheck } from '@woop/service-kit';
 import { ImapFlow } from 'imapflow';
 import { Gauge } from 'prom-client';
 import { MailBatches, type Drained } from './batch';
+import type { ReaderSettings } from './settings';
 
-export { inboundMessages } from './batch';
+export type { ReaderSettings } from './settings';
 
 /** 1 while a reader holds the mailbox (one per process). */
 const readers = new Set<MailboxReader>();
@@ -23,24 +17,6 @@ if (!metricsRegistry.getSingleMetric('woop_inbound_mailbox_connected')) {
       this.set([...readers].some((r) => r.connected) ? 1 : 0);
     },
   });
-}
-
-export interface ReaderSettings {
-  host: string;
-  port: number;
-  /** true: TLS from the start; starttls: required upgrade; false: clear text (local only). */
-  tls: 'true' | 'false' | 'starttls';
-  user: string;
-  password: string;
-  mailbox: string;
-  folders: { processed: string; refused: string; held: string };
-  pollMs: number;
-  reconnectMaxMs: number;
-  ratePerHour: number;
-  supportAddress: string;
-  keys: readonly SealingKey[];
-  /** Tests: runs between the publication and the move (a crash there must not lose nor double). */
-  afterPublish?: (mail: MailReceived) => Promise<void>;
 }
 
 /**
