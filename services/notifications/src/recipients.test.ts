@@ -104,6 +104,45 @@ describe('who gets which email', () => {
     ]);
   });
 
+  describe('"demande reçue" promises the first answer', () => {
+    // Friday 4 December 2026, 17:00 in Paris; the workflow put the due time in the event.
+    // Only the clock is faked: the planner's lookups still settle on their own.
+    beforeEach(() =>
+      jest.useFakeTimers({
+        now: new Date('2026-12-04T16:00:00Z'),
+        doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask', 'setTimeout', 'clearTimeout'],
+      }),
+    );
+    afterEach(() => jest.useRealTimers());
+    const filed = (firstResponseDueAt?: string) =>
+      ticketEvent({
+        type: 'ticket.created',
+        data: { actor: byClaire, ...(firstResponseDueAt ? { firstResponseDueAt } : {}) },
+      });
+    const promised = async (event: EventEnvelope) =>
+      (await planEmails(event, context()))
+        .filter((p) => p.template === 'ticket-created')
+        .map((p) => [p.locale, p.data.firstAnswerDue]);
+
+    it('at the due time the workflow computed, in Paris time and each person’s language', async () => {
+      expect(await promised(filed('2026-12-07T11:00:00.000Z'))).toEqual([
+        ['fr', 'lundi 7 décembre 2026 à 12:00'],
+        ['en', 'Monday, 7 December 2026 at 12:00'],
+      ]);
+    });
+
+    it('never once the time has passed (a late email), nor from an event without it', async () => {
+      expect(await promised(filed('2026-12-04T15:59:00.000Z'))).toEqual([
+        ['fr', undefined],
+        ['en', undefined],
+      ]);
+      expect(await promised(filed())).toEqual([
+        ['fr', undefined],
+        ['en', undefined],
+      ]);
+    });
+  });
+
   it('respects "notifications off" for that ticket', async () => {
     expect(await to(created(), context(['claire']))).toEqual(['hugo@enseigne.example']);
   });

@@ -85,9 +85,10 @@ export interface PlanContext {
 
 const minutesUntil = (iso: unknown) => Math.max(1, Math.round((Date.parse(String(iso)) - Date.now()) / 60_000));
 
-function formatDate(iso: unknown, locale: Locale): string {
+/** An instant in Paris time: `long` "8 décembre 2026 à 11:00", `full` with the weekday (a due time). */
+function formatDate(iso: unknown, locale: Locale, style: 'long' | 'full' = 'long'): string {
   return new Intl.DateTimeFormat(locale === 'fr' ? 'fr-FR' : 'en-GB', {
-    dateStyle: 'long',
+    dateStyle: style,
     timeStyle: 'short',
     timeZone: 'Europe/Paris',
   }).format(new Date(String(iso)));
@@ -211,8 +212,19 @@ function customerEmailOf(
   });
   const author = e.data.actor?.name ?? 'Woop';
   switch (e.type) {
-    case 'ticket.created':
-      return { email: { template: 'ticket-created' }, toActor: 'same' };
+    case 'ticket.created': {
+      // The first answer's due time as the workflow computed it on the business calendar; none
+      // from an older event, nor once it has passed (a late email never promises a time gone by).
+      const due = e.data.firstResponseDueAt;
+      const promised = due !== undefined && Date.parse(due) > Date.now() ? due : undefined;
+      return {
+        email: {
+          template: 'ticket-created',
+          extra: (locale) => ({ firstAnswerDue: promised && formatDate(promised, locale, 'full') }),
+        },
+        toActor: 'same',
+      };
+    }
     case 'ticket.information_requested':
       return {
         email: { template: 'ticket-information-requested', extra: () => ({ question: e.data.question }) },

@@ -19,7 +19,8 @@ const SAMPLES: Record<TemplateName, Record<string, unknown>> = {
   'password-reset': { link, expiresInMinutes: 30 },
   invitation: { link, expiresInDays: 3 },
   'account-changed': { name: 'Claire Martin', change: 'password_changed' },
-  'ticket-created': { ...ticket, name: 'Claire Martin' },
+  // As from an event made before it carried the first answer's due time.
+  'ticket-created': { ...ticket, name: 'Claire Martin', firstAnswerDue: undefined },
   'ticket-status-changed': { ...ticket, name: 'Claire Martin', statusLabel: 'En cours', reason: undefined },
   'ticket-comment': { ...ticket, author: 'Paul Agent', body: 'Pouvez-vous réessayer ?' },
   'ticket-information-requested': { ...ticket, name: 'Claire Martin', question: 'Quel numéro de commande ?' },
@@ -135,6 +136,23 @@ describe('email templates', () => {
       expect(fr.text).toContain('http://127.0.0.1:3000/signup');
       const en = renderer.render('mail-no-account', 'en', SAMPLES['mail-no-account']);
       expect(en.text).toContain('create your account on the portal');
+    });
+  });
+
+  describe('ticket-created with the first answer promised', () => {
+    const due = { fr: 'lundi 7 décembre 2026 à 12:00', en: 'Monday, 7 December 2026 at 12:00' };
+    it.each(['fr', 'en'] as const)('says when the first answer is due, in %s', (locale) => {
+      const email = renderer.render('ticket-created', locale, {
+        ...SAMPLES['ticket-created'],
+        firstAnswerDue: due[locale],
+      });
+      const sentence = {
+        fr: 'Première réponse prévue avant le lundi 7 décembre 2026 à 12:00.',
+        en: 'First answer expected by Monday, 7 December 2026 at 12:00.',
+      }[locale];
+      expect(email.text).toContain(sentence);
+      expect(email.html).toContain(sentence);
+      expect(`${email.subject}\n\n${email.text}`).toMatchSnapshot();
     });
   });
 

@@ -50,8 +50,12 @@ const reason = z.string();
 
 /** Each event's own data, by type (every one also has `ticket` and, but on upgraded version 1 events, `actor`). */
 const DATA = {
-  /** Filed (by its requester). */
-  'ticket.created': {},
+  /**
+   * Filed (by its requester). `firstResponseDueAt`: when the first answer falls due on the
+   * policy's business calendar, as the workflow computed it (absent from events made before it
+   * was carried; the "demande reçue" email then promises no time).
+   */
+  'ticket.created': { firstResponseDueAt: z.string().optional() },
   /** `qualify`: priority and billing set, the type maybe corrected; with an assignment, ATTRIBUÉ. */
   'ticket.qualified': {
     priority,

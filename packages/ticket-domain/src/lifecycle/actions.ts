@@ -57,7 +57,12 @@ export function createTicket(input: NewTicket, now: Date): { state: TicketState;
     ...(input.channel ? { data: { channel: input.channel } } : {}),
   });
   syncClocks(state, now);
-  return { state, changes: [{ type: 'ticket.created', data: { actor } }] };
+  // The first answer's due time, for the "demande reçue" email (it promises it to the customer).
+  const firstResponseDueAt = state.sla.firstResponse.breachAt;
+  return {
+    state,
+    changes: [{ type: 'ticket.created', data: { actor, ...(firstResponseDueAt ? { firstResponseDueAt } : {}) } }],
+  };
 }
 
 interface ActionContext {

@@ -9,6 +9,7 @@ import {
   type TicketState,
   type TicketStatus,
 } from '@woop/contracts';
+import { DEFAULT_SLA_POLICIES } from '../policies';
 import { AGENT, CUSTOMER, newTicket, testPolicy } from '../testing/fixtures';
 import { advanceTime, allowedActions, applyAction, createTicket, nextDueAt, refusal } from '.';
 
@@ -183,7 +184,17 @@ describe('ticket lifecycle: transitions', () => {
     expect(state.activity).toEqual([
       expect.objectContaining({ seq: 1, kind: 'created', actor: CUSTOMER, to: 'open', visibility: 'public' }),
     ]);
-    expect(changes).toEqual([{ type: 'ticket.created', data: { actor: CUSTOMER } }]);
+    // The first answer's due time travels with the event, for the "demande reçue" email.
+    expect(changes).toEqual([
+      { type: 'ticket.created', data: { actor: CUSTOMER, firstResponseDueAt: '2026-11-30T12:00:00.000Z' } },
+    ]);
+  });
+
+  it('says when the first answer is due on the business calendar: filed Friday 17:00, due Monday 12:00 (4 h)', () => {
+    // Friday 4 Dec 2026, 17:00 in Paris: one business hour that day, three on Monday from 9:00.
+    const filed = new Date('2026-12-04T16:00:00Z');
+    const { changes } = createTicket(newTicket({ slaPolicy: DEFAULT_SLA_POLICIES.standard }), filed);
+    expect(changes[0]?.data).toMatchObject({ firstResponseDueAt: '2026-12-07T11:00:00.000Z' });
   });
 
   it('walks OUVERT → ATTRIBUÉ → EN COURS → RÉSOLU → TERMINÉ → EN COURS with one version per action', () => {

@@ -59,10 +59,11 @@ export function localeOf(req: Request, accountLocale?: Locale): Locale {
   return accepted === 'en' ? 'en' : 'fr';
 }
 
+/** An instant in Paris time: `medium` "8 déc. 2026, 11:00", `long` "8 décembre 2026 à 11:00", `full` with the weekday. */
 export function formatDate(
   iso: string | Date | undefined,
   locale: Locale,
-  style: 'medium' | 'long' = 'medium',
+  style: 'medium' | 'long' | 'full' = 'medium',
 ): string {
   if (iso === undefined) return '';
   const date = typeof iso === 'string' ? new Date(iso) : iso;

@@ -20,6 +20,7 @@ import { formatDate, formErrors, type Locale } from './i18n';
 import { fieldErrors, type PageContext, type PageKit } from './kit';
 import { agentView, STAFF_FORMS, staffActionPayload } from './agent-view';
 import { catalogueOf } from './lookups';
+import { promiseLines } from './request-promise';
 import { attachFiles, checkFiles, withUploads, type RequestType, type UploadedFile } from './portal-pages';
 
 export type TicketDetail = z.infer<typeof ticketDetailSchema>;
@@ -250,6 +251,8 @@ export function requestPages(kit: PageKit): Router {
         // A colleague on a request awaiting its requester's decision: why there is no button.
         decidedByOthers: !decides && AWAITING_DECISION.has(ticket.status) && stale === undefined,
         agent,
+        // What the customer is promised (the agent panel shows the clocks themselves).
+        promise: staff ? [] : promiseLines(ticket, ctx.t, locale),
       },
       status,
     );
