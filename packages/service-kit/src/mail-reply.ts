@@ -48,8 +48,15 @@ const TOKEN = /^([1-9][0-9]{0,15})-([a-z2-7]{8})-([a-z2-7]{16})$/;
 
 /** The reply token for `userId` about `reference` (SUPPORT-N). */
 export function replyToken(key: SealingKey, reference: string, userId: string): string {
+  const token = replyTokenOf(key, reference, userId);
+  if (!token) throw new Error(`not a request reference: ${reference}`);
+  return token;
+}
+
+/** `replyToken`, or undefined when `reference` is no request number (nothing to reply to). */
+export function replyTokenOf(key: SealingKey, reference: string, userId: string): string | undefined {
   const digits = /^SUPPORT-([1-9][0-9]{0,15})$/.exec(reference)?.[1];
-  if (!digits) throw new Error(`not a request reference: ${reference}`);
+  if (!digits) return undefined;
   const tag = replyUserTag(userId);
   return `${digits}-${tag}-${mac(key, digits, tag)}`;
 }

@@ -9,7 +9,7 @@ import {
   isDuplicateKey,
   messageIdWithToken,
   replyAddress,
-  replyToken,
+  replyTokenOf,
   woopTracer,
 } from '@woop/service-kit';
 import type { PlannedEmail } from './recipients';
@@ -46,9 +46,8 @@ export function replyHeadersOf(
 ): { token: string; replyTo: string } | undefined {
   // A reference that is no request number (an event outside the contract's) gets no token: the
   // email goes without one rather than failing for good.
-  if (!email.replyFor || !/^SUPPORT-[1-9][0-9]{0,15}$/.test(email.replyFor.reference)) return undefined;
-  const token = replyToken(reply.key, email.replyFor.reference, email.replyFor.userId);
-  return { token, replyTo: replyAddress(reply.supportAddress, token) };
+  const token = email.replyFor && replyTokenOf(reply.key, email.replyFor.reference, email.replyFor.userId);
+  return token ? { token, replyTo: replyAddress(reply.supportAddress, token) } : undefined;
 }
 
 // Emails by template: sent (SMTP accepted it), each failed try, and those parked after the last try.

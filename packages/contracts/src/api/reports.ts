@@ -7,15 +7,8 @@ import { PRIORITIES, TICKET_STATUSES } from '../tickets/model';
  * team (members of `<team>-leads`), scoped to the teams they lead.
  */
 
-const isoDate = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'a date, YYYY-MM-DD')
-  .refine(
-    (d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d),
-    {
-      message: 'not a calendar date',
-    },
-  );
+/** A calendar date, YYYY-MM-DD (zod checks the day exists: no 2025-02-29). */
+const isoDate = z.iso.date();
 
 /** The longest period a report covers: two years of weeks. */
 export const REPORT_MAX_DAYS = 731;
