@@ -6,6 +6,8 @@ import { serveInProcess } from './serve';
 
 const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
 const MONGODB_URI = process.env.MONGODB_URI ?? 'mongodb://127.0.0.1:27017';
+/** The mail catcher the global setup found (on its moved port, when a second stack runs beside the first). */
+const SMTP_URL = process.env.SMTP_URL ?? 'smtp://127.0.0.1:1025';
 const logger = createLogger('test', process.env.TEST_LOG_LEVEL ?? 'silent');
 
 /** The notifications service in-process: its own consumer group and database (`CONSUME: 'false'`: HTTP only). */
@@ -14,6 +16,7 @@ export async function startNotifications(env: Record<string, string> = {}) {
     MONGODB_URI,
     MONGODB_DB: uniqueId('notifications').replace(/-/g, '_'),
     KAFKA_BROKERS: brokers,
+    SMTP_URL,
     NOTIFICATIONS_GROUP_ID: uniqueId('notifications-test'),
     // Only what the test publishes: the topics hold every earlier run's events too.
     NOTIFICATIONS_FROM_BEGINNING: 'false',
