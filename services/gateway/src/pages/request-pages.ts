@@ -20,6 +20,7 @@ import { formatDate, formErrors, type Locale } from './i18n';
 import { fieldErrors, type PageContext, type PageKit } from './kit';
 import { agentView, STAFF_FORMS, staffActionPayload } from './agent-view';
 import { catalogueOf } from './lookups';
+import { csatPanel } from './csat/presenter';
 import { attachFiles, checkFiles, withUploads, type RequestType, type UploadedFile } from './portal-pages';
 
 export type TicketDetail = z.infer<typeof ticketDetailSchema>;
@@ -94,6 +95,9 @@ export function activityView(entry: Activity, ctx: PageContext, people: Map<stri
       break;
     case 'validation_reminder':
       text = t('activity.validation-reminder');
+      break;
+    case 'rated':
+      text = t('activity.rated', { score: data.score });
       break;
     default:
       text = '';
@@ -228,6 +232,8 @@ export function requestPages(kit: PageKit): Router {
         activity: staff ? activity : activity.filter((e) => !e.internal),
         attachments: attachments.items,
         actions,
+        // "Êtes-vous satisfait de la réponse ?" while TERMINÉ and unrated; the rating once given.
+        csat: csatPanel(ctx, ticket, reference, allowed),
         focus,
         canComment: allowed.includes('comment') || allowed.includes('reply'),
         commentError: extra.form === 'comment' ? extra.errors?.body : undefined,
