@@ -24,12 +24,11 @@ export function csatPages(kit: PageKit): Router {
     ctx.render('csat', { title: ctx.t('csat.title'), ...model }, status);
 
   /** The page for a link that takes no rating now, saying why. */
-  const refused = (ctx: PageContext, code: string, view?: CsatLinkView) =>
-    render(
-      ctx,
-      { view, message: ctx.t(`csat.refused.${code}`), refused: true },
-      code === 'csat_link_invalid' ? 404 : 409,
-    );
+  const refused = (ctx: PageContext, code: string, view?: CsatLinkView) => {
+    // Someone else than the requester: the sentence of the request page's other refused forms.
+    const message = ctx.t(code === 'role_not_allowed' ? 'request.role-refused' : `csat.refused.${code}`);
+    render(ctx, { view, message, refused: true }, code === 'csat_link_invalid' ? 404 : 409);
+  };
 
   const linkView = (ctx: PageContext, token: string) =>
     ctx.call<CsatLinkView>('tickets', { method: 'GET', path: `/v1/csat?token=${encodeURIComponent(token)}` });
