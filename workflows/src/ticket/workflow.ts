@@ -33,7 +33,12 @@ import {
 import { CSAT_RATING_PATCH, SMALL_CHANGES_PATCH, SPLIT_SIDE_EFFECTS_PATCH } from './patches';
 import { searchIndex, sideEffects } from './side-effects';
 
-export { CSAT_RATING_PATCH, RESTART_STOPPED_LOOPS_PATCH, SMALL_CHANGES_PATCH, SPLIT_SIDE_EFFECTS_PATCH } from './patches';
+export {
+  CSAT_RATING_PATCH,
+  RESTART_STOPPED_LOOPS_PATCH,
+  SMALL_CHANGES_PATCH,
+  SPLIT_SIDE_EFFECTS_PATCH,
+} from './patches';
 
 /**
  * One workflow per ticket (id `ticket-<reference>`), from creation to CLÔTURÉ. Actions are

@@ -129,7 +129,10 @@ export const ticketActionBodies = {
   acceptRejection: emptyBodyOf('REJETÉ → CLÔTURÉ'),
   contestRejection: bodyOf(ticketActionPayloads.contestRejection, 'Why; → OUVERT, to requalify'),
   reopen: bodyOf(ticketActionPayloads.reopen, 'Why; TERMINÉ → EN COURS'),
-  rate: bodyOf(ticketActionPayloads.rate, 'The requester only, while TERMINÉ, once per closure: 1–5 and a comment if any'),
+  rate: bodyOf(
+    ticketActionPayloads.rate,
+    'The requester only, while TERMINÉ, once per closure: 1–5 and a comment if any',
+  ),
 } satisfies Record<RoutedTicketAction, z.ZodObject>;
 
 /** "Partager": add people of the requester's organisation. */
