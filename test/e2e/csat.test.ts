@@ -137,9 +137,11 @@ describe('satisfaction from the email link (Chromium)', () => {
       expect(await open(visitor, links.hugo[1]!)).toBe(200);
       expect(await visitor.lang()).toBe('en');
       expect(await visitor.heading()).toBe('Are you satisfied with the answer?');
+      await visitor.check('csat-link');
       // Sent without the comment, the score the link chose.
       expect(await visitor.clickAndLoad(visitor.button('Send my opinion'))).toBe(200);
       expect(await text(visitor, '#csat-thanks')).toBe('Thank you! Your score (2 out of 5) is recorded.');
+      await visitor.check('csat-thanks');
       expect(await open(visitor, links.hugo[4]!)).toBe(409);
       expect(await text(visitor, '#csat-refused')).toBe('Your score is already recorded for this answer: thank you!');
       await visitor.check('csat-already-rated');
