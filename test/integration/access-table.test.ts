@@ -51,6 +51,7 @@ const CHANGING = new Set([
   'acceptRejection',
   'contestRejection',
   'reopen',
+  'rate',
   'unshareSelf',
 ]);
 
@@ -68,6 +69,7 @@ const PAYLOADS: Record<string, Record<string, unknown>> = {
   rejectResolution: { reason: 'Pas encore.' },
   contestRejection: { reason: 'Si, svp.' },
   reopen: { reason: 'Encore une question.' },
+  rate: { score: 4, comment: 'Merci' },
 };
 
 const PNG = Buffer.from(

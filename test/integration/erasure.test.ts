@@ -205,6 +205,10 @@ describe('erasure', () => {
       { 'content-type': 'text/plain' },
     );
     expect(uploaded.status).toBe(201);
+    // Answered, accepted and rated, her name in the rating's comment (satisfaction, CSAT).
+    await act(agent, 'resolve', { answer: 'Le colis est au dépôt.' });
+    await act(eulalie, 'acceptResolution');
+    await act(eulalie, 'rate', { score: 5, comment: `Merci ! ${fullName}` });
 
     // The DPO's decision (here an admin's), through identity.
     expect((await callIdentity('POST', `/users/${eulalie.userId}/erase`, undefined, admin)).status).toBe(204);

@@ -26,19 +26,20 @@ const SERVICES = {
     temporal: false,
     mailReply: false,
   },
+  // Opens the satisfaction links of the emails (MAIL_REPLY_KEY); the worker shares its configuration.
   tickets: {
     entry: 'services/tickets/dist/api/main.js',
     port: 'TICKETS_PORT',
     sealing: false,
     temporal: true,
-    mailReply: false,
+    mailReply: true,
   },
   'tickets-worker': {
     entry: 'services/tickets/dist/worker/main.js',
     port: 'TICKETS_WORKER_PORT',
     sealing: false,
     temporal: true,
-    mailReply: false,
+    mailReply: true,
   },
   // Signs the reply tokens of the emails about a request (MAIL_REPLY_KEY).
   notifications: {

@@ -18,10 +18,11 @@ const OUT = join(__dirname, '..', '..', 'workflows', 'histories');
  * Recordings are added, never replaced: the histories of older code stay, since tickets started
  * by it still run. Each file is named after the scenario and the code that recorded it (v2: the
  * 'split-side-effects-and-projected-updates' patch, creates as update-with-start; v3: with
- * 'small-update-results-and-projection-deltas' too); bump it when
- * the workflow changes again.
+ * 'small-update-results-and-projection-deltas' too; v4: ratings, 'csat-rating-once-per-closure',
+ * recorded for the satisfaction scenario only, the others being unchanged); bump it when
+ * the workflow changes again. `-t` records one scenario.
  */
-const GENERATION = 'v3';
+const GENERATION = 'v4';
 const customer: Actor = { id: 'u-claire', role: 'customer', name: 'Claire Martin' };
 const agent: Actor = { id: 'a-paul', role: 'agent', name: 'Paul Agent' };
 
@@ -73,6 +74,28 @@ describe('record ticket workflow histories', () => {
     await act(ref, agent, 'reject', { reason: 'Confirmé' });
     await act(ref, customer, 'acceptRejection', {});
     await save('lifecycle', ref);
+  });
+
+  it('satisfaction: rated, a second rating refused, reopened, rated again, then closing', async () => {
+    const ref = uniqueReference();
+    // The reopen window lasts 6 s: reopened within it, then left to close the request.
+    await h.tickets.create(
+      newTicket({
+        reference: ref,
+        windows: { validationMinutes: 10, validationReminderMinutes: 0, reopenMinutes: 0.1 },
+      }),
+    );
+    await act(ref, agent, 'qualify', { priority: 'medium', billable: false, assignment: { agentId: 'a-paul' } });
+    await act(ref, agent, 'start', {});
+    await act(ref, agent, 'resolve', { answer: 'Livrée.' });
+    await act(ref, customer, 'acceptResolution', {});
+    await act(ref, customer, 'rate', { score: 2, comment: 'Lent' });
+    await act(ref, customer, 'rate', { score: 5 }).catch(() => undefined); // refused: once per closure
+    await act(ref, customer, 'reopen', { reason: 'Colis abîmé' });
+    await act(ref, agent, 'resolve', { answer: 'Remplacé.' });
+    await act(ref, customer, 'acceptResolution', {});
+    await act(ref, customer, 'rate', { score: 5 });
+    await save('csat', ref);
   });
 
   it('SLA warning, breach and escalation, then timed validation and closing', async () => {

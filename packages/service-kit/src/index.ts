@@ -21,3 +21,4 @@ export * from './rate-limits';
 export * from './metrics';
 export * from './sealing';
 export * from './mail-reply';
+export * from './csat-link';

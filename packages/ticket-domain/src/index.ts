@@ -6,6 +6,16 @@
  */
 export * from './calendar';
 export * from './policies';
-export { advanceTime, allowedActions, allowedByRole, applyAction, createTicket, nextDueAt, refusal } from './lifecycle';
+export {
+  advanceTime,
+  allowedActions,
+  allowedByRole,
+  applyAction,
+  closureOf,
+  createTicket,
+  nextDueAt,
+  ratedThisClosure,
+  refusal,
+} from './lifecycle';
 export { erasePerson, validateErasure } from './lifecycle/erasure';
 export * from './search-attributes';

@@ -61,6 +61,7 @@ function context(off: string[] = [], agentsOff: string[] = []): PlanContext {
     teamAddress: (team) => (team === 'support' || team === 'support-leads' ? `${team}@woop.example` : undefined),
     linkTtl: { signupMinutes: 30, inviteDays: 3 },
     openLink: (type, address, sealed) => unseal(sealed, [linkKey], linkSealContext(type, address)),
+    csatToken: (claims) => `token-of-${claims.reference}-${claims.userId}`,
   };
 }
 

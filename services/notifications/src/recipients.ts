@@ -12,6 +12,7 @@ import {
   type UserRole,
 } from '@woop/contracts';
 import type { TemplateName } from './templates';
+import { asksForRating, csatEmailData, type CsatTokenMaker } from './csat-email';
 
 /** Who gets which email for one event. `key` identifies the recipient in the delivery log. */
 export interface PlannedEmail {
@@ -79,6 +80,8 @@ export interface PlanContext {
    * (`unseal` with the shared key and `linkSealContext`); throws when it does not open.
    */
   openLink(type: LinkEventType, address: string, sealedLink: string): string;
+  /** The token of a satisfaction link for the requester of a request that became TERMINÉ (`csat-email.ts`). */
+  csatToken: CsatTokenMaker;
   /** Told of an event its contract cannot read (it makes no email). */
   unreadable?(event: EventEnvelope, err: unknown): void;
 }
@@ -304,14 +307,21 @@ async function planTicket(e: TicketEvent, ctx: PlanContext): Promise<PlannedEmai
     if (email === 'none') continue;
     const who = await ctx.recipient(userId);
     if (!who?.active || !(await ctx.wantsEmails(userId, ticket.reference))) continue;
+    // TERMINÉ: the requester's email also asks how satisfied they are (one email, with its links).
+    const rating = userId === ticket.requester.id && asksForRating(e);
     planned.push({
       key: userId,
       recipientId: userId,
       replyFor: { reference: ticket.reference, userId },
       address: who.email,
       locale: who.locale,
-      template: email.template,
-      data: { ...base, name: who.fullName, ...(email.extra?.(who.locale) ?? {}) },
+      template: rating ? 'ticket-csat' : email.template,
+      data: {
+        ...base,
+        name: who.fullName,
+        ...(email.extra?.(who.locale) ?? {}),
+        ...(rating ? csatEmailData(e, ctx, who.locale) : {}),
+      },
     });
   }
   return planned;

@@ -11,6 +11,7 @@ import {
   connectMongo,
   createEventPublisher,
   createKafka,
+  csatLinkToken,
   createSmtp,
   kafkaReadiness,
   keepConsuming,
@@ -69,6 +70,7 @@ export function notificationsService(config: NotificationsConfig, logger: Logger
       (await models.Preference.findById(agentEmailsPreferenceId(userId)).lean())?.enabled ?? true,
     teamAddress: (team) => config.TEAM_EMAILS[team],
     linkTtl: { signupMinutes: 30, inviteDays: 3 },
+    csatToken: (claims) => csatLinkToken(config.MAIL_REPLY_KEY, claims),
     openLink: (type, address, sealedLink) =>
       unseal(
         sealedLink,

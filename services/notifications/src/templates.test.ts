@@ -39,6 +39,16 @@ const SAMPLES: Record<TemplateName, Record<string, unknown>> = {
     validateLink: `${ticket.ticketLink}?action=acceptResolution`,
     rejectLink: `${ticket.ticketLink}?action=rejectResolution`,
   },
+  'ticket-csat': {
+    ...ticket,
+    name: 'Claire Martin',
+    statusLabel: 'Terminé',
+    reason: undefined,
+    csatLinks: [1, 2, 3, 4, 5].map((score) => ({
+      score,
+      href: `http://127.0.0.1:3000/csat?token=wsl1.abc&score=${score}&lang=fr`,
+    })),
+  },
   'ticket-sla-alert': { ...ticket, kind: 'breach', clock: 'resolution', priority: 'high' },
   'ticket-shared': { ...ticket, name: 'Hugo Martin', author: 'Claire Martin' },
   'agent-new-request': {

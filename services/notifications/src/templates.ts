@@ -21,6 +21,7 @@ export const TEMPLATE_NAMES = [
   'ticket-information-requested',
   'ticket-resolved',
   'ticket-validation-reminder',
+  'ticket-csat',
   'ticket-sla-alert',
   'ticket-shared',
   'agent-new-request',

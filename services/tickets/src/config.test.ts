@@ -5,7 +5,11 @@ import { defaultCachedWorkflows, loadTicketsConfig, slaPolicyOf, ticketWindows }
 
 describe('tickets configuration', () => {
   it('encrypts Temporal payloads with the keys it is given, never the development key in production', () => {
-    const production = { NODE_ENV: 'production', INTERNAL_AUTH_SECRET: randomBytes(32).toString('hex') };
+    const production = {
+      NODE_ENV: 'production',
+      INTERNAL_AUTH_SECRET: randomBytes(32).toString('hex'),
+      MAIL_REPLY_KEY: randomBytes(32).toString('base64'),
+    };
     expect(() => loadTicketsConfig(production)).toThrow(/TEMPORAL_PAYLOAD_KEYS: must be set in production/);
     const key = Buffer.alloc(32, 7).toString('base64');
     const config = loadTicketsConfig({

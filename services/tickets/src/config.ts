@@ -1,4 +1,4 @@
-import { baseConfigSchema, loadConfig, temporalPayloadConfig } from '@woop/service-kit';
+import { baseConfigSchema, loadConfig, mailReplyConfig, temporalPayloadConfig } from '@woop/service-kit';
 import {
   ATTACHMENTS_PER_TICKET,
   TICKETS_TASK_QUEUE,
@@ -23,6 +23,12 @@ export const ticketsConfigSchema = baseConfigSchema.extend({
    * the gateway's codec endpoint: `id:base64 key` comma list, and the current one's id.
    */
   ...temporalPayloadConfig,
+  /**
+   * Opens the satisfaction links of the emails sent when a request becomes TERMINÉ (notifications
+   * makes them): the same MAIL_REPLY_KEY (a production secret) and previous keys as notifications'.
+   */
+  MAIL_REPLY_KEY: mailReplyConfig.MAIL_REPLY_KEY,
+  MAIL_REPLY_PREVIOUS_KEYS: mailReplyConfig.MAIL_REPLY_PREVIOUS_KEYS,
   /** The tickets API's HTTP port. */
   TICKETS_PORT: z.coerce.number().int().min(0).max(65535).default(3002),
   /** The worker process answers its own /healthz and /readyz here. */

@@ -78,6 +78,7 @@ const FORM_FIELDS: Partial<Record<string, Record<string, string>>> = {
   rejectResolution: { reason: 'Pas encore.' },
   contestRejection: { reason: 'Si.' },
   reopen: { reason: 'Encore.' },
+  rate: { score: '4' },
   share: { userId: 'user-tom' },
   unshareOther: { userId: 'user-tom' },
 };
@@ -230,7 +231,8 @@ describe('"Who may do what" on the pages', () => {
         offered: (html) => formsOf(html).some((f) => f.includes(`action="${path}"`) && f.includes(`value="${id}"`)),
       };
     }
-    const path = `/requests/${ref}/actions/${row.key}`;
+    // Satisfaction has a form of its own ("Êtes-vous satisfait de la réponse ?").
+    const path = row.key === 'rate' ? `/requests/${ref}/csat` : `/requests/${ref}/actions/${row.key}`;
     return { path, offered: (html) => html.includes(`action="${path}"`) };
   }
 

@@ -39,6 +39,7 @@ const PAYLOADS: Record<string, Record<string, unknown>> = {
   rejectResolution: { reason: 'Non' },
   contestRejection: { reason: 'Non' },
   reopen: { reason: 'Ça recommence' },
+  rate: { score: 4 },
 };
 
 /**

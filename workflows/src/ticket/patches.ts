@@ -42,3 +42,18 @@ export const SMALL_CHANGES_PATCH = 'small-update-results-and-projection-deltas';
  * Retire when the query above counts 0 for StartTime < 2026-12-01; not before 2027-03-01.
  */
 export const RESTART_STOPPED_LOOPS_PATCH = 'restart-side-effect-loops-past-their-last-check';
+
+/**
+ * Shipped 2026-12-07 (issue 21, satisfaction). The `rate` update: the requester's 1–5 rating
+ * while TERMINÉ, once per closure (`state.csat`, a `rated` activity entry, `ticket.rated`).
+ * No run recorded before it holds a `rate` update (a new handler adds no command, and a worker
+ * without it refused such updates at validation, leaving no trace), so the older histories replay
+ * unchanged. The marker is written when a run first takes a rating (`csat-v4.json` holds one): a
+ * worker without this code (a rollback) then fails that run's task on the marker, a clear
+ * nondeterminism error, rather than on an update it has no handler for; and the query below says
+ * which runs hold ratings. Removing the call fails the replay of `csat-v4.json` (checked).
+ * Retire (deprecatePatch, then the call) once no run that took a rating before 2026-12-08 is
+ * left: temporal workflow count --query "ExecutionStatus='Running' AND StartTime < '2026-12-08T00:00:00Z'"
+ * counts 0; not before 2027-03-08.
+ */
+export const CSAT_RATING_PATCH = 'csat-rating-once-per-closure';

@@ -30,10 +30,15 @@ import {
   refusal,
   validateErasure,
 } from '@woop/ticket-domain';
-import { SMALL_CHANGES_PATCH, SPLIT_SIDE_EFFECTS_PATCH } from './patches';
+import { CSAT_RATING_PATCH, SMALL_CHANGES_PATCH, SPLIT_SIDE_EFFECTS_PATCH } from './patches';
 import { searchIndex, sideEffects } from './side-effects';
 
-export { RESTART_STOPPED_LOOPS_PATCH, SMALL_CHANGES_PATCH, SPLIT_SIDE_EFFECTS_PATCH } from './patches';
+export {
+  CSAT_RATING_PATCH,
+  RESTART_STOPPED_LOOPS_PATCH,
+  SMALL_CHANGES_PATCH,
+  SPLIT_SIDE_EFFECTS_PATCH,
+} from './patches';
 
 /**
  * One workflow per ticket (id `ticket-<reference>`), from creation to CLÔTURÉ. Actions are
@@ -53,6 +58,8 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
   for (const name of TICKET_ACTIONS) {
     /** Applies the action; returns the version it made. */
     const apply = (request: TicketActionRequest) => {
+      // Marks the runs that took a rating (see patches.ts); asked only by the new update.
+      if (name === 'rate') patched(CSAT_RATING_PATCH);
       effects.enqueue(applyAction(state, request.actor, name, request.payload as never, new Date()));
       const version = state.version;
       effects.start();

@@ -69,6 +69,13 @@ export const TICKETS_ERRORS = {
    * and file is refused with this code, whatever the action and the caller's role.
    */
   request_closed: { status: 409, title: 'Request closed' },
+  /** `rate` once the requester has rated this closure (TERMINÉ): a rating is given once per closure. */
+  already_rated: { status: 409, title: 'Already rated' },
+  /**
+   * A satisfaction link (emailed when the request became TERMINÉ) that does not open: altered,
+   * made with a key no longer held, or for an earlier closure of a request answered again since.
+   */
+  csat_link_invalid: { status: 404, title: 'Link not valid' },
   /** The ticket holds as much text as it may (TICKET_STATE_MAX): a new request continues it. */
   conversation_limit_reached: { status: 409, title: 'Conversation full' },
   /** The ticket already holds the most files, or bytes of files, it may (ATTACHMENTS_PER_TICKET). */

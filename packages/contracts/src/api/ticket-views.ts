@@ -32,6 +32,7 @@ export const activityEntrySchema = z.object({
     'shared',
     'unshared',
     'attachment',
+    'rated',
   ]),
   visibility: z.enum(['public', 'internal']),
   from: status.optional(),
@@ -81,6 +82,16 @@ export const ticketSchema = z.looseObject({
   reopenUntil: z.string().optional(),
   resolution: z.object({ answer: z.string(), at: z.string(), by: actor }).optional(),
   rejection: z.object({ reason: z.string(), at: z.string(), by: actor }).optional(),
+  csat: z
+    .object({
+      score: z.number().int(),
+      comment: z.string().optional(),
+      at: z.string(),
+      by: actor,
+      closure: z.number().int(),
+    })
+    .optional()
+    .describe("The requester's satisfaction rating (1–5) of the latest closure rated"),
   activity: z.array(activityEntrySchema).describe('Customers see the public entries only'),
 });
 

@@ -129,6 +129,10 @@ export const ticketActionBodies = {
   acceptRejection: emptyBodyOf('REJETÉ → CLÔTURÉ'),
   contestRejection: bodyOf(ticketActionPayloads.contestRejection, 'Why; → OUVERT, to requalify'),
   reopen: bodyOf(ticketActionPayloads.reopen, 'Why; TERMINÉ → EN COURS'),
+  rate: bodyOf(
+    ticketActionPayloads.rate,
+    'The requester only, while TERMINÉ, once per closure: 1–5 and a comment if any',
+  ),
 } satisfies Record<RoutedTicketAction, z.ZodObject>;
 
 /** "Partager": add people of the requester's organisation. */
@@ -277,3 +281,16 @@ export type TicketPage = z.infer<typeof ticketPage>;
 export const queueCounts = z.object({
   counts: z.record(z.enum(QUEUES), z.number().int()),
 });
+
+/** A satisfaction link's token (`/csat?token=` in the email sent when a request becomes TERMINÉ). */
+export const csatLinkQuery = z.object({ token: z.string().min(1).max(1000) });
+/** A rating sent through a satisfaction link: the token, the score and the comment of `rate`. */
+export const csatLinkBody = csatLinkQuery.extend(ticketActionPayloads.rate.shape);
+/** What a satisfaction link is for, and whether it may still be answered. */
+export interface CsatLinkView {
+  reference: string;
+  summary: string;
+  /** `open`: may be rated now; `rated`: this closure has its rating; `closed`: CLÔTURÉ; `reopened`: no longer TERMINÉ. */
+  state: 'open' | 'rated' | 'closed' | 'reopened';
+  score?: number;
+}

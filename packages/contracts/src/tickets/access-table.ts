@@ -90,6 +90,7 @@ export const ACCESS_TABLE: readonly AccessRow[] = [
   row('acceptRejection', '`acceptRejection`',                                 'rejected',    'Y   N   Y   N   H   N   N   N   N   N'),
   row('contestRejection', '`contestRejection`',                               'rejected',    'Y   N   Y   N   H   N   N   N   N   N'),
   row('reopen', '`reopen`',                                                   'done',        'Y   N   Y   N   H   N   N   N   N   N'),
+  row('rate', '`rate` (satisfaction, once per closure)',                      'done',        'Y   N   N   N   H   N   N   N   N   N'),
   row('share', '`share` ("Partager")',                                        'in_progress', 'Y   N   N   N   H   N   Y   Y   Y   Y'),
   row('unshareOther', '`unshare` someone else',                               'in_progress', 'Y   N   N   N   H   N   Y   Y   Y   Y'),
   row('unshareSelf', '`unshare` oneself',                                     'in_progress', '-   -   Y   Y   H   -   -   -   -   -'),

@@ -94,12 +94,14 @@ export function mayUnshare(who: CustomerSeat, ticket: SharedTicket, userId: stri
 
 /**
  * Whether a customer's part of the rules lets `who` take `action` (the workflow still decides
- * by role and status): fate actions are the deciders', sharing the requester's. Unsharing
+ * by role and status): fate actions are the deciders', sharing and rating the requester's. Unsharing
  * depends on whom: see `mayUnshare`.
  */
 export function customerMayTake(who: CustomerSeat, ticket: SharedTicket, action: TicketActionName): boolean {
   if (who.role !== 'customer') return true;
   if (FATE_ACTIONS.has(action)) return decidesFate(who, ticket);
   if (action === 'share') return mayShare(who, ticket);
+  // Satisfaction is the requester's own answer: nobody rates in their name.
+  if (action === 'rate') return ticket.requester.id === who.userId;
   return true;
 }

@@ -23,6 +23,8 @@ export const TICKET_REASON_MAX = 2_000;
  * of a paragraph each.
  */
 export const TICKET_STATE_MAX = 1_000_000;
+/** Longest comment a satisfaction rating (CSAT) may carry. */
+export const CSAT_COMMENT_MAX = 2_000;
 export const TICKET_STATE_HARD_MAX = 1_500_000;
 
 export type TicketActionName = keyof typeof ticketActionPayloads;
@@ -53,6 +55,8 @@ export const ACTION_ROLES: Record<TicketActionName, readonly Role[]> = {
   acceptRejection: ['customer'],
   contestRejection: ['customer'],
   reopen: ['customer'],
+  // The requester only (rules.ts and the tickets service check who, beyond the role).
+  rate: ['customer'],
   share: ['customer', 'agent', 'admin'],
   unshare: ['customer', 'agent', 'admin'],
   attach: ['customer', 'agent', 'admin'],
@@ -65,7 +69,13 @@ export const ACTION_REFUSED = 'TicketActionRefused';
 
 /** Details carried by a refused action's failure. */
 export interface ActionRefusal {
-  code: 'action_not_allowed_in_status' | 'role_not_allowed' | 'invalid_payload' | 'conversation_limit_reached';
+  code:
+    | 'action_not_allowed_in_status'
+    | 'role_not_allowed'
+    | 'invalid_payload'
+    | 'conversation_limit_reached'
+    /** `rate` once this closure (TERMINÉ) is rated already. */
+    | 'already_rated';
   action: TicketActionName;
   status: string;
   role: string;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { TICKET_REASON_MAX, TICKET_TEXT_MAX, type TicketActionName } from './action-names';
+import { CSAT_COMMENT_MAX, TICKET_REASON_MAX, TICKET_TEXT_MAX, type TicketActionName } from './action-names';
 import { PRIORITIES } from './model';
 
 // The payloads' zod schemas. What carries no schema (the actions' names and roles, the limits)
@@ -86,6 +86,11 @@ export const ticketActionPayloads = {
   acceptRejection: nothing,
   contestRejection: reason,
   reopen: reason,
+  // "Êtes-vous satisfait de la réponse ?": the requester, once per closure (TERMINÉ).
+  rate: z.object({
+    score: z.number().int().min(1).max(5).describe('1 (not at all satisfied) to 5 (very satisfied)'),
+    comment: trimmed(CSAT_COMMENT_MAX).optional().describe('What the requester adds, if anything'),
+  }),
   // "Partager": anyone who sees the ticket; the tickets service checks that the people belong
   // to the requester's organisation and who may remove whom.
   share: z.object({

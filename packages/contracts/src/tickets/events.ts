@@ -96,6 +96,8 @@ const DATA = {
   'ticket.rejection_contested': { reason, statusChange: statusChangeSchema },
   /** `reopen`: with its reason; TERMINÉ → EN COURS. */
   'ticket.reopened': { reason, statusChange: statusChangeSchema },
+  /** `rate`: the requester's satisfaction (1–5) with the answer, for the `closure`-th TERMINÉ. */
+  'ticket.rated': { score: z.number().int(), comment: z.string().optional(), closure: z.number().int() },
   /** `share`: the people just added. */
   'ticket.shared': { people: z.array(person) },
   /** `unshare`: the person removed. */
@@ -162,6 +164,7 @@ const ENVELOPES = {
   'ticket.rejection_accepted': envelopeOf('ticket.rejection_accepted'),
   'ticket.rejection_contested': envelopeOf('ticket.rejection_contested'),
   'ticket.reopened': envelopeOf('ticket.reopened'),
+  'ticket.rated': envelopeOf('ticket.rated'),
   'ticket.shared': envelopeOf('ticket.shared'),
   'ticket.unshared': envelopeOf('ticket.unshared'),
   'ticket.attachment_added': envelopeOf('ticket.attachment_added'),

@@ -130,7 +130,8 @@ export type ActivityKind =
   | 'validation_reminder'
   | 'shared'
   | 'unshared'
-  | 'attachment';
+  | 'attachment'
+  | 'rated';
 
 export interface ActivityEntry {
   seq: number;
@@ -146,6 +147,19 @@ export interface ActivityEntry {
   data?: Record<string, string | number | boolean>;
   /** For `shared` / `unshared`: who was added or removed. */
   people?: Person[];
+}
+
+/**
+ * "Êtes-vous satisfait de la réponse ?": the requester's answer, once per closure. `closure` is
+ * which time the request became TERMINÉ (1 the first time, 2 after a reopening…), so a reopened
+ * request answered again can be rated again.
+ */
+export interface CsatRating {
+  score: number;
+  comment?: string;
+  at: string;
+  by: Actor;
+  closure: number;
 }
 
 export interface TicketState {
@@ -185,6 +199,8 @@ export interface TicketState {
   reopenUntil?: string;
   resolution?: { answer: string; at: string; by: Actor };
   rejection?: { reason: string; at: string; by: Actor };
+  /** The requester's satisfaction rating (CSAT) of the latest closure that has one (absent before CSAT). */
+  csat?: CsatRating;
   activity: ActivityEntry[];
 }
 

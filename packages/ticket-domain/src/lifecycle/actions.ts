@@ -8,6 +8,7 @@ import type {
 } from '@woop/contracts/workflow';
 import { assign, comment, meetFirstResponse, moveTo, record, setPriority, touch } from './changes';
 import { syncClocks } from './sla';
+import { closureOf } from './csat';
 
 /**
  * What each action changes, and the one event that says what happened (the contract's
@@ -189,6 +190,17 @@ const HANDLERS: { [A in TicketActionName]: ActionHandler<A> } = {
     delete state.sla.resolution.metAt;
     const statusChange = moveTo(state, 'in_progress', now, actor, reason);
     return { type: 'ticket.reopened', data: { reason, statusChange, actor } };
+  },
+  rate: ({ state, actor, now }, { score, comment }) => {
+    const closure = closureOf(state);
+    state.csat = { score, ...(comment ? { comment } : {}), at: now.toISOString(), by: actor, closure };
+    record(state, now, actor, {
+      kind: 'rated',
+      visibility: 'public',
+      data: { score, closure },
+      ...(comment ? { body: comment } : {}),
+    });
+    return { type: 'ticket.rated', data: { score, ...(comment ? { comment } : {}), closure, actor } };
   },
   share: ({ state, actor, now }, { people }) => {
     const known = new Set([state.requester.id, ...(state.sharedWith ?? []).map((p) => p.id)]);

@@ -40,6 +40,19 @@ describe('erasing a person from a ticket (the erasePerson update)', () => {
     expect(state.requester.id).toBe(CUSTOMER.id);
   });
 
+  it("erases a rating's author and their name in its comment, in the state and the event to publish", () => {
+    const { state } = ticketNamingClaire();
+    applyAction(state, AGENT, 'resolve', { answer: 'Livrée.' }, T0);
+    applyAction(state, CUSTOMER, 'acceptResolution', {}, T0);
+    const outbox = applyAction(state, CUSTOMER, 'rate', { score: 5, comment: 'Signé Claire Martin' }, T0).map((c, i) =>
+      makeTicketEvent(c, ticketFactsOf(state), i, T0),
+    );
+    expect(erasePerson(state, outbox, CUSTOMER.id)).toBe(true);
+    expect(JSON.stringify({ state, outbox })).not.toMatch(/claire martin/i);
+    expect(state.csat).toMatchObject({ score: 5, comment: `Signé ${ERASED_TEXT}`, by: { name: ERASED_NAME } });
+    expect(outbox[0]!.data).toMatchObject({ comment: `Signé ${ERASED_TEXT}` });
+  });
+
   it('is idempotent: a second erasure changes nothing', () => {
     const { state, outbox } = ticketNamingClaire();
     erasePerson(state, outbox, CUSTOMER.id);

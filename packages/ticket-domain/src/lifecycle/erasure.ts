@@ -1,14 +1,14 @@
 import { ERASED_NAME, ERASED_TEXT, type TicketEvent, type TicketState } from '@woop/contracts/workflow';
 
 /** Where people write: only there is a former name blanked (never in codes, ids or dates). */
-const FREE_TEXT = new Set(['summary', 'description', 'fields', 'body', 'reason', 'answer', 'question']);
+const FREE_TEXT = new Set(['summary', 'description', 'fields', 'body', 'reason', 'answer', 'question', 'comment']);
 
 /**
  * Erasure of one person from a ticket's state (the `erasePerson` update, GDPR art. 17). Every
  * object of the state that is the person (`{ id, name }`: requester, shared with, an actor, the
- * people of a share, who resolved or rejected) is renamed `ERASED_NAME`; the names they had
+ * people of a share, who resolved, rejected or rated) is renamed `ERASED_NAME`; the names they had
  * (several, when renamed since) are replaced by `ERASED_TEXT` inside every string of the state
- * (summary, description, fields, comments, reasons, answers). The events still waiting to be
+ * (summary, description, fields, comments, reasons, answers, a rating's comment). The events still waiting to be
  * published are rewritten the same way, so none carries the name after the update. Pure and
  * idempotent: a second erasure finds nothing left and changes nothing.
  *

@@ -48,6 +48,7 @@ const SAMPLES: { [A in TicketActionName]: Array<TicketActionPayloads[A]> } = {
   acceptRejection: [{}],
   contestRejection: [{ reason: 'C’est un bug' }],
   reopen: [{ reason: 'Revenu' }],
+  rate: [{ score: 4, comment: 'Rapide' }, { score: 2 }],
   share: [{ people: [hugo] }],
   unshare: [{ userId: hugo.id }],
   attach: [{ attachmentId: 'a'.repeat(24), filename: 'bon.pdf', contentType: 'application/pdf', size: 10 }],
@@ -63,6 +64,7 @@ const actorFor = (action: TicketActionName): Actor =>
       'acceptRejection',
       'contestRejection',
       'reopen',
+      'rate',
     ] as string[]
   ).includes(action)
     ? CUSTOMER

@@ -8,3 +8,4 @@ export { allowedActions, allowedByRole, refusal } from './rules';
 export { applyAction, createTicket } from './actions';
 export { advanceTime } from './timers';
 export { nextDueAt } from './clocks';
+export { closureOf, ratedThisClosure } from './csat';

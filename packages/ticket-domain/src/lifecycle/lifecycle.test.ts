@@ -100,7 +100,7 @@ describe('ticket lifecycle: who may do what in which status', () => {
       agent: ['reply', 'addInternalNote', 'share', 'attach'],
     },
     done: {
-      customer: ['comment', 'reopen', 'share', 'attach'],
+      customer: ['comment', 'reopen', 'rate', 'share', 'attach'],
       agent: ['reply', 'addInternalNote', 'share', 'attach'],
     },
     closed: { customer: [], agent: [] },

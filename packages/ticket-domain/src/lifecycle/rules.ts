@@ -12,6 +12,7 @@ import {
   type TicketStatus,
 } from '@woop/contracts/workflow';
 import type { ticketPayloadProblem as TicketPayloadProblem } from '@woop/contracts/payloads';
+import { ratedThisClosure } from './csat';
 
 /**
  * The payload check (the contract's zod schemas), loaded by the first validator that checks a
@@ -55,6 +56,7 @@ const ACTION_STATUSES: Record<TicketActionName, readonly TicketStatus[]> = {
   acceptRejection: ['rejected'],
   contestRejection: ['rejected'],
   reopen: ['done'],
+  rate: ['done'],
   share: NOT_CLOSED,
   unshare: NOT_CLOSED,
   attach: NOT_CLOSED,
@@ -67,6 +69,8 @@ function isAllowedNow(state: TicketState, action: TicketActionName): boolean {
   // Confidential requests stay between their reporter and the team: never shared.
   if ((action === 'share' || action === 'unshare') && state.confidential) return false;
   if (action === 'unshare' && (state.sharedWith ?? []).length === 0) return false;
+  // Once per closure: a reopened request answered again (a new TERMINÉ) may be rated again.
+  if (action === 'rate' && ratedThisClosure(state)) return false;
   return true;
 }
 
@@ -95,6 +99,13 @@ export function refusal(
   const base = { action, status: state.status, role, allowed };
   if (role === 'system' || !ACTION_ROLES[action]?.includes(role)) {
     return { ...base, code: 'role_not_allowed', message: `A ${role} may not ${action} a ticket.` };
+  }
+  // The requester's own satisfaction: a colleague or someone it is shared with does not rate.
+  if (action === 'rate' && actor.id !== state.requester.id) {
+    return { ...base, code: 'role_not_allowed', message: `Only the requester of ${state.reference} may rate it.` };
+  }
+  if (action === 'rate' && state.status === 'done' && ratedThisClosure(state)) {
+    return { ...base, code: 'already_rated', message: `${state.reference} is rated already for this closure.` };
   }
   if (!isAllowedNow(state, action)) {
     const why = action === 'assign' && state.status === 'open' ? ' before it is qualified' : '';
@@ -131,7 +142,7 @@ const CONVERSATION_ACTIONS: readonly TicketActionName[] = [
 const utf8 = new TextEncoder();
 
 /** The payload fields in which people write (see `ticketActionPayloads`). */
-const TEXT_FIELDS = ['body', 'question', 'answer', 'reason'] as const;
+const TEXT_FIELDS = ['body', 'question', 'answer', 'reason', 'comment'] as const;
 
 /** Bytes of text an action's payload adds (a comment, a question, an answer, a reason). */
 function textOf(payload: unknown): number {

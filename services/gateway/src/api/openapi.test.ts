@@ -17,6 +17,7 @@ const NOT_THROUGH_THE_GATEWAY: Partial<Record<ApiErrorCode, string>> = {
   empty_file: 'an empty attachment is refused by the gateway first (validation_failed)',
   unknown_action: 'each action is a route of its own; any other path is a 404 not_found',
   invalid_payload: "the gateway checks each action's payload with the contract's schema first (validation_failed)",
+  csat_link_invalid: "a satisfaction link is the portal's /csat page, no operation of the API",
 };
 
 /** Codes no operation of the document can list, and why. */

@@ -78,6 +78,7 @@ const ACTION_SUMMARIES: Record<(typeof ACTIONS_BY_ROUTE)[number], string> = {
   acceptRejection: 'Accept the rejection (customers): REJETÉ → CLÔTURÉ',
   contestRejection: 'Contest the rejection (customers), saying why: REJETÉ → OUVERT',
   reopen: 'Reopen (customers), saying why: TERMINÉ → EN COURS',
+  rate: 'Rate the answer (the requester): 1–5 and a comment, once each time the request becomes TERMINÉ',
 };
 const attachmentList = z.object({ items: z.array(attachmentSchema) });
 const deliveryList = z.object({ items: z.array(deliverySchema) });
@@ -215,6 +216,7 @@ export const ticketRoutes: ApiRoute[] = [
       ...NOT_FOUND,
       409: REFUSED,
       ...(action === 'assign' || action === 'qualify' ? { 422: ['assignee_not_agent', 'assignee_not_in_team'] } : {}),
+      ...(action === 'rate' ? { 409: [...REFUSED, 'already_rated'] } : {}),
     },
     handle: CHANNELLED.has(action)
       ? // A comment's, an answer's or information's body as validated: whatever `channel` a

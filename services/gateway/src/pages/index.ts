@@ -3,6 +3,7 @@ import express, { type Express } from 'express';
 import { accountPages } from './account-pages';
 import { adminPages } from './admin-pages';
 import { consolePages } from './console-pages';
+import { csatPages } from './csat/controller';
 import { PORTAL_DIR } from './i18n';
 import { pageKit, type PagesDeps } from './kit';
 import { portalPages } from './portal-pages';
@@ -23,6 +24,7 @@ export function mountPages(app: Express, base: Omit<PagesDeps, 'renderer'>): voi
   app.use(accountPages(kit, deps));
   app.use(portalPages(kit));
   app.use(requestPages(kit));
+  app.use(csatPages(kit));
   app.use(profilePages(kit));
   app.use(consolePages(kit));
   app.use(reportPages(kit));

@@ -21,6 +21,7 @@ import { fieldErrors, type PageContext, type PageKit } from './kit';
 import { agentView, STAFF_FORMS, staffActionPayload } from './agent-view';
 import { catalogueOf } from './lookups';
 import { promiseLines } from './request-promise';
+import { csatPanel } from './csat/presenter';
 import { attachFiles, checkFiles, withUploads, type RequestType, type UploadedFile } from './portal-pages';
 
 export type TicketDetail = z.infer<typeof ticketDetailSchema>;
@@ -95,6 +96,9 @@ export function activityView(entry: Activity, ctx: PageContext, people: Map<stri
       break;
     case 'validation_reminder':
       text = t('activity.validation-reminder');
+      break;
+    case 'rated':
+      text = t('activity.rated', { score: data.score });
       break;
     default:
       text = '';
@@ -229,6 +233,8 @@ export function requestPages(kit: PageKit): Router {
         activity: staff ? activity : activity.filter((e) => !e.internal),
         attachments: attachments.items,
         actions,
+        // "Êtes-vous satisfait de la réponse ?" while TERMINÉ and unrated; the rating once given.
+        csat: csatPanel(ctx, ticket, reference, allowed),
         focus,
         canComment: allowed.includes('comment') || allowed.includes('reply'),
         commentError: extra.form === 'comment' ? extra.errors?.body : undefined,

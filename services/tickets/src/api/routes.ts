@@ -2,6 +2,7 @@ import express, { type Express } from 'express';
 import { attachmentRoutes } from './attachment-routes';
 import { routeContext, type RouteContext } from './context';
 import { catalogueRoutes } from './catalogue-routes';
+import { csatRoutes } from './csat-routes';
 import { reportRoutes } from './report-routes';
 import { ticketRoutes } from './ticket-routes';
 
@@ -16,6 +17,7 @@ export function ticketsApi(deps: Pick<RouteContext, 'models' | 'workflows' | 'co
     ticketRoutes(ctx, r);
     attachmentRoutes(ctx, r);
     reportRoutes(ctx, r);
+    csatRoutes(ctx, r);
     app.use('/v1', r);
   };
 }

@@ -181,6 +181,15 @@ export function withPeople<T extends Omit<TicketRecord, '_id'>>(ticket: T, peopl
     ...(out.rejection
       ? { rejection: { ...out.rejection, reason: blank(out.rejection.reason), by: eraseName(out.rejection.by) } }
       : {}),
+    ...(out.csat
+      ? {
+          csat: {
+            ...out.csat,
+            ...(out.csat.comment !== undefined ? { comment: blank(out.csat.comment) } : {}),
+            by: eraseName(out.csat.by),
+          },
+        }
+      : {}),
   };
 }
 
