@@ -13,3 +13,4 @@ export * from './api/identity';
 export * from './api/notifications';
 export * from './api/ticket-views';
 export * from './api/reports';
+export * from './api/canned-answers';

@@ -10,6 +10,7 @@ import {
   type ServiceParts,
 } from '@woop/service-kit';
 import { accountRoutes } from './api/account-routes';
+import { cannedAnswerRoutes } from './api/canned-answer-routes';
 import { API_BASE, openApiDocument, type OpenApiDocument } from './api/openapi';
 import { preferenceRoutes } from './api/preference-routes';
 import { reportRoutes } from './api/report-routes';
@@ -44,7 +45,13 @@ export function warnOfUntrustedProxy(logger: Pick<Logger, 'warn'>): RequestHandl
     next();
   };
 }
-export const API_ROUTES = [...accountRoutes, ...ticketRoutes, ...preferenceRoutes, ...reportRoutes];
+export const API_ROUTES = [
+  ...accountRoutes,
+  ...ticketRoutes,
+  ...preferenceRoutes,
+  ...reportRoutes,
+  ...cannedAnswerRoutes,
+];
 
 /**
  * The gateway's parts, for its main and for tests that run it in-process: the versioned API

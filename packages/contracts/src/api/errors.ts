@@ -89,6 +89,9 @@ export const TICKETS_ERRORS = {
   assignee_not_agent: { status: 422, title: 'Not an agent' },
   /** `assign` / `qualify` to an agent outside the team the request is assigned to. */
   assignee_not_in_team: { status: 422, title: 'Not in the team' },
+  canned_answer_not_found: { status: 404, title: 'Canned answer not found' },
+  /** An edit of a canned answer that someone else saved since it was read: read it again. */
+  canned_answer_conflict: { status: 409, title: 'Edited meanwhile' },
 } as const satisfies ErrorCatalogue;
 
 /** The notifications service: the delivery log and the agents' email switch. */

@@ -204,6 +204,7 @@ export function openApiDocument(routes: readonly ApiRoute[], version: string): O
       },
       { name: 'Queues', description: "Agents' work queues" },
       { name: 'Reports', description: 'The desk’s figures (admins and team leads)' },
+      { name: 'Canned answers', description: 'Teams’ ready-made replies, FR and EN, with placeholders' },
       { name: 'Notifications', description: 'The email delivery log' },
     ],
     paths,

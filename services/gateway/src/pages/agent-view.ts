@@ -127,6 +127,8 @@ export async function agentView(
     teams: teams.map((t) => ({ value: t, label: t })),
     requestTypes: catalogue.map((t) => ({ value: t.key, label: t.label[ctx.locale] })),
     assignee: assignee ? assignee.fullName || assignee.email : undefined,
+    /** The requester's language (their account's), when the directory has them: the request's language. */
+    requesterLocale: people.find((p) => p.userId === ticket.requester.id)?.locale,
     team: ticket.assignment?.team,
     escalationTeams: ticket.escalationTeams ?? [],
     sla: ticket.sla

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import express, { type Express } from 'express';
 import { accountPages } from './account-pages';
 import { adminPages } from './admin-pages';
+import { cannedPages } from './canned/controller';
 import { consolePages } from './console-pages';
 import { csatPages } from './csat/controller';
 import { PORTAL_DIR } from './i18n';
@@ -28,6 +29,7 @@ export function mountPages(app: Express, base: Omit<PagesDeps, 'renderer'>): voi
   app.use(profilePages(kit));
   app.use(consolePages(kit));
   app.use(reportPages(kit));
+  app.use(cannedPages(kit));
   app.use(adminPages(kit));
   // Any other path: a page for a browser; an API client still gets problem+json.
   app.get(

@@ -102,7 +102,8 @@ function menuOf(me: VerifiedIdentity | undefined) {
   const staff = me.role === 'agent' || me.role === 'admin';
   // Reports: admins and team leads (members of `<team>-leads`), as the tickets service allows.
   const reports = me.role === 'admin' || (me.role === 'agent' && me.teams.some((t) => /.-leads$/.test(t)));
-  return { staff, admin: me.role === 'admin', reports };
+  // Canned answers: managed by the same people (each lead their team's).
+  return { staff, admin: me.role === 'admin', reports, canned: reports };
 }
 
 /**

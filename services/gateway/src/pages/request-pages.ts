@@ -19,6 +19,7 @@ import { form } from './account-pages';
 import { formatDate, formErrors, type Locale } from './i18n';
 import { fieldErrors, type PageContext, type PageKit } from './kit';
 import { agentView, STAFF_FORMS, staffActionPayload } from './agent-view';
+import { insertableAnswers, offerOnRequest } from './canned/insert';
 import { catalogueOf } from './lookups';
 import { promiseLines } from './request-promise';
 import { csatPanel } from './csat/presenter';
@@ -181,7 +182,7 @@ export function requestPages(kit: PageKit): Router {
     const { ticket, allowed } = detail;
     const me = ctx.me!;
     const staff = me.role !== 'customer';
-    const [type, attachments, colleagues] = await Promise.all([
+    const [type, attachments, colleagues, cannedAnswers] = await Promise.all([
       ctx
         .call<RequestType>('tickets', {
           method: 'GET',
@@ -190,8 +191,11 @@ export function requestPages(kit: PageKit): Router {
         .catch(() => undefined),
       ctx.call<{ items: Attachment[] }>('tickets', { method: 'GET', path: ticketPath(reference, '/attachments') }),
       shareCandidates(ctx, ticket, allowed),
+      staff ? insertableAnswers(ctx) : [],
     ]);
     const agent = staff ? await agentView(ctx, detail, extra) : undefined;
+    const canned =
+      agent && offerOnRequest(ctx, { reference, ticket, type, requesterLocale: agent.requesterLocale }, cannedAnswers);
     const people = new Map<string, string>([...(agent?.names ?? []), [ticket.requester.id, ticket.requester.name]]);
     const locale: Locale = ctx.locale;
     const details = (type?.fields ?? [])
@@ -238,7 +242,8 @@ export function requestPages(kit: PageKit): Router {
         focus,
         canComment: allowed.includes('comment') || allowed.includes('reply'),
         commentError: extra.form === 'comment' ? extra.errors?.body : undefined,
-        commentValue: extra.form === 'comment' ? extra.values?.body : undefined,
+        commentValue: extra.form === 'comment' ? extra.values?.body : canned?.text,
+        canned,
         notifications: detail.notifications,
         colleagues,
         canShare: colleagues.length > 0,

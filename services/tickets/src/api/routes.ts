@@ -1,5 +1,6 @@
 import express, { type Express } from 'express';
 import { attachmentRoutes } from './attachment-routes';
+import { cannedAnswerRoutes } from './canned-answer-routes';
 import { routeContext, type RouteContext } from './context';
 import { catalogueRoutes } from './catalogue-routes';
 import { csatRoutes } from './csat-routes';
@@ -18,6 +19,7 @@ export function ticketsApi(deps: Pick<RouteContext, 'models' | 'workflows' | 'co
     attachmentRoutes(ctx, r);
     reportRoutes(ctx, r);
     csatRoutes(ctx, r);
+    cannedAnswerRoutes(ctx, r);
     app.use('/v1', r);
   };
 }

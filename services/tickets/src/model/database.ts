@@ -3,7 +3,7 @@ import { TICKETS_COLLECTION } from './read-model';
 
 /**
  * The tickets database's collections as mongoose models: the request-type catalogue and its
- * versions, attachments, the reference counter and idempotency keys. The read model (`tickets`,
+ * versions, attachments, the reference counter, idempotency keys and canned answers. The read model (`tickets`,
  * `ticket_rows`, see read-model.ts) and the people directory (people.ts) use the driver.
  * Only schemas here, so every module of the model imports this one and nothing imports back.
  */
@@ -46,6 +46,27 @@ const requestTypeVersionSchema = new Schema(
 );
 requestTypeVersionSchema.index({ key: 1, version: -1 });
 
+/**
+ * Teams' canned answers (canned-answers.ts): the current text of each, `_id` a hex ObjectId, and
+ * one claim per version (`<id>@<version>`) so that two edits of one version cannot both win.
+ */
+const localized = { fr: { type: String, required: true }, en: { type: String, required: true } };
+const cannedAnswerSchema = new Schema(
+  {
+    _id: String,
+    team: { type: String, required: true, index: true },
+    title: localized,
+    body: localized,
+    version: { type: Number, required: true },
+    updatedBy: { type: String, required: true },
+  },
+  { versionKey: false, timestamps: true },
+);
+const cannedAnswerVersionSchema = new Schema(
+  { _id: String, answerId: { type: String, required: true, index: true }, by: String },
+  { versionKey: false, timestamps: { createdAt: true, updatedAt: false } },
+);
+
 export function ticketModels(db: Connection) {
   return {
     RequestType: db.model('RequestType', requestTypeSchema, 'request_types'),
@@ -54,6 +75,8 @@ export function ticketModels(db: Connection) {
     Counter: db.model('Counter', counterSchema, 'counters'),
     Idempotency: db.model('Idempotency', idempotencySchema, 'idempotency_keys'),
     Reference: db.model('Reference', referenceSchema, 'references'),
+    CannedAnswer: db.model('CannedAnswer', cannedAnswerSchema, 'canned_answers'),
+    CannedAnswerVersion: db.model('CannedAnswerVersion', cannedAnswerVersionSchema, 'canned_answer_versions'),
     tickets: () => db.collection(TICKETS_COLLECTION),
     /** The driver's database, for the read model's queries. */
     native: () => {
