@@ -23,11 +23,15 @@ export function csatPages(kit: PageKit): Router {
   const render = (ctx: PageContext, model: Record<string, unknown>, status = 200) =>
     ctx.render('csat', { title: ctx.t('csat.title'), ...model }, status);
 
-  /** The page for a link that takes no rating now, saying why. */
-  const refused = (ctx: PageContext, code: string, view?: CsatLinkView) => {
+  /**
+   * The page for a link that takes no rating now, saying why: 404 for a link that is none, 409
+   * for a rating sent and refused, 200 for a valid link opened again (rated already, closed,
+   * reopened: the page informs, as every used link of an email opens a page of the portal).
+   */
+  const refused = (ctx: PageContext, code: string, view?: CsatLinkView, opened = false) => {
     // Someone else than the requester: the sentence of the request page's other refused forms.
     const message = ctx.t(code === 'role_not_allowed' ? 'request.role-refused' : `csat.refused.${code}`);
-    render(ctx, { view, message, refused: true }, code === 'csat_link_invalid' ? 404 : 409);
+    render(ctx, { view, message, refused: true }, code === 'csat_link_invalid' ? 404 : opened ? 200 : 409);
   };
 
   const linkView = (ctx: PageContext, token: string) =>
@@ -60,7 +64,7 @@ export function csatPages(kit: PageKit): Router {
       } catch (err) {
         return refused(ctx, refusalOf(err));
       }
-      if (view.state !== 'open') return refused(ctx, STATE_REFUSALS[view.state], view);
+      if (view.state !== 'open') return refused(ctx, STATE_REFUSALS[view.state], view, true);
       const csatForm: CsatForm = { action: '/csat', token, score: scoreOf(query.score) };
       render(ctx, { view, form: csatFormView(ctx, csatForm) });
     }),
