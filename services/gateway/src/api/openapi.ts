@@ -159,7 +159,14 @@ function operation(route: ApiRoute): ZodOpenApiOperationObject {
       ...(Object.keys(header).length ? { header: z.object(header) } : {}),
     },
     ...(route.body
-      ? { requestBody: { required: true, content: { 'application/json': { schema: route.body } } } }
+      ? {
+          requestBody: {
+            // A body whose every field is optional or defaulted (e.g. `start`: nothing to send) may
+            // be left out: the gateway reads a missing body as `{}`, and the document says so.
+            required: !route.body.safeParse({}).success,
+            content: { 'application/json': { schema: route.body } },
+          },
+        }
       : route.rawBody
         ? {
             requestBody: {
