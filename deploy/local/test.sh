@@ -25,8 +25,12 @@ else
   say "docker-compose not installed: skipping the compose file check (.ci/run installs it)"
 fi
 
-say "running jest (unit + integration + e2e)"
-npx jest --ci "$@"
+# WOOP_TEST_WORKERS=N runs N test files at once (jest's default on this 2-core machine is one,
+# in band); the integration suites mostly wait on servers, so more than the cores can pay.
+workers=()
+[[ -n "${WOOP_TEST_WORKERS:-}" ]] && workers=(--maxWorkers="$WOOP_TEST_WORKERS")
+say "running jest (unit + integration + e2e)${WOOP_TEST_WORKERS:+, $WOOP_TEST_WORKERS files at once}"
+npx jest --ci "${workers[@]}" "$@"
 
 # The slow tier (the fuzzing, the quick bench, the fault drills) is not part of this command:
 # `npm run test:slow` runs it, and .ci/run runs it after this one.
