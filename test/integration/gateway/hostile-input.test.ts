@@ -238,6 +238,12 @@ describe('gateway: hostile input', () => {
       expect([body.slice(0, 20), res.status]).toEqual([body.slice(0, 20), 400]);
       expect(['malformed_json', 'validation_failed']).toContain(res.body.code);
     }
+    // An array is not a body of fields, even where every field is optional: spread, it would
+    // pass as an object of indices (Schemathesis sent `[null, null]` to `start`).
+    for (const body of ['[null, null]', '[]', '[{"_csrf":"x"}]']) {
+      const res = await claire.post<Problem>(`/tickets/${reference}/actions/acceptResolution`, body);
+      expect([body, res.status, res.body.code]).toEqual([body, 400, 'validation_failed']);
+    }
     const types = [
       'text/plain',
       'application/x-www-form-urlencoded',

@@ -140,7 +140,15 @@ export function apiRouter(deps: {
       if (route.idempotent && key !== undefined) parseInput(idempotencyKeySchema, key, 'Idempotency-Key header');
       const ctx: RouteContext = { req, res, caller, params, upstreams, csrfSecret, forwarded: {} };
       if (route.body) {
-        const { _csrf: _token, ...sent } = (req.body ?? {}) as Record<string, unknown>;
+        // A JSON array (or anything but an object) is not a body of fields: spread, `[null, null]`
+        // would become `{0: null, 1: null}` and pass a schema of optional fields.
+        const raw: unknown = req.body ?? {};
+        if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+          throw problem('validation_failed', 'The body must be a JSON object.', [
+            { path: '(body)', message: 'expected an object' },
+          ]);
+        }
+        const { _csrf: _token, ...sent } = raw as Record<string, unknown>;
         const illFormed = illFormedText(sent);
         if (illFormed.length > 0) {
           throw problem(
