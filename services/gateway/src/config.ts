@@ -36,6 +36,11 @@ export const gatewayConfigSchema = baseConfigSchema.extend({
   ZIPKIN_UI_URL: z.union([z.url(), z.literal('')]).default('http://127.0.0.1:9411'),
   /** Bound on every call from the gateway to a service. */
   UPSTREAM_TIMEOUT_MS: z.coerce.number().int().positive().default(5_000),
+  /**
+   * Bound on a create (API and page): it may wait its turn in the tickets service's create queue
+   * (TICKETS_CREATE_WAIT_MS, 6 s) before its own Temporal deadline (4 s).
+   */
+  UPSTREAM_CREATE_TIMEOUT_MS: z.coerce.number().int().positive().default(12_000),
   /** The gateway's own database: the rate-limit counters its copies share. */
   MONGODB_DB: z.string().default('gateway'),
   /**

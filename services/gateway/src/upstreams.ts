@@ -53,6 +53,8 @@ export interface UpstreamCall {
   json?: unknown;
   raw?: { body: Buffer; contentType: string };
   headers?: Record<string, string>;
+  /** A create, which may wait its turn in the tickets service: UPSTREAM_CREATE_TIMEOUT_MS, not UPSTREAM_TIMEOUT_MS. */
+  queued?: boolean;
 }
 
 /** Headers of a service's answer that a client may see. */
@@ -107,7 +109,9 @@ export class Upstreams {
         headers,
         body,
         redirect: 'manual',
-        signal: AbortSignal.timeout(this.config.UPSTREAM_TIMEOUT_MS),
+        signal: AbortSignal.timeout(
+          call.queued ? this.config.UPSTREAM_CREATE_TIMEOUT_MS : this.config.UPSTREAM_TIMEOUT_MS,
+        ),
       });
     } catch (err) {
       // Refused, reset or timed out: the reason (with its address) goes to the log only.

@@ -65,6 +65,15 @@ export const ticketsConfigSchema = baseConfigSchema.extend({
    * so that a Temporal or worker outage answers 503 with Retry-After instead of a gateway timeout.
    */
   TICKETS_TEMPORAL_TIMEOUT_MS: z.coerce.number().int().positive().default(4_000),
+  /**
+   * The create queue (api/create-queue.ts): creates running against Temporal at once, creates
+   * waiting beyond them (one more answers 503 at once), and the longest wait before a 503. The
+   * wait comes before the Temporal deadline: a create may take TICKETS_CREATE_WAIT_MS +
+   * TICKETS_TEMPORAL_TIMEOUT_MS, under the gateway's UPSTREAM_CREATE_TIMEOUT_MS (12 s).
+   */
+  TICKETS_CREATE_CONCURRENCY: z.coerce.number().int().positive().default(8),
+  TICKETS_CREATE_QUEUE: z.coerce.number().int().min(0).default(256),
+  TICKETS_CREATE_WAIT_MS: z.coerce.number().int().positive().default(6_000),
   /** Consumer group of the tickets service on identity's user.* events (people's names, erasure). */
   TICKETS_GROUP_ID: z.string().default('tickets'),
   /** A new group reads user.* from the beginning, so a fresh install learns everyone. */

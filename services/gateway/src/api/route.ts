@@ -2,7 +2,7 @@ import type { Request, Response } from 'express';
 import type { ApiErrorCodeWith, ApiErrorStatus } from '@woop/contracts';
 import type { z } from 'zod';
 import type { Caller } from '../auth';
-import type { UpstreamName, Upstreams } from '../upstreams';
+import type { UpstreamCall, UpstreamName, Upstreams } from '../upstreams';
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
@@ -80,7 +80,11 @@ export const queryString = (req: Request): string => {
  * The most common handler: the same call on the owning service, with the caller signed in
  * x-woop-identity, the JSON body or file, the query and the Idempotency-Key; its answer relayed.
  */
-export function forward(to: UpstreamName, path: (p: Record<string, string>) => string): ApiRoute['handle'] {
+export function forward(
+  to: UpstreamName,
+  path: (p: Record<string, string>) => string,
+  opts: Pick<UpstreamCall, 'queued'> = {},
+): ApiRoute['handle'] {
   return async ({ req, res, caller, params, forwarded, upstreams }) => {
     const encoded = Object.fromEntries(Object.entries(params).map(([k, v]) => [k, encodeURIComponent(v)]));
     const key = req.header('idempotency-key');
@@ -91,6 +95,7 @@ export function forward(to: UpstreamName, path: (p: Record<string, string>) => s
       json: forwarded.json,
       raw: forwarded.file,
       ...(key !== undefined ? { headers: { 'idempotency-key': key } } : {}),
+      ...opts,
     });
     await upstreams.relay(to, req, upstream, res);
   };

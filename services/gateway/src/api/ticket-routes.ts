@@ -160,7 +160,8 @@ export const ticketRoutes: ApiRoute[] = [
       201: { description: 'Created', schema: ticketViewSchema, headers: { Location: 'The new request' } },
     },
     errors: { 422: ['idempotency_key_reused'] },
-    handle: forward('tickets', () => '/v1/tickets'),
+    // It may wait its turn in the tickets service's create queue (503 with Retry-After when full).
+    handle: forward('tickets', () => '/v1/tickets', { queued: true }),
   },
   {
     method: 'get',

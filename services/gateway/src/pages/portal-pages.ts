@@ -282,6 +282,7 @@ export function portalPages(kit: PageKit): Router {
             identity: ctx.me,
             json: { requestType: type.key, portal, ...input },
             headers: { 'idempotency-key': key },
+            queued: true,
           });
           reference = created.body.ticket.reference;
         } catch (err) {

@@ -30,7 +30,16 @@ export function ticketsService(config: TicketsConfig, logger: Logger) {
   const mongo = connectMongo(config.MONGODB_URI, config.MONGODB_DB, logger);
   const models = ticketModels(mongo.connection);
   const temporal = connectTemporal(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE, temporalPayloadCodec(config));
-  const workflows = new TicketWorkflows(temporal.client, config.TICKETS_TASK_QUEUE, config.TICKETS_TEMPORAL_TIMEOUT_MS);
+  const workflows = new TicketWorkflows(
+    temporal.client,
+    config.TICKETS_TASK_QUEUE,
+    config.TICKETS_TEMPORAL_TIMEOUT_MS,
+    {
+      concurrency: config.TICKETS_CREATE_CONCURRENCY,
+      queue: config.TICKETS_CREATE_QUEUE,
+      waitMs: config.TICKETS_CREATE_WAIT_MS,
+    },
+  );
   const kafka = kafkaReadiness('tickets', config.KAFKA_BROKERS, logger);
   const ready = mongo.connected.then(async () => {
     await Promise.all([

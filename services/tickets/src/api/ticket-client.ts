@@ -1,3 +1,4 @@
+import { CreateQueue, type CreateQueueLimits } from './create-queue';
 import {
   ApplicationFailure,
   WithStartWorkflowOperation,
@@ -59,11 +60,25 @@ export class TicketClosedError extends Error {
  * answers 503 in time instead of a hang; `deadline` (epoch ms) lets one request share one.
  */
 export class TicketWorkflows {
+  /** Creates take their turn here (one queue per process); none: every create runs at once. */
+  private readonly creates: CreateQueue | undefined;
+
   constructor(
     private readonly client: Client,
     private readonly taskQueue: string,
     private readonly timeoutMs = 4_000,
-  ) {}
+    createLimits?: CreateQueueLimits,
+  ) {
+    this.creates = createLimits ? new CreateQueue(createLimits) : undefined;
+  }
+
+  /**
+   * Runs a create's calls (`create`, `view`, under one `deadline()` taken inside) when its turn
+   * comes in the create queue: the deadline counts from then, not from the wait.
+   */
+  inTurn<T>(create: () => Promise<T>): Promise<T> {
+    return this.creates ? this.creates.run(create) : create();
+  }
 
   private handle(reference: string): WorkflowHandle {
     return this.client.workflow.getHandle(ticketWorkflowId(reference));

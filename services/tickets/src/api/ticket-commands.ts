@@ -124,41 +124,45 @@ export async function openRequest(
       return { reference: (await models.Idempotency.findById(idempotencyId).lean())!.reference, fresh: false };
     }
   };
-  let attempt = reference ? { reference, fresh: false } : await claim();
   const policy = slaPolicyOf(config, type.slaPolicy);
-  const deadline = workflows.deadline();
-  for (let tries = 1; ; tries++) {
-    try {
-      // Answers once the read model holds the new ticket (update-with-start).
-      const { view } = await workflows.create(
-        {
-          reference: attempt.reference,
-          requestType: type.key,
-          requestTypeVersion: type.version,
-          portal: body.portal,
-          // Taken now: a customer attached to an organisation later files their next ones there.
-          organizationId: ticketOrganizationId(who),
-          requester: { id: who.userId, name: who.name },
-          summary: form.summary,
-          description: form.description,
-          fields: form.fields,
-          confidential: type.confidential,
-          defaultTeam: type.defaultTeam,
-          priority: 'medium',
-          slaPolicy: policy,
-          windows: ticketWindows(config, policy.calendar),
-          ...(opts.channel ? { channel: opts.channel } : {}),
-        },
-        { fresh: attempt.fresh, deadline },
-      );
-      return { reference: attempt.reference, view, deadline };
-    } catch (err) {
-      // The number was free in our database but Temporal has (or had) a ticket under it: a
-      // restored or reset database. Never attach this request to that ticket: take the next.
-      if (!(err instanceof ReferenceTakenError) || tries >= 50) throw err;
-      attempt = await claim(attempt.reference);
+  // In turn (the create queue): a number is claimed and the engine called only once admitted, so
+  // a create refused for the queue (503) has written nothing.
+  return workflows.inTurn(async () => {
+    let attempt = reference ? { reference, fresh: false } : await claim();
+    const deadline = workflows.deadline();
+    for (let tries = 1; ; tries++) {
+      try {
+        // Answers once the read model holds the new ticket (update-with-start).
+        const { view } = await workflows.create(
+          {
+            reference: attempt.reference,
+            requestType: type.key,
+            requestTypeVersion: type.version,
+            portal: body.portal,
+            // Taken now: a customer attached to an organisation later files their next ones there.
+            organizationId: ticketOrganizationId(who),
+            requester: { id: who.userId, name: who.name },
+            summary: form.summary,
+            description: form.description,
+            fields: form.fields,
+            confidential: type.confidential,
+            defaultTeam: type.defaultTeam,
+            priority: 'medium',
+            slaPolicy: policy,
+            windows: ticketWindows(config, policy.calendar),
+            ...(opts.channel ? { channel: opts.channel } : {}),
+          },
+          { fresh: attempt.fresh, deadline },
+        );
+        return { reference: attempt.reference, view, deadline };
+      } catch (err) {
+        // The number was free in our database but Temporal has (or had) a ticket under it: a
+        // restored or reset database. Never attach this request to that ticket: take the next.
+        if (!(err instanceof ReferenceTakenError) || tries >= 50) throw err;
+        attempt = await claim(attempt.reference);
+      }
     }
-  }
+  });
 }
 
 /** The digest a create's Idempotency-Key row keeps of its body (another body under it is refused). */
