@@ -7,6 +7,7 @@ import { forEachConcurrent } from './stats';
 
 const NOOP_UPDATE = 'noop';
 const AFTER_ACTIVITY_UPDATE = 'afterActivity';
+const AFTER_LOCAL_ACTIVITY_UPDATE = 'afterLocalActivity';
 
 /**
  * The bench's Temporal side: a client on the stack's server, and a tiny worker with no-op
@@ -83,6 +84,31 @@ export class Baseline {
         workflowIdConflictPolicy: 'FAIL',
       }),
     });
+  }
+
+  /** Like `startAfterActivity`, the activity run as a local activity (the local projection's floor). */
+  async startAfterLocalActivity(): Promise<void> {
+    const workflowId = `bench-floor-local-${randomUUID()}`;
+    this.started.add(workflowId);
+    await this.client.workflow.executeUpdateWithStart(AFTER_LOCAL_ACTIVITY_UPDATE, {
+      startWorkflowOperation: new WithStartWorkflowOperation('noopAfterLocalActivity', {
+        taskQueue: this.taskQueue,
+        workflowId,
+        workflowIdConflictPolicy: 'FAIL',
+      }),
+    });
+  }
+
+  /** `count` workflows whose update answers after a local activity, started and running. */
+  async afterLocalActivityWorkflows(count: number): Promise<string[]> {
+    return this.startWaiting('noopAfterLocalActivity', 'bench-floor-local', count, (id) =>
+      this.updateAfterLocalActivity(id),
+    );
+  }
+
+  /** An update answered once a local activity is done. */
+  async updateAfterLocalActivity(workflowId: string): Promise<void> {
+    await this.client.workflow.getHandle(workflowId).executeUpdate(AFTER_LOCAL_ACTIVITY_UPDATE);
   }
 
   /** `count` workflows whose update answers after an activity, started and running. */

@@ -2,10 +2,19 @@
  * The bench's baseline workflows (run by the bench's own worker on a task queue of its own):
  * what Temporal costs with no application code. Deterministic, like any workflow code.
  */
-import { condition, defineSignal, defineUpdate, proxyActivities, setHandler, sleep } from '@temporalio/workflow';
+import {
+  condition,
+  defineSignal,
+  defineUpdate,
+  proxyActivities,
+  proxyLocalActivities,
+  setHandler,
+  sleep,
+} from '@temporalio/workflow';
 
 export const noopUpdate = defineUpdate<string, [string]>('noop');
 export const afterActivityUpdate = defineUpdate<string, []>('afterActivity');
+export const afterLocalActivityUpdate = defineUpdate<string, []>('afterLocalActivity');
 export const stopSignal = defineSignal('stop');
 
 /** The bench worker's one activity: nothing, the stand-in for the projection's write. */
@@ -13,6 +22,7 @@ export interface NoopActivities {
   noopActivity(): Promise<void>;
 }
 const { noopActivity } = proxyActivities<NoopActivities>({ startToCloseTimeout: '30 seconds' });
+const local = proxyLocalActivities<NoopActivities>({ startToCloseTimeout: '30 seconds' });
 
 /** Started and done: the baseline of a create. */
 export async function noopWorkflow(): Promise<void> {}
@@ -42,6 +52,22 @@ export async function noopAfterActivity(): Promise<void> {
   let stopped = false;
   setHandler(afterActivityUpdate, async () => {
     await noopActivity();
+    return 'done';
+  });
+  setHandler(stopSignal, () => {
+    stopped = true;
+  });
+  await condition(() => stopped);
+}
+
+/**
+ * The same pattern with the activity run as a local activity (in the workflow task, on the
+ * worker, recorded as a marker): the floor of a create or an action that projects that way.
+ */
+export async function noopAfterLocalActivity(): Promise<void> {
+  let stopped = false;
+  setHandler(afterLocalActivityUpdate, async () => {
+    await local.noopActivity();
     return 'done';
   });
   setHandler(stopSignal, () => {
