@@ -38,9 +38,9 @@ export const gatewayConfigSchema = baseConfigSchema.extend({
   UPSTREAM_TIMEOUT_MS: z.coerce.number().int().positive().default(5_000),
   /**
    * Bound on a create (API and page): it may wait its turn in the tickets service's create queue
-   * (TICKETS_CREATE_WAIT_MS, 6 s) before its own Temporal deadline (4 s).
+   * (TICKETS_CREATE_WAIT_MS, 20 s) before its own Temporal deadline (4 s).
    */
-  UPSTREAM_CREATE_TIMEOUT_MS: z.coerce.number().int().positive().default(12_000),
+  UPSTREAM_CREATE_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
   /** The gateway's own database: the rate-limit counters its copies share. */
   MONGODB_DB: z.string().default('gateway'),
   /**

@@ -69,11 +69,11 @@ export const ticketsConfigSchema = baseConfigSchema.extend({
    * The create queue (api/create-queue.ts): creates running against Temporal at once, creates
    * waiting beyond them (one more answers 503 at once), and the longest wait before a 503. The
    * wait comes before the Temporal deadline: a create may take TICKETS_CREATE_WAIT_MS +
-   * TICKETS_TEMPORAL_TIMEOUT_MS, under the gateway's UPSTREAM_CREATE_TIMEOUT_MS (12 s).
+   * TICKETS_TEMPORAL_TIMEOUT_MS, under the gateway's UPSTREAM_CREATE_TIMEOUT_MS (30 s).
    */
   TICKETS_CREATE_CONCURRENCY: z.coerce.number().int().positive().default(8),
   TICKETS_CREATE_QUEUE: z.coerce.number().int().min(0).default(256),
-  TICKETS_CREATE_WAIT_MS: z.coerce.number().int().positive().default(6_000),
+  TICKETS_CREATE_WAIT_MS: z.coerce.number().int().positive().default(20_000),
   /** Consumer group of the tickets service on identity's user.* events (people's names, erasure). */
   TICKETS_GROUP_ID: z.string().default('tickets'),
   /** A new group reads user.* from the beginning, so a fresh install learns everyone. */
