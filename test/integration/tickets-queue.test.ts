@@ -19,7 +19,7 @@ interface Page {
 
 describe("an agent's queue: sort, filters and cursor on the real servers", () => {
   let api: TicketsApi;
-  const refs: Record<string, string> = {};
+  const refs = {} as Record<'low' | 'critical' | 'high' | 'medium' | 'high2', string>;
 
   const create = async (who: VerifiedIdentity, requestType: string, summary: string) => {
     const type = REQUEST_TYPES.find((t) => t.key === requestType)!;
