@@ -81,8 +81,8 @@ describe('working from a queue in a browser (Chromium)', () => {
     await Promise.all([identity?.stop(), tickets?.stop()]);
   });
 
-  const shown = async () =>
-    await admin.page.locator('#queue-table tbody tr').evaluateAll((rows) => rows.map((r) => r.id.slice(4)));
+  /** The references of the rows shown, in order (the third column). */
+  const shown = () => admin.page.locator('#queue-table tbody tr td:nth-child(3) a').allTextContents();
   const cell = (reference: string, css: string) => admin.page.locator(`#row-${reference} td.${css}`).innerText();
 
   it('sorts by priority and filters, both kept in the URL, with the SLA time left on each row', async () => {
@@ -132,6 +132,27 @@ describe('working from a queue in a browser (Chromium)', () => {
     expect(await admin.notices()).toEqual(["Aucune demande n'est cochée : rien n'a été fait."]);
     await admin.check('queue');
   }, 60_000);
+
+  it('refuses more than 100 requests at once, doing nothing, and a form without its token', async () => {
+    const token = await admin.page.locator('#bulk-form input[name="_csrf"]').inputValue();
+    const post = (fields: URLSearchParams) =>
+      admin.page.request.post('/agent/queues/unassigned/bulk', {
+        data: fields.toString(),
+        headers: { 'content-type': 'application/x-www-form-urlencoded', origin: portal.origin },
+      });
+    const fields = new URLSearchParams({ _csrf: token, op: 'priority', priority: 'low', view: '' });
+    fields.append('ref', refs[1]!);
+    for (let i = 1; i <= 100; i++) fields.append('ref', `SUPPORT-${i}`);
+    const tooMany = await post(fields);
+    expect(tooMany.status()).toBe(200);
+    expect(await tooMany.text()).toContain('Trop de demandes cochées : 100 au plus à la fois.');
+    fields.delete('_csrf');
+    fields.delete('ref');
+    fields.append('ref', refs[1]!);
+    expect((await post(fields)).status()).toBe(403);
+    expect(await admin.goto('/agent/queues/unassigned')).toBe(200);
+    expect(await admin.page.locator(`#row-${refs[1]} td.priority`).innerText()).toBe('Critique');
+  });
 
   it('downloads the rows shown as CSV', async () => {
     const [file] = await Promise.all([admin.page.waitForEvent('download'), admin.page.locator('#queue-csv').click()]);
