@@ -1,6 +1,6 @@
 import { ProblemError } from '@woop/service-kit';
 import { translator } from '../../i18n';
-import { BULK_MAX, bulkOrderOf, bulkSummary, refusalReason, runBulk } from './bulk';
+import { BULK_MAX, bulkOrderOf, bulkSummary, refusalReason, runBulk, SUMMARY_MAX } from './bulk';
 
 const fr = translator('fr');
 const en = translator('en');
@@ -91,5 +91,17 @@ describe('the bulk summary', () => {
     expect(text).toMatch(/^0 demande attribuée, 13 refusées \(SUPPORT-1 : introuvable ; /);
     expect(text).toContain('SUPPORT-10 : introuvable ; et 3 autres).');
     expect(text).not.toContain('SUPPORT-11 :');
+  });
+
+  it('always fits the flash cookie, however long the reasons', () => {
+    const results = Array.from({ length: 100 }, (_, i) => ({
+      reference: `SUPPORT-${1e15 + i}`,
+      refused: 'x'.repeat(2_000),
+    }));
+    const text = bulkSummary('priority', results, en);
+    expect(text.length).toBeLessThanOrEqual(SUMMARY_MAX);
+    expect(text).toMatch(
+      /^0 requests' priority changed, 100 refused \(SUPPORT-1000000000000000: x+; .*; and \d+ others\)\.$/,
+    );
   });
 });

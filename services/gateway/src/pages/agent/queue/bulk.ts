@@ -94,18 +94,24 @@ export async function runBulk(
   return results;
 }
 
+/** A flash message's longest value (kit.ts): a longer one would be dropped, and the summary with it. */
+export const SUMMARY_MAX = 2_000;
+const REASON_MAX = 150;
+
 /**
  * The flash sentence: "3 demandes attribuées, 1 refusée (SUPPORT-12 : déjà clôturée)." The
- * first refusals named, the rest counted, so that it stays one short notice.
+ * first ten refusals named (each reason cut at 150 characters), the rest counted, so that it
+ * stays one short notice that always fits the flash cookie.
  */
 export function bulkSummary(op: BulkOrder['op'], results: BulkResult[], t: TFunction): string {
   const done = results.filter((r) => !r.refused).length;
   const refused = results.filter((r) => r.refused);
   const head = t(op === 'assign' ? 'queue.bulk-assigned' : 'queue.bulk-prioritised', { count: done });
   if (refused.length === 0) return t('queue.bulk-summary', { done: head });
+  // Ten names of ~20 characters and reasons of at most 150: well under SUMMARY_MAX.
   const named = refused
     .slice(0, NAMED_REFUSALS)
-    .map((r) => t('queue.bulk-refusal', { reference: r.reference, reason: r.refused }));
+    .map((r) => t('queue.bulk-refusal', { reference: r.reference, reason: r.refused!.slice(0, REASON_MAX) }));
   const more = refused.length - named.length;
   const details =
     named.join(t('queue.bulk-refusal-separator')) + (more > 0 ? t('queue.bulk-more', { count: more }) : '');

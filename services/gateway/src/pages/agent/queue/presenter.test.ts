@@ -56,7 +56,6 @@ describe('the view in the URL', () => {
       next: '/agent/queues/mine?sort=slaDue&team=support&organizationId=org+1&cursor=abc%2B%2F%3D',
       first: null,
       csv: '/agent/queues/mine/export.csv?sort=slaDue&team=support&organizationId=org+1',
-      self: '/agent/queues/mine?sort=slaDue&team=support&organizationId=org+1',
     });
     expect(queuePager('team', { sort: 'createdAt' }, 'abc', null)).toMatchObject({
       next: null,

@@ -49,14 +49,13 @@ export function viewQuery(view: QueueView, cursor?: string): string {
 
 const withQuery = (path: string, query: string) => (query ? `${path}?${query}` : path);
 
-/** The queue's links, each keeping the order and filters: the next page and, past the first, the first. */
+/** The queue's links, each keeping the order and filters: the next page, past the first the first, the CSV of this one. */
 export function queuePager(queue: QueueName, view: QueueView, cursor: string | undefined, nextCursor: string | null) {
   const base = `/agent/queues/${queue}`;
   return {
     next: nextCursor ? withQuery(base, viewQuery(view, nextCursor)) : null,
     first: cursor ? withQuery(base, viewQuery(view)) : null,
     csv: withQuery(`${base}/export.csv`, viewQuery(view, cursor)),
-    self: withQuery(base, viewQuery(view, cursor)),
   };
 }
 
