@@ -199,6 +199,17 @@ describe('working from a queue in a browser (Chromium)', () => {
     await admin.check('queue');
   }, 60_000);
 
+  it('is no page for a customer, and no queue that is not one', async () => {
+    expect(await admin.goto('/agent/queues/nope')).toBe(404);
+    expect((await admin.page.request.get('/agent/queues/nope/export.csv')).status()).toBe(404);
+    const customer = await portal.person('customer');
+    await customer.logIn('claire@enseigne.example', DEMO_PASSWORD);
+    for (const path of ['/agent', '/agent/queues/unassigned', '/agent/queues/unassigned/export.csv']) {
+      expect([path, (await customer.page.request.get(path)).status()]).toEqual([path, 404]);
+    }
+    await customer.close();
+  });
+
   it('met no serious or critical accessibility violation and no script error', () => {
     expect(portal.findings).toEqual([]);
     expect([...portal.screenshots].sort()).toEqual(['en-admin-queue.png', 'fr-admin-queue.png']);
