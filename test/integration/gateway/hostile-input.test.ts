@@ -314,7 +314,7 @@ describe('gateway: hostile input', () => {
     const lists: Array<[ApiClient, string, string[]]> = [
       [ines, '/tickets', ['scope', 'status', 'requestType', 'q', 'sort', 'limit', 'cursor']],
       [paul, '/tickets', ['scope', 'status', 'requestType', 'q', 'sort']],
-      [paul, '/queues/unassigned', ['limit', 'cursor']],
+      [paul, '/queues/unassigned', ['sort', 'requestType', 'priority', 'team', 'organizationId', 'limit', 'cursor']],
       [paul, '/users', ['organizationId', 'withoutOrganization']],
       [ines, '/users', ['organizationId', 'withoutOrganization']],
       [paul, '/deliveries', ['eventId', 'reference', 'address', 'limit']],

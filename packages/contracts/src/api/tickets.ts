@@ -73,7 +73,36 @@ export type TicketListQuery = z.infer<typeof ticketListQuery>;
 export const QUEUES = ['unassigned', 'mine', 'team', 'sla_at_risk', 'sla_breached'] as const;
 export type QueueName = (typeof QUEUES)[number];
 export const queueParams = z.object({ queue: z.enum(QUEUES) });
-export const queuePageQuery = z.object({ limit: limitSchema, cursor: cursorSchema });
+/**
+ * A queue's order: `createdAt` (oldest first, the default: a queue is worked in the order
+ * requests came in), `updatedAt`, `priority` (`-priority`: critical first) or `slaDue` (the
+ * running SLA clock's deadline; paused or no clock last); `-` for the other way.
+ */
+export const QUEUE_SORTS = [
+  'createdAt',
+  '-createdAt',
+  'updatedAt',
+  '-updatedAt',
+  '-priority',
+  'priority',
+  'slaDue',
+  '-slaDue',
+] as const;
+export type QueueSort = (typeof QUEUE_SORTS)[number];
+const queueFilterKey = z.string().min(1).max(100);
+/** Filters of a queue: each an equality on the row (what FerretDB hands PostgreSQL). */
+export const QUEUE_FILTERS = ['requestType', 'priority', 'team', 'organizationId'] as const;
+export type QueueFilterName = (typeof QUEUE_FILTERS)[number];
+export const queuePageQuery = z.object({
+  sort: z.enum(QUEUE_SORTS).default('createdAt'),
+  requestType: queueFilterKey.optional().describe('Only this request type (a key of the catalogue)'),
+  priority: z.enum(PRIORITIES).optional().describe('Only this priority'),
+  team: queueFilterKey.optional().describe('Only requests assigned to this team'),
+  organizationId: queueFilterKey.optional().describe("Only this organisation's requests"),
+  limit: limitSchema,
+  cursor: cursorSchema,
+});
+export type QueuePageQuery = z.infer<typeof queuePageQuery>;
 
 export const referenceParams = z.object({
   // Up to 16 digits: TICKET_REFERENCE_FLOOR may start the numbering anywhere (tests: Date.now() × 10).
@@ -255,6 +284,18 @@ export const catalogueQuery = z.object({ portal: portalSchema.optional() });
 // ---- responses (documented in OpenAPI; the tickets service builds them) -------------------
 
 /** One row of the "Demandes" list and of a queue: the guide's columns and a little more. */
+/** A queue row's SLA: the clock that counts now (first response, then resolution) and its time left. */
+export const queueSla = z.object({
+  clock: z.enum(['firstResponse', 'resolution']),
+  /** `paused`: waiting for the customer; `at_risk`: warned; `breached`: past its target and still running. */
+  state: z.enum(['running', 'paused', 'at_risk', 'breached']),
+  /** When it breaches at the current pace (running clocks only). */
+  dueAt: z.string().optional(),
+  /** Business minutes left on the ticket's calendar, now (0 once breached); fractions kept. */
+  leftMinutes: z.number(),
+});
+export type QueueSla = z.infer<typeof queueSla>;
+
 export const ticketListItem = z.object({
   reference: z.string(),
   requestType: z.string(),
@@ -267,6 +308,9 @@ export const ticketListItem = z.object({
   organizationId: z.string(),
   assignment: z.object({ agentId: z.string().optional(), team: z.string().optional() }),
   escalated: z.boolean(),
+  sla: queueSla
+    .optional()
+    .describe("Queues only: the SLA clock that falls due first, on the ticket's business calendar"),
   createdAt: z.string(),
   updatedAt: z.string(),
 });

@@ -21,7 +21,7 @@ import {
   userChanges,
   userEditForm,
 } from './admin-forms';
-import { hide403, notFound } from './console-pages';
+import { hide403, notFound } from './page-errors';
 import { formErrors, hasText } from './i18n';
 import { fieldErrors, type PageContext, type PageKit } from './kit';
 

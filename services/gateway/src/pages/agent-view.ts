@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { PRIORITIES, TICKET_REASON_MAX, ticketText, type BusinessCalendarSpec } from '@woop/contracts';
 import { businessMinutesBetween, PARIS_OFFICE_CALENDAR } from '@woop/ticket-domain';
+import { businessHours } from './business-time';
 import { formatDate, formErrors } from './i18n';
 import type { PageContext } from './kit';
 import { catalogueOf, orNothing, peopleOf } from './lookups';
@@ -75,10 +76,7 @@ export function clockView(ctx: PageContext, clock: Clock, calendar: BusinessCale
     clock.runningSince && !clock.metAt ? businessMinutesBetween(calendar, new Date(clock.runningSince), now) : 0;
   const left = Math.max(0, clock.targetMinutes - clock.consumedMinutes - running);
   // Whole minutes first, then hours: 239.6 minutes read "4 h 00", never "3 h 60".
-  const hours = (m: number) => {
-    const minutes = Math.round(m);
-    return `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, '0')}`;
-  };
+  const hours = businessHours;
   return {
     state,
     label: ctx.t(`sla.state-${state}`),

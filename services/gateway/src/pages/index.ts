@@ -3,7 +3,7 @@ import express, { type Express } from 'express';
 import { accountPages } from './account-pages';
 import { adminPages } from './admin-pages';
 import { cannedPages } from './canned/controller';
-import { consolePages } from './console-pages';
+import { queuePages } from './agent/queue/controller';
 import { csatPages } from './csat/controller';
 import { PORTAL_DIR } from './i18n';
 import { pageKit, type PagesDeps } from './kit';
@@ -27,7 +27,7 @@ export function mountPages(app: Express, base: Omit<PagesDeps, 'renderer'>): voi
   app.use(requestPages(kit));
   app.use(csatPages(kit));
   app.use(profilePages(kit));
-  app.use(consolePages(kit));
+  app.use(queuePages(kit));
   app.use(reportPages(kit));
   app.use(cannedPages(kit));
   app.use(adminPages(kit));

@@ -4,12 +4,15 @@ import {
   OPEN_STATUSES,
   STATUS_LABELS,
   type QueueName,
+  type QueuePageQuery,
+  type QueueSla,
   type TicketListItem,
   type TicketListQuery,
   type TicketPage,
   type TicketStatus,
 } from '@woop/contracts';
 import type { VerifiedIdentity } from '@woop/service-kit';
+import { businessMinutesBetween } from '@woop/ticket-domain';
 import { normalizeText, ROWS_COLLECTION, type TicketRow } from '../model/read-model';
 import { problem } from './problems';
 
@@ -130,17 +133,31 @@ function searchFilter(q: string | undefined): Filter {
 
 // ---- cursor pagination --------------------------------------------------------------------
 
-type SortField = 'createdAt' | 'updatedAt';
+type SortField = 'createdAt' | 'updatedAt' | 'priorityRank' | 'slaDueAt';
 interface Sort {
   field: SortField;
   dir: 1 | -1;
 }
-const parseSort = (sort: string): Sort =>
-  sort.startsWith('-') ? { field: sort.slice(1) as SortField, dir: -1 } : { field: sort as SortField, dir: 1 };
+/** A sort's name in the API → the row field it reads (the queues' `priority` is its rank, `slaDue` its instant). */
+const SORT_FIELDS: Record<string, SortField> = {
+  createdAt: 'createdAt',
+  updatedAt: 'updatedAt',
+  priority: 'priorityRank',
+  slaDue: 'slaDueAt',
+};
+const parseSort = (sort: string): Sort => {
+  const dir = sort.startsWith('-') ? -1 : 1;
+  const field = SORT_FIELDS[dir === -1 ? sort.slice(1) : sort];
+  if (!field) throw new Error(`unknown sort ${sort}`);
+  return { field, dir };
+};
+
+/** A sort value as the cursor keeps it: a string, or a number (a priority's rank). */
+type SortValue = string | number;
 
 interface CursorData {
   /** Sort value and reference of the last row served. */
-  v: string;
+  v: SortValue;
   id: string;
   /** Fingerprint of the query the cursor belongs to. */
   q: string;
@@ -156,7 +173,8 @@ function decodeCursor(cursor: string, expected: string): CursorData {
   } catch {
     data = { v: '', id: '', q: '' };
   }
-  if (typeof data?.v !== 'string' || typeof data.id !== 'string' || data.q !== expected) {
+  const value = typeof data?.v === 'string' || (typeof data?.v === 'number' && Number.isFinite(data.v));
+  if (!value || typeof data.id !== 'string' || data.q !== expected) {
     throw problem('invalid_cursor', 'This cursor belongs to another list or query.', [
       { path: 'cursor', message: 'not a cursor of this list' },
     ]);
@@ -171,7 +189,7 @@ const encodeCursor = (data: CursorData) => Buffer.from(JSON.stringify(data)).toS
  * after the row `after` (its sort value and reference); one more row than `limit`, to tell
  * whether a next page exists. What the API sends, and the bench sends with the raw driver.
  */
-export function pageQuery(filters: Filter[], sort: string, limit: number, after?: { v: string; id: string }) {
+export function pageQuery(filters: Filter[], sort: string, limit: number, after?: { v: SortValue; id: string }) {
   const { field, dir } = parseSort(sort);
   const all = [...filters];
   if (after) {
@@ -192,6 +210,7 @@ async function page(
   db: mongo.Db,
   filters: Filter[],
   opts: { sort: string; limit: number; cursor?: string; fingerprint: string },
+  item: (row: TicketRow) => TicketListItem = listItem,
 ): Promise<TicketPage> {
   const after = opts.cursor ? decodeCursor(opts.cursor, opts.fingerprint) : undefined;
   const q = pageQuery(filters, opts.sort, opts.limit, after);
@@ -205,13 +224,16 @@ async function page(
   const items = rows.slice(0, opts.limit);
   const last = items.at(-1);
   return {
-    items: items.map(listItem),
+    items: items.map(item),
     nextCursor:
       rows.length > opts.limit && last
-        ? encodeCursor({ v: String(last[field]), id: last._id, q: opts.fingerprint })
+        ? encodeCursor({ v: cursorValue(last[field]), id: last._id, q: opts.fingerprint })
         : null,
   };
 }
+
+/** The row's sort value, as the next page compares it (same type: MongoDB compares within a type only). */
+const cursorValue = (v: unknown): SortValue => (typeof v === 'number' ? v : String(v));
 
 export function listItem(record: TicketRow): TicketListItem {
   return {
@@ -273,14 +295,58 @@ export function queueFilter(who: Viewer, queue: QueueName): Filter {
   return { $and: [visibilityFilter(who), worked, own[queue]] };
 }
 
-export const queuePage = (
+/** The queue's filters (request type, priority, team, organisation): top-level equalities on the row. */
+export function queueFilters(
+  query: Partial<Pick<QueuePageQuery, 'requestType' | 'priority' | 'team' | 'organizationId'>>,
+) {
+  const { requestType, priority, team, organizationId } = query;
+  return [
+    requestType ? { requestType } : {},
+    priority ? { priority } : {},
+    team ? { team } : {},
+    organizationId ? { organizationId } : {},
+  ];
+}
+
+/**
+ * A queue row's SLA: the clock that counts now and its business time left at `now`, as the
+ * agent's view counts it (target − consumed − business time since it runs), on the ticket's calendar.
+ */
+export function queueSla(row: Pick<TicketRow, 'slaClock' | 'slaCalendar'>, now: Date): QueueSla | undefined {
+  const clock = row.slaClock;
+  if (!clock) return undefined;
+  const running =
+    clock.runningSince && row.slaCalendar
+      ? businessMinutesBetween(row.slaCalendar, new Date(clock.runningSince), now)
+      : 0;
+  const state = !clock.runningSince ? 'paused' : clock.breachedAt ? 'breached' : clock.warnedAt ? 'at_risk' : 'running';
+  return {
+    clock: clock.name,
+    state,
+    ...(clock.runningSince && clock.breachAt ? { dueAt: clock.breachAt } : {}),
+    leftMinutes: state === 'breached' ? 0 : Math.max(0, clock.targetMinutes - clock.consumedMinutes - running),
+  };
+}
+
+export function queuePage(
   db: mongo.Db,
   who: VerifiedIdentity,
   queue: QueueName,
-  opts: { limit: number; cursor?: string },
-): Promise<TicketPage> =>
-  // Oldest first: a queue is worked in the order requests came in.
-  page(db, [queueFilter(who, queue)], { ...opts, sort: 'createdAt', fingerprint: fingerprint([who.userId, queue]) });
+  query: QueuePageQuery,
+): Promise<TicketPage> {
+  const { cursor, limit, sort, ...filters } = query;
+  const now = new Date();
+  return page(
+    db,
+    [queueFilter(who, queue), ...queueFilters(filters)],
+    // The fingerprint holds the sort and filters: a cursor of another order or filter is refused.
+    { limit, cursor, sort, fingerprint: fingerprint([who.userId, queue, sort, filters]) },
+    (row) => {
+      const sla = queueSla(row, now);
+      return { ...listItem(row), ...(sla ? { sla } : {}) };
+    },
+  );
+}
 
 export async function queueCounts(db: mongo.Db, who: VerifiedIdentity, queues: readonly QueueName[]) {
   const rows = db.collection(ROWS_COLLECTION);

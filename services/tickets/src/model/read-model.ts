@@ -1,4 +1,10 @@
-import type { SlaClock, TicketState } from '@woop/contracts';
+import {
+  PRIORITIES,
+  type BusinessCalendarSpec,
+  type SlaClock,
+  type SlaClockName,
+  type TicketState,
+} from '@woop/contracts';
 import { businessMinutesBetween } from '@woop/ticket-domain';
 
 /** A ticket as the read model keeps it: the workflow's state, keyed by reference. */
@@ -49,7 +55,29 @@ export interface DerivedFields {
   slaResolution: SlaOutcome;
   firstResponseMinutes: number | null;
   csatScore: number | null;
+  /**
+   * For the agents' queues (`api/queries.ts`): sort keys and filters as top-level fields, so
+   * that FerretDB hands them to PostgreSQL (a dotted `assignment.team` it filters in Go):
+   * the priority as a number (0 low … 3 critical; its name sorts alphabetically), the running
+   * SLA clock's breach instant (`NO_SLA_DUE` when paused or none, so it sorts last and a cursor
+   * always compares strings), the assigned team (`null`: none).
+   */
+  priorityRank: number;
+  slaDueAt: string;
+  team: string | null;
+  /** The SLA clock that counts now (first response until met, then resolution), with its calendar, for time left. */
+  slaClock: QueueClock | null;
+  slaCalendar: BusinessCalendarSpec | null;
 }
+
+/** A queue row's SLA clock: which one, and what time left needs. */
+export type QueueClock = Pick<
+  SlaClock,
+  'targetMinutes' | 'consumedMinutes' | 'runningSince' | 'breachAt' | 'warnedAt' | 'breachedAt'
+> & { name: SlaClockName };
+
+/** `slaDueAt` of a row with no running clock: after every instant. */
+export const NO_SLA_DUE = '9999-12-31T23:59:59.999Z';
 
 /** An SLA clock's outcome: met within target, breached (late or still past it), or neither yet. */
 export type SlaOutcome = 'met' | 'breached' | 'running';
@@ -57,7 +85,7 @@ export const slaOutcome = (clock: SlaClock | undefined): SlaOutcome =>
   clock?.breachedAt ? 'breached' : clock?.metAt ? 'met' : 'running';
 
 /** The rows' shape; bump it when DerivedFields change, and the worker rewrites older rows. */
-export const ROW_LAYOUT = 3;
+export const ROW_LAYOUT = 4;
 
 /** A rating of 1 to 5 (the CSAT part may add `csat` to the state; read loosely until then). */
 function csatScore(state: TicketLike): number | null {
@@ -79,6 +107,15 @@ export const normalizeText = (text: string): string =>
     .replace(/\p{Diacritic}/gu, '')
     .toLowerCase();
 
+function queueClock(state: TicketLike): QueueClock | null {
+  const name = (['firstResponse', 'resolution'] as const).find((n) => state.sla[n] && !state.sla[n].metAt);
+  if (!name) return null;
+  const c = state.sla[name];
+  const clock: QueueClock = { name, targetMinutes: c.targetMinutes, consumedMinutes: c.consumedMinutes };
+  for (const k of ['runningSince', 'breachAt', 'warnedAt', 'breachedAt'] as const) if (c[k]) clock[k] = c[k];
+  return clock;
+}
+
 export function derivedFields(state: TicketLike, id: string): DerivedFields {
   const clocks = Object.values(state.sla);
   const running = clocks.filter((c) => c.metAt === undefined);
@@ -96,6 +133,19 @@ export function derivedFields(state: TicketLike, id: string): DerivedFields {
     slaResolution: slaOutcome(state.sla.resolution),
     firstResponseMinutes: firstResponseMinutes(state),
     csatScore: csatScore(state),
+    ...queueFields(state),
+  };
+}
+
+function queueFields(state: TicketLike) {
+  const clock = queueClock(state);
+  const due = clock?.runningSince ? (clock.breachAt ?? clock.breachedAt) : undefined;
+  return {
+    priorityRank: PRIORITIES.indexOf(state.priority),
+    slaDueAt: due ?? NO_SLA_DUE,
+    team: state.assignment.team ?? null,
+    slaClock: clock,
+    slaCalendar: clock ? (state.slaPolicy?.calendar ?? null) : null,
   };
 }
 

@@ -3,7 +3,7 @@ import { cannedAnswerParams, type CannedAnswer, type CannedAnswerList } from '@w
 import { ProblemError } from '@woop/service-kit';
 import { problem } from '../../problems';
 import { form } from '../account-pages';
-import { notFound } from '../console-pages';
+import { notFound } from '../page-errors';
 import { fieldErrors, type PageContext, type PageKit } from '../kit';
 import {
   answerGroups,

@@ -1,6 +1,6 @@
 import express, { type Router } from 'express';
 import { reportQuery, type Report } from '@woop/contracts';
-import { hide403, notFound } from '../console-pages';
+import { hide403, notFound } from '../page-errors';
 import type { PageContext, PageKit } from '../kit';
 import { catalogueOf, orNothing } from '../lookups';
 import { csvOf } from './csv';
