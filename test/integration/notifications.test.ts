@@ -461,7 +461,12 @@ describe('notifications on Kafka, FerretDB and the mail catcher', () => {
         data: { userId, by: 'dpo' },
       }),
     );
-    expect(await n.service.models.Recipient.findById(userId).lean()).toBeNull();
+    expect(await n.service.models.Recipient.findById(userId).lean()).toEqual({
+      _id: userId,
+      status: 'erased',
+      active: false,
+      updatedAt: expect.any(Date),
+    });
     const rows = await n.service.models.Delivery.find({ recipientId: userId }).lean();
     expect(rows.length).toBeGreaterThan(0);
     expect(rows.every((r) => r.address === 'erased@invalid')).toBe(true);

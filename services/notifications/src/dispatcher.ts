@@ -172,6 +172,18 @@ export class Dispatcher {
   /** Not dropped: recorded as failed and parked on the dead-letter topic for a replay. */
   private async park(id: string, event: EventEnvelope, email: PlannedEmail, err: unknown, why: string) {
     await this.models.Delivery.updateOne({ _id: id }, { $set: { status: 'failed', error: errorText(err) } });
+    await this.deadLetter(event, email, err);
+    this.logger.error(
+      { err, eventId: event.id, template: email.template },
+      `${why}: email parked on the dead-letter topic`,
+    );
+  }
+
+  /**
+   * Parks one recipient's email of `event` on the dead-letter topic (its recipient a keyed
+   * digest): `npm run notifications:retry` plans and sends it again, for them only.
+   */
+  async deadLetter(event: EventEnvelope, email: { key: string; template: string }, err: unknown) {
     await this.deadLetters.publish(TOPICS.notificationsDeadLetter.name, [
       {
         ...event,
@@ -179,10 +191,6 @@ export class Dispatcher {
       },
     ]);
     emailsDeadLettered.inc({ template: email.template });
-    this.logger.error(
-      { err, eventId: event.id, template: email.template },
-      `${why}: email parked on the dead-letter topic`,
-    );
   }
 
   /**

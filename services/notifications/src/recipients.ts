@@ -43,6 +43,25 @@ export interface TicketAccess {
   teams: string[];
 }
 
+/**
+ * A person an event's email is for whom the directory does not know yet: their user.* event
+ * (another topic, in no order with the ticket's) has not been read. The email waits for them
+ * (`awaiting.ts`): retried, then parked until their event arrives; never dropped. An erased
+ * person is known (a tombstone) and gets nothing.
+ */
+export interface AwaitedRecipient {
+  /** The delivery log's recipient key the email would have (`userId`, `agent:<userId>`). */
+  key: string;
+  userId: string;
+  template: TemplateName;
+}
+
+/** What one event makes: the emails to send now, and those waiting for their recipient. */
+export interface EmailPlan {
+  emails: PlannedEmail[];
+  awaiting: AwaitedRecipient[];
+}
+
 function ticketAccess(e: TicketEvent): TicketAccess {
   const teams = new Set<string>();
   if (e.data.ticket.assignment.team) teams.add(e.data.ticket.assignment.team);
@@ -64,7 +83,7 @@ export interface Recipient {
 
 export interface PlanContext {
   portalUrl: string;
-  /** Known users (kept from user.* events). */
+  /** Known users (kept from user.* events; an erased one as a tombstone, status `erased`). */
   recipient(userId: string): Promise<Recipient | undefined>;
   /** Whether this user wants emails about this ticket (default yes). */
   wantsEmails(userId: string, reference: string): Promise<boolean>;
@@ -264,7 +283,7 @@ function customerEmailOf(
 }
 
 /** Ticket emails: the requester and the people it is shared with, if they want them. */
-async function planTicket(e: TicketEvent, ctx: PlanContext): Promise<PlannedEmail[]> {
+async function planTicket(e: TicketEvent, ctx: PlanContext, awaiting: AwaitedRecipient[]): Promise<PlannedEmail[]> {
   const ticket = e.data.ticket;
   const ticketLink = new URL(`/requests/${ticket.reference}`, ctx.portalUrl).toString();
   const base = { reference: ticket.reference, summary: ticket.summary, ticketLink };
@@ -305,10 +324,14 @@ async function planTicket(e: TicketEvent, ctx: PlanContext): Promise<PlannedEmai
   for (const userId of people) {
     const email = userId !== actorId ? what.email : what.toActor === 'same' ? what.email : what.toActor;
     if (email === 'none') continue;
-    const who = await ctx.recipient(userId);
-    if (!who?.active || !(await ctx.wantsEmails(userId, ticket.reference))) continue;
     // TERMINÉ: the requester's email also asks how satisfied they are (one email, with its links).
     const rating = userId === ticket.requester.id && asksForRating(e);
+    const who = await ctx.recipient(userId);
+    if (!who) {
+      awaiting.push({ key: userId, userId, template: rating ? 'ticket-csat' : email.template });
+      continue;
+    }
+    if (who.status === 'erased' || !who.active || !(await ctx.wantsEmails(userId, ticket.reference))) continue;
     planned.push({
       key: userId,
       recipientId: userId,
@@ -360,12 +383,14 @@ function agentEmailOf(
 }
 
 /** Agents' emails, in their language, to those who have them on; never to the change's author. */
-async function planAgents(e: TicketEvent, ctx: PlanContext): Promise<PlannedEmail[]> {
+async function planAgents(e: TicketEvent, ctx: PlanContext, awaiting: AwaitedRecipient[]): Promise<PlannedEmail[]> {
   const what = agentEmailOf(e);
   if (!what) return [];
   const ticket = e.data.ticket;
   const team = ticket.assignment.team;
   const agentId = ticket.assignment.agentId;
+  const actor = e.data.actor;
+  const template = what.kind === 'new-request' ? 'agent-new-request' : 'agent-ticket-update';
 
   let candidates: Recipient[] = [];
   let unassigned = false;
@@ -373,16 +398,16 @@ async function planAgents(e: TicketEvent, ctx: PlanContext): Promise<PlannedEmai
     // The ticket names its agent, whatever their copy says of their role.
     const assignee = await ctx.recipient(agentId);
     if (assignee) candidates = [assignee];
+    else if (agentId !== actor?.id) awaiting.push({ key: `agent:${agentId}`, userId: agentId, template });
   } else if (what.audience !== 'assignee' && team) {
     candidates = await ctx.teamAgents(team);
     unassigned = what.audience === 'assignee-or-team';
   }
 
-  const actor = e.data.actor;
   const ticketLink = new URL(`/requests/${ticket.reference}`, ctx.portalUrl).toString();
   const planned: PlannedEmail[] = [];
   for (const who of candidates) {
-    if (!who.active || who.status === 'invited' || who.userId === actor?.id) continue;
+    if (!who.active || who.status === 'invited' || who.status === 'erased' || who.userId === actor?.id) continue;
     // A confidential request stays within its team: an agent outside it does not see it either.
     if (ticket.confidential && (!team || !who.teams.includes(team))) continue;
     if (!(await ctx.wantsAgentEmails(who.userId))) continue;
@@ -393,7 +418,7 @@ async function planAgents(e: TicketEvent, ctx: PlanContext): Promise<PlannedEmai
       replyFor: { reference: ticket.reference, userId: who.userId },
       address: who.email,
       locale: who.locale,
-      template: what.kind === 'new-request' ? 'agent-new-request' : 'agent-ticket-update',
+      template,
       ...(what.kind === 'new-request' ? {} : { subjectKey: `agent-ticket-update.subject-${what.kind}` }),
       data: {
         reference: ticket.reference,
@@ -415,31 +440,41 @@ async function planAgents(e: TicketEvent, ctx: PlanContext): Promise<PlannedEmai
 }
 
 /**
- * The emails one event makes. Ticket events are read through their contract
- * (`readTicketEvents`: version 2, or version 1 upgraded); one the contract cannot read is
- * reported to `ctx.unreadable` and makes none.
+ * The emails one event makes, and the recipients they wait for (unknown to the directory yet).
+ * Ticket events are read through their contract (`readTicketEvents`: version 2, or version 1
+ * upgraded); one the contract cannot read is reported to `ctx.unreadable` and makes none.
  */
-export async function planEmails(event: EventEnvelope, ctx: PlanContext): Promise<PlannedEmail[]> {
+export async function planEventEmails(event: EventEnvelope, ctx: PlanContext): Promise<EmailPlan> {
+  const none: EmailPlan = { emails: [], awaiting: [] };
   if (event.type.startsWith('user.')) {
     try {
-      return planIdentity(event, ctx);
+      return { emails: planIdentity(event, ctx), awaiting: [] };
     } catch (err) {
       ctx.unreadable?.(event, err);
-      return [];
+      return none;
     }
   }
-  if (!event.type.startsWith('ticket.')) return [];
+  if (!event.type.startsWith('ticket.')) return none;
   let events: TicketEvent[];
   try {
     events = readTicketEvents(event);
   } catch (err) {
     ctx.unreadable?.(event, err);
-    return [];
+    return none;
   }
   const planned: PlannedEmail[] = [];
+  const awaiting: AwaitedRecipient[] = [];
   for (const e of events) {
     const access = ticketAccess(e);
-    for (const p of [...(await planTicket(e, ctx)), ...(await planAgents(e, ctx))]) planned.push({ ...p, access });
+    const emails = [...(await planTicket(e, ctx, awaiting)), ...(await planAgents(e, ctx, awaiting))];
+    for (const p of emails) planned.push({ ...p, access });
   }
-  return planned;
+  // One wait per recipient key, even when several of the event's parts name them.
+  const keys = new Set<string>();
+  return { emails: planned, awaiting: awaiting.filter((a) => !keys.has(a.key) && keys.add(a.key)) };
+}
+
+/** The emails one event makes now (those waiting for an unknown recipient left out). */
+export async function planEmails(event: EventEnvelope, ctx: PlanContext): Promise<PlannedEmail[]> {
+  return (await planEventEmails(event, ctx)).emails;
 }

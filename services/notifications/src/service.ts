@@ -27,7 +27,8 @@ import {
 import type { NotificationsConfig } from './config';
 import { Dispatcher } from './dispatcher';
 import { problem } from './problems';
-import { planEmails, type PlanContext } from './recipients';
+import { planEventEmails, type PlanContext } from './recipients';
+import { awaitingRecipients, retryWindowMs } from './awaiting';
 import {
   agentEmailsPreferenceId,
   applyUserEvent,
@@ -81,12 +82,36 @@ export function notificationsService(config: NotificationsConfig, logger: Logger
       logger.error({ err, eventId: event.id, type: event.type }, 'event outside its contract: no email'),
   };
 
-  /** Handles one event: keeps the people copy current, then sends its emails. */
-  async function handle(event: EventEnvelope, heartbeat?: () => Promise<void>, onlyRecipient?: string) {
+  const awaiting = awaitingRecipients({
+    models,
+    keys,
+    dispatcher,
+    logger,
+    plan: (event) => planEventEmails(event, ctx),
+    retry: { maxAttempts: config.NOTIFICATIONS_MAX_ATTEMPTS, backoffMs: config.NOTIFICATIONS_BACKOFF_MS },
+  });
+
+  /**
+   * Handles one event: keeps the people copy current, then sends its emails; those for people
+   * not known yet wait for them (`awaiting.ts`), and a person's user event sends what waited.
+   */
+  async function handle(event: EventEnvelope, heartbeat: () => Promise<void> = async () => {}, onlyRecipient?: string) {
     if (event.type.startsWith('user.')) await applyUserEvent(models, event.type, event.data, keys);
-    let plan = await planEmails(event, ctx);
-    if (onlyRecipient) plan = plan.filter((p) => keys.names(onlyRecipient, p.key));
-    await dispatcher.dispatch(event, plan, heartbeat);
+    let { emails, awaiting: unknown } = await planEventEmails(event, ctx);
+    if (onlyRecipient) {
+      emails = emails.filter((p) => keys.names(onlyRecipient, p.key));
+      unknown = unknown.filter((a) => keys.names(onlyRecipient, a.key));
+    }
+    await dispatcher.dispatch(event, emails, heartbeat);
+    if (onlyRecipient)
+      await awaiting.sent(
+        event,
+        emails.map((p) => p.key),
+      );
+    await awaiting.wait(event, unknown, heartbeat);
+    const user = (event.data as { user?: { userId?: unknown } }).user;
+    if (event.type.startsWith('user.') && typeof user?.userId === 'string')
+      await awaiting.release(user.userId, heartbeat);
   }
 
   const consumed = [TOPICS.users.name, TOPICS.tickets.name];
@@ -129,6 +154,22 @@ export function notificationsService(config: NotificationsConfig, logger: Logger
   // The email channel (mail.ts): an unknown sender's message to the support address is
   // answered with how to create an account. Its own group; attachments travel in the events, so
   // fetches take 25 MB and more.
+  // Emails still waiting for their recipient after the retry policy's time go to the dead letters.
+  const retryWindow = retryWindowMs({
+    maxAttempts: config.NOTIFICATIONS_MAX_ATTEMPTS,
+    backoffMs: config.NOTIFICATIONS_BACKOFF_MS,
+  });
+  const sweeping =
+    opts.consume === false
+      ? undefined
+      : setInterval(
+          () =>
+            void prepared
+              .then(() => awaiting.sweep())
+              .catch((err) => logger.error({ err }, 'could not sweep the emails waiting for their recipient')),
+          Math.min(30_000, Math.max(1_000, Math.round(retryWindow / 2))),
+        );
+  sweeping?.unref();
   const answers = mailAnswers({ models, keys, dispatcher, logger, portalUrl: config.PORTAL_URL });
   const mailConsumer =
     opts.consume === false
@@ -219,11 +260,12 @@ export function notificationsService(config: NotificationsConfig, logger: Logger
     // take seconds to leave it, and two in a row went past the shutdown's 10 s (exit 1).
     closeables: [
       { close: async () => void (await Promise.all([consumer?.close(), mailConsumer?.close()])) },
+      { close: async () => clearInterval(sweeping) },
       lag,
       deadLetters,
       smtp,
       mongo,
     ],
   };
-  return { parts, models, handle, joined, started, mongo };
+  return { parts, models, handle, awaiting, joined, started, mongo };
 }

@@ -5,13 +5,14 @@ import type { Recipient } from './recipients';
 
 /**
  * The notifications database: its copy of the people it writes to (from user.* events), their
- * per-ticket preferences and agents' on/off switch, and the delivery log (one row per event and
- * recipient).
+ * per-ticket preferences and agents' on/off switch, the delivery log (one row per event and
+ * recipient), and the emails waiting for a recipient the copy does not know yet.
  */
 const recipientSchema = new Schema(
   {
     _id: { type: String, required: true },
-    email: { type: String, required: true },
+    // Absent on an erased person's tombstone (status `erased`: nothing personal kept).
+    email: { type: String },
     fullName: { type: String, default: '' },
     locale: { type: String, enum: ['fr', 'en'], default: 'fr' },
     active: { type: Boolean, default: true },
@@ -39,6 +40,29 @@ const mailAnswerSchema = new Schema(
   },
   { versionKey: false, timestamps: { createdAt: true, updatedAt: false } },
 );
+
+/**
+ * An email waiting for its recipient (`awaiting.ts`): a ticket event named a person the copy did
+ * not know yet (their user.* event, on another topic, not read yet). The id is the delivery log's (`DeliveryKeys.id`). The person's user.* event sends it (once: the delivery log) and removes the row;
+ * their erasure removes it.
+ */
+const awaitingSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    userId: { type: String, required: true },
+    /** The recipient key (`userId`, `agent:<userId>`): user ids only, never an address. */
+    key: { type: String, required: true },
+    template: { type: String, required: true },
+    eventId: { type: String, required: true },
+    eventType: { type: String, required: true },
+    /** The event, as JSON: planned again when the person is known. */
+    event: { type: String, required: true },
+    /** When it was also parked on the dead-letter topic (still waiting after the retry time). */
+    deadLetteredAt: { type: Date },
+  },
+  { versionKey: false, timestamps: { createdAt: true, updatedAt: false } },
+);
+awaitingSchema.index({ userId: 1 });
 
 const preferenceSchema = new Schema(
   {
@@ -145,11 +169,17 @@ export function notificationModels(db: Connection) {
     Preference: db.model('Preference', preferenceSchema, 'preferences'),
     Delivery: db.model('Delivery', deliverySchema, 'deliveries'),
     MailAnswer: db.model('MailAnswer', mailAnswerSchema, 'mail_answers'),
+    Awaiting: db.model('Awaiting', awaitingSchema, 'awaiting_recipients'),
   };
 }
 export type NotificationModels = ReturnType<typeof notificationModels>;
 
-/** Keeps the copy of users in step with identity's events; erasure removes what was personal. */
+/**
+ * Keeps the copy of users in step with identity's events. Erasure removes what was personal and
+ * keeps a tombstone (the id, status `erased`): an erased person's later ticket events are
+ * skipped, not taken for a person not known yet and retried; a user.* event read after it (a
+ * replay) never brings the person back.
+ */
 export async function applyUserEvent(
   models: NotificationModels,
   type: string,
@@ -197,14 +227,29 @@ export async function applyUserEvent(
       }
       await models.Delivery.deleteOne({ _id: row._id });
     }
-    await models.Recipient.deleteOne({ _id: userId });
+    // The raw collection: the model's defaults (language, role) are no part of a tombstone.
+    await models.Recipient.collection.replaceOne(
+      { _id: userId as never },
+      { status: 'erased', active: false, updatedAt: new Date() },
+      { upsert: true },
+    );
     await models.Preference.deleteMany({ userId });
+    await models.Awaiting.deleteMany({ userId });
     return;
   }
   const user = data.user as UserFacts | undefined;
   if (!user) return;
-  await models.Recipient.updateOne(
-    { _id: user.userId },
+  try {
+    await upsertRecipient(models, user);
+  } catch (err) {
+    // The tombstone of an erased person: the filter passes it by, and the upsert meets its id.
+    if (!isDuplicateKey(err)) throw err;
+  }
+}
+
+function upsertRecipient(models: NotificationModels, user: UserFacts) {
+  return models.Recipient.updateOne(
+    { _id: user.userId, status: { $ne: 'erased' } },
     {
       $set: {
         email: user.email,
@@ -223,11 +268,12 @@ export async function applyUserEvent(
 type RecipientRow = InferSchemaType<typeof recipientSchema>;
 
 // A copy made before role, teams and status were kept reads as a customer's, as it was then.
+// A tombstone has no address, name nor language: it is only ever skipped.
 const toRecipient = (r: RecipientRow): Recipient => ({
   userId: r._id,
-  email: r.email,
-  fullName: r.fullName,
-  locale: r.locale,
+  email: r.email ?? '',
+  fullName: r.fullName ?? '',
+  locale: r.locale ?? 'fr',
   active: r.active,
   role: r.role ?? 'customer',
   teams: r.teams ?? [],
