@@ -12,7 +12,7 @@ import {
   type UserFacts,
 } from '@woop/contracts';
 import { createEventPublisher, createKafka, createLogger, ensureTopics } from '@woop/service-kit';
-import { DeliveryKeys } from '../../services/notifications/src/store';
+import { DeliveryKeys } from '../../services/notifications/src/model/store';
 import { eventually } from '../support/eventually';
 import { uniqueId } from '../support/ids';
 import { readEvents } from '../support/kafka-events';

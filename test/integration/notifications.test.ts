@@ -22,8 +22,8 @@ import {
   IDENTITY_HEADER,
   signIdentity,
 } from '@woop/service-kit';
-import { messageIdFor } from '../../services/notifications/src/dispatcher';
-import { DeliveryKeys } from '../../services/notifications/src/store';
+import { messageIdFor } from '../../services/notifications/src/consumers/mail/headers';
+import { DeliveryKeys } from '../../services/notifications/src/model/store';
 import { eventually } from '../support/eventually';
 import { startIdentity } from '../support/identity-harness';
 import { uniqueId } from '../support/ids';
@@ -544,7 +544,7 @@ describe('notifications while SMTP is down', () => {
       });
 
       // SMTP works again (the shared catcher): the retry command sends it, once.
-      const retry = spawnNode('services/notifications/dist/retry-dead-letters.js', [], {
+      const retry = spawnNode('services/notifications/dist/consumers/retry-dead-letters.js', [], {
         MONGODB_DB: n.config.MONGODB_DB,
         SMTP_URL: process.env.SMTP_URL ?? 'smtp://127.0.0.1:1025',
       });

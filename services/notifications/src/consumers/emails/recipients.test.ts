@@ -11,7 +11,7 @@ import {
   type TicketStatus,
 } from '@woop/contracts';
 import { seal, sealingKey, unseal } from '@woop/service-kit';
-import { planEmails, planEventEmails, type PlanContext, type Recipient } from './recipients';
+import { planEmails, planEventEmails, type PlanContext, type Recipient } from './plan';
 
 const linkKey = sealingKey(randomBytes(32));
 

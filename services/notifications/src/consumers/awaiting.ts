@@ -1,8 +1,8 @@
 import { parseEvent, type EventEnvelope } from '@woop/contracts';
 import { counter, isDuplicateKey, type Logger } from '@woop/service-kit';
-import type { Dispatcher } from './dispatcher';
-import type { AwaitedRecipient, EmailPlan } from './recipients';
-import type { DeliveryKeys, NotificationModels } from './store';
+import type { Dispatcher } from './mail/dispatcher';
+import type { AwaitedRecipient, EmailPlan } from './emails/plan';
+import type { DeliveryKeys, NotificationModels } from '../model/store';
 
 /**
  * Emails whose recipient the directory does not know yet. Identity's user.* events and the
