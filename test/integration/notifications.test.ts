@@ -22,8 +22,8 @@ import {
   IDENTITY_HEADER,
   signIdentity,
 } from '@woop/service-kit';
-import { messageIdFor } from '../../services/notifications/src/dispatcher';
-import { DeliveryKeys } from '../../services/notifications/src/store';
+import { messageIdFor } from '../../services/notifications/src/consumers/mail/headers';
+import { DeliveryKeys } from '../../services/notifications/src/model/store';
 import { eventually } from '../support/eventually';
 import { startIdentity } from '../support/identity-harness';
 import { uniqueId } from '../support/ids';
@@ -461,7 +461,12 @@ describe('notifications on Kafka, FerretDB and the mail catcher', () => {
         data: { userId, by: 'dpo' },
       }),
     );
-    expect(await n.service.models.Recipient.findById(userId).lean()).toBeNull();
+    expect(await n.service.models.Recipient.findById(userId).lean()).toEqual({
+      _id: userId,
+      status: 'erased',
+      active: false,
+      updatedAt: expect.any(Date),
+    });
     const rows = await n.service.models.Delivery.find({ recipientId: userId }).lean();
     expect(rows.length).toBeGreaterThan(0);
     expect(rows.every((r) => r.address === 'erased@invalid')).toBe(true);
@@ -539,7 +544,7 @@ describe('notifications while SMTP is down', () => {
       });
 
       // SMTP works again (the shared catcher): the retry command sends it, once.
-      const retry = spawnNode('services/notifications/dist/retry-dead-letters.js', [], {
+      const retry = spawnNode('services/notifications/dist/consumers/retry-dead-letters.js', [], {
         MONGODB_DB: n.config.MONGODB_DB,
         SMTP_URL: process.env.SMTP_URL ?? 'smtp://127.0.0.1:1025',
       });

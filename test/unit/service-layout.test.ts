@@ -30,8 +30,10 @@ const SERVICES: ServiceLayout[] = [
   { service: 'tickets', wings: ['api', 'worker'] },
   // Its one input is the support mailbox (IMAP), a wing of its own.
   { service: 'inbound', wings: ['mailbox'] },
-  // After their reshaping (issue 24, item 4):
-  // { service: 'notifications', wings: ['api', 'consumers'] },
+  // Its Kafka consumers plan and send the emails (`consumers/emails/`, `consumers/mail/`); the API
+  // serves the delivery log and the preferences. The retry command is a program of the consumers.
+  { service: 'notifications', wings: ['api', 'consumers'] },
+  // After its reshaping (issue 24, item 4):
   // { service: 'gateway', wings: ['api', 'pages'] },
 ];
 

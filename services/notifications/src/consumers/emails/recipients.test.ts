@@ -11,7 +11,7 @@ import {
   type TicketStatus,
 } from '@woop/contracts';
 import { seal, sealingKey, unseal } from '@woop/service-kit';
-import { planEmails, type PlanContext, type Recipient } from './recipients';
+import { planEmails, planEventEmails, type PlanContext, type Recipient } from './plan';
 
 const linkKey = sealingKey(randomBytes(32));
 
@@ -43,6 +43,17 @@ const people: Record<string, Recipient> = {
   newbie: agent('newbie', 'fr', ['support', 'security'], 'invited'),
   left: agent('left', 'fr', ['support'], 'deactivated'),
   boss: { ...agent('boss', 'fr', ['security']), role: 'admin' },
+  // An erased person's tombstone: nothing personal, status `erased`.
+  erased: {
+    userId: 'erased',
+    email: '',
+    fullName: '',
+    locale: 'fr',
+    active: false,
+    role: 'customer',
+    teams: [],
+    status: 'erased',
+  },
 };
 
 /** As the store answers: active agents and admins of the team (the invited and deactivated are not). */
@@ -533,5 +544,61 @@ describe("who gets which agents' email", () => {
     for (const agentId of ['newbie', 'left', 'nobody']) {
       expect(await agentMails(move('reopened', { assignment: { team: 'support', agentId } }))).toEqual([]);
     }
+  });
+});
+
+describe('who is waited for: a person notifications does not know yet', () => {
+  const awaited = async (event: EventEnvelope) => {
+    const plan = await planEventEmails(event, context());
+    return { to: plan.emails.map((p) => p.key), awaiting: plan.awaiting };
+  };
+
+  it('waits for an unknown requester or person it is shared with, and sends the others now', async () => {
+    const event = created({ requester: { id: 'nina', name: 'Nina' }, sharedWith: ['hugo', 'newcomer'] });
+    expect(await awaited(event)).toEqual({
+      to: ['hugo', 'agent:paul', 'agent:sam'],
+      awaiting: [
+        { key: 'nina', userId: 'nina', template: 'ticket-created' },
+        { key: 'newcomer', userId: 'newcomer', template: 'ticket-created' },
+      ],
+    });
+    // TERMINÉ: the unknown requester's email is the one asking for a rating.
+    const done = ticketEvent(
+      {
+        type: 'ticket.resolution_accepted',
+        data: { statusChange: { from: 'resolved', to: 'done' }, actor: { id: 'nina', name: 'Nina', role: 'customer' } },
+      },
+      { requester: { id: 'nina', name: 'Nina' }, sharedWith: [], status: 'done' },
+    );
+    expect((await awaited(done)).awaiting).toEqual([{ key: 'nina', userId: 'nina', template: 'ticket-csat' }]);
+  });
+
+  it('never waits for an erased person, nor sends them anything', async () => {
+    const event = created({ requester: { id: 'erased', name: 'Personne supprimée' }, sharedWith: ['hugo'] });
+    expect(await awaited(event)).toEqual({ to: ['hugo', 'agent:paul', 'agent:sam'], awaiting: [] });
+    const reopened = ticketEvent(
+      {
+        type: 'ticket.reopened',
+        data: { reason: 'Non', statusChange: { from: 'done', to: 'in_progress' }, actor: byClaire },
+      },
+      { status: 'in_progress', assignment: { team: 'support', agentId: 'erased' } },
+    );
+    expect((await awaited(reopened)).awaiting).toEqual([]);
+    expect((await awaited(reopened)).to.filter((k) => k.startsWith('agent:'))).toEqual([]);
+  });
+
+  it('waits for an unknown assigned agent, unless they made the change; never for its author', async () => {
+    const commented = (actor: Actor) =>
+      ticketEvent(
+        { type: 'ticket.commented', data: { body: 'CMD-42', actor } },
+        { assignment: { team: 'support', agentId: 'newagent' } },
+      );
+    expect((await awaited(commented(byClaire))).awaiting).toEqual([
+      { key: 'agent:newagent', userId: 'newagent', template: 'agent-ticket-update' },
+    ]);
+    // The comment's author is not emailed their own words, known or not.
+    expect(
+      (await awaited(commented({ id: 'newagent', name: 'Nouvel agent', role: 'customer' }))).awaiting.map((a) => a.key),
+    ).toEqual([]);
   });
 });

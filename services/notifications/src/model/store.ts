@@ -1,17 +1,16 @@
 import { Schema, type Connection, type InferSchemaType } from 'mongoose';
-import type { UserFacts } from '@woop/contracts';
-import { isDuplicateKey, keyedDigest, type SealingKey, type VerifiedIdentity } from '@woop/service-kit';
-import type { Recipient } from './recipients';
+import { keyedDigest, type SealingKey, type VerifiedIdentity } from '@woop/service-kit';
 
 /**
  * The notifications database: its copy of the people it writes to (from user.* events), their
- * per-ticket preferences and agents' on/off switch, and the delivery log (one row per event and
- * recipient).
+ * per-ticket preferences and agents' on/off switch, the delivery log (one row per event and
+ * recipient), and the emails waiting for a recipient the copy does not know yet.
  */
 const recipientSchema = new Schema(
   {
     _id: { type: String, required: true },
-    email: { type: String, required: true },
+    // Absent on an erased person's tombstone (status `erased`: nothing personal kept).
+    email: { type: String },
     fullName: { type: String, default: '' },
     locale: { type: String, enum: ['fr', 'en'], default: 'fr' },
     active: { type: Boolean, default: true },
@@ -40,9 +39,32 @@ const mailAnswerSchema = new Schema(
   { versionKey: false, timestamps: { createdAt: true, updatedAt: false } },
 );
 
+/**
+ * An email waiting for its recipient (`consumers/awaiting.ts`): a ticket event named a person the copy did
+ * not know yet (their user.* event, on another topic, not read yet). The id is the delivery log's (`DeliveryKeys.id`). The person's user.* event sends it (once: the delivery log) and removes the row;
+ * their erasure removes it.
+ */
+const awaitingSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    userId: { type: String, required: true },
+    /** The recipient key (`userId`, `agent:<userId>`): user ids only, never an address. */
+    key: { type: String, required: true },
+    template: { type: String, required: true },
+    eventId: { type: String, required: true },
+    eventType: { type: String, required: true },
+    /** The event, as JSON: planned again when the person is known. */
+    event: { type: String, required: true },
+    /** When it was also parked on the dead-letter topic (still waiting after the retry time). */
+    deadLetteredAt: { type: Date },
+  },
+  { versionKey: false, timestamps: { createdAt: true, updatedAt: false } },
+);
+awaitingSchema.index({ userId: 1 });
+
 const preferenceSchema = new Schema(
   {
-    // `${userId}:${reference}` for a ticket; agentEmailsPreferenceId(userId) for the agents' emails
+    // `${userId}:${reference}` for a ticket; agentEmailsPreferenceId(userId) for the agents' emails (preferences.ts)
     _id: { type: String, required: true },
     userId: { type: String, required: true },
     reference: { type: String },
@@ -136,115 +158,15 @@ export class DeliveryKeys {
   }
 }
 
-/** An agent's switch for the agents' emails; cannot meet a `${userId}:${reference}` key. */
-export const agentEmailsPreferenceId = (userId: string) => `agent-emails:${userId}`;
-
 export function notificationModels(db: Connection) {
   return {
     Recipient: db.model('Recipient', recipientSchema, 'recipients'),
     Preference: db.model('Preference', preferenceSchema, 'preferences'),
     Delivery: db.model('Delivery', deliverySchema, 'deliveries'),
     MailAnswer: db.model('MailAnswer', mailAnswerSchema, 'mail_answers'),
+    Awaiting: db.model('Awaiting', awaitingSchema, 'awaiting_recipients'),
   };
 }
 export type NotificationModels = ReturnType<typeof notificationModels>;
 
-/** Keeps the copy of users in step with identity's events; erasure removes what was personal. */
-export async function applyUserEvent(
-  models: NotificationModels,
-  type: string,
-  data: Record<string, unknown>,
-  keys?: DeliveryKeys,
-) {
-  if (type === 'user.erased') {
-    const userId = String(data.userId);
-    const known = await models.Recipient.findById(userId).lean();
-    const email = known?.email?.toLowerCase();
-    const legacyOfAddress = email ? { _id: { $regex: `\\|${escapeRegExp(email)}$`, $options: 'i' } } : undefined;
-    const mine = {
-      $or: [
-        { recipientId: userId },
-        ...(email ? [{ address: email }, legacyOfAddress!] : []),
-        { _id: { $regex: `\\|(agent:)?${escapeRegExp(userId)}$` } },
-      ],
-    };
-    // Each row: the address gone (and from the error text), and a legacy id (the address or the
-    // user id in clear) replaced by its digest: the row is copied under the new id, then the
-    // old one removed (an id cannot change). Run again, it finds nothing left to do.
-    for (const row of await models.Delivery.find(mine).lean()) {
-      const bar = row._id.indexOf('|');
-      const recipientKey = row._id.slice(bar + 1);
-      const legacy = keys !== undefined && !recipientKey.startsWith('k:');
-      const error =
-        email && row.error ? row.error.replace(new RegExp(escapeRegExp(email), 'gi'), '[supprimé]') : row.error;
-      // The Message-ID too: an unkeyed hash of event and address, which a guessed address matches.
-      const { messageId: _messageId, ...kept } = row;
-      const next = {
-        ...kept,
-        ...(legacy ? { _id: `${row._id.slice(0, bar)}|${keys.digest(recipientKey)}` } : {}),
-        address: 'erased@invalid',
-        recipientId: userId,
-        ...(error !== undefined ? { error } : {}),
-      };
-      if (!legacy) {
-        await models.Delivery.replaceOne({ _id: row._id }, next);
-        continue;
-      }
-      try {
-        await models.Delivery.collection.insertOne(next as never);
-      } catch (err) {
-        if (!isDuplicateKey(err)) throw err;
-      }
-      await models.Delivery.deleteOne({ _id: row._id });
-    }
-    await models.Recipient.deleteOne({ _id: userId });
-    await models.Preference.deleteMany({ userId });
-    return;
-  }
-  const user = data.user as UserFacts | undefined;
-  if (!user) return;
-  await models.Recipient.updateOne(
-    { _id: user.userId },
-    {
-      $set: {
-        email: user.email,
-        fullName: user.fullName,
-        locale: user.locale,
-        active: user.status === 'active' || user.status === 'invited',
-        role: user.role,
-        teams: user.teams ?? [],
-        status: user.status,
-      },
-    },
-    { upsert: true },
-  );
-}
-
-type RecipientRow = InferSchemaType<typeof recipientSchema>;
-
-// A copy made before role, teams and status were kept reads as a customer's, as it was then.
-const toRecipient = (r: RecipientRow): Recipient => ({
-  userId: r._id,
-  email: r.email,
-  fullName: r.fullName,
-  locale: r.locale,
-  active: r.active,
-  role: r.role ?? 'customer',
-  teams: r.teams ?? [],
-  ...(r.status ? { status: r.status } : {}),
-});
-
-export async function findRecipient(models: NotificationModels, userId: string): Promise<Recipient | undefined> {
-  const r = await models.Recipient.findById(userId).lean();
-  return r ? toRecipient(r) : undefined;
-}
-
-/** Agents and admins of `team` whose account is active (not invited, not deactivated). */
-export async function findTeamAgents(models: NotificationModels, team: string): Promise<Recipient[]> {
-  const rows = await models.Recipient.find({ teams: team, role: { $in: ['agent', 'admin'] }, status: 'active' })
-    .sort({ _id: 1 })
-    .lean();
-  return rows.map(toRecipient);
-}
-
-const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+export type RecipientRow = InferSchemaType<typeof recipientSchema>;

@@ -1,7 +1,7 @@
 import { parseEvent, TOPICS } from '@woop/contracts';
 import { createKafka, createLogger } from '@woop/service-kit';
-import { loadNotificationsConfig } from './config';
-import { notificationsService } from './service';
+import { loadNotificationsConfig } from '../config';
+import { notificationsService } from '../service';
 
 /**
  * `npm run notifications:retry`: replays the dead-letter topic once SMTP works again. Each

@@ -46,7 +46,7 @@ export interface RenderedEmail {
   text: string;
 }
 
-export const TEMPLATES_DIR = join(__dirname, '..', 'templates');
+export const TEMPLATES_DIR = join(__dirname, '..', '..', '..', 'templates');
 
 type Strings = Record<string, string>;
 

@@ -1,8 +1,8 @@
 import { mailReceivedSchema, type EventEnvelope } from '@woop/contracts';
 import { counter, isDuplicateKey, type Logger } from '@woop/service-kit';
-import type { Dispatcher } from './dispatcher';
-import type { PlannedEmail } from './recipients';
-import type { DeliveryKeys, NotificationModels } from './store';
+import type { Dispatcher } from './mail/dispatcher';
+import type { PlannedEmail } from './emails/plan';
+import type { DeliveryKeys, NotificationModels } from '../model/store';
 
 /**
  * The notifications side of the email channel (`mail.received`): a message to the support

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { makeTicketEvent, parseTicketEvent, type TicketChange, type TicketFacts } from '@woop/contracts';
 import { csatLinkToken, openCsatLinkToken, sealingKey } from '@woop/service-kit';
-import { planEmails, type PlanContext, type Recipient } from './recipients';
-import { createRenderer } from './templates';
+import { planEmails, type PlanContext, type Recipient } from './plan';
+import { createRenderer } from '../mail/templates';
 
 const replyKey = sealingKey(randomBytes(32));
 const person = (userId: string, locale: 'fr' | 'en'): Recipient => ({

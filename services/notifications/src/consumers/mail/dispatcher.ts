@@ -1,19 +1,11 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { context, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import { TOPICS, type EventEnvelope } from '@woop/contracts';
-import type { EventPublisher, Logger, SealingKey, SmtpHandle } from '@woop/service-kit';
-import {
-  counter,
-  eventAttributes,
-  eventContext,
-  isDuplicateKey,
-  messageIdWithToken,
-  replyAddress,
-  replyTokenOf,
-  woopTracer,
-} from '@woop/service-kit';
-import type { PlannedEmail } from './recipients';
-import type { DeliveryKeys, NotificationModels } from './store';
+import type { EventPublisher, Logger, SmtpHandle } from '@woop/service-kit';
+import { counter, eventAttributes, eventContext, isDuplicateKey, woopTracer } from '@woop/service-kit';
+import type { PlannedEmail } from '../emails/plan';
+import type { DeliveryKeys, NotificationModels } from '../../model/store';
+import { messageIdFor, replyHeadersOf, type ReplySettings } from './headers';
 import type { Renderer } from './templates';
 
 export interface DispatchOptions {
@@ -27,27 +19,7 @@ export interface DispatchOptions {
   /** The delivery log's ids and the dead letters' recipients: keyed digests, never an address. */
   keys: DeliveryKeys;
   /** Reply tokens of the emails about a request: MAIL_REPLY_KEY and the support mailbox. */
-  reply: { key: SealingKey; supportAddress: string };
-}
-
-/**
- * Message-ID derived from event and recipient: a duplicate from the one open window is
- * recognisable. An email about a request carries the recipient's reply token in it too
- * (`messageIdWithToken`), so a reply's In-Reply-To / References finds the request when a mail
- * client drops the Reply-To.
- */
-export const messageIdFor = (eventId: string, key: string, token?: string): string =>
-  messageIdWithToken(createHash('sha256').update(`${eventId}|${key}`).digest('hex').slice(0, 32), token);
-
-/** The reply token and Reply-To of an email about a request to a person; none for anything else. */
-export function replyHeadersOf(
-  email: Pick<PlannedEmail, 'replyFor'>,
-  reply: DispatchOptions['reply'],
-): { token: string; replyTo: string } | undefined {
-  // A reference that is no request number (an event outside the contract's) gets no token: the
-  // email goes without one rather than failing for good.
-  const token = email.replyFor && replyTokenOf(reply.key, email.replyFor.reference, email.replyFor.userId);
-  return token ? { token, replyTo: replyAddress(reply.supportAddress, token) } : undefined;
+  reply: ReplySettings;
 }
 
 // Emails by template: sent (SMTP accepted it), each failed try, and those parked after the last try.
@@ -172,6 +144,18 @@ export class Dispatcher {
   /** Not dropped: recorded as failed and parked on the dead-letter topic for a replay. */
   private async park(id: string, event: EventEnvelope, email: PlannedEmail, err: unknown, why: string) {
     await this.models.Delivery.updateOne({ _id: id }, { $set: { status: 'failed', error: errorText(err) } });
+    await this.deadLetter(event, email, err);
+    this.logger.error(
+      { err, eventId: event.id, template: email.template },
+      `${why}: email parked on the dead-letter topic`,
+    );
+  }
+
+  /**
+   * Parks one recipient's email of `event` on the dead-letter topic (its recipient a keyed
+   * digest): `npm run notifications:retry` plans and sends it again, for them only.
+   */
+  async deadLetter(event: EventEnvelope, email: { key: string; template: string }, err: unknown) {
     await this.deadLetters.publish(TOPICS.notificationsDeadLetter.name, [
       {
         ...event,
@@ -179,10 +163,6 @@ export class Dispatcher {
       },
     ]);
     emailsDeadLettered.inc({ template: email.template });
-    this.logger.error(
-      { err, eventId: event.id, template: email.template },
-      `${why}: email parked on the dead-letter topic`,
-    );
   }
 
   /**

@@ -6,7 +6,7 @@ import {
   tokenOfAddress,
   tokensOfReferences,
 } from '@woop/service-kit';
-import { messageIdFor, replyHeadersOf } from './dispatcher';
+import { messageIdFor, replyHeadersOf } from './headers';
 
 const key = sealingKeySchema.parse(DEVELOPMENT_MAIL_REPLY_KEY);
 const reply = { key, supportAddress: 'support@woop.example' };
