@@ -19,10 +19,11 @@ const OUT = join(__dirname, '..', '..', 'workflows', 'histories');
  * by it still run. Each file is named after the scenario and the code that recorded it (v2: the
  * 'split-side-effects-and-projected-updates' patch, creates as update-with-start; v3: with
  * 'small-update-results-and-projection-deltas' too; v4: ratings, 'csat-rating-once-per-closure',
- * recorded for the satisfaction scenario only, the others being unchanged); bump it when
- * the workflow changes again. `-t` records one scenario.
+ * recorded for the satisfaction scenario only, the others being unchanged; v5: the projection
+ * in a local activity, 'project-in-a-local-activity', every scenario); bump it when the
+ * workflow changes again. `-t` records one scenario.
  */
-const GENERATION = 'v4';
+const GENERATION = 'v5';
 const customer: Actor = { id: 'u-claire', role: 'customer', name: 'Claire Martin' };
 const agent: Actor = { id: 'a-paul', role: 'agent', name: 'Paul Agent' };
 

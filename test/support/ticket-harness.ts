@@ -10,6 +10,7 @@ import {
   type MongoHandle,
 } from '@woop/service-kit';
 import type { Kafka } from 'kafkajs';
+import type { TicketActivities } from '@woop/contracts/workflow';
 import { createTicketActivities } from '../../services/tickets/src/worker/activities';
 import { connectNative, createTicketWorker } from '../../services/tickets/src/worker/temporal-worker';
 import { TicketWorkflows } from '../../services/tickets/src/api/ticket-client';
@@ -34,7 +35,13 @@ export interface TicketHarness {
  * whole history on every task, so non-determinism fails the test instead of hiding in the cache.
  */
 export async function startTicketHarness(
-  opts: { maxCachedWorkflows?: number; mongoUri?: string; kafkaBrokers?: string[] } = {},
+  opts: {
+    maxCachedWorkflows?: number;
+    mongoUri?: string;
+    kafkaBrokers?: string[];
+    /** Wraps the real activities (e.g. to record what the projection is given); they still run. */
+    around?: (real: TicketActivities) => TicketActivities;
+  } = {},
 ): Promise<TicketHarness> {
   const taskQueue = uniqueId('tickets-test');
   const mongo = connectMongo(
@@ -54,7 +61,7 @@ export async function startTicketHarness(
     namespace: 'default',
     taskQueue,
     workflowsPath: require.resolve('../../workflows/src/workflows'),
-    activities: createTicketActivities({ db: mongo.connection, publisher }),
+    activities: (opts.around ?? ((real) => real))(createTicketActivities({ db: mongo.connection, publisher })),
     payloadCodec,
     ...(opts.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: opts.maxCachedWorkflows } : {}),
   });

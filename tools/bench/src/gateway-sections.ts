@@ -1,5 +1,5 @@
 import { createSmtp } from '@woop/service-kit';
-import { ensureTickets, errorsNote, figure, fileBody, floorNote, type Ctx } from './sections';
+import { ensureTickets, errorsNote, figure, fileBody, floorNote, localFloorRow, type Ctx } from './sections';
 import { percentiles, runLoad, sleep } from './stats';
 import { consumerLag } from './watchers';
 
@@ -21,6 +21,8 @@ export async function createSection(ctx: Ctx): Promise<void> {
     const bare = await runLoad(counts.creates, c, () => base.startNoop());
     ctx.log(`create: ${counts.creates} bare update-with-start answered after an activity at concurrency ${c}`);
     const floor = await runLoad(counts.creates, c, () => base.startAfterActivity());
+    ctx.log(`create: ${counts.creates} bare update-with-start answered after a local activity at concurrency ${c}`);
+    const localFloor = await runLoad(counts.creates, c, () => base.startAfterLocalActivity());
     ctx.log(`create: ${counts.creates} requests through the gateway at concurrency ${c}`);
     const ours = await runLoad(counts.creates, c, async (i) => {
       const res = await claire.post<{ ticket: { reference: string } }>('/tickets', fileBody(ctx, c * 1_000_000 + i));
@@ -38,6 +40,15 @@ export async function createSection(ctx: Ctx): Promise<void> {
       ratioOf: 'floor/s ÷ bare starts/s (the most the create can reach)',
       note: errorsNote(floor),
     });
+    ctx.rows.push(
+      localFloorRow(
+        'create',
+        `engine floor, local projection: update-with-start answered after a no-op local activity, concurrency ${c}`,
+        localFloor,
+        floor,
+        `engine floor with an activity, concurrency ${c}`,
+      ),
+    );
     ctx.rows.push({
       section: 'create',
       name: `file a request (POST /tickets), concurrency ${c}`,
@@ -48,7 +59,7 @@ export async function createSection(ctx: Ctx): Promise<void> {
       ratioOf: 'requests/s ÷ bare starts/s',
       target: 'rate ≥ 0.5 × bare',
       met: ratio >= 0.5 && ours.errors === 0,
-      note: floorNote(ours, floor),
+      note: floorNote(ours, floor, localFloor),
     });
   }
 }
@@ -76,6 +87,11 @@ async function actionsAndEmails(ctx: Ctx): Promise<void> {
   const floors = await base.afterActivityWorkflows(Math.max(2 * c, 8));
   ctx.log(`actions: ${counts.actions} bare updates answered after an activity at concurrency ${c}`);
   const floor = await runLoad(counts.actions, c, (i) => base.updateAfterActivity(floors[i % floors.length]!));
+  const localFloors = await base.afterLocalActivityWorkflows(Math.max(2 * c, 8));
+  ctx.log(`actions: ${counts.actions} bare updates answered after a local activity at concurrency ${c}`);
+  const localFloor = await runLoad(counts.actions, c, (i) =>
+    base.updateAfterLocalActivity(localFloors[i % localFloors.length]!),
+  );
   ctx.rows.push({
     section: 'actions',
     name: `engine floor: update answered after a no-op activity, concurrency ${c}`,
@@ -86,6 +102,15 @@ async function actionsAndEmails(ctx: Ctx): Promise<void> {
     ratioOf: 'floor/s ÷ bare updates/s (the most an action can reach)',
     note: errorsNote(floor),
   });
+  ctx.rows.push(
+    localFloorRow(
+      'actions',
+      `engine floor, local projection: update answered after a no-op local activity, concurrency ${c}`,
+      localFloor,
+      floor,
+      `engine floor with an activity, concurrency ${c}`,
+    ),
+  );
 
   ctx.log(`actions: ${counts.actions} agent replies through the gateway at concurrency ${c}`);
   const accepted = new Map<number, number>();
@@ -116,7 +141,7 @@ async function actionsAndEmails(ctx: Ctx): Promise<void> {
       ratioOf: 'actions/s ÷ bare updates/s',
       target: 'rate ≥ 0.5 × bare',
       met: ratio >= 0.5 && r.errors === 0,
-      note: floorNote(r, floor),
+      note: floorNote(r, floor, localFloor),
     });
   }
 

@@ -71,9 +71,36 @@ export const errorsNote = (r: LoadResult) =>
         .join(', ')}`
     : undefined;
 
-/** A gateway figure's rate against the engine's floor for its pattern, with its errors. */
-export const floorNote = (r: LoadResult, floor: LoadResult) =>
-  [`${(r.perSecond / floor.perSecond).toFixed(2)} × the engine floor's rate`, errorsNote(r)].filter(Boolean).join('; ');
+/**
+ * A gateway figure's rate against the engine's floor for the pattern with a projection activity,
+ * and for the one with a local projection (what the workflow does now), with its errors.
+ */
+export const floorNote = (r: LoadResult, floor: LoadResult, localFloor?: LoadResult) =>
+  [
+    `${(r.perSecond / floor.perSecond).toFixed(2)} × the engine floor's rate`,
+    localFloor && `${(r.perSecond / localFloor.perSecond).toFixed(2)} × the local-projection floor's`,
+    errorsNote(r),
+  ]
+    .filter(Boolean)
+    .join('; ');
+
+/** The row of the local-projection floor (the pattern the ticket workflow has now). */
+export const localFloorRow = (
+  section: string,
+  name: string,
+  localFloor: LoadResult,
+  floor: LoadResult,
+  floorName: string,
+) => ({
+  section,
+  name,
+  measured: figure(localFloor),
+  baselineName: floorName,
+  baseline: figure(floor),
+  ratio: localFloor.perSecond / floor.perSecond,
+  ratioOf: 'local-projection floor/s ÷ activity floor/s (what the pattern gains)',
+  note: errorsNote(localFloor),
+});
 
 export const fileBody = (ctx: Ctx, i: number) => ({
   requestType: 'ask-a-question',

@@ -7,7 +7,13 @@ import {
   type TicketState,
   type TicketView,
 } from '@woop/contracts/workflow';
-import { condition, patched, proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
+import {
+  condition,
+  patched,
+  proxyActivities,
+  proxyLocalActivities,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
 import { allowedByRole, ticketSearchAttributes } from '@woop/ticket-domain';
 import { RESTART_STOPPED_LOOPS_PATCH } from './patches';
 
@@ -16,6 +22,17 @@ import { RESTART_STOPPED_LOOPS_PATCH } from './patches';
 const { projectTicket, projectTicketChange, publishTicketEvents } = proxyActivities<TicketActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+/**
+ * The projection as a local activity (LOCAL_PROJECTION_PATCH): the same function, run by the
+ * worker within the workflow task that made the change. One attempt, 5 s at most (a write takes
+ * milliseconds, a long row a second or two on a loaded machine): if it fails, the projection goes
+ * on as an activity, retried until the database is back and visible to operators as a pending
+ * activity with its last failure, as before. Both write only a newer version: nothing twice.
+ */
+const localProjection = proxyLocalActivities<Pick<TicketActivities, 'projectTicketChange'>>({
+  startToCloseTimeout: '5 seconds',
+  retry: { maximumAttempts: 1 },
 });
 
 /**
@@ -29,6 +46,8 @@ const PROJECTION_WAIT = '2 seconds';
 export interface SideEffectOptions {
   split: boolean;
   small: boolean;
+  /** The projection in a local activity (LOCAL_PROJECTION_PATCH). */
+  local: boolean;
   /** A continued run: the previous one drained its side effects before handing over. */
   continued: boolean;
 }
@@ -43,6 +62,15 @@ export interface SideEffectOptions {
  */
 export function sideEffects(state: TicketState, opts: SideEffectOptions) {
   const { split, small } = opts;
+  // Awaited in place of the activity itself: runs without the patch keep their exact microtask
+  // order (an extra async layer there changed the order of commands in replay).
+  const projectLocally = async (change: Parameters<TicketActivities['projectTicketChange']>[0]) => {
+    try {
+      return await localProjection.projectTicketChange(change);
+    } catch {
+      return await projectTicketChange(change);
+    }
+  };
   const outbox: TicketEvent[] = [];
   let projectedVersion = opts.continued ? state.version : 0;
   /** Activity entries the read model holds (a delta of the projection starts there). */
@@ -99,7 +127,8 @@ export function sideEffects(state: TicketState, opts: SideEffectOptions) {
           const from = projectedActivity;
           const count = state.activity.length;
           const ticket = from === 0 ? state : { ...state, activity: state.activity.slice(from) };
-          if ((await projectTicketChange({ ticket, activityFrom: from })) === 'gap') {
+          const change = { ticket, activityFrom: from };
+          if ((await (opts.local ? projectLocally(change) : projectTicketChange(change))) === 'gap') {
             projectedActivity = 0; // the read model is not where the delta started: send it whole
             continue;
           }

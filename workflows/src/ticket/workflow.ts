@@ -30,11 +30,12 @@ import {
   refusal,
   validateErasure,
 } from '@woop/ticket-domain';
-import { CSAT_RATING_PATCH, SMALL_CHANGES_PATCH, SPLIT_SIDE_EFFECTS_PATCH } from './patches';
+import { CSAT_RATING_PATCH, LOCAL_PROJECTION_PATCH, SMALL_CHANGES_PATCH, SPLIT_SIDE_EFFECTS_PATCH } from './patches';
 import { searchIndex, sideEffects } from './side-effects';
 
 export {
   CSAT_RATING_PATCH,
+  LOCAL_PROJECTION_PATCH,
   RESTART_STOPPED_LOOPS_PATCH,
   SMALL_CHANGES_PATCH,
   SPLIT_SIDE_EFFECTS_PATCH,
@@ -50,9 +51,10 @@ export {
 export async function ticketWorkflow(input: TicketWorkflowInput): Promise<TicketState> {
   const split = patched(SPLIT_SIDE_EFFECTS_PATCH);
   const small = split && patched(SMALL_CHANGES_PATCH);
+  const local = small && patched(LOCAL_PROJECTION_PATCH);
   const created = input.ticket ? createTicket(input.ticket, new Date()) : undefined;
   const state = created?.state ?? input.state!;
-  const effects = sideEffects(state, { split, small, continued: created === undefined });
+  const effects = sideEffects(state, { split, small, local, continued: created === undefined });
   if (created) effects.enqueue(created.changes);
 
   for (const name of TICKET_ACTIONS) {
