@@ -1,7 +1,8 @@
 import type { mongo } from 'mongoose';
 import { QUEUES, ticketListQuery, TICKET_STATUSES, type TicketListQuery, type TicketState } from '@woop/contracts';
 import { connectMongo } from '@woop/service-kit';
-import { listFilters as ticketsListFilters, pageQuery, queryOf, queueFilter, type Viewer } from '@woop/tickets/queries';
+import { listFilters as ticketsListFilters, pageQuery, queryOf, type Viewer } from '@woop/tickets/queries';
+import { queueFilter } from '@woop/tickets/queue-queries';
 import { ROWS_COLLECTION, rowOf } from '@woop/tickets/read-model';
 import { DEFAULT_SLA_POLICIES } from '@woop/ticket-domain';
 import { Session } from './http';

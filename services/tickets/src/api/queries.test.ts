@@ -1,6 +1,7 @@
 import { PARIS_OFFICE_CALENDAR } from '@woop/ticket-domain';
 import type { TicketRow } from '../model/read-model';
-import { pageQuery, queryOf, queueFilter, queueFilters, queueSla } from './queries';
+import { pageQuery, queryOf } from './queries';
+import { queueFilter, queueFilters, queueSla } from './queue-queries';
 
 describe('queryOf', () => {
   it('puts top-level equalities to a scalar on top, where FerretDB hands them to SQL', () => {

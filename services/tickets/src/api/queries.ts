@@ -3,22 +3,17 @@ import type { mongo } from 'mongoose';
 import {
   OPEN_STATUSES,
   STATUS_LABELS,
-  type QueueName,
-  type QueuePageQuery,
-  type QueueSla,
   type TicketListItem,
   type TicketListQuery,
   type TicketPage,
-  type TicketStatus,
 } from '@woop/contracts';
 import type { VerifiedIdentity } from '@woop/service-kit';
-import { businessMinutesBetween } from '@woop/ticket-domain';
 import { normalizeText, ROWS_COLLECTION, type TicketRow } from '../model/read-model';
 import { problem } from './problems';
 
 /**
- * The read side of the read model: the "Demandes" list and agents' queues, read from the rows
- * only (see `model/read-model.ts`), never from Temporal.
+ * The read side of the read model: the "Demandes" list (and, in `queue-queries.ts`, the agents'
+ * queues), read from the rows only (see `model/read-model.ts`), never from Temporal.
  */
 
 /**
@@ -53,7 +48,7 @@ export async function ensureTicketIndexes(db: mongo.Db): Promise<void> {
   }
 }
 
-type Filter = Record<string, unknown>;
+export type Filter = Record<string, unknown>;
 /** What the queries need of who asks. */
 export type Viewer = Pick<VerifiedIdentity, 'userId' | 'role' | 'teams' | 'organizationId'>;
 const NOTHING: Filter = { _id: { $in: [] } };
@@ -163,7 +158,7 @@ interface CursorData {
   q: string;
 }
 
-const fingerprint = (parts: unknown) =>
+export const fingerprint = (parts: unknown) =>
   createHash('sha256').update(JSON.stringify(parts)).digest('base64url').slice(0, 16);
 
 function decodeCursor(cursor: string, expected: string): CursorData {
@@ -206,7 +201,7 @@ export function pageQuery(filters: Filter[], sort: string, limit: number, after?
 }
 
 /** One page, sorted by `sort` then reference (unique), continuing after the cursor's row. */
-async function page(
+export async function page(
   db: mongo.Db,
   filters: Filter[],
   opts: { sort: string; limit: number; cursor?: string; fingerprint: string },
@@ -276,80 +271,4 @@ export function listTickets(db: mongo.Db, who: VerifiedIdentity, query: TicketLi
     cursor: query.cursor,
     fingerprint: fingerprint([who.userId, shape]),
   });
-}
-
-// ---- agents' queues -----------------------------------------------------------------------
-
-/** Statuses in which a ticket still needs the support team (RÉSOLU waits for the customer). */
-export const WORKED_STATUSES: TicketStatus[] = ['open', 'assigned', 'in_progress', 'waiting_for_customer'];
-
-export function queueFilter(who: Viewer, queue: QueueName): Filter {
-  const worked = { status: { $in: WORKED_STATUSES } };
-  const own: Record<QueueName, Filter> = {
-    unassigned: { assigned: false },
-    mine: { agentId: who.userId },
-    team: { $or: [{ 'assignment.team': { $in: who.teams } }, { escalationTeams: { $in: who.teams } }] },
-    sla_at_risk: { slaState: 'at_risk' },
-    sla_breached: { slaState: 'breached' },
-  };
-  return { $and: [visibilityFilter(who), worked, own[queue]] };
-}
-
-/** The queue's filters (request type, priority, team, organisation): top-level equalities on the row. */
-export function queueFilters(
-  query: Partial<Pick<QueuePageQuery, 'requestType' | 'priority' | 'team' | 'organizationId'>>,
-) {
-  const { requestType, priority, team, organizationId } = query;
-  return [
-    requestType ? { requestType } : {},
-    priority ? { priority } : {},
-    team ? { team } : {},
-    organizationId ? { organizationId } : {},
-  ];
-}
-
-/**
- * A queue row's SLA: the clock that counts now and its business time left at `now`, as the
- * agent's view counts it (target − consumed − business time since it runs), on the ticket's calendar.
- */
-export function queueSla(row: Pick<TicketRow, 'slaClock' | 'slaCalendar'>, now: Date): QueueSla | undefined {
-  const clock = row.slaClock;
-  if (!clock) return undefined;
-  const running =
-    clock.runningSince && row.slaCalendar
-      ? businessMinutesBetween(row.slaCalendar, new Date(clock.runningSince), now)
-      : 0;
-  const state = !clock.runningSince ? 'paused' : clock.breachedAt ? 'breached' : clock.warnedAt ? 'at_risk' : 'running';
-  return {
-    clock: clock.name,
-    state,
-    ...(clock.runningSince && clock.breachAt ? { dueAt: clock.breachAt } : {}),
-    leftMinutes: state === 'breached' ? 0 : Math.max(0, clock.targetMinutes - clock.consumedMinutes - running),
-  };
-}
-
-export function queuePage(
-  db: mongo.Db,
-  who: VerifiedIdentity,
-  queue: QueueName,
-  query: QueuePageQuery,
-): Promise<TicketPage> {
-  const { cursor, limit, sort, ...filters } = query;
-  const now = new Date();
-  return page(
-    db,
-    [queueFilter(who, queue), ...queueFilters(filters)],
-    // The fingerprint holds the sort and filters: a cursor of another order or filter is refused.
-    { limit, cursor, sort, fingerprint: fingerprint([who.userId, queue, sort, filters]) },
-    (row) => {
-      const sla = queueSla(row, now);
-      return { ...listItem(row), ...(sla ? { sla } : {}) };
-    },
-  );
-}
-
-export async function queueCounts(db: mongo.Db, who: VerifiedIdentity, queues: readonly QueueName[]) {
-  const rows = db.collection(ROWS_COLLECTION);
-  const counts = await Promise.all(queues.map((q) => rows.countDocuments(queryOf([queueFilter(who, q)]))));
-  return Object.fromEntries(queues.map((q, i) => [q, counts[i]!])) as Record<QueueName, number>;
 }
